@@ -1,0 +1,21 @@
+//! Hygeia's shared vocabulary: controls, statuses, findings and reports, and the loader for the
+//! catalog in `catalog/` that describes every control in plain words.
+//!
+//! This crate does no I/O beyond the catalog, which is compiled into the binary so that
+//! `hygeia check` works from a single file.
+
+pub mod attestation;
+pub mod catalog;
+pub mod finding;
+pub mod model;
+pub mod report;
+pub mod time_util;
+
+pub use attestation::{ATTESTATION_VALID_DAYS, Attestation, attested_finding};
+pub use catalog::{
+    Catalog, CatalogError, Control, FixSteps, LinuxRelease, Lifecycle, MacosRelease,
+    TelehealthApp, TelehealthCategory, WindowsRelease,
+};
+pub use finding::{Finding, UnknownCause};
+pub use model::{Area, Measured, Platform, Severity, Status};
+pub use report::{ControlResult, HostInfo, REPORT_SCHEMA, Report, Summary};

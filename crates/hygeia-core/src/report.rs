@@ -1,0 +1,201 @@
+//! The report of one `hygeia check` run: the `hygeia.check/1` JSON document and what every
+//! renderer reads.
+
+use crate::attestation::Attestation;
+use crate::catalog::Catalog;
+use crate::finding::{Finding, UnknownCause};
+use crate::model::{Area, Measured, Platform, Severity, Status};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The schema identifier of the JSON report. Bump it on any incompatible change.
+pub const REPORT_SCHEMA: &str = "hygeia.check/1";
+
+/// The computer the report is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostInfo {
+    /// Host name.
+    pub hostname: String,
+    /// Operating-system family.
+    pub platform: Platform,
+    /// Operating system for people, e.g. "Debian GNU/Linux 12 (bookworm)".
+    pub os: String,
+    /// The user the check ran for.
+    pub user: String,
+    /// `live` or `snapshot`.
+    pub source: String,
+    /// When the facts were collected (RFC 3339).
+    pub collected_at: String,
+}
+
+/// One control's result with everything a reader needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlResult {
+    /// Control id.
+    pub id: String,
+    /// Control title.
+    pub title: String,
+    /// Guidance area.
+    pub area: Area,
+    /// Result.
+    pub status: Status,
+    /// Severity of a failure.
+    pub severity: Severity,
+    /// What was found, in one sentence.
+    pub reason: String,
+    /// Facts behind it.
+    pub evidence: Vec<String>,
+    /// Why it could not be measured, for `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown_cause: Option<UnknownCause>,
+    /// Automatic or attested.
+    pub measured: Measured,
+    /// Why it matters.
+    pub why: String,
+    /// HICP 2023 practice.
+    pub hicp: String,
+    /// NIST CSF 2.0 subcategory.
+    pub csf: String,
+    /// HIPAA Security Rule citation.
+    pub hipaa: String,
+    /// Fix steps for this computer's platform.
+    pub fix: String,
+    /// The stored answer, for attested controls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<Attestation>,
+}
+
+impl ControlResult {
+    /// Whether this result asks the reader to act.
+    pub fn needs_action(&self) -> bool {
+        matches!(self.status, Status::Fail | Status::Warn)
+    }
+}
+
+/// Counts per status and failures per severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Number of controls.
+    pub total: usize,
+    /// Controls per status (every status present, zero or not).
+    pub by_status: BTreeMap<&'static str, usize>,
+    /// Failing controls per severity.
+    pub failing_by_severity: BTreeMap<&'static str, usize>,
+    /// One sentence for people.
+    pub headline: String,
+}
+
+/// A whole `hygeia check` report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA`].
+    pub schema: &'static str,
+    /// The computer.
+    pub host: HostInfo,
+    /// When the report was produced (RFC 3339).
+    pub generated_at: String,
+    /// Counts.
+    pub summary: Summary,
+    /// One entry per catalog control, grouped by area in catalog order.
+    pub controls: Vec<ControlResult>,
+}
+
+impl Report {
+    /// Joins catalog entries with their findings. `findings` must hold one finding per control
+    /// id; a control without a finding is reported `unknown` so that nothing silently passes.
+    pub fn build(
+        host: HostInfo,
+        generated_at: String,
+        catalog: &Catalog,
+        mut findings: BTreeMap<String, Finding>,
+        attestations: &BTreeMap<String, Attestation>,
+    ) -> Report {
+        let mut controls = Vec::with_capacity(catalog.controls.len());
+        for area in Area::ALL {
+            for control in catalog.controls.iter().filter(|c| c.area == area) {
+                let finding = findings.remove(&control.id).unwrap_or_else(|| {
+                    Finding::unknown(UnknownCause::UnsupportedPlatform, "This version of Hygeia has no measurement for it.")
+                });
+                controls.push(ControlResult {
+                    id: control.id.clone(),
+                    title: control.title.clone(),
+                    area: control.area,
+                    status: finding.status,
+                    severity: control.severity,
+                    reason: finding.reason,
+                    evidence: finding.evidence,
+                    unknown_cause: finding.unknown_cause,
+                    measured: control.measured,
+                    why: control.why.clone(),
+                    hicp: control.hicp.clone(),
+                    csf: control.csf.clone(),
+                    hipaa: control.hipaa.clone(),
+                    fix: control.fix.for_platform(host.platform).to_string(),
+                    attestation: attestations.get(&control.id).cloned(),
+                });
+            }
+        }
+        let summary = summarise(&controls);
+        Report { schema: REPORT_SCHEMA, host, generated_at, summary, controls }
+    }
+
+    /// Results that ask the reader to act, most severe first (failures before warnings).
+    pub fn to_fix_first(&self) -> Vec<&ControlResult> {
+        let mut list: Vec<&ControlResult> = self.controls.iter().filter(|c| c.needs_action()).collect();
+        list.sort_by(|a, b| {
+            (b.status == Status::Fail)
+                .cmp(&(a.status == Status::Fail))
+                .then(b.severity.cmp(&a.severity))
+        });
+        list
+    }
+
+    /// Exit code for `--fail-on`: 1 when any control fails at or above `threshold`, else 0.
+    pub fn exit_code(&self, threshold: Option<Severity>) -> i32 {
+        match threshold {
+            Some(min) if self.controls.iter().any(|c| c.status == Status::Fail && c.severity >= min) => 1,
+            _ => 0,
+        }
+    }
+}
+
+fn summarise(controls: &[ControlResult]) -> Summary {
+    let mut by_status: BTreeMap<&'static str, usize> = [
+        Status::Pass,
+        Status::Fail,
+        Status::Warn,
+        Status::Unknown,
+        Status::NotApplicable,
+        Status::Attested,
+    ]
+    .into_iter()
+    .map(|s| (s.as_str(), 0))
+    .collect();
+    let mut failing_by_severity: BTreeMap<&'static str, usize> =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low].into_iter().map(|s| (s.as_str(), 0)).collect();
+    for control in controls {
+        *by_status.entry(control.status.as_str()).or_default() += 1;
+        if control.status == Status::Fail {
+            *failing_by_severity.entry(control.severity.as_str()).or_default() += 1;
+        }
+    }
+    let count = |s: Status| by_status.get(s.as_str()).copied().unwrap_or(0);
+    let (fail, warn) = (count(Status::Fail), count(Status::Warn));
+    let critical_high = failing_by_severity.get("critical").copied().unwrap_or(0)
+        + failing_by_severity.get("high").copied().unwrap_or(0);
+    let headline = if fail == 0 && warn == 0 {
+        format!(
+            "Nothing to fix among the {} controls Hygeia could measure or that were attested; {} could not be checked.",
+            count(Status::Pass) + count(Status::Attested),
+            count(Status::Unknown)
+        )
+    } else {
+        format!(
+            "{fail} to fix ({critical_high} critical or high), {warn} to look at, {} passed, {} attested, {} could not be checked.",
+            count(Status::Pass),
+            count(Status::Attested),
+            count(Status::Unknown)
+        )
+    };
+    Summary { total: controls.len(), by_status, failing_by_severity, headline }
+}

@@ -1,0 +1,226 @@
+//! Runs probes concurrently. Every command runs without a shell and with a time limit; a
+//! missing, failing or hanging command becomes an [`Outcome`], never a crash or a stall.
+
+use crate::probe::{DirEntry, Outcome, Probe, RawOutput, Source, decode_output};
+use std::collections::BTreeMap;
+use std::io::{ErrorKind, Read};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Most files a `ReadDir` probe reads, and the most bytes per file.
+const READ_DIR_MAX_FILES: usize = 200;
+const READ_FILE_MAX_BYTES: u64 = 1024 * 1024;
+
+/// Runs every probe at once and returns their outputs by probe id.
+pub fn run_all(probes: &[Probe]) -> BTreeMap<String, RawOutput> {
+    thread::scope(|scope| {
+        let handles: Vec<_> = probes.iter().map(|probe| (probe, scope.spawn(move || run_one(probe)))).collect();
+        handles
+            .into_iter()
+            .map(|(probe, handle)| {
+                let output = handle.join().unwrap_or_else(|_| RawOutput {
+                    source: probe.describe(),
+                    outcome: Outcome::Failed { message: "the probe stopped unexpectedly".into() },
+                    duration_ms: 0,
+                });
+                (probe.id.clone(), output)
+            })
+            .collect()
+    })
+}
+
+/// Runs one probe.
+pub fn run_one(probe: &Probe) -> RawOutput {
+    let started = Instant::now();
+    let outcome = match &probe.source {
+        Source::Command { program, args, timeout, run_as } => run_command(program, args, *timeout, run_as.as_ref()),
+        Source::File { path } => read_file(path),
+        Source::ListDir { path } => list_dir(path, false),
+        Source::ReadDir { path } => list_dir(path, true),
+    };
+    RawOutput { source: probe.describe(), outcome, duration_ms: started.elapsed().as_millis() as u64 }
+}
+
+fn io_outcome(error: &std::io::Error) -> Outcome {
+    match error.kind() {
+        ErrorKind::NotFound => Outcome::NotFound,
+        ErrorKind::PermissionDenied => Outcome::PermissionDenied,
+        _ => Outcome::Failed { message: error.to_string() },
+    }
+}
+
+fn run_command(program: &str, args: &[String], timeout: Duration, run_as: Option<&crate::probe::RunAs>) -> Outcome {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Parsers expect the untranslated messages of each tool.
+        .env("LC_ALL", "C")
+        .env("LANG", "C");
+    configure_platform(&mut command, run_as);
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(error) => return io_outcome(&error),
+    };
+    // Read both pipes on their own threads so a chatty program never blocks on a full pipe.
+    // If the program hangs and is killed, a grandchild may still hold a pipe open; the readers
+    // are then abandoned rather than waited for.
+    let (out_tx, out_rx) = mpsc::channel();
+    let (err_tx, err_rx) = mpsc::channel();
+    if let Some(stdout) = child.stdout.take() {
+        thread::spawn(move || {
+            let _ = out_tx.send(read_capped(stdout));
+        });
+    }
+    if let Some(stderr) = child.stderr.take() {
+        thread::spawn(move || {
+            let _ = err_tx.send(read_capped(stderr));
+        });
+    }
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                kill_tree(&mut child);
+                return Outcome::TimedOut { after_ms: timeout.as_millis() as u64 };
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(2)),
+            Err(error) => return Outcome::Failed { message: format!("waiting for {program}: {error}") },
+        }
+    };
+    let grace = Duration::from_millis(500);
+    let stdout = out_rx.recv_timeout(grace).unwrap_or_default();
+    let stderr = err_rx.recv_timeout(grace).unwrap_or_default();
+    Outcome::Ran { exit_code: status.code(), stdout: decode_output(&stdout), stderr: decode_output(&stderr) }
+}
+
+fn read_capped(mut pipe: impl Read) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        match pipe.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                // Keep draining past the cap so the program is never blocked on a full pipe.
+                if kept.len() < crate::probe::MAX_OUTPUT_BYTES {
+                    kept.extend_from_slice(&buffer[..n]);
+                }
+            }
+        }
+    }
+    kept
+}
+
+#[cfg(unix)]
+fn configure_platform(command: &mut Command, run_as: Option<&crate::probe::RunAs>) {
+    use std::os::unix::process::CommandExt;
+    // Own process group, so a timed-out command can be stopped together with its children.
+    command.process_group(0);
+    if let Some(user) = run_as {
+        command.uid(user.uid).gid(user.gid).env("HOME", &user.home);
+    }
+}
+
+#[cfg(not(unix))]
+fn configure_platform(_command: &mut Command, _run_as: Option<&crate::probe::RunAs>) {}
+
+fn kill_tree(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        // `kill -KILL -PGID` reaches the whole group; it exists on every Unix and needs no
+        // unsafe code. Failing that, the direct child is still killed below.
+        let group = format!("-{}", child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
+    let modified = metadata.modified().ok()?;
+    let since = modified.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+    i64::try_from(since.as_secs()).ok()
+}
+
+fn read_text(path: &std::path::Path) -> Result<String, std::io::Error> {
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(READ_FILE_MAX_BYTES).read_to_end(&mut bytes)?;
+    Ok(decode_output(&bytes))
+}
+
+fn read_file(path: &str) -> Outcome {
+    match read_text(std::path::Path::new(path)) {
+        Ok(content) => {
+            let modified = std::fs::metadata(path).ok().as_ref().and_then(modified_seconds);
+            Outcome::Read { content, modified }
+        }
+        Err(error) => io_outcome(&error),
+    }
+}
+
+fn list_dir(path: &str, with_content: bool) -> Outcome {
+    let reader = match std::fs::read_dir(path) {
+        Ok(reader) => reader,
+        Err(error) => return io_outcome(&error),
+    };
+    let mut entries: Vec<DirEntry> = Vec::new();
+    for entry in reader.flatten().take(READ_DIR_MAX_FILES) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let content = if with_content && entry.file_type().is_ok_and(|t| t.is_file()) {
+            read_text(&entry.path()).ok()
+        } else {
+            None
+        };
+        entries.push(DirEntry { name, content });
+    }
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    Outcome::Listed { entries }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_program_is_not_found() {
+        let out = run_one(&Probe::command("x", "hygeia-no-such-program-xyz", &[]));
+        assert_eq!(out.outcome, Outcome::NotFound);
+    }
+
+    #[test]
+    fn missing_file_is_not_found() {
+        assert_eq!(run_one(&Probe::file("x", "/nonexistent/hygeia/file")).outcome, Outcome::NotFound);
+        assert_eq!(run_one(&Probe::list_dir("x", "/nonexistent/hygeia")).outcome, Outcome::NotFound);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn hanging_command_times_out() {
+        let probe = Probe::command("x", "sleep", &["30"]).timeout(Duration::from_millis(300));
+        let started = Instant::now();
+        let out = run_one(&probe);
+        assert_eq!(out.outcome, Outcome::TimedOut { after_ms: 300 });
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn captures_output_and_exit_code() {
+        let out = run_one(&Probe::command("x", "sh", &["-c", "echo out; echo err >&2; exit 3"]));
+        assert_eq!(
+            out.outcome,
+            Outcome::Ran { exit_code: Some(3), stdout: "out\n".into(), stderr: "err\n".into() }
+        );
+    }
+}
