@@ -28,9 +28,8 @@ pub fn attested_finding(control_id: &str, answer: Option<&Attestation>, now: Off
     let Some(answer) = answer else {
         return Finding::unknown(
             UnknownCause::NotAttested,
-            "No program can see this; nobody has answered yet.",
-        )
-        .with(ask);
+            format!("No program can see this and nobody has answered yet: run hygeia attest {control_id} --yes (or --no)."),
+        );
     };
     let when = answer.at.get(..10).unwrap_or(&answer.at).to_string();
     let mut evidence = vec![format!("answered by {} on {}", answer.by, when)];

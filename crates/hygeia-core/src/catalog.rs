@@ -10,6 +10,8 @@ const CONTROLS_TOML: &str = include_str!("../../../catalog/controls.toml");
 const LIFECYCLE_TOML: &str = include_str!("../../../catalog/os-lifecycle.toml");
 const TELEHEALTH_TOML: &str = include_str!("../../../catalog/telehealth-apps.toml");
 const COMMON_PASSWORDS_TXT: &str = include_str!("../../../catalog/common-passwords.txt");
+const ENDPOINT_SOFTWARE_TOML: &str = include_str!("../../../catalog/endpoint-software.toml");
+const NETWORK_SERVICES_TOML: &str = include_str!("../../../catalog/network-services.toml");
 
 /// A catalog file that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -197,6 +199,9 @@ pub struct TelehealthApp {
     pub category: TelehealthCategory,
     /// A sentence shown with the finding.
     pub note: Option<String>,
+    /// Part of the operating system (cannot be removed): mentioned, not warned about.
+    #[serde(default)]
+    pub builtin: bool,
     /// Linux package, Flatpak or Snap names.
     #[serde(default)]
     pub linux: Vec<String>,
@@ -206,6 +211,74 @@ pub struct TelehealthApp {
     /// Substrings of Windows program names.
     #[serde(default)]
     pub windows: Vec<String>,
+}
+
+/// A vendor VPN client or anti-malware product and how to recognise it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointProduct {
+    /// Name for people.
+    pub name: String,
+    /// Folder names under /opt (Linux).
+    #[serde(default)]
+    pub linux_opt: Vec<String>,
+    /// Process names on any platform.
+    #[serde(default)]
+    pub processes: Vec<String>,
+    /// Application names in /Applications (macOS).
+    #[serde(default)]
+    pub macos_apps: Vec<String>,
+    /// Substrings of installed-program names (Windows).
+    #[serde(default)]
+    pub windows: Vec<String>,
+}
+
+/// Vendor products from `catalog/endpoint-software.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointSoftware {
+    /// VPN clients.
+    #[serde(default)]
+    pub vpn: Vec<EndpointProduct>,
+    /// Anti-malware products.
+    #[serde(default)]
+    pub antimalware: Vec<EndpointProduct>,
+}
+
+/// How a listening service is judged by HY-PC-011.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceRisk {
+    /// SSH: judged with the password setting.
+    Ssh,
+    /// Remote desktop, screen sharing, remote shells.
+    RemoteAccess,
+    /// Databases.
+    Database,
+    /// File and printer sharing.
+    FileSharing,
+    /// Operating-system plumbing.
+    System,
+}
+
+/// A well-known network service.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkService {
+    /// Name for people.
+    pub name: String,
+    /// Port numbers.
+    pub ports: Vec<u16>,
+    /// `tcp`, `udp` or `any`.
+    pub protocol: String,
+    /// How it is judged.
+    pub risk: ServiceRisk,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServices {
+    service: Vec<NetworkService>,
 }
 
 #[derive(Deserialize)]
@@ -225,12 +298,26 @@ pub struct Catalog {
     pub telehealth: Vec<TelehealthApp>,
     /// Common passwords, lower-cased.
     pub common_passwords: BTreeSet<String>,
+    /// Vendor VPN clients and anti-malware products.
+    pub endpoint_software: EndpointSoftware,
+    /// Well-known network services.
+    pub network_services: Vec<NetworkService>,
 }
 
 impl Catalog {
     /// Loads and validates the catalog compiled into this program.
     pub fn builtin() -> Result<Catalog, CatalogError> {
-        Catalog::from_sources(CONTROLS_TOML, LIFECYCLE_TOML, TELEHEALTH_TOML, COMMON_PASSWORDS_TXT)
+        let mut catalog = Catalog::from_sources(CONTROLS_TOML, LIFECYCLE_TOML, TELEHEALTH_TOML, COMMON_PASSWORDS_TXT)?;
+        catalog.endpoint_software = toml::from_str(ENDPOINT_SOFTWARE_TOML).map_err(|e| CatalogError::Syntax {
+            file: "endpoint-software.toml",
+            message: e.to_string(),
+        })?;
+        let services: RawServices = toml::from_str(NETWORK_SERVICES_TOML).map_err(|e| CatalogError::Syntax {
+            file: "network-services.toml",
+            message: e.to_string(),
+        })?;
+        catalog.network_services = services.service;
+        Ok(catalog)
     }
 
     /// Loads and validates a catalog from its four source texts.
@@ -262,7 +349,14 @@ impl Catalog {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(str::to_lowercase)
             .collect();
-        Ok(Catalog { controls, lifecycle, telehealth: telehealth.app, common_passwords })
+        Ok(Catalog {
+            controls,
+            lifecycle,
+            telehealth: telehealth.app,
+            common_passwords,
+            endpoint_software: EndpointSoftware::default(),
+            network_services: Vec::new(),
+        })
     }
 
     /// The control with this id.
@@ -380,6 +474,9 @@ mod tests {
         assert!(!catalog.lifecycle.linux.is_empty());
         assert!(!catalog.telehealth.is_empty());
         assert!(catalog.common_passwords.contains("password"));
+        assert!(!catalog.endpoint_software.vpn.is_empty());
+        assert!(!catalog.endpoint_software.antimalware.is_empty());
+        assert!(catalog.network_services.iter().any(|s| s.ports.contains(&3389)));
     }
 
     #[test]

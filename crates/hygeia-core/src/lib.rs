@@ -13,7 +13,7 @@ pub mod time_util;
 
 pub use attestation::{ATTESTATION_VALID_DAYS, Attestation, attested_finding};
 pub use catalog::{
-    Catalog, CatalogError, Control, FixSteps, LinuxRelease, Lifecycle, MacosRelease,
+    Catalog, CatalogError, Control, EndpointProduct, EndpointSoftware, FixSteps, NetworkService, ServiceRisk, LinuxRelease, Lifecycle, MacosRelease,
     TelehealthApp, TelehealthCategory, WindowsRelease,
 };
 pub use finding::{Finding, UnknownCause};

@@ -52,7 +52,7 @@ fn io_outcome(error: &std::io::Error) -> Outcome {
 }
 
 fn run_command(program: &str, args: &[String], timeout: Duration, run_as: Option<&crate::probe::RunAs>) -> Outcome {
-    let mut command = Command::new(program);
+    let mut command = Command::new(resolve_program(program));
     command
         .args(args)
         .stdin(Stdio::null())
@@ -97,6 +97,23 @@ fn run_command(program: &str, args: &[String], timeout: Duration, run_as: Option
     let stdout = out_rx.recv_timeout(grace).unwrap_or_default();
     let stderr = err_rx.recv_timeout(grace).unwrap_or_default();
     Outcome::Ran { exit_code: status.code(), stdout: decode_output(&stdout), stderr: decode_output(&stderr) }
+}
+
+/// Finds a program on PATH, then in the system folders that an unprivileged user's PATH often
+/// lacks (`/usr/sbin` holds ufw, nft, sshd and ip on many distributions). PATH comes first so
+/// that a user's own override wins.
+fn resolve_program(program: &str) -> std::path::PathBuf {
+    let as_given = std::path::PathBuf::from(program);
+    if program.contains('/') || program.contains('\\') || !cfg!(unix) {
+        return as_given;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let extra = ["/usr/local/sbin", "/usr/sbin", "/sbin"].map(std::path::PathBuf::from);
+    std::env::split_paths(&path)
+        .chain(extra)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or(as_given)
 }
 
 fn read_capped(mut pipe: impl Read) -> Vec<u8> {

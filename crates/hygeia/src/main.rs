@@ -1,1 +1,44 @@
-fn main() {}
+//! The `hygeia` command: argument parsing and wiring. The work happens in the library crates.
+
+mod attest;
+mod check;
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// An error that ends the command, with the exit code it deserves.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input or usage (exit 2): a missing file, a damaged snapshot, an unknown control.
+    Input(String),
+    /// A bug or an environment problem Hygeia cannot explain (exit 3).
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Failure {
+        Failure::Internal(error)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Check(args) => check::run(args),
+        cli::Command::Attest(args) => attest::run(args),
+        cli::Command::Controls(args) => check::list_controls(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure::Input(message)) => {
+            eprintln!("hygeia: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(error)) => {
+            eprintln!("hygeia: internal error: {error:#}");
+            eprintln!("Please report this, with the output of `hygeia check --save-snapshot DIR` if you can.");
+            ExitCode::from(3)
+        }
+    }
+}

@@ -31,7 +31,7 @@ impl Listener {
         let address = if self.address.contains(':') { format!("[{}]", self.address) } else { self.address.clone() };
         match &self.process {
             Some(p) => format!("{} {}:{} ({p})", self.protocol, address, self.port),
-            None => format!("{} {}:{} (program not visible without administrator rights)", self.protocol, address, self.port),
+            None => format!("{} {}:{} (program not reported; run as administrator to see it)", self.protocol, address, self.port),
         }
     }
 }
