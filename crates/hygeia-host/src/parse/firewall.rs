@@ -331,7 +331,8 @@ pub fn parse_windows_firewall(text: &str) -> Result<Vec<WindowsProfile>, ParseEr
         }
         profiles.extend(current);
     } else {
-        for block in text.split("\n\n").filter(|b| b.contains(':')) {
+        // PowerShell separates records with a blank line; Windows writes CRLF.
+        for block in text.replace("\r\n", "\n").split("\n\n").filter(|b| b.contains(':')) {
             let pairs = colon_pairs(block);
             let Some(name) = colon_value(&pairs, "Name") else { continue };
             let enabled = colon_value(&pairs, "Enabled").is_some_and(|v| v.eq_ignore_ascii_case("True"));

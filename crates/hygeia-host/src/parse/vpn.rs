@@ -139,13 +139,28 @@ pub fn parse_wg_show(text: &str) -> Vec<Vpn> {
     for line in text.lines() {
         if let Some(name) = line.strip_prefix("interface:") {
             out.push(Vpn { name: name.trim().to_string(), kind: "WireGuard".into(), up: false });
-        } else if line.trim_start().starts_with("latest handshake:")
+        } else if let Some(age) = line.trim_start().strip_prefix("latest handshake:")
             && let Some(last) = out.last_mut()
         {
-            last.up = true;
+            last.up = handshake_is_recent(age);
         }
     }
     out
+}
+
+/// WireGuard renews its handshake every two minutes while a tunnel carries traffic, so an
+/// older handshake (or the bogus "55 years ago" of a peer that never connected) means down.
+fn handshake_is_recent(age: &str) -> bool {
+    if ["year", "day", "hour"].iter().any(|unit| age.contains(unit)) {
+        return false;
+    }
+    let minutes = age
+        .split(',')
+        .find(|part| part.contains("minute"))
+        .and_then(|part| part.split_whitespace().next())
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(0);
+    minutes < 3
 }
 
 /// `scutil --nc list` (macOS): `* (Connected) ID PPP --> L2TP "Name" [PPP:L2TP]`.
@@ -166,7 +181,8 @@ pub fn parse_scutil_nc_list(text: &str) -> Result<Vec<Vpn>, ParseError> {
 
 /// `Get-VpnConnection | Format-List` (Windows).
 pub fn parse_get_vpnconnection(text: &str) -> Vec<Vpn> {
-    text.split("\n\n")
+    text.replace("\r\n", "\n")
+        .split("\n\n")
         .filter_map(|block| {
             let pairs = colon_pairs(block);
             let name = colon_value(&pairs, "Name")?.to_string();
@@ -202,6 +218,8 @@ mod tests {
         assert!(parse_scutil_nc_list(scutil).is_ok_and(|v| v.len() == 1 && v[0].up));
         let wg = "interface: wg0\n  public key: x\n\npeer: y\n  latest handshake: 1 minute, 2 seconds ago\n";
         assert!(parse_wg_show(wg)[0].up);
+        let stale = "interface: wg0\npeer: y\n  latest handshake: 55 years, 258 days, 13 hours ago\n";
+        assert!(!parse_wg_show(stale)[0].up);
         let win = "Name                  : Office\nTunnelType            : Automatic\nConnectionStatus      : Disconnected\n";
         assert_eq!(parse_get_vpnconnection(win).len(), 1);
     }
