@@ -307,15 +307,22 @@ pub struct Catalog {
 impl Catalog {
     /// Loads and validates the catalog compiled into this program.
     pub fn builtin() -> Result<Catalog, CatalogError> {
-        let mut catalog = Catalog::from_sources(CONTROLS_TOML, LIFECYCLE_TOML, TELEHEALTH_TOML, COMMON_PASSWORDS_TXT)?;
-        catalog.endpoint_software = toml::from_str(ENDPOINT_SOFTWARE_TOML).map_err(|e| CatalogError::Syntax {
-            file: "endpoint-software.toml",
-            message: e.to_string(),
-        })?;
-        let services: RawServices = toml::from_str(NETWORK_SERVICES_TOML).map_err(|e| CatalogError::Syntax {
-            file: "network-services.toml",
-            message: e.to_string(),
-        })?;
+        let mut catalog = Catalog::from_sources(
+            CONTROLS_TOML,
+            LIFECYCLE_TOML,
+            TELEHEALTH_TOML,
+            COMMON_PASSWORDS_TXT,
+        )?;
+        catalog.endpoint_software =
+            toml::from_str(ENDPOINT_SOFTWARE_TOML).map_err(|e| CatalogError::Syntax {
+                file: "endpoint-software.toml",
+                message: e.to_string(),
+            })?;
+        let services: RawServices =
+            toml::from_str(NETWORK_SERVICES_TOML).map_err(|e| CatalogError::Syntax {
+                file: "network-services.toml",
+                message: e.to_string(),
+            })?;
         catalog.network_services = services.service;
         Ok(catalog)
     }
@@ -327,22 +334,34 @@ impl Catalog {
         telehealth: &str,
         common_passwords: &str,
     ) -> Result<Catalog, CatalogError> {
-        let raw: RawControls = toml::from_str(controls)
-            .map_err(|e| CatalogError::Syntax { file: "controls.toml", message: e.to_string() })?;
-        let controls = raw.control.into_iter().map(validate_control).collect::<Result<Vec<_>, _>>()?;
+        let raw: RawControls = toml::from_str(controls).map_err(|e| CatalogError::Syntax {
+            file: "controls.toml",
+            message: e.to_string(),
+        })?;
+        let controls = raw
+            .control
+            .into_iter()
+            .map(validate_control)
+            .collect::<Result<Vec<_>, _>>()?;
         let mut seen = BTreeSet::new();
         for control in &controls {
             if !seen.insert(control.id.clone()) {
-                return Err(invalid("controls.toml", format!("{} appears twice", control.id)));
+                return Err(invalid(
+                    "controls.toml",
+                    format!("{} appears twice", control.id),
+                ));
             }
         }
-        let lifecycle: Lifecycle = toml::from_str(lifecycle)
-            .map_err(|e| CatalogError::Syntax { file: "os-lifecycle.toml", message: e.to_string() })?;
-        validate_lifecycle(&lifecycle)?;
-        let telehealth: RawTelehealth = toml::from_str(telehealth).map_err(|e| CatalogError::Syntax {
-            file: "telehealth-apps.toml",
+        let lifecycle: Lifecycle = toml::from_str(lifecycle).map_err(|e| CatalogError::Syntax {
+            file: "os-lifecycle.toml",
             message: e.to_string(),
         })?;
+        validate_lifecycle(&lifecycle)?;
+        let telehealth: RawTelehealth =
+            toml::from_str(telehealth).map_err(|e| CatalogError::Syntax {
+                file: "telehealth-apps.toml",
+                message: e.to_string(),
+            })?;
         let common_passwords = common_passwords
             .lines()
             .map(str::trim)
@@ -373,9 +392,15 @@ fn validate_control(raw: RawControl) -> Result<Control, CatalogError> {
     let file = "controls.toml";
     let id = raw.id.trim().to_string();
     let well_formed = id.starts_with("HY-")
-        && id.rsplit('-').next().is_some_and(|n| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()));
+        && id
+            .rsplit('-')
+            .next()
+            .is_some_and(|n| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()));
     if !well_formed {
-        return Err(invalid(file, format!("id {id:?} is not of the form HY-XX-000")));
+        return Err(invalid(
+            file,
+            format!("id {id:?} is not of the form HY-XX-000"),
+        ));
     }
     for (field, value) in [
         ("title", &raw.title),
@@ -389,17 +414,26 @@ fn validate_control(raw: RawControl) -> Result<Control, CatalogError> {
         }
     }
     if !raw.hipaa.starts_with("45 CFR 164.3") {
-        return Err(invalid(file, format!("{id}: hipaa must cite the Security Rule (45 CFR 164.3xx)")));
+        return Err(invalid(
+            file,
+            format!("{id}: hipaa must cite the Security Rule (45 CFR 164.3xx)"),
+        ));
     }
     if !raw.hicp.starts_with("HICP ") {
-        return Err(invalid(file, format!("{id}: hicp must name a HICP 2023 practice (\"HICP n: ...\")")));
+        return Err(invalid(
+            file,
+            format!("{id}: hicp must name a HICP 2023 practice (\"HICP n: ...\")"),
+        ));
     }
     let csf_ok = raw.csf.len() >= 7
         && raw.csf.as_bytes()[2] == b'.'
         && raw.csf.contains('-')
         && ["GV", "ID", "PR", "DE", "RS", "RC"].contains(&&raw.csf[..2]);
     if !csf_ok {
-        return Err(invalid(file, format!("{id}: csf {:?} is not a NIST CSF 2.0 subcategory", raw.csf)));
+        return Err(invalid(
+            file,
+            format!("{id}: csf {:?} is not a NIST CSF 2.0 subcategory", raw.csf),
+        ));
     }
     let pick = |specific: &Option<String>, platform: &str| -> Result<String, CatalogError> {
         specific
@@ -431,22 +465,32 @@ fn validate_control(raw: RawControl) -> Result<Control, CatalogError> {
 fn validate_lifecycle(lifecycle: &Lifecycle) -> Result<(), CatalogError> {
     let file = "os-lifecycle.toml";
     let check_date = |name: &str, date: &str| -> Result<Date, CatalogError> {
-        crate::time_util::parse_ymd(date)
-            .ok_or_else(|| invalid(file, format!("{name}: security_until {date:?} is not YYYY-MM-DD")))
+        crate::time_util::parse_ymd(date).ok_or_else(|| {
+            invalid(
+                file,
+                format!("{name}: security_until {date:?} is not YYYY-MM-DD"),
+            )
+        })
     };
     for release in &lifecycle.linux {
         match (&release.security_until, release.rolling) {
             (Some(date), false) => {
                 check_date(&release.name, date)?;
                 if release.version.is_none() {
-                    return Err(invalid(file, format!("{}: a release needs a version", release.name)));
+                    return Err(invalid(
+                        file,
+                        format!("{}: a release needs a version", release.name),
+                    ));
                 }
             }
             (None, true) => {}
             _ => {
                 return Err(invalid(
                     file,
-                    format!("{}: give either security_until or rolling = true", release.name),
+                    format!(
+                        "{}: give either security_until or rolling = true",
+                        release.name
+                    ),
                 ));
             }
         }
@@ -467,16 +511,28 @@ mod tests {
     #[test]
     fn builtin_catalog_is_valid_and_complete() {
         let catalog = Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
-        assert!(catalog.controls.len() >= 30, "only {} controls", catalog.controls.len());
+        assert!(
+            catalog.controls.len() >= 30,
+            "only {} controls",
+            catalog.controls.len()
+        );
         for area in Area::ALL {
-            assert!(catalog.controls.iter().any(|c| c.area == area), "no control for {area:?}");
+            assert!(
+                catalog.controls.iter().any(|c| c.area == area),
+                "no control for {area:?}"
+            );
         }
         assert!(!catalog.lifecycle.linux.is_empty());
         assert!(!catalog.telehealth.is_empty());
         assert!(catalog.common_passwords.contains("password"));
         assert!(!catalog.endpoint_software.vpn.is_empty());
         assert!(!catalog.endpoint_software.antimalware.is_empty());
-        assert!(catalog.network_services.iter().any(|s| s.ports.contains(&3389)));
+        assert!(
+            catalog
+                .network_services
+                .iter()
+                .any(|s| s.ports.contains(&3389))
+        );
     }
 
     #[test]
@@ -495,8 +551,13 @@ measured = "automatic"
 [control.fix]
 linux = "x"
 "#;
-        let err = Catalog::from_sources(controls, "", "app = []", "").err().map(|e| e.to_string());
-        assert_eq!(err.as_deref(), Some("catalog/controls.toml: HY-PC-001: no fix steps for macos"));
+        let err = Catalog::from_sources(controls, "", "app = []", "")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("catalog/controls.toml: HY-PC-001: no fix steps for macos")
+        );
     }
 
     #[test]
@@ -506,7 +567,11 @@ linux = "x"
                 "[[control]]\nid = \"{id}\"\ntitle = \"t\"\nwhy = \"w\"\narea = \"email\"\nhicp = \"HICP 1: x\"\ncsf = \"PR.AA-03\"\nhipaa = \"{hipaa}\"\nseverity = \"low\"\nmeasured = \"attested\"\n[control.fix]\nany = \"x\"\n"
             )
         };
-        let dup = format!("{}{}", one("HY-EM-001", "45 CFR 164.312(d)"), one("HY-EM-001", "45 CFR 164.312(d)"));
+        let dup = format!(
+            "{}{}",
+            one("HY-EM-001", "45 CFR 164.312(d)"),
+            one("HY-EM-001", "45 CFR 164.312(d)")
+        );
         assert!(Catalog::from_sources(&dup, "", "app = []", "").is_err());
         let bad = one("HY-EM-001", "HIPAA somewhere");
         assert!(Catalog::from_sources(&bad, "", "app = []", "").is_err());

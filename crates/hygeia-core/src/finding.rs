@@ -40,7 +40,12 @@ pub struct Finding {
 
 impl Finding {
     fn new(status: Status, reason: impl Into<String>) -> Finding {
-        Finding { status, reason: reason.into(), evidence: Vec::new(), unknown_cause: None }
+        Finding {
+            status,
+            reason: reason.into(),
+            evidence: Vec::new(),
+            unknown_cause: None,
+        }
     }
 
     /// Measured and in order.
@@ -65,7 +70,10 @@ impl Finding {
 
     /// Could not be measured.
     pub fn unknown(cause: UnknownCause, reason: impl Into<String>) -> Finding {
-        Finding { unknown_cause: Some(cause), ..Finding::new(Status::Unknown, reason) }
+        Finding {
+            unknown_cause: Some(cause),
+            ..Finding::new(Status::Unknown, reason)
+        }
     }
 
     /// Adds one line of evidence.

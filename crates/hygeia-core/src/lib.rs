@@ -13,8 +13,9 @@ pub mod time_util;
 
 pub use attestation::{ATTESTATION_VALID_DAYS, Attestation, attested_finding};
 pub use catalog::{
-    Catalog, CatalogError, Control, EndpointProduct, EndpointSoftware, FixSteps, NetworkService, ServiceRisk, LinuxRelease, Lifecycle, MacosRelease,
-    TelehealthApp, TelehealthCategory, WindowsRelease,
+    Catalog, CatalogError, Control, EndpointProduct, EndpointSoftware, FixSteps, Lifecycle,
+    LinuxRelease, MacosRelease, NetworkService, ServiceRisk, TelehealthApp, TelehealthCategory,
+    WindowsRelease,
 };
 pub use finding::{Finding, UnknownCause};
 pub use model::{Area, Measured, Platform, Severity, Status};

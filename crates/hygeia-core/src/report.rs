@@ -114,7 +114,10 @@ impl Report {
         for area in Area::ALL {
             for control in catalog.controls.iter().filter(|c| c.area == area) {
                 let finding = findings.remove(&control.id).unwrap_or_else(|| {
-                    Finding::unknown(UnknownCause::UnsupportedPlatform, "This version of Hygeia has no measurement for it.")
+                    Finding::unknown(
+                        UnknownCause::UnsupportedPlatform,
+                        "This version of Hygeia has no measurement for it.",
+                    )
                 });
                 controls.push(ControlResult {
                     id: control.id.clone(),
@@ -136,12 +139,19 @@ impl Report {
             }
         }
         let summary = summarise(&controls);
-        Report { schema: REPORT_SCHEMA, host, generated_at, summary, controls }
+        Report {
+            schema: REPORT_SCHEMA,
+            host,
+            generated_at,
+            summary,
+            controls,
+        }
     }
 
     /// Results that ask the reader to act, most severe first (failures before warnings).
     pub fn to_fix_first(&self) -> Vec<&ControlResult> {
-        let mut list: Vec<&ControlResult> = self.controls.iter().filter(|c| c.needs_action()).collect();
+        let mut list: Vec<&ControlResult> =
+            self.controls.iter().filter(|c| c.needs_action()).collect();
         list.sort_by(|a, b| {
             (b.status == Status::Fail)
                 .cmp(&(a.status == Status::Fail))
@@ -153,7 +163,14 @@ impl Report {
     /// Exit code for `--fail-on`: 1 when any control fails at or above `threshold`, else 0.
     pub fn exit_code(&self, threshold: Option<Severity>) -> i32 {
         match threshold {
-            Some(min) if self.controls.iter().any(|c| c.status == Status::Fail && c.severity >= min) => 1,
+            Some(min)
+                if self
+                    .controls
+                    .iter()
+                    .any(|c| c.status == Status::Fail && c.severity >= min) =>
+            {
+                1
+            }
             _ => 0,
         }
     }
@@ -171,12 +188,21 @@ fn summarise(controls: &[ControlResult]) -> Summary {
     .into_iter()
     .map(|s| (s.as_str(), 0))
     .collect();
-    let mut failing_by_severity: BTreeMap<&'static str, usize> =
-        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low].into_iter().map(|s| (s.as_str(), 0)).collect();
+    let mut failing_by_severity: BTreeMap<&'static str, usize> = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ]
+    .into_iter()
+    .map(|s| (s.as_str(), 0))
+    .collect();
     for control in controls {
         *by_status.entry(control.status.as_str()).or_default() += 1;
         if control.status == Status::Fail {
-            *failing_by_severity.entry(control.severity.as_str()).or_default() += 1;
+            *failing_by_severity
+                .entry(control.severity.as_str())
+                .or_default() += 1;
         }
     }
     let count = |s: Status| by_status.get(s.as_str()).copied().unwrap_or(0);
@@ -197,5 +223,10 @@ fn summarise(controls: &[ControlResult]) -> Summary {
             count(Status::Unknown)
         )
     };
-    Summary { total: controls.len(), by_status, failing_by_severity, headline }
+    Summary {
+        total: controls.len(),
+        by_status,
+        failing_by_severity,
+        headline,
+    }
 }

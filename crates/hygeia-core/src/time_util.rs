@@ -37,7 +37,10 @@ mod tests {
 
     #[test]
     fn parses_dates() {
-        assert_eq!(parse_ymd("2028-06-30").map(|d| d.to_string()), Some("2028-06-30".into()));
+        assert_eq!(
+            parse_ymd("2028-06-30").map(|d| d.to_string()),
+            Some("2028-06-30".into())
+        );
         assert!(parse_ymd("2028-13-30").is_none());
         assert!(parse_ymd("garbage").is_none());
         let t = parse_rfc3339("2026-11-28T16:10:53Z");

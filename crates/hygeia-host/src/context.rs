@@ -9,14 +9,22 @@ use std::env;
 pub fn live_context() -> (Context, Option<RunAs>) {
     let euid = effective_uid();
     let elevated = euid == Some(0);
-    let sudo_user = env::var("SUDO_USER").ok().filter(|u| elevated && !u.is_empty() && u != "root");
+    let sudo_user = env::var("SUDO_USER")
+        .ok()
+        .filter(|u| elevated && !u.is_empty() && u != "root");
     let user = sudo_user
         .clone()
         .or_else(|| env::var("USER").ok())
         .or_else(|| env::var("LOGNAME").ok())
         .or_else(|| env::var("USERNAME").ok())
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| if elevated { "root".into() } else { "unknown".into() });
+        .unwrap_or_else(|| {
+            if elevated {
+                "root".into()
+            } else {
+                "unknown".into()
+            }
+        });
     let home = sudo_user
         .as_deref()
         .and_then(home_from_passwd)
@@ -25,7 +33,11 @@ pub fn live_context() -> (Context, Option<RunAs>) {
         .unwrap_or_default();
     let run_as = match (&sudo_user, env::var("SUDO_UID"), env::var("SUDO_GID")) {
         (Some(_), Ok(uid), Ok(gid)) => match (uid.parse(), gid.parse()) {
-            (Ok(uid), Ok(gid)) => Some(RunAs { uid, gid, home: home.clone() }),
+            (Ok(uid), Ok(gid)) => Some(RunAs {
+                uid,
+                gid,
+                home: home.clone(),
+            }),
             _ => None,
         },
         _ => None,
@@ -35,7 +47,9 @@ pub fn live_context() -> (Context, Option<RunAs>) {
         user,
         elevated,
         home,
-        desktop: env::var("XDG_CURRENT_DESKTOP").ok().filter(|d| !d.is_empty()),
+        desktop: env::var("XDG_CURRENT_DESKTOP")
+            .ok()
+            .filter(|d| !d.is_empty()),
     };
     (context, run_as)
 }
@@ -59,7 +73,10 @@ fn effective_uid() -> Option<u32> {
 
 fn home_from_passwd(user: &str) -> Option<String> {
     let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    crate::parse::accounts::parse_passwd(&passwd).into_iter().find(|e| e.name == user).map(|e| e.home)
+    crate::parse::accounts::parse_passwd(&passwd)
+        .into_iter()
+        .find(|e| e.name == user)
+        .map(|e| e.home)
 }
 
 fn hostname() -> String {
@@ -70,7 +87,9 @@ fn hostname() -> String {
         return name;
     }
     match crate::runner::run_one(&Probe::command("hostname", "hostname", &[])).outcome {
-        crate::probe::Outcome::Ran { stdout, .. } if !stdout.trim().is_empty() => stdout.trim().to_string(),
+        crate::probe::Outcome::Ran { stdout, .. } if !stdout.trim().is_empty() => {
+            stdout.trim().to_string()
+        }
         _ => "unknown".into(),
     }
 }

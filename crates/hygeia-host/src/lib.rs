@@ -22,7 +22,13 @@ pub fn collect(platform: Platform) -> Snapshot {
     let probes = probes::for_platform(platform, &context, run_as);
     let collected_at = hygeia_core::time_util::rfc3339(time::OffsetDateTime::now_utc());
     let outputs = runner::run_all(&probes);
-    Snapshot { schema: snapshot::SNAPSHOT_SCHEMA.to_string(), platform, collected_at, context, outputs }
+    Snapshot {
+        schema: snapshot::SNAPSHOT_SCHEMA.to_string(),
+        platform,
+        collected_at,
+        context,
+        outputs,
+    }
 }
 
 /// The operating system's name for people, read from the snapshot (or "unknown").
@@ -30,8 +36,14 @@ pub fn describe_os(snapshot: &Snapshot) -> String {
     let catalog = hygeia_core::Catalog::builtin();
     match catalog {
         Ok(catalog) => {
-            let input = rules::Input { snapshot, catalog: &catalog, observed_at: time::OffsetDateTime::now_utc() };
-            rules::os_identity(&input).map(|os| os.pretty_name).unwrap_or_else(|_| format!("{} (version unknown)", snapshot.platform))
+            let input = rules::Input {
+                snapshot,
+                catalog: &catalog,
+                observed_at: time::OffsetDateTime::now_utc(),
+            };
+            rules::os_identity(&input)
+                .map(|os| os.pretty_name)
+                .unwrap_or_else(|_| format!("{} (version unknown)", snapshot.platform))
         }
         Err(_) => snapshot.platform.to_string(),
     }

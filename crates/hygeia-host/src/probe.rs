@@ -79,17 +79,32 @@ impl Probe {
 
     /// A file probe.
     pub fn file(id: &str, path: &str) -> Probe {
-        Probe { id: id.to_string(), source: Source::File { path: path.to_string() } }
+        Probe {
+            id: id.to_string(),
+            source: Source::File {
+                path: path.to_string(),
+            },
+        }
     }
 
     /// A folder-listing probe.
     pub fn list_dir(id: &str, path: &str) -> Probe {
-        Probe { id: id.to_string(), source: Source::ListDir { path: path.to_string() } }
+        Probe {
+            id: id.to_string(),
+            source: Source::ListDir {
+                path: path.to_string(),
+            },
+        }
     }
 
     /// A probe reading every file of a folder.
     pub fn read_dir(id: &str, path: &str) -> Probe {
-        Probe { id: id.to_string(), source: Source::ReadDir { path: path.to_string() } }
+        Probe {
+            id: id.to_string(),
+            source: Source::ReadDir {
+                path: path.to_string(),
+            },
+        }
     }
 
     /// Sets the time limit of a command probe.
@@ -119,7 +134,9 @@ impl Probe {
                 }
                 line
             }
-            Source::File { path } | Source::ListDir { path } | Source::ReadDir { path } => path.clone(),
+            Source::File { path } | Source::ListDir { path } | Source::ReadDir { path } => {
+                path.clone()
+            }
         }
     }
 }
@@ -192,7 +209,10 @@ pub struct RawOutput {
 pub fn decode_output(bytes: &[u8]) -> String {
     let bytes = &bytes[..bytes.len().min(MAX_OUTPUT_BYTES)];
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        let units: Vec<u16> = rest.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect();
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]]))
+            .collect();
         return String::from_utf16_lossy(&units);
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
@@ -205,7 +225,10 @@ mod tests {
 
     #[test]
     fn decodes_utf16_and_strips_bom() {
-        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("On".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("On".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
         assert_eq!(decode_output(&utf16), "On");
         assert_eq!(decode_output(b"\xEF\xBB\xBFhello"), "hello");
         assert_eq!(decode_output(b"bad \xFF byte"), "bad \u{FFFD} byte");

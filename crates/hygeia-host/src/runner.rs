@@ -16,13 +16,18 @@ const READ_FILE_MAX_BYTES: u64 = 1024 * 1024;
 /// Runs every probe at once and returns their outputs by probe id.
 pub fn run_all(probes: &[Probe]) -> BTreeMap<String, RawOutput> {
     thread::scope(|scope| {
-        let handles: Vec<_> = probes.iter().map(|probe| (probe, scope.spawn(move || run_one(probe)))).collect();
+        let handles: Vec<_> = probes
+            .iter()
+            .map(|probe| (probe, scope.spawn(move || run_one(probe))))
+            .collect();
         handles
             .into_iter()
             .map(|(probe, handle)| {
                 let output = handle.join().unwrap_or_else(|_| RawOutput {
                     source: probe.describe(),
-                    outcome: Outcome::Failed { message: "the probe stopped unexpectedly".into() },
+                    outcome: Outcome::Failed {
+                        message: "the probe stopped unexpectedly".into(),
+                    },
                     duration_ms: 0,
                 });
                 (probe.id.clone(), output)
@@ -35,23 +40,39 @@ pub fn run_all(probes: &[Probe]) -> BTreeMap<String, RawOutput> {
 pub fn run_one(probe: &Probe) -> RawOutput {
     let started = Instant::now();
     let outcome = match &probe.source {
-        Source::Command { program, args, timeout, run_as } => run_command(program, args, *timeout, run_as.as_ref()),
+        Source::Command {
+            program,
+            args,
+            timeout,
+            run_as,
+        } => run_command(program, args, *timeout, run_as.as_ref()),
         Source::File { path } => read_file(path),
         Source::ListDir { path } => list_dir(path, false),
         Source::ReadDir { path } => list_dir(path, true),
     };
-    RawOutput { source: probe.describe(), outcome, duration_ms: started.elapsed().as_millis() as u64 }
+    RawOutput {
+        source: probe.describe(),
+        outcome,
+        duration_ms: started.elapsed().as_millis() as u64,
+    }
 }
 
 fn io_outcome(error: &std::io::Error) -> Outcome {
     match error.kind() {
         ErrorKind::NotFound => Outcome::NotFound,
         ErrorKind::PermissionDenied => Outcome::PermissionDenied,
-        _ => Outcome::Failed { message: error.to_string() },
+        _ => Outcome::Failed {
+            message: error.to_string(),
+        },
     }
 }
 
-fn run_command(program: &str, args: &[String], timeout: Duration, run_as: Option<&crate::probe::RunAs>) -> Outcome {
+fn run_command(
+    program: &str,
+    args: &[String],
+    timeout: Duration,
+    run_as: Option<&crate::probe::RunAs>,
+) -> Outcome {
     let mut command = Command::new(resolve_program(program));
     command
         .args(args)
@@ -87,16 +108,26 @@ fn run_command(program: &str, args: &[String], timeout: Duration, run_as: Option
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() >= deadline => {
                 kill_tree(&mut child);
-                return Outcome::TimedOut { after_ms: timeout.as_millis() as u64 };
+                return Outcome::TimedOut {
+                    after_ms: timeout.as_millis() as u64,
+                };
             }
             Ok(None) => thread::sleep(Duration::from_millis(2)),
-            Err(error) => return Outcome::Failed { message: format!("waiting for {program}: {error}") },
+            Err(error) => {
+                return Outcome::Failed {
+                    message: format!("waiting for {program}: {error}"),
+                };
+            }
         }
     };
     let grace = Duration::from_millis(500);
     let stdout = out_rx.recv_timeout(grace).unwrap_or_default();
     let stderr = err_rx.recv_timeout(grace).unwrap_or_default();
-    Outcome::Ran { exit_code: status.code(), stdout: decode_output(&stdout), stderr: decode_output(&stderr) }
+    Outcome::Ran {
+        exit_code: status.code(),
+        stdout: decode_output(&stdout),
+        stderr: decode_output(&stderr),
+    }
 }
 
 /// Finds a program on PATH, then in the system folders that an unprivileged user's PATH often
@@ -179,7 +210,10 @@ fn read_text(path: &std::path::Path) -> Result<String, std::io::Error> {
 fn read_file(path: &str) -> Outcome {
     match read_text(std::path::Path::new(path)) {
         Ok(content) => {
-            let modified = std::fs::metadata(path).ok().as_ref().and_then(modified_seconds);
+            let modified = std::fs::metadata(path)
+                .ok()
+                .as_ref()
+                .and_then(modified_seconds);
             Outcome::Read { content, modified }
         }
         Err(error) => io_outcome(&error),
@@ -217,8 +251,14 @@ mod tests {
 
     #[test]
     fn missing_file_is_not_found() {
-        assert_eq!(run_one(&Probe::file("x", "/nonexistent/hygeia/file")).outcome, Outcome::NotFound);
-        assert_eq!(run_one(&Probe::list_dir("x", "/nonexistent/hygeia")).outcome, Outcome::NotFound);
+        assert_eq!(
+            run_one(&Probe::file("x", "/nonexistent/hygeia/file")).outcome,
+            Outcome::NotFound
+        );
+        assert_eq!(
+            run_one(&Probe::list_dir("x", "/nonexistent/hygeia")).outcome,
+            Outcome::NotFound
+        );
     }
 
     #[cfg(unix)]
@@ -234,10 +274,18 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn captures_output_and_exit_code() {
-        let out = run_one(&Probe::command("x", "sh", &["-c", "echo out; echo err >&2; exit 3"]));
+        let out = run_one(&Probe::command(
+            "x",
+            "sh",
+            &["-c", "echo out; echo err >&2; exit 3"],
+        ));
         assert_eq!(
             out.outcome,
-            Outcome::Ran { exit_code: Some(3), stdout: "out\n".into(), stderr: "err\n".into() }
+            Outcome::Ran {
+                exit_code: Some(3),
+                stdout: "out\n".into(),
+                stderr: "err\n".into()
+            }
         );
     }
 }

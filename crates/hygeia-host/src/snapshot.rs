@@ -49,7 +49,9 @@ pub struct Snapshot {
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     /// Nothing at that path.
-    #[error("no snapshot at {path}: the folder should contain {SNAPSHOT_FILE}, written by `hygeia check --save-snapshot`")]
+    #[error(
+        "no snapshot at {path}: the folder should contain {SNAPSHOT_FILE}, written by `hygeia check --save-snapshot`"
+    )]
     Missing {
         /// The path given.
         path: PathBuf,
@@ -65,7 +67,9 @@ pub enum SnapshotError {
         source: std::io::Error,
     },
     /// The file is not a valid snapshot.
-    #[error("{path} is not a valid Hygeia snapshot ({message}); it may be damaged: save a new one with `hygeia check --save-snapshot DIR`")]
+    #[error(
+        "{path} is not a valid Hygeia snapshot ({message}); it may be damaged: save a new one with `hygeia check --save-snapshot DIR`"
+    )]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -84,7 +88,11 @@ impl Snapshot {
     pub fn save(&self, dir: &Path) -> Result<PathBuf, SnapshotError> {
         let io = |action, path: &Path| {
             let path = path.to_path_buf();
-            move |source| SnapshotError::Io { action, path, source }
+            move |source| SnapshotError::Io {
+                action,
+                path,
+                source,
+            }
         };
         std::fs::create_dir_all(dir).map_err(io("create", dir))?;
         let target = dir.join(SNAPSHOT_FILE);
@@ -100,27 +108,49 @@ impl Snapshot {
 
     /// Reads a snapshot from a folder (or directly from its `snapshot.json`).
     pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
-        let file = if path.is_dir() { path.join(SNAPSHOT_FILE) } else { path.to_path_buf() };
+        let file = if path.is_dir() {
+            path.join(SNAPSHOT_FILE)
+        } else {
+            path.to_path_buf()
+        };
         let bytes = match std::fs::read(&file) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(SnapshotError::Missing { path: path.to_path_buf() });
+                return Err(SnapshotError::Missing {
+                    path: path.to_path_buf(),
+                });
             }
-            Err(source) => return Err(SnapshotError::Io { action: "read", path: file, source }),
+            Err(source) => {
+                return Err(SnapshotError::Io {
+                    action: "read",
+                    path: file,
+                    source,
+                });
+            }
         };
-        let snapshot: Snapshot = serde_json::from_slice(&bytes)
-            .map_err(|e| SnapshotError::Corrupt { path: file.clone(), message: e.to_string() })?;
+        let snapshot: Snapshot =
+            serde_json::from_slice(&bytes).map_err(|e| SnapshotError::Corrupt {
+                path: file.clone(),
+                message: e.to_string(),
+            })?;
         if snapshot.schema != SNAPSHOT_SCHEMA {
             return Err(SnapshotError::Corrupt {
                 path: file,
-                message: format!("schema is {:?}, this version reads {SNAPSHOT_SCHEMA:?}", snapshot.schema),
+                message: format!(
+                    "schema is {:?}, this version reads {SNAPSHOT_SCHEMA:?}",
+                    snapshot.schema
+                ),
             });
         }
         Ok(snapshot)
     }
 
     /// A snapshot built from literal outputs, for tests and fixtures.
-    pub fn from_outputs(platform: Platform, context: Context, outputs: &[(&str, Outcome)]) -> Snapshot {
+    pub fn from_outputs(
+        platform: Platform,
+        context: Context,
+        outputs: &[(&str, Outcome)],
+    ) -> Snapshot {
         Snapshot {
             schema: SNAPSHOT_SCHEMA.to_string(),
             platform,
@@ -129,7 +159,14 @@ impl Snapshot {
             outputs: outputs
                 .iter()
                 .map(|(id, outcome)| {
-                    (id.to_string(), RawOutput { source: id.to_string(), outcome: outcome.clone(), duration_ms: 0 })
+                    (
+                        id.to_string(),
+                        RawOutput {
+                            source: id.to_string(),
+                            outcome: outcome.clone(),
+                            duration_ms: 0,
+                        },
+                    )
                 })
                 .collect(),
         }

@@ -12,24 +12,43 @@ fn catalog() -> Catalog {
 }
 
 fn fixture(path: &str) -> String {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/host").join(path);
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/host")
+        .join(path);
     std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }
 
 fn context(user: &str, home: &str) -> Context {
-    Context { hostname: "exam-room-3".into(), user: user.into(), elevated: false, home: home.into(), desktop: Some("GNOME".into()) }
+    Context {
+        hostname: "exam-room-3".into(),
+        user: user.into(),
+        elevated: false,
+        home: home.into(),
+        desktop: Some("GNOME".into()),
+    }
 }
 
 fn ran(stdout: &str) -> Outcome {
-    Outcome::Ran { exit_code: Some(0), stdout: stdout.into(), stderr: String::new() }
+    Outcome::Ran {
+        exit_code: Some(0),
+        stdout: stdout.into(),
+        stderr: String::new(),
+    }
 }
 
 fn ran_with(code: i32, stdout: &str, stderr: &str) -> Outcome {
-    Outcome::Ran { exit_code: Some(code), stdout: stdout.into(), stderr: stderr.into() }
+    Outcome::Ran {
+        exit_code: Some(code),
+        stdout: stdout.into(),
+        stderr: stderr.into(),
+    }
 }
 
 fn read(content: &str) -> Outcome {
-    Outcome::Read { content: content.into(), modified: None }
+    Outcome::Read {
+        content: content.into(),
+        modified: None,
+    }
 }
 
 fn results(snapshot: &Snapshot) -> BTreeMap<String, Finding> {
@@ -37,7 +56,10 @@ fn results(snapshot: &Snapshot) -> BTreeMap<String, Finding> {
 }
 
 fn status(findings: &BTreeMap<String, Finding>, id: &str) -> Status {
-    findings.get(id).map(|f| f.status).unwrap_or_else(|| panic!("no finding for {id}"))
+    findings
+        .get(id)
+        .map(|f| f.status)
+        .unwrap_or_else(|| panic!("no finding for {id}"))
 }
 
 #[test]
@@ -46,7 +68,10 @@ fn nothing_passes_without_outputs() {
         let snapshot = Snapshot::from_outputs(platform, context("drlee", "/home/drlee"), &[]);
         for (id, finding) in results(&snapshot) {
             assert!(
-                matches!(finding.status, Status::Unknown | Status::NotApplicable | Status::Fail | Status::Warn),
+                matches!(
+                    finding.status,
+                    Status::Unknown | Status::NotApplicable | Status::Fail | Status::Warn
+                ),
                 "{platform}: {id} is {:?} without any output: {}",
                 finding.status,
                 finding.reason
@@ -58,12 +83,26 @@ fn nothing_passes_without_outputs() {
 
 #[test]
 fn nothing_passes_when_every_program_is_missing() {
-    let ids: Vec<String> = ["os_release", "apt_upgradable", "lsblk", "nft", "listeners", "processes", "shadow", "passwd", "ip_link"]
+    let ids: Vec<String> = [
+        "os_release",
+        "apt_upgradable",
+        "lsblk",
+        "nft",
+        "listeners",
+        "processes",
+        "shadow",
+        "passwd",
+        "ip_link",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let outputs: Vec<(&str, Outcome)> = ids
         .iter()
-        .map(|s| s.to_string())
+        .map(|id| (id.as_str(), Outcome::NotFound))
         .collect();
-    let outputs: Vec<(&str, Outcome)> = ids.iter().map(|id| (id.as_str(), Outcome::NotFound)).collect();
-    let snapshot = Snapshot::from_outputs(Platform::Linux, context("drlee", "/home/drlee"), &outputs);
+    let snapshot =
+        Snapshot::from_outputs(Platform::Linux, context("drlee", "/home/drlee"), &outputs);
     for (id, finding) in results(&snapshot) {
         assert_ne!(finding.status, Status::Pass, "{id}: {}", finding.reason);
     }
@@ -76,35 +115,98 @@ fn windows_from_real_outputs() {
         Platform::Windows,
         context("drlee", r"C:\Users\drlee"),
         &[
-            ("os", ran(&fixture("windows/systeminfo/systeminfo-win10-20H2-19042.txt"))),
+            (
+                "os",
+                ran(&fixture(
+                    "windows/systeminfo/systeminfo-win10-20H2-19042.txt",
+                )),
+            ),
             ("hotfix", ran(&fixture("windows/hotfix/get-hotfix-doc.txt"))),
-            ("bitlocker", ran(&fixture("windows/bitlocker/get-bitlockervolume-C-format-list-fullyencrypted.txt"))),
-            ("defender", ran(&fixture("windows/defender/get-mpcomputerstatus-2013.txt"))),
-            ("listeners", ran(&fixture("windows/netstat/netstat-aon-win10-first60.txt"))),
-            ("vpn", ran(&fixture("windows/vpn/get-vpnconnection-user.txt"))),
+            (
+                "bitlocker",
+                ran(&fixture(
+                    "windows/bitlocker/get-bitlockervolume-C-format-list-fullyencrypted.txt",
+                )),
+            ),
+            (
+                "defender",
+                ran(&fixture("windows/defender/get-mpcomputerstatus-2013.txt")),
+            ),
+            (
+                "listeners",
+                ran(&fixture("windows/netstat/netstat-aon-win10-first60.txt")),
+            ),
+            (
+                "vpn",
+                ran(&fixture("windows/vpn/get-vpnconnection-user.txt")),
+            ),
             ("firewall", ran(firewall)),
-            ("net_accounts", ran("Lockout threshold:                                    Never\r\nThe command completed successfully.\r\n")),
-            ("au_policy", ran_with(1, "", "ERROR: The system was unable to find the specified registry key or value.\r\n")),
-            ("reboot_pending", ran_with(1, "", "ERROR: The system was unable to find the specified registry key or value.\r\n")),
-            ("whoami_groups", ran("\"Group Name\",\"Type\",\"SID\",\"Attributes\"\r\n\"BUILTIN\\Users\",\"Alias\",\"S-1-5-32-545\",\"Mandatory group\"\r\n")),
+            (
+                "net_accounts",
+                ran(
+                    "Lockout threshold:                                    Never\r\nThe command completed successfully.\r\n",
+                ),
+            ),
+            (
+                "au_policy",
+                ran_with(
+                    1,
+                    "",
+                    "ERROR: The system was unable to find the specified registry key or value.\r\n",
+                ),
+            ),
+            (
+                "reboot_pending",
+                ran_with(
+                    1,
+                    "",
+                    "ERROR: The system was unable to find the specified registry key or value.\r\n",
+                ),
+            ),
+            (
+                "whoami_groups",
+                ran(
+                    "\"Group Name\",\"Type\",\"SID\",\"Attributes\"\r\n\"BUILTIN\\Users\",\"Alias\",\"S-1-5-32-545\",\"Mandatory group\"\r\n",
+                ),
+            ),
         ],
     );
     let f = results(&snapshot);
-    assert_eq!(status(&f, "HY-PC-001"), Status::Fail, "Windows 10 20H2 ended in 2022");
-    assert_eq!(status(&f, "HY-PC-002"), Status::Fail, "the newest hotfix is from 2019");
+    assert_eq!(
+        status(&f, "HY-PC-001"),
+        Status::Fail,
+        "Windows 10 20H2 ended in 2022"
+    );
+    assert_eq!(
+        status(&f, "HY-PC-002"),
+        Status::Fail,
+        "the newest hotfix is from 2019"
+    );
     assert_eq!(status(&f, "HY-PC-003"), Status::Pass);
     assert_eq!(status(&f, "HY-PC-004"), Status::Pass);
     assert_eq!(status(&f, "HY-PC-005"), Status::Pass);
     assert_eq!(status(&f, "HY-PC-006"), Status::Pass);
-    assert_eq!(status(&f, "HY-PC-008"), Status::Fail, "the Public profile is off");
+    assert_eq!(
+        status(&f, "HY-PC-008"),
+        Status::Fail,
+        "the Public profile is off"
+    );
     assert!(f["HY-PC-008"].reason.contains("Public"));
     assert_eq!(status(&f, "HY-PC-009"), Status::Pass);
     assert_eq!(status(&f, "HY-PC-010"), Status::Pass);
-    assert!(f["HY-PC-011"].evidence.iter().any(|e| e.contains("SMB file sharing") && e.contains("445")));
+    assert!(
+        f["HY-PC-011"]
+            .evidence
+            .iter()
+            .any(|e| e.contains("SMB file sharing") && e.contains("445"))
+    );
     assert_eq!(status(&f, "HY-PC-013"), Status::Pass);
     assert_eq!(status(&f, "HY-PC-015"), Status::Fail);
     assert_eq!(status(&f, "HY-NET-001"), Status::Pass);
-    assert_eq!(f["HY-BK-001"].unknown_cause, Some(UnknownCause::UnsupportedPlatform));
+    assert_eq!(
+        f["HY-BK-001"].unknown_cause,
+        Some(UnknownCause::UnsupportedPlatform)
+    );
 }
 
 #[test]
@@ -116,35 +218,109 @@ fn macos_from_documented_outputs() {
         Platform::Macos,
         context("drlee", "/Users/drlee"),
         &[
-            ("sw_vers", ran("ProductName:\t\tmacOS\nProductVersion:\t\t13.6.1\nBuildVersion:\t\t22G313\n")),
-            ("softwareupdate", ran("Software Update Tool\n\nNo new software available.\n")),
-            ("softwareupdate_prefs", ran("{\n    AutomaticCheckEnabled = 1;\n    AutomaticDownload = 1;\n    CriticalUpdateInstall = 0;\n}\n")),
+            (
+                "sw_vers",
+                ran("ProductName:\t\tmacOS\nProductVersion:\t\t13.6.1\nBuildVersion:\t\t22G313\n"),
+            ),
+            (
+                "softwareupdate",
+                ran("Software Update Tool\n\nNo new software available.\n"),
+            ),
+            (
+                "softwareupdate_prefs",
+                ran(
+                    "{\n    AutomaticCheckEnabled = 1;\n    AutomaticDownload = 1;\n    CriticalUpdateInstall = 0;\n}\n",
+                ),
+            ),
             ("fdesetup", ran("FileVault is Off.\n")),
-            ("sysadminctl_screenlock", ran_with(0, "", "2026-11-28 09:00:00.000 sysadminctl[501:1234] screenLock delay is immediate\n")),
+            (
+                "sysadminctl_screenlock",
+                ran_with(
+                    0,
+                    "",
+                    "2026-11-28 09:00:00.000 sysadminctl[501:1234] screenLock delay is immediate\n",
+                ),
+            ),
             ("screensaver_idle", ran("600\n")),
-            ("pmset", ran("System-wide power settings:\nCurrently in use:\n displaysleep         10\n sleep                1\n")),
+            (
+                "pmset",
+                ran(
+                    "System-wide power settings:\nCurrently in use:\n displaysleep         10\n sleep                1\n",
+                ),
+            ),
             ("socketfilterfw", ran("Firewall is enabled. (State = 1)\n")),
-            ("xprotect", Outcome::Read { content: plist.into(), modified: Some(xprotect_updated) }),
-            ("wifi_airport", ran(&fixture("macos/wifi/airport-I-macos10.14.6-wpa2-psk.txt"))),
-            ("scutil_nc", ran("Available network connection services in the current set (*=enabled):\n")),
+            (
+                "xprotect",
+                Outcome::Read {
+                    content: plist.into(),
+                    modified: Some(xprotect_updated),
+                },
+            ),
+            (
+                "wifi_airport",
+                ran(&fixture("macos/wifi/airport-I-macos10.14.6-wpa2-psk.txt")),
+            ),
+            (
+                "scutil_nc",
+                ran("Available network connection services in the current set (*=enabled):\n"),
+            ),
             ("dscl_admin", ran("GroupMembership: root drlee\n")),
-            ("applications", Outcome::Listed { entries: ["FaceTime.app", "zoom.us.app", "WhatsApp.app"].iter().map(|n| DirEntry { name: n.to_string(), content: None }).collect() }),
-            ("tmutil_destinations", ran("tmutil: No destinations configured.\n")),
+            (
+                "applications",
+                Outcome::Listed {
+                    entries: ["FaceTime.app", "zoom.us.app", "WhatsApp.app"]
+                        .iter()
+                        .map(|n| DirEntry {
+                            name: n.to_string(),
+                            content: None,
+                        })
+                        .collect(),
+                },
+            ),
+            (
+                "tmutil_destinations",
+                ran("tmutil: No destinations configured.\n"),
+            ),
         ],
     );
     let f = results(&snapshot);
-    assert_eq!(status(&f, "HY-PC-001"), Status::Fail, "Ventura's updates ended in 2025");
+    assert_eq!(
+        status(&f, "HY-PC-001"),
+        Status::Fail,
+        "Ventura's updates ended in 2025"
+    );
     assert_eq!(status(&f, "HY-PC-002"), Status::Pass);
-    assert_eq!(status(&f, "HY-PC-003"), Status::Fail, "CriticalUpdateInstall = 0");
+    assert_eq!(
+        status(&f, "HY-PC-003"),
+        Status::Fail,
+        "CriticalUpdateInstall = 0"
+    );
     assert_eq!(status(&f, "HY-PC-004"), Status::NotApplicable);
     assert_eq!(status(&f, "HY-PC-005"), Status::Fail);
     assert_eq!(status(&f, "HY-PC-007"), Status::Pass);
     assert_eq!(status(&f, "HY-PC-008"), Status::Pass);
     assert_eq!(status(&f, "HY-PC-009"), Status::Pass);
-    assert_eq!(status(&f, "HY-PC-010"), Status::Pass, "XProtect updated 8 days before the snapshot");
-    assert_eq!(status(&f, "HY-PC-013"), Status::Fail, "drlee is in the admin group");
-    assert_eq!(status(&f, "HY-PC-016"), Status::Warn, "WhatsApp is a consumer app");
-    assert!(f["HY-PC-016"].evidence.iter().any(|e| e.starts_with("FaceTime")));
+    assert_eq!(
+        status(&f, "HY-PC-010"),
+        Status::Pass,
+        "XProtect updated 8 days before the snapshot"
+    );
+    assert_eq!(
+        status(&f, "HY-PC-013"),
+        Status::Fail,
+        "drlee is in the admin group"
+    );
+    assert_eq!(
+        status(&f, "HY-PC-016"),
+        Status::Warn,
+        "WhatsApp is a consumer app"
+    );
+    assert!(
+        f["HY-PC-016"]
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("FaceTime"))
+    );
     assert_eq!(status(&f, "HY-NET-001"), Status::Warn);
     assert_eq!(status(&f, "HY-NET-002"), Status::Pass);
     assert_eq!(status(&f, "HY-BK-001"), Status::Fail);
@@ -152,11 +328,26 @@ fn macos_from_documented_outputs() {
 
 fn linux_base(extra: &[(&'static str, Outcome)]) -> Snapshot {
     let mut outputs = vec![
-        ("os_release", read(&fixture("linux/debian12-live/os-release.txt"))),
-        ("lsblk", ran(&fixture("linux/debian12-live/lsblk-J.json.txt"))),
-        ("findmnt_root", ran(&fixture("linux/debian12-live/findmnt-root.json.txt"))),
-        ("findmnt_home", ran(&fixture("linux/debian12-live/findmnt-root.json.txt"))),
-        ("listeners", ran(&fixture("linux/debian12-live/ss-tulpn.txt"))),
+        (
+            "os_release",
+            read(&fixture("linux/debian12-live/os-release.txt")),
+        ),
+        (
+            "lsblk",
+            ran(&fixture("linux/debian12-live/lsblk-J.json.txt")),
+        ),
+        (
+            "findmnt_root",
+            ran(&fixture("linux/debian12-live/findmnt-root.json.txt")),
+        ),
+        (
+            "findmnt_home",
+            ran(&fixture("linux/debian12-live/findmnt-root.json.txt")),
+        ),
+        (
+            "listeners",
+            ran(&fixture("linux/debian12-live/ss-tulpn.txt")),
+        ),
     ];
     outputs.extend(extra.iter().cloned());
     Snapshot::from_outputs(Platform::Linux, context("drlee", "/home/drlee"), &outputs)
@@ -165,28 +356,52 @@ fn linux_base(extra: &[(&'static str, Outcome)]) -> Snapshot {
 #[test]
 fn linux_accept_all_firewall_fails_and_a_filtering_one_passes() {
     let accept_all = "table ip filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy accept;\n\t}\n}\n";
-    let f = results(&linux_base(&[("nft", ran(accept_all)), ("ufw", Outcome::NotFound)]));
+    let f = results(&linux_base(&[
+        ("nft", ran(accept_all)),
+        ("ufw", Outcome::NotFound),
+    ]));
     assert_eq!(status(&f, "HY-PC-008"), Status::Fail);
     assert_eq!(status(&f, "HY-PC-005"), Status::Fail);
     let ufw = "Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n";
     let f = results(&linux_base(&[("nft", ran(accept_all)), ("ufw", ran(ufw))]));
     assert_eq!(status(&f, "HY-PC-008"), Status::Pass);
     let denied = results(&linux_base(&[
-        ("nft", ran_with(1, "", "Operation not permitted (you must be root)\n")),
-        ("ufw", ran_with(1, "", "ERROR: You need to be root to run this script\n")),
+        (
+            "nft",
+            ran_with(1, "", "Operation not permitted (you must be root)\n"),
+        ),
+        (
+            "ufw",
+            ran_with(1, "", "ERROR: You need to be root to run this script\n"),
+        ),
         ("iptables", Outcome::NotFound),
         ("firewalld_state", Outcome::NotFound),
     ]));
-    assert_eq!(denied["HY-PC-008"].unknown_cause, Some(UnknownCause::PermissionDenied));
+    assert_eq!(
+        denied["HY-PC-008"].unknown_cause,
+        Some(UnknownCause::PermissionDenied)
+    );
 }
 
 #[test]
 fn linux_screen_lock_is_read_for_the_person_not_root() {
     let gnome_session = ran("org.gnome.desktop.session idle-delay uint32 1200\n");
-    let gnome_saver = ran("org.gnome.desktop.screensaver lock-enabled true\norg.gnome.desktop.screensaver lock-delay uint32 0\n");
-    let f = results(&linux_base(&[("gsettings_session", gnome_session.clone()), ("gsettings_screensaver", gnome_saver.clone())]));
-    assert_eq!(status(&f, "HY-PC-007"), Status::Fail, "20 minutes is over the limit");
-    let mut root = linux_base(&[("gsettings_session", gnome_session), ("gsettings_screensaver", gnome_saver)]);
+    let gnome_saver = ran(
+        "org.gnome.desktop.screensaver lock-enabled true\norg.gnome.desktop.screensaver lock-delay uint32 0\n",
+    );
+    let f = results(&linux_base(&[
+        ("gsettings_session", gnome_session.clone()),
+        ("gsettings_screensaver", gnome_saver.clone()),
+    ]));
+    assert_eq!(
+        status(&f, "HY-PC-007"),
+        Status::Fail,
+        "20 minutes is over the limit"
+    );
+    let mut root = linux_base(&[
+        ("gsettings_session", gnome_session),
+        ("gsettings_screensaver", gnome_saver),
+    ]);
     root.context.user = "root".into();
     let f = results(&root);
     assert_eq!(status(&f, "HY-PC-007"), Status::Unknown);
@@ -198,24 +413,50 @@ fn linux_wifi_key_and_open_networks_from_keyfiles() {
     let cafe = "[connection]\nid=Cafe\ntype=wifi\n[wifi]\nssid=Cafe Free WiFi\n";
     let keyfiles = Outcome::Listed {
         entries: vec![
-            DirEntry { name: "Home.nmconnection".into(), content: Some(home.into()) },
-            DirEntry { name: "Cafe.nmconnection".into(), content: Some(cafe.into()) },
+            DirEntry {
+                name: "Home.nmconnection".into(),
+                content: Some(home.into()),
+            },
+            DirEntry {
+                name: "Cafe.nmconnection".into(),
+                content: Some(cafe.into()),
+            },
         ],
     };
-    let f = results(&linux_base(&[("nm_keyfiles", keyfiles), ("nmcli_wifi", ran("no:Cafe Free WiFi:\nyes:Home:WPA2\n"))]));
+    let f = results(&linux_base(&[
+        ("nm_keyfiles", keyfiles),
+        ("nmcli_wifi", ran("no:Cafe Free WiFi:\nyes:Home:WPA2\n")),
+    ]));
     assert_eq!(status(&f, "HY-NET-002"), Status::Pass);
     assert_eq!(status(&f, "HY-NET-003"), Status::Fail);
     assert_eq!(status(&f, "HY-NET-004"), Status::Fail);
     let rendered = format!("{:?}", f["HY-NET-004"]);
-    assert!(!rendered.contains("password123"), "the key must never appear in a finding");
-    let unreadable = Outcome::Listed { entries: vec![DirEntry { name: "Home.nmconnection".into(), content: None }] };
-    let f = results(&linux_base(&[("nm_keyfiles", unreadable), ("nmcli_wifi", ran("yes:Home:WPA2\n"))]));
-    assert_eq!(f["HY-NET-004"].unknown_cause, Some(UnknownCause::PermissionDenied));
+    assert!(
+        !rendered.contains("password123"),
+        "the key must never appear in a finding"
+    );
+    let unreadable = Outcome::Listed {
+        entries: vec![DirEntry {
+            name: "Home.nmconnection".into(),
+            content: None,
+        }],
+    };
+    let f = results(&linux_base(&[
+        ("nm_keyfiles", unreadable),
+        ("nmcli_wifi", ran("yes:Home:WPA2\n")),
+    ]));
+    assert_eq!(
+        f["HY-NET-004"].unknown_cause,
+        Some(UnknownCause::PermissionDenied)
+    );
 }
 
 #[test]
 fn timed_out_probe_is_unknown_with_its_reason() {
-    let f = results(&linux_base(&[("lsblk", Outcome::TimedOut { after_ms: 5000 })]));
+    let f = results(&linux_base(&[(
+        "lsblk",
+        Outcome::TimedOut { after_ms: 5000 },
+    )]));
     assert_eq!(f["HY-PC-005"].unknown_cause, Some(UnknownCause::TimedOut));
     assert!(f["HY-PC-005"].reason.contains("within 5 s"));
 }

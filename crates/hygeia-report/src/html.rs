@@ -21,14 +21,28 @@ small{color:#555}ul.evidence{margin:.3rem 0;padding-left:1.2rem;color:#333;font-
 "#;
 
 fn badge(status: Status) -> String {
-    format!("<span class=\"badge {}\">{}</span>", status.as_str(), status.label())
+    format!(
+        "<span class=\"badge {}\">{}</span>",
+        status.as_str(),
+        status.label()
+    )
 }
 
 fn fix_card(out: &mut String, c: &ControlResult) {
     let _ = writeln!(out, "<section class=\"fix\">");
-    let _ = writeln!(out, "<h3>{} {} <span class=\"ids\">{}</span></h3>", badge(c.status), esc(&c.title), esc(&c.id));
+    let _ = writeln!(
+        out,
+        "<h3>{} {} <span class=\"ids\">{}</span></h3>",
+        badge(c.status),
+        esc(&c.title),
+        esc(&c.id)
+    );
     let _ = writeln!(out, "<p><strong>Found:</strong> {}</p>", esc(&c.reason));
-    let _ = writeln!(out, "<p><strong>Why it matters:</strong> {}</p>", esc(&c.why));
+    let _ = writeln!(
+        out,
+        "<p><strong>Why it matters:</strong> {}</p>",
+        esc(&c.why)
+    );
     let _ = writeln!(out, "<p><strong>How to fix:</strong> {}</p>", esc(&c.fix));
     evidence(out, c);
     let _ = writeln!(
@@ -71,7 +85,11 @@ pub fn render_html(report: &Report) -> String {
         esc(&report.host.collected_at),
         report.schema
     );
-    let _ = writeln!(out, "<p class=\"summary\">{}</p>", esc(&report.summary.headline));
+    let _ = writeln!(
+        out,
+        "<p class=\"summary\">{}</p>",
+        esc(&report.summary.headline)
+    );
     let to_fix = report.to_fix_first();
     if !to_fix.is_empty() {
         out.push_str("<h2>Fix these first</h2>\n");
@@ -80,11 +98,16 @@ pub fn render_html(report: &Report) -> String {
         }
     }
     for area in Area::ALL {
-        let controls: Vec<&ControlResult> = report.controls.iter().filter(|c| c.area == area).collect();
+        let controls: Vec<&ControlResult> =
+            report.controls.iter().filter(|c| c.area == area).collect();
         if controls.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "<h2>{}</h2>\n<table>\n<thead><tr><th>Status</th><th>Control</th><th>What was found</th></tr></thead>\n<tbody>", area.heading());
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>\n<table>\n<thead><tr><th>Status</th><th>Control</th><th>What was found</th></tr></thead>\n<tbody>",
+            area.heading()
+        );
         for c in controls {
             let _ = write!(
                 out,

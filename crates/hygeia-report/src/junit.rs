@@ -8,7 +8,11 @@ use std::fmt::Write;
 /// Renders the report as JUnit XML.
 pub fn render_junit(report: &Report) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failures = report.controls.iter().filter(|c| c.status == Status::Fail).count();
+    let failures = report
+        .controls
+        .iter()
+        .filter(|c| c.status == Status::Fail)
+        .count();
     let _ = writeln!(
         out,
         "<testsuites name=\"hygeia check {}\" tests=\"{}\" failures=\"{failures}\">",
@@ -21,7 +25,10 @@ pub fn render_junit(report: &Report) -> String {
             continue;
         }
         let failed = controls.iter().filter(|c| c.status == Status::Fail).count();
-        let skipped = controls.iter().filter(|c| matches!(c.status, Status::Unknown | Status::NotApplicable)).count();
+        let skipped = controls
+            .iter()
+            .filter(|c| matches!(c.status, Status::Unknown | Status::NotApplicable))
+            .count();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" skipped=\"{skipped}\" timestamp=\"{}\">",
@@ -30,7 +37,13 @@ pub fn render_junit(report: &Report) -> String {
             esc(&report.generated_at)
         );
         for c in controls {
-            let _ = write!(out, "    <testcase classname=\"hygeia.{}\" name=\"{} {}\"", area.as_str(), esc(&c.id), esc(&c.title));
+            let _ = write!(
+                out,
+                "    <testcase classname=\"hygeia.{}\" name=\"{} {}\"",
+                area.as_str(),
+                esc(&c.id),
+                esc(&c.title)
+            );
             let evidence = c.evidence.join("\n");
             match c.status {
                 Status::Fail => {
@@ -44,10 +57,19 @@ pub fn render_junit(report: &Report) -> String {
                     );
                 }
                 Status::Unknown | Status::NotApplicable => {
-                    let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>\n    </testcase>", esc(&c.reason));
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        esc(&c.reason)
+                    );
                 }
                 _ => {
-                    let _ = writeln!(out, ">\n      <system-out>{}: {}</system-out>\n    </testcase>", c.status.as_str(), esc(&c.reason));
+                    let _ = writeln!(
+                        out,
+                        ">\n      <system-out>{}: {}</system-out>\n    </testcase>",
+                        c.status.as_str(),
+                        esc(&c.reason)
+                    );
                 }
             }
         }
@@ -65,6 +87,9 @@ mod tests {
         assert!(xml.contains("<failure message=\"The system disk is on /dev/vda, which is not encrypted.\" type=\"critical\">"));
         assert!(xml.contains("&lt;no LUKS&gt;"));
         assert!(xml.contains("<skipped message="));
-        assert_eq!(xml.matches("<testcase ").count(), xml.matches("</testcase>").count());
+        assert_eq!(
+            xml.matches("<testcase ").count(),
+            xml.matches("</testcase>").count()
+        );
     }
 }

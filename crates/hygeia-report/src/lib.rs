@@ -44,10 +44,24 @@ pub(crate) mod sample {
     pub fn report() -> Report {
         let catalog = Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
         let mut findings = BTreeMap::new();
-        findings.insert("HY-PC-001".to_string(), Finding::pass("Debian 12 receives security updates until 2028-06-30.").with("operating system: Debian GNU/Linux 12"));
-        findings.insert("HY-PC-005".to_string(), Finding::fail("The system disk is on /dev/vda, which is not encrypted.").with("/ is on /dev/vda (ext4) <no LUKS>"));
-        findings.insert("HY-PC-011".to_string(), Finding::warn("1 service(s) accept connections from the network."));
-        findings.insert("HY-NET-002".to_string(), Finding::not_applicable("This computer is not connected to Wi-Fi right now."));
+        findings.insert(
+            "HY-PC-001".to_string(),
+            Finding::pass("Debian 12 receives security updates until 2028-06-30.")
+                .with("operating system: Debian GNU/Linux 12"),
+        );
+        findings.insert(
+            "HY-PC-005".to_string(),
+            Finding::fail("The system disk is on /dev/vda, which is not encrypted.")
+                .with("/ is on /dev/vda (ext4) <no LUKS>"),
+        );
+        findings.insert(
+            "HY-PC-011".to_string(),
+            Finding::warn("1 service(s) accept connections from the network."),
+        );
+        findings.insert(
+            "HY-NET-002".to_string(),
+            Finding::not_applicable("This computer is not connected to Wi-Fi right now."),
+        );
         let host = HostInfo {
             hostname: "exam-room-3".into(),
             platform: Platform::Linux,
@@ -56,6 +70,12 @@ pub(crate) mod sample {
             source: "live".into(),
             collected_at: "2026-11-28T12:00:00Z".into(),
         };
-        Report::build(host, "2026-11-28T12:00:01Z".into(), &catalog, findings, &BTreeMap::new())
+        Report::build(
+            host,
+            "2026-11-28T12:00:01Z".into(),
+            &catalog,
+            findings,
+            &BTreeMap::new(),
+        )
     }
 }

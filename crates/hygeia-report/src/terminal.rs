@@ -7,7 +7,11 @@ use std::fmt::Write;
 const WIDTH: usize = 100;
 
 fn paint(text: &str, code: &str, color: bool) -> String {
-    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
 }
 
 fn status_word(status: Status, color: bool) -> String {
@@ -35,7 +39,8 @@ fn wrap_hanging(text: &str, first: usize, rest: usize) -> String {
         let mut line = String::new();
         let mut indent = first;
         for word in paragraph.split_whitespace() {
-            if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > WIDTH {
+            if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > WIDTH
+            {
                 let _ = writeln!(out, "{}{}", " ".repeat(indent), line);
                 line.clear();
                 indent = rest;
@@ -52,7 +57,13 @@ fn wrap_hanging(text: &str, first: usize, rest: usize) -> String {
 
 fn fix_entry(out: &mut String, number: usize, c: &ControlResult, color: bool) {
     let title = paint(&c.title, "1", color);
-    let _ = writeln!(out, "{number:>3}. {} {:<8} {}  {title}", status_word(c.status, color), c.severity.as_str(), c.id);
+    let _ = writeln!(
+        out,
+        "{number:>3}. {} {:<8} {}  {title}",
+        status_word(c.status, color),
+        c.severity.as_str(),
+        c.id
+    );
     out.push_str(&wrap(&c.reason, 6));
     out.push_str(&wrap(&format!("Why it matters: {}", c.why), 6));
     out.push_str(&wrap(&format!("How to fix: {}", c.fix), 6));
@@ -71,12 +82,19 @@ pub fn render_terminal(report: &Report, color: bool) -> String {
     );
     let _ = writeln!(out, "{}", paint(&heading, "1", color));
     if report.host.source != "live" {
-        let _ = writeln!(out, "Evaluated from a saved snapshot ({}).", report.host.source);
+        let _ = writeln!(
+            out,
+            "Evaluated from a saved snapshot ({}).",
+            report.host.source
+        );
     }
     out.push('\n');
     let to_fix = report.to_fix_first();
     if to_fix.is_empty() {
-        let _ = writeln!(out, "Nothing to fix among the controls Hygeia could measure.\n");
+        let _ = writeln!(
+            out,
+            "Nothing to fix among the controls Hygeia could measure.\n"
+        );
     } else {
         let _ = writeln!(out, "{}\n", paint("Fix these first", "1;4", color));
         for (i, control) in to_fix.iter().enumerate() {
@@ -84,20 +102,31 @@ pub fn render_terminal(report: &Report, color: bool) -> String {
         }
     }
     for area in Area::ALL {
-        let controls: Vec<&ControlResult> = report.controls.iter().filter(|c| c.area == area).collect();
+        let controls: Vec<&ControlResult> =
+            report.controls.iter().filter(|c| c.area == area).collect();
         if controls.is_empty() {
             continue;
         }
         let _ = writeln!(out, "{}", paint(area.heading(), "1;4", color));
         for c in controls {
-            let _ = writeln!(out, "  {} {:<10} {}", status_word(c.status, color), c.id, c.title);
+            let _ = writeln!(
+                out,
+                "  {} {:<10} {}",
+                status_word(c.status, color),
+                c.id,
+                c.title
+            );
             if !c.needs_action() {
                 out.push_str(&paint(&wrap(&c.reason, 22), "2", color));
             }
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "{}", paint(&format!("Summary: {}", report.summary.headline), "1", color));
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(&format!("Summary: {}", report.summary.headline), "1", color)
+    );
     out
 }
 
@@ -112,7 +141,12 @@ mod tests {
         let disk_at = text.find("HY-PC-005").unwrap_or(usize::MAX);
         assert!(fix_at < disk_at);
         assert!(text.contains("How to fix: Linux can only encrypt"));
-        assert!(text.trim_end().lines().last().is_some_and(|l| l.starts_with("Summary: ")));
+        assert!(
+            text.trim_end()
+                .lines()
+                .last()
+                .is_some_and(|l| l.starts_with("Summary: "))
+        );
         assert!(!text.contains('\x1b'));
         assert!(render_terminal(&crate::sample::report(), true).contains("\x1b[1;31m"));
     }

@@ -18,16 +18,27 @@ pub fn config_dir() -> Result<PathBuf, Failure> {
     if let Some(dir) = std::env::var_os("HYGEIA_CONFIG_DIR").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    let home = || std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+    let home = || {
+        std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+    };
     let base = if cfg!(windows) {
         std::env::var_os("APPDATA").map(PathBuf::from)
     } else if cfg!(target_os = "macos") {
         home().map(|h| h.join("Library").join("Application Support"))
     } else {
-        std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()).map(PathBuf::from).or_else(|| home().map(|h| h.join(".config")))
+        std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| home().map(|h| h.join(".config")))
     };
-    base.map(|b| b.join("hygeia"))
-        .ok_or_else(|| Failure::Input("cannot find your home folder to store answers; set HYGEIA_CONFIG_DIR to a folder".into()))
+    base.map(|b| b.join("hygeia")).ok_or_else(|| {
+        Failure::Input(
+            "cannot find your home folder to store answers; set HYGEIA_CONFIG_DIR to a folder"
+                .into(),
+        )
+    })
 }
 
 /// Reads the stored answers. A missing file means no answers; a damaged one is an error
@@ -37,7 +48,12 @@ pub fn load() -> Result<BTreeMap<String, Attestation>, Failure> {
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(Failure::Input(format!("cannot read {}: {e}", path.display()))),
+        Err(e) => {
+            return Err(Failure::Input(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
     };
     let damaged = |why: String| {
         Failure::Input(format!(
@@ -49,19 +65,27 @@ pub fn load() -> Result<BTreeMap<String, Attestation>, Failure> {
     if value.get("schema").and_then(Value::as_str) != Some(STORE_SCHEMA) {
         return Err(damaged(format!("it is not a {STORE_SCHEMA} file")));
     }
-    serde_json::from_value(value.get("answers").cloned().unwrap_or(Value::Object(Default::default())))
-        .map_err(|e| damaged(e.to_string()))
+    serde_json::from_value(
+        value
+            .get("answers")
+            .cloned()
+            .unwrap_or(Value::Object(Default::default())),
+    )
+    .map_err(|e| damaged(e.to_string()))
 }
 
 fn save(answers: &BTreeMap<String, Attestation>) -> Result<PathBuf, Failure> {
     let dir = config_dir()?;
-    std::fs::create_dir_all(&dir).map_err(|e| Failure::Input(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::Input(format!("cannot create {}: {e}", dir.display())))?;
     let path = dir.join(STORE_FILE);
     let partial = dir.join(format!("{STORE_FILE}.partial"));
     let document = serde_json::json!({ "schema": STORE_SCHEMA, "answers": answers });
     let text = serde_json::to_string_pretty(&document).context("serialising answers")?;
-    std::fs::write(&partial, text).map_err(|e| Failure::Input(format!("cannot write {}: {e}", partial.display())))?;
-    std::fs::rename(&partial, &path).map_err(|e| Failure::Input(format!("cannot write {}: {e}", path.display())))?;
+    std::fs::write(&partial, text)
+        .map_err(|e| Failure::Input(format!("cannot write {}: {e}", partial.display())))?;
+    std::fs::rename(&partial, &path)
+        .map_err(|e| Failure::Input(format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
 }
 
@@ -76,9 +100,11 @@ fn who() -> String {
 pub fn run(args: AttestArgs) -> Result<u8, Failure> {
     let catalog = Catalog::builtin().context("loading the built-in catalog")?;
     let id = args.control.trim().to_ascii_uppercase();
-    let control = catalog
-        .control(&id)
-        .ok_or_else(|| Failure::Input(format!("there is no control {id}; `hygeia controls` lists them")))?;
+    let control = catalog.control(&id).ok_or_else(|| {
+        Failure::Input(format!(
+            "there is no control {id}; `hygeia controls` lists them"
+        ))
+    })?;
     if control.measured != Measured::Attested {
         return Err(Failure::Input(format!(
             "{id} ({}) is measured automatically by `hygeia check`; only controls marked 'attested' take an answer",

@@ -21,23 +21,39 @@ fn obtain_snapshot(args: &CheckArgs) -> Result<(Snapshot, String), Failure> {
         let snapshot = Snapshot::load(dir).map_err(|e| Failure::Input(e.to_string()))?;
         return Ok((snapshot, format!("snapshot {}", dir.display())));
     }
-    let platform = Platform::current()
-        .ok_or_else(|| Failure::Input("this operating system is not supported; Hygeia checks Linux, macOS and Windows".into()))?;
+    let platform = Platform::current().ok_or_else(|| {
+        Failure::Input(
+            "this operating system is not supported; Hygeia checks Linux, macOS and Windows".into(),
+        )
+    })?;
     let snapshot = hygeia_host::collect(platform);
     if let Some(dir) = &args.save_snapshot {
-        let path = snapshot.save(dir).map_err(|e| Failure::Input(e.to_string()))?;
+        let path = snapshot
+            .save(dir)
+            .map_err(|e| Failure::Input(e.to_string()))?;
         eprintln!("Saved the raw outputs of this check to {}", path.display());
     }
     Ok((snapshot, "live".into()))
 }
 
 /// Builds the report for a snapshot, with the stored answers for attested controls.
-pub fn build_report(catalog: &Catalog, snapshot: &Snapshot, source: String) -> Result<Report, Failure> {
+pub fn build_report(
+    catalog: &Catalog,
+    snapshot: &Snapshot,
+    source: String,
+) -> Result<Report, Failure> {
     let now = time::OffsetDateTime::now_utc();
     let mut findings = hygeia_host::evaluate(snapshot, catalog);
     let answers = crate::attest::load()?;
-    for control in catalog.controls.iter().filter(|c| c.measured == Measured::Attested) {
-        findings.insert(control.id.clone(), attested_finding(&control.id, answers.get(&control.id), now));
+    for control in catalog
+        .controls
+        .iter()
+        .filter(|c| c.measured == Measured::Attested)
+    {
+        findings.insert(
+            control.id.clone(),
+            attested_finding(&control.id, answers.get(&control.id), now),
+        );
     }
     let host = HostInfo {
         hostname: snapshot.context.hostname.clone(),
@@ -47,12 +63,22 @@ pub fn build_report(catalog: &Catalog, snapshot: &Snapshot, source: String) -> R
         source,
         collected_at: snapshot.collected_at.clone(),
     };
-    Ok(Report::build(host, hygeia_core::time_util::rfc3339(now), catalog, findings, &answers))
+    Ok(Report::build(
+        host,
+        hygeia_core::time_util::rfc3339(now),
+        catalog,
+        findings,
+        &answers,
+    ))
 }
 
 fn wants_color(args: &CheckArgs) -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    args.format == Format::Terminal && args.output.is_none() && !args.no_color && !no_color && std::io::stdout().is_terminal()
+    args.format == Format::Terminal
+        && args.output.is_none()
+        && !args.no_color
+        && !no_color
+        && std::io::stdout().is_terminal()
 }
 
 /// Runs `hygeia check`.
@@ -68,8 +94,17 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, text).map_err(|e| Failure::Input(format!("cannot write the report to {}: {e}", path.display())))?;
-            eprintln!("{} Report written to {}", report.summary.headline, path.display());
+            std::fs::write(path, text).map_err(|e| {
+                Failure::Input(format!(
+                    "cannot write the report to {}: {e}",
+                    path.display()
+                ))
+            })?;
+            eprintln!(
+                "{} Report written to {}",
+                report.summary.headline,
+                path.display()
+            );
         }
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -85,7 +120,10 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
 pub fn list_controls(args: ControlsArgs) -> Result<u8, Failure> {
     let catalog = Catalog::builtin().context("loading the built-in catalog")?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&catalog.controls).context("serialising the catalog")?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&catalog.controls).context("serialising the catalog")?
+        );
         return Ok(0);
     }
     for control in &catalog.controls {
@@ -93,7 +131,14 @@ pub fn list_controls(args: ControlsArgs) -> Result<u8, Failure> {
             Measured::Automatic => "automatic",
             Measured::Attested => "attested",
         };
-        println!("{:<11} {:<9} {:<9} {:<15} {}", control.id, control.severity.as_str(), how, control.area.as_str(), control.title);
+        println!(
+            "{:<11} {:<9} {:<9} {:<15} {}",
+            control.id,
+            control.severity.as_str(),
+            how,
+            control.area.as_str(),
+            control.title
+        );
     }
     Ok(0)
 }

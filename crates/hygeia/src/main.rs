@@ -37,7 +37,9 @@ fn main() -> ExitCode {
         }
         Err(Failure::Internal(error)) => {
             eprintln!("hygeia: internal error: {error:#}");
-            eprintln!("Please report this, with the output of `hygeia check --save-snapshot DIR` if you can.");
+            eprintln!(
+                "Please report this, with the output of `hygeia check --save-snapshot DIR` if you can."
+            );
             ExitCode::from(3)
         }
     }

@@ -21,7 +21,9 @@ pub struct PasswdEntry {
 impl PasswdEntry {
     /// A person's account that can log in (not a system service account).
     pub fn is_interactive_person(&self) -> bool {
-        let no_login = self.shell.ends_with("nologin") || self.shell.ends_with("/false") || self.shell.is_empty();
+        let no_login = self.shell.ends_with("nologin")
+            || self.shell.ends_with("/false")
+            || self.shell.is_empty();
         (1000..60000).contains(&self.uid) && !no_login
     }
 }
@@ -34,7 +36,12 @@ pub fn parse_passwd(text: &str) -> Vec<PasswdEntry> {
             if f.len() < 7 {
                 return None;
             }
-            Some(PasswdEntry { name: f[0].into(), uid: f[2].parse().ok()?, home: f[5].into(), shell: f[6].trim().into() })
+            Some(PasswdEntry {
+                name: f[0].into(),
+                uid: f[2].parse().ok()?,
+                home: f[5].into(),
+                shell: f[6].trim().into(),
+            })
         })
         .collect()
 }
@@ -61,7 +68,10 @@ pub fn shadow_empty_passwords(text: &str) -> Result<Vec<String>, ParseError> {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let mut f = line.split(':');
         let (Some(name), Some(hash)) = (f.next(), f.next()) else {
-            return Err(ParseError::new("/etc/shadow", "line without a password field"));
+            return Err(ParseError::new(
+                "/etc/shadow",
+                "line without a password field",
+            ));
         };
         lines += 1;
         if hash.is_empty() {
@@ -89,7 +99,11 @@ pub fn pam_lockout_threshold(pam_files: &[&str], faillock_conf: Option<&str>) ->
             }
             if line.contains("pam_faillock.so") || line.contains("pam_tally2.so") {
                 uses_module = true;
-                if let Some(n) = line.split_whitespace().find_map(|w| w.strip_prefix("deny=")).and_then(|n| n.parse().ok()) {
+                if let Some(n) = line
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("deny="))
+                    .and_then(|n| n.parse().ok())
+                {
                     deny_in_pam = Some(n);
                 }
             }
@@ -102,7 +116,10 @@ pub fn pam_lockout_threshold(pam_files: &[&str], faillock_conf: Option<&str>) ->
         text.lines()
             .map(str::trim)
             .filter(|l| !l.starts_with('#'))
-            .find_map(|l| l.strip_prefix("deny").map(|r| r.trim_start_matches([' ', '=']).trim().to_string()))
+            .find_map(|l| {
+                l.strip_prefix("deny")
+                    .map(|r| r.trim_start_matches([' ', '=']).trim().to_string())
+            })
             .and_then(|n| n.parse().ok())
     });
     // pam_faillock's built-in default is deny = 3; deny = 0 turns locking off.
@@ -113,8 +130,12 @@ pub fn pam_lockout_threshold(pam_files: &[&str], faillock_conf: Option<&str>) ->
 /// `net accounts`: the "Lockout threshold" (`None` for "Never").
 pub fn parse_net_accounts_lockout(text: &str) -> Result<Option<u32>, ParseError> {
     let pairs = colon_pairs(text);
-    let value = colon_value(&pairs, "Lockout threshold")
-        .ok_or_else(|| ParseError::new("net accounts", "no 'Lockout threshold' line (not English output?)"))?;
+    let value = colon_value(&pairs, "Lockout threshold").ok_or_else(|| {
+        ParseError::new(
+            "net accounts",
+            "no 'Lockout threshold' line (not English output?)",
+        )
+    })?;
     if value.eq_ignore_ascii_case("Never") {
         return Ok(None);
     }
@@ -136,12 +157,20 @@ pub fn parse_dscl_group_membership(text: &str) -> Result<Vec<String>, ParseError
 /// `pwpolicy -getaccountpolicies`: the maximum failed authentications, if a policy sets it.
 pub fn parse_pwpolicy_max_failed(text: &str) -> Option<u32> {
     // The value sits under <key>policyAttributeMaximumFailedAuthentications</key><integer>n</integer>.
-    if let Some(after) = text.split("<key>policyAttributeMaximumFailedAuthentications</key>").nth(1)
-        && let Some(n) = after.split("<integer>").nth(1).and_then(|r| r.split("</integer>").next())
+    if let Some(after) = text
+        .split("<key>policyAttributeMaximumFailedAuthentications</key>")
+        .nth(1)
+        && let Some(n) = after
+            .split("<integer>")
+            .nth(1)
+            .and_then(|r| r.split("</integer>").next())
     {
         return n.trim().parse().ok().filter(|n: &u32| *n > 0);
     }
-    text.split("maxFailedLoginAttempts=").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse().ok())
+    text.split("maxFailedLoginAttempts=")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
 }
 
 /// `whoami /groups /fo csv`: whether the user belongs to BUILTIN\Administrators
@@ -160,10 +189,14 @@ pub fn parse_local_users_without_password(text: &str) -> Result<Vec<String>, Par
     let mut seen = false;
     for block in text.replace("\r\n", "\n").split("\n\n") {
         let pairs = colon_pairs(block);
-        let Some(name) = colon_value(&pairs, "Name") else { continue };
+        let Some(name) = colon_value(&pairs, "Name") else {
+            continue;
+        };
         seen = true;
-        let enabled = colon_value(&pairs, "Enabled").is_some_and(|v| v.eq_ignore_ascii_case("True"));
-        let required = colon_value(&pairs, "PasswordRequired").is_none_or(|v| v.eq_ignore_ascii_case("True"));
+        let enabled =
+            colon_value(&pairs, "Enabled").is_some_and(|v| v.eq_ignore_ascii_case("True"));
+        let required =
+            colon_value(&pairs, "PasswordRequired").is_none_or(|v| v.eq_ignore_ascii_case("True"));
         if enabled && !required {
             out.push(name.to_string());
         }
@@ -180,32 +213,58 @@ mod tests {
 
     #[test]
     fn passwd_group_shadow() {
-        let users = parse_passwd("root:x:0:0:root:/root:/bin/bash\ndrlee:x:1000:1000:Dr Lee:/home/drlee:/bin/bash\nsvc:x:999:999::/:/usr/sbin/nologin\nbad line\n");
-        assert_eq!(users.iter().filter(|u| u.is_interactive_person()).count(), 1);
-        let admins = group_members("sudo:x:27:drlee,ops\nusers:x:100:drlee\n", &LINUX_ADMIN_GROUPS);
+        let users = parse_passwd(
+            "root:x:0:0:root:/root:/bin/bash\ndrlee:x:1000:1000:Dr Lee:/home/drlee:/bin/bash\nsvc:x:999:999::/:/usr/sbin/nologin\nbad line\n",
+        );
+        assert_eq!(
+            users.iter().filter(|u| u.is_interactive_person()).count(),
+            1
+        );
+        let admins = group_members(
+            "sudo:x:27:drlee,ops\nusers:x:100:drlee\n",
+            &LINUX_ADMIN_GROUPS,
+        );
         assert_eq!(admins.len(), 2);
-        let empty = shadow_empty_passwords("root:*:19000:0:99999:7:::\nguest::19000:0:99999:7:::\ndrlee:$y$j9T$abc:19000::::::\n");
+        let empty = shadow_empty_passwords(
+            "root:*:19000:0:99999:7:::\nguest::19000:0:99999:7:::\ndrlee:$y$j9T$abc:19000::::::\n",
+        );
         assert_eq!(empty.ok(), Some(vec!["guest".to_string()]));
         assert!(shadow_empty_passwords("").is_err());
     }
 
     #[test]
     fn lockout() {
-        let rhel = "auth        required      pam_faillock.so preauth silent deny=3 unlock_time=600\n";
+        let rhel =
+            "auth        required      pam_faillock.so preauth silent deny=3 unlock_time=600\n";
         assert_eq!(pam_lockout_threshold(&[rhel], None), Some(3));
         let debian = "auth    [success=1 default=ignore]  pam_unix.so nullok\n";
         assert_eq!(pam_lockout_threshold(&[debian], Some("deny = 5")), None);
         let conf_only = "auth required pam_faillock.so preauth\n";
-        assert_eq!(pam_lockout_threshold(&[conf_only], Some("# comment\ndeny = 5\n")), Some(5));
-        assert_eq!(pam_lockout_threshold(&[conf_only], Some("deny = 0\n")), None);
-        assert_eq!(parse_net_accounts_lockout("Lockout threshold:          Never\n").ok(), Some(None));
-        assert_eq!(parse_net_accounts_lockout("Lockout threshold:          10\n").ok(), Some(Some(10)));
+        assert_eq!(
+            pam_lockout_threshold(&[conf_only], Some("# comment\ndeny = 5\n")),
+            Some(5)
+        );
+        assert_eq!(
+            pam_lockout_threshold(&[conf_only], Some("deny = 0\n")),
+            None
+        );
+        assert_eq!(
+            parse_net_accounts_lockout("Lockout threshold:          Never\n").ok(),
+            Some(None)
+        );
+        assert_eq!(
+            parse_net_accounts_lockout("Lockout threshold:          10\n").ok(),
+            Some(Some(10))
+        );
         assert!(parse_net_accounts_lockout("Sperrschwelle: Nie").is_err());
     }
 
     #[test]
     fn macos_and_windows_accounts() {
-        assert_eq!(parse_dscl_group_membership("GroupMembership: root drlee\n").ok(), Some(vec!["root".to_string(), "drlee".to_string()]));
+        assert_eq!(
+            parse_dscl_group_membership("GroupMembership: root drlee\n").ok(),
+            Some(vec!["root".to_string(), "drlee".to_string()])
+        );
         assert!(parse_dscl_group_membership("No such key").is_err());
         let xml = "<key>policyContent</key><string>policyAttributeFailedAuthentications &lt; policyAttributeMaximumFailedAuthentications</string><key>policyParameters</key><dict><key>policyAttributeMaximumFailedAuthentications</key><integer>10</integer></dict>";
         assert_eq!(parse_pwpolicy_max_failed(xml), Some(10));
@@ -213,6 +272,9 @@ mod tests {
         let groups = "\"Group Name\",\"Type\",\"SID\",\"Attributes\"\n\"BUILTIN\\Administrators\",\"Alias\",\"S-1-5-32-544\",\"Group used for deny only\"\n";
         assert!(whoami_is_admin(groups).unwrap_or(false));
         let users = "Name             : Guest\nEnabled          : True\nPasswordRequired : False\n\nName             : drlee\nEnabled          : True\nPasswordRequired : True\n";
-        assert_eq!(parse_local_users_without_password(users).ok(), Some(vec!["Guest".to_string()]));
+        assert_eq!(
+            parse_local_users_without_password(users).ok(),
+            Some(vec!["Guest".to_string()])
+        );
     }
 }

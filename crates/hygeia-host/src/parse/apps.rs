@@ -8,7 +8,9 @@ pub fn parse_dpkg_installed(text: &str) -> Vec<String> {
             let mut parts = line.split_whitespace();
             let status = parts.next()?;
             let name = parts.next()?;
-            status.starts_with("ii").then(|| name.split(':').next().unwrap_or(name).to_string())
+            status
+                .starts_with("ii")
+                .then(|| name.split(':').next().unwrap_or(name).to_string())
         })
         .collect()
 }
@@ -33,14 +35,23 @@ pub fn parse_snap_list(text: &str) -> Vec<String> {
 
 /// A folder listing of /Applications: `.app` bundle names without the suffix.
 pub fn macos_app_names(entries: &[String]) -> Vec<String> {
-    entries.iter().filter_map(|e| e.strip_suffix(".app").map(str::to_string)).collect()
+    entries
+        .iter()
+        .filter_map(|e| e.strip_suffix(".app").map(str::to_string))
+        .collect()
 }
 
 /// Windows programs: one `DisplayName` a line (from the Uninstall registry keys), or
 /// `DisplayName : X` lines of `Format-List`.
 pub fn parse_windows_programs(text: &str) -> Vec<String> {
     text.lines()
-        .map(|l| l.trim().trim_start_matches("DisplayName").trim_start().trim_start_matches(':').trim())
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("DisplayName")
+                .trim_start()
+                .trim_start_matches(':')
+                .trim()
+        })
         .filter(|l| !l.is_empty() && !l.starts_with("----") && *l != "DisplayName")
         .map(str::to_string)
         .collect()
@@ -52,9 +63,21 @@ mod tests {
 
     #[test]
     fn lists() {
-        assert_eq!(parse_dpkg_installed("ii  zoom\nrc  skypeforlinux\nii  libc6:amd64\n"), vec!["zoom", "libc6"]);
-        assert_eq!(parse_snap_list("Name  Version Rev\ncore  16 1\nzoom-client 5 1\n"), vec!["core", "zoom-client"]);
-        assert_eq!(macos_app_names(&["FaceTime.app".into(), ".DS_Store".into()]), vec!["FaceTime"]);
-        assert_eq!(parse_windows_programs("DisplayName\n-----------\nZoom Workplace (64-bit)\n\n"), vec!["Zoom Workplace (64-bit)"]);
+        assert_eq!(
+            parse_dpkg_installed("ii  zoom\nrc  skypeforlinux\nii  libc6:amd64\n"),
+            vec!["zoom", "libc6"]
+        );
+        assert_eq!(
+            parse_snap_list("Name  Version Rev\ncore  16 1\nzoom-client 5 1\n"),
+            vec!["core", "zoom-client"]
+        );
+        assert_eq!(
+            macos_app_names(&["FaceTime.app".into(), ".DS_Store".into()]),
+            vec!["FaceTime"]
+        );
+        assert_eq!(
+            parse_windows_programs("DisplayName\n-----------\nZoom Workplace (64-bit)\n\n"),
+            vec!["Zoom Workplace (64-bit)"]
+        );
     }
 }

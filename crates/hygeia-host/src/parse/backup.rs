@@ -18,15 +18,28 @@ pub struct BackupTool {
 /// Déjà Dup from `gsettings list-recursively org.gnome.DejaDup` (already split into a map
 /// keyed `schema key`): configured when automatic backups are on or a backup has run.
 pub fn dejadup(settings: &std::collections::BTreeMap<String, String>) -> Option<BackupTool> {
-    let get = |k: &str| settings.get(&format!("org.gnome.DejaDup {k}")).map(|v| v.trim_matches('\'').to_string());
+    let get = |k: &str| {
+        settings
+            .get(&format!("org.gnome.DejaDup {k}"))
+            .map(|v| v.trim_matches('\'').to_string())
+    };
     let periodic = get("periodic").is_some_and(|v| v == "true");
     let last = get("last-backup").filter(|v| !v.is_empty());
     if !periodic && last.is_none() {
         return None;
     }
-    let last_success = last.as_deref().and_then(hygeia_core::time_util::parse_rfc3339);
+    let last_success = last
+        .as_deref()
+        .and_then(hygeia_core::time_util::parse_rfc3339);
     Some(BackupTool {
-        name: format!("Déjà Dup ({})", if periodic { "automatic backups on" } else { "automatic backups off" }),
+        name: format!(
+            "Déjà Dup ({})",
+            if periodic {
+                "automatic backups on"
+            } else {
+                "automatic backups off"
+            }
+        ),
         last_success,
     })
 }
@@ -49,13 +62,24 @@ fn micros_to_time(value: &Value) -> Option<OffsetDateTime> {
 
 /// Parses `systemctl list-timers --all --output=json`.
 pub fn parse_systemd_timers(text: &str) -> Result<Vec<Timer>, ParseError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ParseError::new("systemctl list-timers", e.to_string()))?;
-    let list = value.as_array().ok_or_else(|| ParseError::new("systemctl list-timers", "not a list"))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ParseError::new("systemctl list-timers", e.to_string()))?;
+    let list = value
+        .as_array()
+        .ok_or_else(|| ParseError::new("systemctl list-timers", "not a list"))?;
     Ok(list
         .iter()
         .map(|t| Timer {
-            unit: t.get("unit").and_then(Value::as_str).unwrap_or_default().to_string(),
-            activates: t.get("activates").and_then(Value::as_str).unwrap_or_default().to_string(),
+            unit: t
+                .get("unit")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            activates: t
+                .get("activates")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
             last: t.get("last").and_then(micros_to_time),
         })
         .collect())
@@ -74,21 +98,37 @@ pub struct Unit {
 
 /// Parses `systemctl list-units --output=json`.
 pub fn parse_systemd_units(text: &str) -> Result<Vec<Unit>, ParseError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ParseError::new("systemctl list-units", e.to_string()))?;
-    let list = value.as_array().ok_or_else(|| ParseError::new("systemctl list-units", "not a list"))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ParseError::new("systemctl list-units", e.to_string()))?;
+    let list = value
+        .as_array()
+        .ok_or_else(|| ParseError::new("systemctl list-units", "not a list"))?;
     Ok(list
         .iter()
         .map(|u| {
-            let field = |k: &str| u.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-            Unit { unit: field("unit"), active: field("active"), sub: field("sub") }
+            let field = |k: &str| {
+                u.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            Unit {
+                unit: field("unit"),
+                active: field("active"),
+                sub: field("sub"),
+            }
         })
         .collect())
 }
 
 /// Timeshift's `/etc/timeshift/timeshift.json`: configured when a backup device is chosen.
 pub fn timeshift_configured(text: &str) -> Result<bool, ParseError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ParseError::new("timeshift.json", e.to_string()))?;
-    Ok(value.get("backup_device_uuid").and_then(Value::as_str).is_some_and(|u| !u.is_empty()))
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| ParseError::new("timeshift.json", e.to_string()))?;
+    Ok(value
+        .get("backup_device_uuid")
+        .and_then(Value::as_str)
+        .is_some_and(|u| !u.is_empty()))
 }
 
 /// `tmutil destinationinfo`: destination names (empty when none is configured).
@@ -109,7 +149,9 @@ pub fn parse_tmutil_destinations(text: &str) -> Result<Vec<String>, ParseError> 
 /// `tmutil latestbackup`: a path ending in `YYYY-MM-DD-HHMMSS` (optionally `.backup`).
 pub fn parse_tmutil_latest(text: &str) -> Option<OffsetDateTime> {
     let last = text.trim().trim_end_matches('/').rsplit('/').next()?;
-    let stamp = last.trim_end_matches(".backup").trim_end_matches(".previous");
+    let stamp = last
+        .trim_end_matches(".backup")
+        .trim_end_matches(".previous");
     let (date, clock) = stamp.rsplit_once('-')?;
     let date = hygeia_core::time_util::parse_ymd(date)?;
     if clock.len() != 6 {
@@ -124,13 +166,21 @@ pub fn parse_tmutil_latest(text: &str) -> Option<OffsetDateTime> {
 
 /// `borg list --last 1 --json`: the start of the newest archive (local time, read as UTC).
 pub fn parse_borg_latest(text: &str) -> Result<Option<OffsetDateTime>, ParseError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ParseError::new("borg list --json", e.to_string()))?;
-    let archives = value.get("archives").and_then(Value::as_array).ok_or_else(|| ParseError::new("borg list --json", "no archives"))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ParseError::new("borg list --json", e.to_string()))?;
+    let archives = value
+        .get("archives")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ParseError::new("borg list --json", "no archives"))?;
     Ok(archives
         .iter()
         .filter_map(|a| a.get("start").and_then(Value::as_str))
         .filter_map(|s| {
-            let with_zone = if s.ends_with('Z') || s.contains('+') { s.to_string() } else { format!("{s}Z") };
+            let with_zone = if s.ends_with('Z') || s.contains('+') {
+                s.to_string()
+            } else {
+                format!("{s}Z")
+            };
             hygeia_core::time_util::parse_rfc3339(&with_zone)
         })
         .max())
@@ -148,14 +198,20 @@ mod tests {
         .unwrap_or_default();
         let tool = dejadup(&map);
         assert!(tool.as_ref().and_then(|t| t.last_success).is_some());
-        let unset = super::super::screenlock::parse_gsettings_list("org.gnome.DejaDup periodic false\norg.gnome.DejaDup last-backup ''\n").unwrap_or_default();
+        let unset = super::super::screenlock::parse_gsettings_list(
+            "org.gnome.DejaDup periodic false\norg.gnome.DejaDup last-backup ''\n",
+        )
+        .unwrap_or_default();
         assert!(dejadup(&unset).is_none());
     }
 
     #[test]
     fn systemd_json() {
         let timers = parse_systemd_timers(r#"[{"next":1764374400000000,"left":1,"last":1764288003000000,"passed":2,"unit":"restic-backup.timer","activates":"restic-backup.service"}]"#).unwrap_or_default();
-        assert_eq!(timers[0].last.map(|t| t.date().to_string()).as_deref(), Some("2025-11-28"));
+        assert_eq!(
+            timers[0].last.map(|t| t.date().to_string()).as_deref(),
+            Some("2025-11-28")
+        );
         let units = parse_systemd_units(r#"[{"unit":"clamav-daemon.service","load":"loaded","active":"active","sub":"running","description":"x"}]"#).unwrap_or_default();
         assert_eq!(units[0].sub, "running");
         assert!(parse_systemd_units("System has not been booted with systemd").is_err());
@@ -163,11 +219,18 @@ mod tests {
 
     #[test]
     fn time_machine_and_borg() {
-        assert!(parse_tmutil_destinations("tmutil: No destinations configured.\n").is_ok_and(|d| d.is_empty()));
+        assert!(
+            parse_tmutil_destinations("tmutil: No destinations configured.\n")
+                .is_ok_and(|d| d.is_empty())
+        );
         let latest = parse_tmutil_latest("/Volumes/TM/Backups.backupdb/Mac/2026-11-27-101500\n");
-        assert_eq!(latest.map(|t| t.to_string()).as_deref(), Some("2026-11-27 10:15:00.0 +00:00:00"));
+        assert_eq!(
+            latest.map(|t| t.to_string()).as_deref(),
+            Some("2026-11-27 10:15:00.0 +00:00:00")
+        );
         assert!(parse_tmutil_latest("garbage").is_none());
-        let borg = parse_borg_latest(r#"{"archives":[{"name":"a","start":"2017-08-07T12:27:20"}]}"#);
+        let borg =
+            parse_borg_latest(r#"{"archives":[{"name":"a","start":"2017-08-07T12:27:20"}]}"#);
         assert!(borg.is_ok_and(|t| t.is_some()));
         assert!(timeshift_configured(r#"{"backup_device_uuid":"1234"}"#).unwrap_or(false));
     }

@@ -24,7 +24,8 @@ pub struct BlockDevice {
 
 /// Parses `lsblk -J` (any columns that include NAME and TYPE or FSTYPE).
 pub fn parse_lsblk_json(text: &str) -> Result<Vec<BlockDevice>, ParseError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ParseError::new("lsblk -J", e.to_string()))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| ParseError::new("lsblk -J", e.to_string()))?;
     let roots = value
         .get("blockdevices")
         .and_then(Value::as_array)
@@ -36,7 +37,13 @@ pub fn parse_lsblk_json(text: &str) -> Result<Vec<BlockDevice>, ParseError> {
     Ok(out)
 }
 
-fn walk(node: &Value, ancestors: &[String], inherited: bool, out: &mut Vec<BlockDevice>, depth: usize) {
+fn walk(
+    node: &Value,
+    ancestors: &[String],
+    inherited: bool,
+    out: &mut Vec<BlockDevice>,
+    depth: usize,
+) {
     if depth > 32 {
         return;
     }
@@ -47,7 +54,12 @@ fn walk(node: &Value, ancestors: &[String], inherited: bool, out: &mut Vec<Block
     let mut mountpoints: Vec<String> = node
         .get("mountpoints")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(single) = text("mountpoint") {
         mountpoints.push(single);
@@ -74,7 +86,9 @@ fn walk(node: &Value, ancestors: &[String], inherited: bool, out: &mut Vec<Block
 
 /// The device mounted at `target`, if any.
 pub fn device_mounted_at<'a>(devices: &'a [BlockDevice], target: &str) -> Option<&'a BlockDevice> {
-    devices.iter().find(|d| d.mountpoints.iter().any(|m| m == target))
+    devices
+        .iter()
+        .find(|d| d.mountpoints.iter().any(|m| m == target))
 }
 
 /// A file system from `findmnt -J -T PATH`.
@@ -90,14 +104,24 @@ pub struct Mount {
 
 /// Parses `findmnt -J`.
 pub fn parse_findmnt_json(text: &str) -> Result<Mount, ParseError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ParseError::new("findmnt -J", e.to_string()))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| ParseError::new("findmnt -J", e.to_string()))?;
     let fs = value
         .get("filesystems")
         .and_then(Value::as_array)
         .and_then(|a| a.first())
         .ok_or_else(|| ParseError::new("findmnt -J", "no filesystems array"))?;
-    let text = |key: &str| fs.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-    Ok(Mount { target: text("target"), source: text("source"), fstype: text("fstype") })
+    let text = |key: &str| {
+        fs.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(Mount {
+        target: text("target"),
+        source: text("source"),
+        fstype: text("fstype"),
+    })
 }
 
 impl Mount {
@@ -122,10 +146,16 @@ pub struct CryptStatus {
 pub fn parse_cryptsetup_status(text: &str) -> Result<CryptStatus, ParseError> {
     let first = text.lines().next().unwrap_or_default();
     if first.contains("not found") {
-        return Err(ParseError::new("cryptsetup status", first.trim().to_string()));
+        return Err(ParseError::new(
+            "cryptsetup status",
+            first.trim().to_string(),
+        ));
     }
     if !first.contains(" is ") {
-        return Err(ParseError::new("cryptsetup status", "unexpected first line"));
+        return Err(ParseError::new(
+            "cryptsetup status",
+            "unexpected first line",
+        ));
     }
     let pairs = colon_pairs(text);
     Ok(CryptStatus {
@@ -151,7 +181,9 @@ pub enum VolumeEncryption {
 /// `fdesetup status`.
 pub fn parse_fdesetup_status(text: &str) -> Result<VolumeEncryption, ParseError> {
     let text_lower = text.to_lowercase();
-    if text_lower.contains("encryption in progress") || text_lower.contains("decryption in progress") {
+    if text_lower.contains("encryption in progress")
+        || text_lower.contains("decryption in progress")
+    {
         let percent = text
             .split("Percent completed =")
             .nth(1)
@@ -166,28 +198,47 @@ pub fn parse_fdesetup_status(text: &str) -> Result<VolumeEncryption, ParseError>
     if text_lower.contains("filevault is off") {
         return Ok(VolumeEncryption::Off);
     }
-    Err(ParseError::new("fdesetup status", "no 'FileVault is On/Off' line"))
+    Err(ParseError::new(
+        "fdesetup status",
+        "no 'FileVault is On/Off' line",
+    ))
 }
 
 /// BitLocker state of one volume from `Get-BitLockerVolume | Format-List`, its default table,
 /// or `manage-bde -status`.
 pub fn parse_bitlocker(text: &str, mount_point: &str) -> Result<VolumeEncryption, ParseError> {
     let pairs = colon_pairs(text);
-    let volume_status = colon_value(&pairs, "VolumeStatus").or_else(|| colon_value(&pairs, "Conversion Status"));
-    let protection = colon_value(&pairs, "ProtectionStatus").or_else(|| colon_value(&pairs, "Protection Status"));
+    let volume_status =
+        colon_value(&pairs, "VolumeStatus").or_else(|| colon_value(&pairs, "Conversion Status"));
+    let protection = colon_value(&pairs, "ProtectionStatus")
+        .or_else(|| colon_value(&pairs, "Protection Status"));
     let percent = colon_value(&pairs, "EncryptionPercentage")
         .or_else(|| colon_value(&pairs, "Percentage Encrypted"))
-        .and_then(|p| p.trim_end_matches('%').replace(',', ".").parse::<f32>().ok())
+        .and_then(|p| {
+            p.trim_end_matches('%')
+                .replace(',', ".")
+                .parse::<f32>()
+                .ok()
+        })
         .map(|p| p.clamp(0.0, 100.0) as u8);
     if let Some(status) = volume_status {
-        return Ok(classify_bitlocker(status, protection.unwrap_or(""), percent));
+        return Ok(classify_bitlocker(
+            status,
+            protection.unwrap_or(""),
+            percent,
+        ));
     }
     // Default table: find the row for the mount point.
     let row = text
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
         .find(|cols| cols.iter().any(|c| c.eq_ignore_ascii_case(mount_point)))
-        .ok_or_else(|| ParseError::new("BitLocker status", format!("no row or fields for {mount_point}")))?;
+        .ok_or_else(|| {
+            ParseError::new(
+                "BitLocker status",
+                format!("no row or fields for {mount_point}"),
+            )
+        })?;
     let status = row
         .iter()
         .find(|c| c.contains("Encrypt") || c.contains("Decrypt"))
@@ -212,7 +263,11 @@ fn classify_bitlocker(status: &str, protection: &str, percent: Option<u8>) -> Vo
         return VolumeEncryption::Off;
     }
     if status.contains("encrypted") {
-        return if protected { VolumeEncryption::On } else { VolumeEncryption::Suspended };
+        return if protected {
+            VolumeEncryption::On
+        } else {
+            VolumeEncryption::Suspended
+        };
     }
     VolumeEncryption::Off
 }
@@ -240,16 +295,30 @@ mod tests {
 
     #[test]
     fn findmnt() {
-        let m = parse_findmnt_json(r#"{"filesystems":[{"target":"/home","source":"/dev/sda2[/@home]","fstype":"btrfs"}]}"#);
-        assert_eq!(m.map(|m| m.device().to_string()).ok().as_deref(), Some("/dev/sda2"));
+        let m = parse_findmnt_json(
+            r#"{"filesystems":[{"target":"/home","source":"/dev/sda2[/@home]","fstype":"btrfs"}]}"#,
+        );
+        assert_eq!(
+            m.map(|m| m.device().to_string()).ok().as_deref(),
+            Some("/dev/sda2")
+        );
     }
 
     #[test]
     fn filevault() {
-        assert_eq!(parse_fdesetup_status("FileVault is On.\n").ok(), Some(VolumeEncryption::On));
-        assert_eq!(parse_fdesetup_status("FileVault is Off.\n").ok(), Some(VolumeEncryption::Off));
         assert_eq!(
-            parse_fdesetup_status("FileVault is On.\nEncryption in progress: Percent completed = 42.5\n").ok(),
+            parse_fdesetup_status("FileVault is On.\n").ok(),
+            Some(VolumeEncryption::On)
+        );
+        assert_eq!(
+            parse_fdesetup_status("FileVault is Off.\n").ok(),
+            Some(VolumeEncryption::Off)
+        );
+        assert_eq!(
+            parse_fdesetup_status(
+                "FileVault is On.\nEncryption in progress: Percent completed = 42.5\n"
+            )
+            .ok(),
             Some(VolumeEncryption::InProgress(Some(42)))
         );
         assert!(parse_fdesetup_status("").is_err());
@@ -260,9 +329,15 @@ mod tests {
         let list = "MountPoint           : C:\nVolumeStatus         : FullyEncrypted\nProtectionStatus     : On\nEncryptionPercentage : 100\n";
         assert_eq!(parse_bitlocker(list, "C:").ok(), Some(VolumeEncryption::On));
         let bde = "    Conversion Status:    Used Space Only Encrypted\n    Percentage Encrypted: 100,0%\n    Protection Status:    Protection Off\n";
-        assert_eq!(parse_bitlocker(bde, "C:").ok(), Some(VolumeEncryption::Suspended));
+        assert_eq!(
+            parse_bitlocker(bde, "C:").ok(),
+            Some(VolumeEncryption::Suspended)
+        );
         let table = "VolumeType      Mount CapacityGB VolumeStatus Encryption KeyProtector AutoUnlock Protection\n----\nOperatingSystem C:        232.54 FullyDecrypted         0          {Tpm}                                Off\n";
-        assert_eq!(parse_bitlocker(table, "C:").ok(), Some(VolumeEncryption::Off));
+        assert_eq!(
+            parse_bitlocker(table, "C:").ok(),
+            Some(VolumeEncryption::Off)
+        );
         assert!(parse_bitlocker("Access denied", "C:").is_err());
     }
 }

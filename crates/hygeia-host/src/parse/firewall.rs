@@ -23,9 +23,15 @@ pub fn parse_ufw_status(text: &str) -> Result<Inbound, ParseError> {
         .map(str::trim)
         .ok_or_else(|| ParseError::new("ufw status", "no Status: line"))?;
     if status != "active" {
-        return Ok(Inbound { filtering: false, detail: format!("ufw: {status}") });
+        return Ok(Inbound {
+            filtering: false,
+            detail: format!("ufw: {status}"),
+        });
     }
-    let default = text.lines().find_map(|l| l.trim().strip_prefix("Default:")).map(str::trim);
+    let default = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Default:"))
+        .map(str::trim);
     let incoming_allowed = default.is_some_and(|d| d.contains("allow (incoming)"));
     let wide_open = text.lines().any(|l| {
         let cols: Vec<&str> = l.split_whitespace().collect();
@@ -34,7 +40,14 @@ pub fn parse_ufw_status(text: &str) -> Result<Inbound, ParseError> {
     Ok(Inbound {
         filtering: !incoming_allowed && !wide_open,
         detail: match default {
-            Some(d) => format!("ufw: active, default {d}{}", if wide_open { ", with a rule allowing everything" } else { "" }),
+            Some(d) => format!(
+                "ufw: active, default {d}{}",
+                if wide_open {
+                    ", with a rule allowing everything"
+                } else {
+                    ""
+                }
+            ),
             None => "ufw: active (run `ufw status verbose` for the default policy)".into(),
         },
     })
@@ -44,18 +57,29 @@ pub fn parse_ufw_status(text: &str) -> Result<Inbound, ParseError> {
 pub fn parse_firewalld(state: &str, list_all: Option<&str>) -> Result<Inbound, ParseError> {
     let state = state.trim();
     if state.contains("not running") {
-        return Ok(Inbound { filtering: false, detail: "firewalld: not running".into() });
+        return Ok(Inbound {
+            filtering: false,
+            detail: "firewalld: not running".into(),
+        });
     }
     if state != "running" {
-        return Err(ParseError::new("firewall-cmd --state", format!("unexpected {state:?}")));
+        return Err(ParseError::new(
+            "firewall-cmd --state",
+            format!("unexpected {state:?}"),
+        ));
     }
     let target = list_all
         .and_then(|t| t.lines().find_map(|l| l.trim().strip_prefix("target:")))
         .map(|t| t.trim().to_string());
-    let accepts_all = target.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("ACCEPT"));
+    let accepts_all = target
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("ACCEPT"));
     Ok(Inbound {
         filtering: !accepts_all,
-        detail: format!("firewalld: running, zone target {}", target.as_deref().unwrap_or("default")),
+        detail: format!(
+            "firewalld: running, zone target {}",
+            target.as_deref().unwrap_or("default")
+        ),
     })
 }
 
@@ -101,7 +125,11 @@ pub fn parse_nft_ruleset(text: &str) -> Result<Vec<NftChain>, ParseError> {
                     chains.push(done);
                 }
             } else if line.starts_with("type ") && line.contains(" hook ") {
-                chain.hook = line.split(" hook ").nth(1).and_then(|r| r.split_whitespace().next()).map(str::to_string);
+                chain.hook = line
+                    .split(" hook ")
+                    .nth(1)
+                    .and_then(|r| r.split_whitespace().next())
+                    .map(str::to_string);
                 chain.policy = line
                     .split("policy ")
                     .nth(1)
@@ -131,12 +159,17 @@ fn unconditional_verdict(rule: &str) -> Option<&'static str> {
         match word {
             "counter" => {
                 // `counter packets N bytes M`
-                while words.peek().is_some_and(|w| matches!(*w, "packets" | "bytes") || w.parse::<u64>().is_ok()) {
+                while words
+                    .peek()
+                    .is_some_and(|w| matches!(*w, "packets" | "bytes") || w.parse::<u64>().is_ok())
+                {
                     words.next();
                 }
             }
             "log" => {
-                while words.peek().is_some_and(|w| matches!(*w, "prefix" | "level" | "flags") || w.starts_with('"')) {
+                while words.peek().is_some_and(|w| {
+                    matches!(*w, "prefix" | "level" | "flags") || w.starts_with('"')
+                }) {
                     words.next();
                     if let Some(w) = words.peek()
                         && !matches!(*w, "drop" | "reject" | "accept")
@@ -160,11 +193,15 @@ fn unconditional_verdict(rule: &str) -> Option<&'static str> {
 /// Judges nftables: filtering when any input base chain drops by policy or ends in an
 /// unconditional drop/reject that is not preceded by an unconditional accept.
 pub fn nft_inbound(chains: &[NftChain]) -> Inbound {
-    let inputs: Vec<&NftChain> = chains.iter().filter(|c| c.hook.as_deref() == Some("input")).collect();
+    let inputs: Vec<&NftChain> = chains
+        .iter()
+        .filter(|c| c.hook.as_deref() == Some("input"))
+        .collect();
     if inputs.is_empty() {
         return Inbound {
             filtering: false,
-            detail: "nftables: no chain filters incoming traffic (empty ruleset or no input hook)".into(),
+            detail: "nftables: no chain filters incoming traffic (empty ruleset or no input hook)"
+                .into(),
         };
     }
     for chain in &inputs {
@@ -212,7 +249,10 @@ pub fn parse_iptables(text: &str) -> Result<Inbound, ParseError> {
         if !in_filter {
             continue;
         }
-        if let Some(rest) = line.strip_prefix(":INPUT ").or_else(|| line.strip_prefix("-P INPUT ")) {
+        if let Some(rest) = line
+            .strip_prefix(":INPUT ")
+            .or_else(|| line.strip_prefix("-P INPUT "))
+        {
             policy = rest.split_whitespace().next().map(str::to_string);
             recognised = true;
         } else if let Some(rule) = line.strip_prefix("-A ") {
@@ -221,14 +261,20 @@ pub fn parse_iptables(text: &str) -> Result<Inbound, ParseError> {
             if chain == "INPUT" {
                 input_rules.push(spec.to_string());
             } else {
-                chain_rules.entry(chain.to_string()).or_default().push(spec.to_string());
+                chain_rules
+                    .entry(chain.to_string())
+                    .or_default()
+                    .push(spec.to_string());
             }
         } else if line.starts_with(":") || line.starts_with("-P ") || line.starts_with("-N ") {
             recognised = true;
         }
     }
     if !recognised {
-        return Err(ParseError::new("iptables", "no filter table rules or policies"));
+        return Err(ParseError::new(
+            "iptables",
+            "no filter table rules or policies",
+        ));
     }
     // `-j TARGET` alone, with no match, is unconditional.
     let target_of = |spec: &str| -> Option<String> {
@@ -268,7 +314,11 @@ pub fn parse_iptables(text: &str) -> Result<Inbound, ParseError> {
             "iptables: INPUT policy {}, {} rule(s){}",
             policy.as_deref().unwrap_or("ACCEPT"),
             input_rules.len(),
-            if verdict == Some(false) { ", the first of which accepts everything" } else { "" }
+            if verdict == Some(false) {
+                ", the first of which accepts everything"
+            } else {
+                ""
+            }
         ),
     })
 }
@@ -279,12 +329,22 @@ pub fn parse_socketfilterfw(text: &str) -> Result<Inbound, ParseError> {
     let state = text
         .lines()
         .find_map(|l| l.split("(State = ").nth(1))
-        .and_then(|r| r.trim_end_matches([')', '.', ' ']).trim().parse::<u8>().ok());
+        .and_then(|r| {
+            r.trim_end_matches([')', '.', ' '])
+                .trim()
+                .parse::<u8>()
+                .ok()
+        });
     let state = match state {
         Some(s) => s,
         None if text.contains("Firewall is disabled") => 0,
         None if text.contains("Firewall is enabled") => 1,
-        None => return Err(ParseError::new("socketfilterfw --getglobalstate", "no firewall state")),
+        None => {
+            return Err(ParseError::new(
+                "socketfilterfw --getglobalstate",
+                "no firewall state",
+            ));
+        }
     };
     let block_all = state == 2 || text.contains("block all state set to enabled");
     Ok(Inbound {
@@ -319,7 +379,11 @@ pub fn parse_windows_firewall(text: &str) -> Result<Vec<WindowsProfile>, ParseEr
                 if let Some(done) = current.take() {
                     profiles.push(done);
                 }
-                current = Some(WindowsProfile { name: name.to_string(), enabled: false, blocks_inbound: false });
+                current = Some(WindowsProfile {
+                    name: name.to_string(),
+                    enabled: false,
+                    blocks_inbound: false,
+                });
             } else if let Some(profile) = current.as_mut() {
                 if let Some(state) = line.strip_prefix("State") {
                     profile.enabled = state.trim().eq_ignore_ascii_case("ON");
@@ -332,10 +396,17 @@ pub fn parse_windows_firewall(text: &str) -> Result<Vec<WindowsProfile>, ParseEr
         profiles.extend(current);
     } else {
         // PowerShell separates records with a blank line; Windows writes CRLF.
-        for block in text.replace("\r\n", "\n").split("\n\n").filter(|b| b.contains(':')) {
+        for block in text
+            .replace("\r\n", "\n")
+            .split("\n\n")
+            .filter(|b| b.contains(':'))
+        {
             let pairs = colon_pairs(block);
-            let Some(name) = colon_value(&pairs, "Name") else { continue };
-            let enabled = colon_value(&pairs, "Enabled").is_some_and(|v| v.eq_ignore_ascii_case("True"));
+            let Some(name) = colon_value(&pairs, "Name") else {
+                continue;
+            };
+            let enabled =
+                colon_value(&pairs, "Enabled").is_some_and(|v| v.eq_ignore_ascii_case("True"));
             // NotConfigured means the Windows default, which is Block.
             let inbound = colon_value(&pairs, "DefaultInboundAction").unwrap_or("NotConfigured");
             profiles.push(WindowsProfile {
@@ -357,9 +428,13 @@ mod tests {
 
     #[test]
     fn ufw() {
-        let on = parse_ufw_status("Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n");
+        let on = parse_ufw_status(
+            "Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n",
+        );
         assert!(on.is_ok_and(|i| i.filtering));
-        let allow = parse_ufw_status("Status: active\nDefault: allow (incoming), allow (outgoing), disabled (routed)\n");
+        let allow = parse_ufw_status(
+            "Status: active\nDefault: allow (incoming), allow (outgoing), disabled (routed)\n",
+        );
         assert!(allow.is_ok_and(|i| !i.filtering));
         assert!(parse_ufw_status("Status: inactive\n").is_ok_and(|i| !i.filtering));
         assert!(parse_ufw_status("ERROR: You need to be root to run this script").is_err());
@@ -391,8 +466,12 @@ mod tests {
 
     #[test]
     fn macos_and_windows() {
-        assert!(parse_socketfilterfw("Firewall is enabled. (State = 1)\n").is_ok_and(|i| i.filtering));
-        assert!(parse_socketfilterfw("Firewall is disabled. (State = 0)\n").is_ok_and(|i| !i.filtering));
+        assert!(
+            parse_socketfilterfw("Firewall is enabled. (State = 1)\n").is_ok_and(|i| i.filtering)
+        );
+        assert!(
+            parse_socketfilterfw("Firewall is disabled. (State = 0)\n").is_ok_and(|i| !i.filtering)
+        );
         assert!(parse_socketfilterfw("").is_err());
         let ps = "Name                 : Domain\nEnabled              : True\nDefaultInboundAction : NotConfigured\n\nName                 : Public\nEnabled              : False\nDefaultInboundAction : NotConfigured\n";
         let profiles = parse_windows_firewall(ps).unwrap_or_default();

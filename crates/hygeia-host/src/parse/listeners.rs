@@ -28,10 +28,17 @@ impl Listener {
 
     /// `tcp 0.0.0.0:22 (sshd)` for evidence.
     pub fn describe(&self) -> String {
-        let address = if self.address.contains(':') { format!("[{}]", self.address) } else { self.address.clone() };
+        let address = if self.address.contains(':') {
+            format!("[{}]", self.address)
+        } else {
+            self.address.clone()
+        };
         match &self.process {
             Some(p) => format!("{} {}:{} ({p})", self.protocol, address, self.port),
-            None => format!("{} {}:{} (program not reported; run as administrator to see it)", self.protocol, address, self.port),
+            None => format!(
+                "{} {}:{} (program not reported; run as administrator to see it)",
+                self.protocol, address, self.port
+            ),
         }
     }
 }
@@ -40,7 +47,11 @@ impl Listener {
 fn split_endpoint(text: &str) -> Option<(String, u16)> {
     let (address, port) = text.rsplit_once(':')?;
     let port = port.parse().ok()?;
-    let address = address.trim_start_matches('[').split(']').next().unwrap_or(address);
+    let address = address
+        .trim_start_matches('[')
+        .split(']')
+        .next()
+        .unwrap_or(address);
     let address = address.split('%').next().unwrap_or(address);
     Some((address.to_string(), port))
 }
@@ -61,7 +72,10 @@ pub fn parse_ss(text: &str) -> Result<Vec<Listener>, ParseError> {
             continue;
         }
         let Some((address, port)) = split_endpoint(cols[4]) else {
-            return Err(ParseError::new("ss", format!("unreadable local address in {line:?}")));
+            return Err(ParseError::new(
+                "ss",
+                format!("unreadable local address in {line:?}"),
+            ));
         };
         let users = cols.iter().find(|c| c.starts_with("users:"));
         let process = users.and_then(|u| u.split('"').nth(1)).map(str::to_string);
@@ -69,7 +83,13 @@ pub fn parse_ss(text: &str) -> Result<Vec<Listener>, ParseError> {
             .and_then(|u| u.split("pid=").nth(1))
             .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|p| p.parse().ok());
-        listeners.push(Listener { protocol: protocol.to_string(), address, port, process, pid });
+        listeners.push(Listener {
+            protocol: protocol.to_string(),
+            address,
+            port,
+            process,
+            pid,
+        });
     }
     if listeners.is_empty() && !text.trim().is_empty() && !text.contains("Netid") {
         return Err(ParseError::new("ss", "no sockets and no header"));
@@ -81,7 +101,10 @@ pub fn parse_ss(text: &str) -> Result<Vec<Listener>, ParseError> {
 pub fn parse_tasklist_csv(text: &str) -> BTreeMap<u32, String> {
     text.lines()
         .filter_map(|line| {
-            let fields: Vec<&str> = line.split("\",\"").map(|f| f.trim_matches(['"', '\r'])).collect();
+            let fields: Vec<&str> = line
+                .split("\",\"")
+                .map(|f| f.trim_matches(['"', '\r']))
+                .collect();
             Some((fields.get(1)?.parse().ok()?, fields.first()?.to_string()))
         })
         .collect()
@@ -89,7 +112,10 @@ pub fn parse_tasklist_csv(text: &str) -> BTreeMap<u32, String> {
 
 /// `netstat -ano`: TCP rows in state LISTENING and UDP rows, with program names from
 /// `tasklist` when given.
-pub fn parse_netstat_ano(text: &str, names: &BTreeMap<u32, String>) -> Result<Vec<Listener>, ParseError> {
+pub fn parse_netstat_ano(
+    text: &str,
+    names: &BTreeMap<u32, String>,
+) -> Result<Vec<Listener>, ParseError> {
     let mut listeners = Vec::new();
     let mut saw_header = false;
     for line in text.lines() {
@@ -103,10 +129,20 @@ pub fn parse_netstat_ano(text: &str, names: &BTreeMap<u32, String>) -> Result<Ve
             ["UDP", local, _, pid] => ("udp", *local, *pid),
             _ => continue,
         };
-        let Some((address, port)) = split_endpoint(local) else { continue };
+        let Some((address, port)) = split_endpoint(local) else {
+            continue;
+        };
         let pid: Option<u32> = pid.parse().ok();
-        let process = pid.and_then(|p| names.get(&p).cloned()).or_else(|| (pid == Some(4)).then(|| "System".to_string()));
-        listeners.push(Listener { protocol: protocol.into(), address, port, process, pid });
+        let process = pid
+            .and_then(|p| names.get(&p).cloned())
+            .or_else(|| (pid == Some(4)).then(|| "System".to_string()));
+        listeners.push(Listener {
+            protocol: protocol.into(),
+            address,
+            port,
+            process,
+            pid,
+        });
     }
     if !saw_header && !text.trim().is_empty() {
         return Err(ParseError::new("netstat -ano", "no 'Proto' header"));
@@ -127,7 +163,9 @@ pub fn parse_lsof(text: &str) -> Result<Vec<Listener>, ParseError> {
             "UDP" => "udp",
             _ => continue,
         };
-        let Some((address, port)) = split_endpoint(cols[8]) else { continue };
+        let Some((address, port)) = split_endpoint(cols[8]) else {
+            continue;
+        };
         listeners.push(Listener {
             protocol: protocol.into(),
             address,
@@ -153,7 +191,10 @@ tcp   LISTEN 0      128             [::]:3389          [::]:*\n\
 udp   UNCONN 0      0     0.0.0.0%virbr0:67      0.0.0.0:*\n";
         let l = parse_ss(text).unwrap_or_default();
         assert_eq!(l.len(), 4);
-        assert_eq!((l[0].process.as_deref(), l[0].pid, l[0].is_loopback()), (Some("sshd"), Some(812), false));
+        assert_eq!(
+            (l[0].process.as_deref(), l[0].pid, l[0].is_loopback()),
+            (Some("sshd"), Some(812), false)
+        );
         assert!(l[1].is_loopback());
         assert_eq!((l[2].address.as_str(), l[2].port), ("::", 3389));
         assert_eq!(l[3].address, "0.0.0.0");
@@ -163,7 +204,8 @@ udp   UNCONN 0      0     0.0.0.0%virbr0:67      0.0.0.0:*\n";
 
     #[test]
     fn netstat_and_lsof() {
-        let names = parse_tasklist_csv("\"svchost.exe\",\"1712\",\"Services\",\"0\",\"12,345 K\"\r\n");
+        let names =
+            parse_tasklist_csv("\"svchost.exe\",\"1712\",\"Services\",\"0\",\"12,345 K\"\r\n");
         let text = "\r\nActive Connections\r\n\r\n  Proto  Local Address          Foreign Address        State           PID\r\n  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       1712\r\n  TCP    127.0.0.1:5939         0.0.0.0:0              LISTENING       99\r\n  TCP    10.0.0.5:50000         1.2.3.4:443            ESTABLISHED     7\r\n  UDP    [::]:500               *:*                                    4\r\n";
         let l = parse_netstat_ano(text, &names).unwrap_or_default();
         assert_eq!(l.len(), 3);
@@ -172,6 +214,9 @@ udp   UNCONN 0      0     0.0.0.0%virbr0:67      0.0.0.0:*\n";
         assert_eq!(l[2].process.as_deref(), Some("System"));
         let lsof = "COMMAND   PID USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\nrapportd  511 drlee  4u  IPv4 0xabc      0t0  TCP *:49152 (LISTEN)\nARDAgent  600 drlee  9u  IPv6 0xdef      0t0  TCP [::1]:3283 (LISTEN)\n";
         let l = parse_lsof(lsof).unwrap_or_default();
-        assert_eq!((l[0].address.as_str(), l[0].port, l[1].is_loopback()), ("*", 49152, true));
+        assert_eq!(
+            (l[0].address.as_str(), l[0].port, l[1].is_loopback()),
+            ("*", 49152, true)
+        );
     }
 }

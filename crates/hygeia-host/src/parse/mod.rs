@@ -29,6 +29,9 @@ pub struct ParseError {
 impl ParseError {
     /// A new error.
     pub fn new(what: &'static str, detail: impl Into<String>) -> ParseError {
-        ParseError { what, detail: detail.into() }
+        ParseError {
+            what,
+            detail: detail.into(),
+        }
     }
 }

@@ -36,14 +36,20 @@ pub fn parse_sshd_settings(text: &str) -> SshAuth {
         if key == "match" {
             break;
         }
-        let value = parts.next().unwrap_or_default().trim().trim_start_matches('=').trim().to_ascii_lowercase();
+        let value = parts
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_start_matches('=')
+            .trim()
+            .to_ascii_lowercase();
         seen.entry(key).or_insert(value);
     }
     let flag = |key: &str, default: bool| seen.get(key).map_or(default, |v| v == "yes");
     let kbd = seen
         .get("kbdinteractiveauthentication")
         .or_else(|| seen.get("challengeresponseauthentication"))
-        .map_or(true, |v| v == "yes");
+        .is_none_or(|v| v == "yes");
     SshAuth {
         password: flag("passwordauthentication", true),
         keyboard_interactive: kbd,
@@ -60,10 +66,20 @@ pub fn effective_config_text(main: &str, drop_ins: &[(String, String)]) -> Strin
         .map(str::trim)
         .take_while(|l| !l.to_ascii_lowercase().starts_with("passwordauthentication"))
         .any(|l| l.to_ascii_lowercase().starts_with("include"));
-    let mut ordered: Vec<&(String, String)> = drop_ins.iter().filter(|(name, _)| name.ends_with(".conf")).collect();
+    let mut ordered: Vec<&(String, String)> = drop_ins
+        .iter()
+        .filter(|(name, _)| name.ends_with(".conf"))
+        .collect();
     ordered.sort();
-    let drop_text: String = ordered.iter().map(|(_, text)| format!("{text}\n")).collect();
-    if includes_first { format!("{drop_text}{main}") } else { format!("{main}\n{drop_text}") }
+    let drop_text: String = ordered
+        .iter()
+        .map(|(_, text)| format!("{text}\n"))
+        .collect();
+    if includes_first {
+        format!("{drop_text}{main}")
+    } else {
+        format!("{main}\n{drop_text}")
+    }
 }
 
 #[cfg(test)]
@@ -72,17 +88,26 @@ mod tests {
 
     #[test]
     fn effective_and_config_text() {
-        let t = parse_sshd_settings("usepam yes\npasswordauthentication yes\nkbdinteractiveauthentication no\n");
+        let t = parse_sshd_settings(
+            "usepam yes\npasswordauthentication yes\nkbdinteractiveauthentication no\n",
+        );
         assert!(t.accepts_passwords());
-        let keys_only = parse_sshd_settings("UsePAM yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n");
+        let keys_only = parse_sshd_settings(
+            "UsePAM yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n",
+        );
         assert!(!keys_only.accepts_passwords());
         let default = parse_sshd_settings("# nothing set\n");
         assert!(default.accepts_passwords());
         let main = "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\n";
-        let drops = vec![("50-cloud.conf".to_string(), "PasswordAuthentication no".to_string())];
+        let drops = vec![(
+            "50-cloud.conf".to_string(),
+            "PasswordAuthentication no".to_string(),
+        )];
         let merged = parse_sshd_settings(&effective_config_text(main, &drops));
         assert!(!merged.password);
-        let in_match = parse_sshd_settings("PasswordAuthentication no\nMatch User bob\n  PasswordAuthentication yes\n");
+        let in_match = parse_sshd_settings(
+            "PasswordAuthentication no\nMatch User bob\n  PasswordAuthentication yes\n",
+        );
         assert!(!in_match.password);
     }
 }

@@ -17,7 +17,10 @@ pub fn colon_pairs(text: &str) -> Vec<(String, String)> {
 
 /// The first value for `key` (case-insensitive) in [`colon_pairs`] output.
 pub fn colon_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Parses `KEY=value` lines with optional single or double quotes (os-release, shell-style).
@@ -88,7 +91,11 @@ pub fn ini(text: &str) -> Vec<(String, String, String)> {
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             section = name.to_string();
         } else if let Some((key, value)) = line.split_once('=') {
-            out.push((section.clone(), key.trim().to_string(), value.trim().to_string()));
+            out.push((
+                section.clone(),
+                key.trim().to_string(),
+                value.trim().to_string(),
+            ));
         }
     }
     out
@@ -102,7 +109,10 @@ mod tests {
     fn reads_reg_query_values() {
         let text = "\r\nHKEY_CURRENT_USER\\Control Panel\\Desktop\r\n    ScreenSaveActive    REG_SZ    1\r\n    ScreenSaveTimeOut    REG_SZ    600\r\n    NoAutoUpdate    REG_DWORD    0x1\r\n";
         assert_eq!(reg_value(text, "screensavetimeout").as_deref(), Some("600"));
-        assert_eq!(reg_value(text, "NoAutoUpdate").and_then(|v| reg_number(&v)), Some(1));
+        assert_eq!(
+            reg_value(text, "NoAutoUpdate").and_then(|v| reg_number(&v)),
+            Some(1)
+        );
         assert_eq!(reg_value(text, "Missing"), None);
     }
 

@@ -17,18 +17,31 @@ pub struct PendingUpdates {
 
 /// `apt list --upgradable`: `name/suite1,suite2 version arch [upgradable from: old]`.
 pub fn parse_apt_list_upgradable(text: &str) -> Result<PendingUpdates, ParseError> {
-    let mut pending = PendingUpdates { classified: true, ..Default::default() };
+    let mut pending = PendingUpdates {
+        classified: true,
+        ..Default::default()
+    };
     for line in text.lines() {
         let line = line.trim();
-        if line.is_empty() || line.starts_with("Listing") || line.starts_with("WARNING") || line.starts_with("N:") {
+        if line.is_empty()
+            || line.starts_with("Listing")
+            || line.starts_with("WARNING")
+            || line.starts_with("N:")
+        {
             continue;
         }
         let Some((name, rest)) = line.split_once('/') else {
-            return Err(ParseError::new("apt list --upgradable", format!("unexpected line {line:?}")));
+            return Err(ParseError::new(
+                "apt list --upgradable",
+                format!("unexpected line {line:?}"),
+            ));
         };
         let suites = rest.split_whitespace().next().unwrap_or_default();
         pending.all.push(name.to_string());
-        if suites.split(',').any(|s| s.ends_with("-security") || s.contains("security")) {
+        if suites
+            .split(',')
+            .any(|s| s.ends_with("-security") || s.contains("security"))
+        {
             pending.security.push(name.to_string());
         }
     }
@@ -37,7 +50,10 @@ pub fn parse_apt_list_upgradable(text: &str) -> Result<PendingUpdates, ParseErro
 
 /// `apt-get -s upgrade`: `Inst name [old] (new Origin:version/suite [arch])` lines.
 pub fn parse_apt_get_simulate(text: &str) -> Result<PendingUpdates, ParseError> {
-    let mut pending = PendingUpdates { classified: true, ..Default::default() };
+    let mut pending = PendingUpdates {
+        classified: true,
+        ..Default::default()
+    };
     let mut recognised = false;
     for line in text.lines() {
         if line.starts_with("Reading package lists")
@@ -48,15 +64,24 @@ pub fn parse_apt_get_simulate(text: &str) -> Result<PendingUpdates, ParseError> 
         {
             recognised = true;
         }
-        let Some(rest) = line.strip_prefix("Inst ") else { continue };
-        let name = rest.split_whitespace().next().unwrap_or_default().to_string();
+        let Some(rest) = line.strip_prefix("Inst ") else {
+            continue;
+        };
+        let name = rest
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
         if rest.contains("-security") || rest.contains("Debian-Security") {
             pending.security.push(name.clone());
         }
         pending.all.push(name);
     }
     if !recognised && !text.trim().is_empty() {
-        return Err(ParseError::new("apt-get -s upgrade", "no recognisable lines"));
+        return Err(ParseError::new(
+            "apt-get -s upgrade",
+            "no recognisable lines",
+        ));
     }
     Ok(pending)
 }
@@ -64,7 +89,10 @@ pub fn parse_apt_get_simulate(text: &str) -> Result<PendingUpdates, ParseError> 
 /// `dnf updateinfo list` (all advisories or `--security`): `ADVISORY TYPE PACKAGE` lines;
 /// the type is `security`, `bugfix`, `enhancement` or `Severity/Sec.`.
 pub fn parse_dnf_updateinfo(text: &str) -> Result<PendingUpdates, ParseError> {
-    let mut pending = PendingUpdates { classified: true, ..Default::default() };
+    let mut pending = PendingUpdates {
+        classified: true,
+        ..Default::default()
+    };
     for line in text.lines() {
         let fields: Vec<&str> = line.split_whitespace().collect();
         if fields.len() < 3 || line.starts_with("Last metadata") || line.starts_with("Updating") {
@@ -96,20 +124,40 @@ pub fn parse_dnf_check_update(text: &str) -> Result<PendingUpdates, ParseError> 
 
 /// `softwareupdate -l`: `* Label: ...` entries; a scan error is an error.
 pub fn parse_softwareupdate_list(text: &str) -> Result<PendingUpdates, ParseError> {
-    if let Some(line) = text.lines().find(|l| l.contains("finished with error") || l.contains("Error Domain")) {
-        return Err(ParseError::new("softwareupdate -l", line.chars().take(160).collect::<String>()));
+    if let Some(line) = text
+        .lines()
+        .find(|l| l.contains("finished with error") || l.contains("Error Domain"))
+    {
+        return Err(ParseError::new(
+            "softwareupdate -l",
+            line.chars().take(160).collect::<String>(),
+        ));
     }
     let mut pending = PendingUpdates::default();
     let mut titles = Vec::new();
     for line in text.lines() {
-        if let Some(label) = line.trim().strip_prefix("* Label:").or_else(|| line.trim().strip_prefix("* ")) {
+        if let Some(label) = line
+            .trim()
+            .strip_prefix("* Label:")
+            .or_else(|| line.trim().strip_prefix("* "))
+        {
             pending.all.push(label.trim().to_string());
         } else if let Some(title) = line.trim().strip_prefix("Title:") {
-            titles.push(title.split(',').next().unwrap_or_default().trim().to_string());
+            titles.push(
+                title
+                    .split(',')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            );
         }
     }
     if pending.all.is_empty() && !text.contains("No new software available") {
-        return Err(ParseError::new("softwareupdate -l", "neither updates nor 'No new software available'"));
+        return Err(ParseError::new(
+            "softwareupdate -l",
+            "neither updates nor 'No new software available'",
+        ));
     }
     // Apple does not mark security updates separately: every recommended macOS and Safari
     // update carries security fixes, so all count.
@@ -127,7 +175,9 @@ pub fn parse_hotfix_latest(text: &str) -> Result<Option<(Date, String)>, ParseEr
     let mut newest: Option<(Date, String)> = None;
     let mut rows = 0;
     for line in text.lines() {
-        let Some(kb) = line.split_whitespace().find(|w| w.starts_with("KB")) else { continue };
+        let Some(kb) = line.split_whitespace().find(|w| w.starts_with("KB")) else {
+            continue;
+        };
         rows += 1;
         let date = line.split_whitespace().find_map(parse_windows_date);
         if let Some(date) = date
@@ -165,7 +215,10 @@ pub struct AutoUpdateSetting {
 /// `apt-config dump`: `APT::Periodic::Unattended-Upgrade "1";`.
 pub fn parse_apt_config_unattended(text: &str) -> Result<AutoUpdateSetting, ParseError> {
     if !text.contains("APT::") && !text.contains("Dir") {
-        return Err(ParseError::new("apt-config dump", "no APT settings in output"));
+        return Err(ParseError::new(
+            "apt-config dump",
+            "no APT settings in output",
+        ));
     }
     let value = |key: &str| {
         text.lines()
@@ -174,10 +227,15 @@ pub fn parse_apt_config_unattended(text: &str) -> Result<AutoUpdateSetting, Pars
             .map(str::to_string)
     };
     let unattended = value("APT::Periodic::Unattended-Upgrade \"");
-    let enabled = unattended.as_deref().is_some_and(|v| v != "0" && !v.is_empty());
+    let enabled = unattended
+        .as_deref()
+        .is_some_and(|v| v != "0" && !v.is_empty());
     Ok(AutoUpdateSetting {
         enabled,
-        detail: format!("APT::Periodic::Unattended-Upgrade = {}", unattended.as_deref().unwrap_or("not set")),
+        detail: format!(
+            "APT::Periodic::Unattended-Upgrade = {}",
+            unattended.as_deref().unwrap_or("not set")
+        ),
     })
 }
 
@@ -185,10 +243,18 @@ pub fn parse_apt_config_unattended(text: &str) -> Result<AutoUpdateSetting, Pars
 /// that are absent keep macOS's defaults (on); an explicit 0 means off.
 pub fn parse_macos_softwareupdate_prefs(text: &str) -> AutoUpdateSetting {
     let mut off = Vec::new();
-    for key in ["AutomaticCheckEnabled", "AutomaticDownload", "CriticalUpdateInstall", "ConfigDataInstall"] {
+    for key in [
+        "AutomaticCheckEnabled",
+        "AutomaticDownload",
+        "CriticalUpdateInstall",
+        "ConfigDataInstall",
+    ] {
         let explicit_off = text.lines().any(|l| {
             let l = l.trim();
-            l.starts_with(key) && l.split('=').nth(1).is_some_and(|v| v.trim().trim_end_matches(';').trim() == "0")
+            l.starts_with(key)
+                && l.split('=')
+                    .nth(1)
+                    .is_some_and(|v| v.trim().trim_end_matches(';').trim() == "0")
         });
         if explicit_off {
             off.push(key);
@@ -235,7 +301,8 @@ pub fn parse_needrestart_batch(text: &str) -> Result<(bool, Vec<String>), ParseE
             services.push(value.trim().to_string());
         }
     }
-    let kernel = kernel_pending.ok_or_else(|| ParseError::new("needrestart -b", "no NEEDRESTART-KSTA line"))?;
+    let kernel = kernel_pending
+        .ok_or_else(|| ParseError::new("needrestart -b", "no NEEDRESTART-KSTA line"))?;
     Ok((kernel, services))
 }
 
@@ -262,9 +329,13 @@ mod tests {
 
     #[test]
     fn softwareupdate() {
-        let none = parse_softwareupdate_list("Software Update Tool\n\nNo new software available.\n").unwrap_or_default();
+        let none =
+            parse_softwareupdate_list("Software Update Tool\n\nNo new software available.\n")
+                .unwrap_or_default();
         assert!(none.all.is_empty());
-        let err = parse_softwareupdate_list("Software Update Tool\n\nScan finished with error: Error Domain=NSURLErrorDomain\n");
+        let err = parse_softwareupdate_list(
+            "Software Update Tool\n\nScan finished with error: Error Domain=NSURLErrorDomain\n",
+        );
         assert!(err.is_err());
         assert!(parse_softwareupdate_list("").is_err());
     }
@@ -272,13 +343,21 @@ mod tests {
     #[test]
     fn hotfix_dates() {
         let text = "Source Description HotFixID InstalledBy InstalledOn\n------\nS1 Update KB1 SYSTEM 5/16/2019 00:00:00\nS1 Security Update KB2 SYSTEM 2026-11-10\n";
-        let (date, kb) = parse_hotfix_latest(text).ok().flatten().unwrap_or_else(|| panic!("no date"));
-        assert_eq!((date.to_string(), kb.as_str()), ("2026-11-10".to_string(), "KB2"));
+        let (date, kb) = parse_hotfix_latest(text)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no date"));
+        assert_eq!(
+            (date.to_string(), kb.as_str()),
+            ("2026-11-10".to_string(), "KB2")
+        );
     }
 
     #[test]
     fn auto_update_settings() {
-        let apt = parse_apt_config_unattended("APT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"1\";\n");
+        let apt = parse_apt_config_unattended(
+            "APT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"1\";\n",
+        );
         assert!(apt.is_ok_and(|s| s.enabled));
         let off = parse_apt_config_unattended("APT \"\";\nAPT::Architecture \"amd64\";\n");
         assert!(off.is_ok_and(|s| !s.enabled));

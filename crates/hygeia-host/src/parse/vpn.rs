@@ -18,12 +18,22 @@ pub struct Vpn {
 
 /// Tunnel interfaces from `ip -d -j link show`.
 pub fn parse_ip_link_json(text: &str) -> Result<Vec<Vpn>, ParseError> {
-    let links: Value = serde_json::from_str(text).map_err(|e| ParseError::new("ip -j link", e.to_string()))?;
-    let links = links.as_array().ok_or_else(|| ParseError::new("ip -j link", "not a list"))?;
+    let links: Value =
+        serde_json::from_str(text).map_err(|e| ParseError::new("ip -j link", e.to_string()))?;
+    let links = links
+        .as_array()
+        .ok_or_else(|| ParseError::new("ip -j link", "not a list"))?;
     let mut tunnels = Vec::new();
     for link in links {
-        let name = link.get("ifname").and_then(Value::as_str).unwrap_or_default();
-        let kind = link.get("linkinfo").and_then(|l| l.get("info_kind")).and_then(Value::as_str).unwrap_or("");
+        let name = link
+            .get("ifname")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let kind = link
+            .get("linkinfo")
+            .and_then(|l| l.get("info_kind"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let kind = match (kind, name) {
             ("wireguard", _) => "WireGuard",
             ("tun", n) if n.starts_with("tailscale") => "Tailscale",
@@ -41,8 +51,13 @@ pub fn parse_ip_link_json(text: &str) -> Result<Vec<Vpn>, ParseError> {
             .unwrap_or_default();
         let state = link.get("operstate").and_then(Value::as_str).unwrap_or("");
         // Tunnels report operstate UNKNOWN while working; the UP and LOWER_UP flags decide.
-        let up = flags.contains(&"UP") && (state == "UP" || (state == "UNKNOWN" && flags.contains(&"LOWER_UP")));
-        tunnels.push(Vpn { name: name.to_string(), kind: kind.to_string(), up });
+        let up = flags.contains(&"UP")
+            && (state == "UP" || (state == "UNKNOWN" && flags.contains(&"LOWER_UP")));
+        tunnels.push(Vpn {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            up,
+        });
     }
     Ok(tunnels)
 }
@@ -92,9 +107,16 @@ pub fn parse_nmcli_connections(text: &str) -> Result<Vec<NmConnection>, ParseErr
     if lines.peek().is_some_and(|l| l.starts_with("NAME ")) {
         lines.next();
         for line in lines {
-            let cols: Vec<&str> = line.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+            let cols: Vec<&str> = line
+                .split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
             if cols.len() < 4 {
-                return Err(ParseError::new("nmcli connection show", format!("short row {line:?}")));
+                return Err(ParseError::new(
+                    "nmcli connection show",
+                    format!("short row {line:?}"),
+                ));
             }
             out.push(NmConnection {
                 name: cols[0].to_string(),
@@ -108,7 +130,10 @@ pub fn parse_nmcli_connections(text: &str) -> Result<Vec<NmConnection>, ParseErr
     for line in lines {
         let fields = nmcli_terse_fields(line);
         if fields.len() != 4 {
-            return Err(ParseError::new("nmcli -t connection show", format!("expected 4 fields in {line:?}")));
+            return Err(ParseError::new(
+                "nmcli -t connection show",
+                format!("expected 4 fields in {line:?}"),
+            ));
         }
         out.push(NmConnection {
             name: fields[0].clone(),
@@ -127,7 +152,11 @@ pub fn vpns_from_nm(connections: &[NmConnection]) -> Vec<Vpn> {
         .filter(|c| matches!(c.kind.as_str(), "vpn" | "wireguard"))
         .map(|c| Vpn {
             name: c.name.clone(),
-            kind: if c.kind == "wireguard" { "WireGuard".into() } else { "NetworkManager VPN".into() },
+            kind: if c.kind == "wireguard" {
+                "WireGuard".into()
+            } else {
+                "NetworkManager VPN".into()
+            },
             up: c.active,
         })
         .collect()
@@ -138,7 +167,11 @@ pub fn parse_wg_show(text: &str) -> Vec<Vpn> {
     let mut out: Vec<Vpn> = Vec::new();
     for line in text.lines() {
         if let Some(name) = line.strip_prefix("interface:") {
-            out.push(Vpn { name: name.trim().to_string(), kind: "WireGuard".into(), up: false });
+            out.push(Vpn {
+                name: name.trim().to_string(),
+                kind: "WireGuard".into(),
+                up: false,
+            });
         } else if let Some(age) = line.trim_start().strip_prefix("latest handshake:")
             && let Some(last) = out.last_mut()
         {
@@ -151,7 +184,10 @@ pub fn parse_wg_show(text: &str) -> Vec<Vpn> {
 /// WireGuard renews its handshake every two minutes while a tunnel carries traffic, so an
 /// older handshake (or the bogus "55 years ago" of a peer that never connected) means down.
 fn handshake_is_recent(age: &str) -> bool {
-    if ["year", "day", "hour"].iter().any(|unit| age.contains(unit)) {
+    if ["year", "day", "hour"]
+        .iter()
+        .any(|unit| age.contains(unit))
+    {
         return false;
     }
     let minutes = age
@@ -173,8 +209,16 @@ pub fn parse_scutil_nc_list(text: &str) -> Result<Vec<Vpn>, ParseError> {
         .filter_map(|line| {
             let status = line.split('(').nth(1)?.split(')').next()?;
             let name = line.split('"').nth(1)?.to_string();
-            let kind = line.rsplit('[').next().map(|k| k.trim_end_matches(']').to_string()).unwrap_or_default();
-            Some(Vpn { name, kind, up: status == "Connected" })
+            let kind = line
+                .rsplit('[')
+                .next()
+                .map(|k| k.trim_end_matches(']').to_string())
+                .unwrap_or_default();
+            Some(Vpn {
+                name,
+                kind,
+                up: status == "Connected",
+            })
         })
         .collect())
 }
@@ -186,9 +230,16 @@ pub fn parse_get_vpnconnection(text: &str) -> Vec<Vpn> {
         .filter_map(|block| {
             let pairs = colon_pairs(block);
             let name = colon_value(&pairs, "Name")?.to_string();
-            let kind = colon_value(&pairs, "TunnelType").unwrap_or("Windows VPN").to_string();
-            let up = colon_value(&pairs, "ConnectionStatus").is_some_and(|s| s.eq_ignore_ascii_case("Connected"));
-            Some(Vpn { name, kind: format!("Windows VPN ({kind})"), up })
+            let kind = colon_value(&pairs, "TunnelType")
+                .unwrap_or("Windows VPN")
+                .to_string();
+            let up = colon_value(&pairs, "ConnectionStatus")
+                .is_some_and(|s| s.eq_ignore_ascii_case("Connected"));
+            Some(Vpn {
+                name,
+                kind: format!("Windows VPN ({kind})"),
+                up,
+            })
         })
         .collect()
 }
@@ -210,15 +261,27 @@ mod tests {
 
     #[test]
     fn nmcli_and_others() {
-        assert_eq!(nmcli_terse_fields(r"a\:b:c"), vec!["a:b".to_string(), "c".to_string()]);
-        let conns = parse_nmcli_connections("Office:vpn:no:yes\nHome:802-11-wireless:yes:yes\n").unwrap_or_default();
-        assert_eq!(vpns_from_nm(&conns), vec![Vpn { name: "Office".into(), kind: "NetworkManager VPN".into(), up: true }]);
+        assert_eq!(
+            nmcli_terse_fields(r"a\:b:c"),
+            vec!["a:b".to_string(), "c".to_string()]
+        );
+        let conns = parse_nmcli_connections("Office:vpn:no:yes\nHome:802-11-wireless:yes:yes\n")
+            .unwrap_or_default();
+        assert_eq!(
+            vpns_from_nm(&conns),
+            vec![Vpn {
+                name: "Office".into(),
+                kind: "NetworkManager VPN".into(),
+                up: true
+            }]
+        );
         assert!(parse_nmcli_connections("garbage").is_err());
         let scutil = "Available network connection services in the current set (*=enabled):\n* (Connected)   E3A8 PPP --> L2TP       \"My VPN\"    [PPP:L2TP]\n";
         assert!(parse_scutil_nc_list(scutil).is_ok_and(|v| v.len() == 1 && v[0].up));
         let wg = "interface: wg0\n  public key: x\n\npeer: y\n  latest handshake: 1 minute, 2 seconds ago\n";
         assert!(parse_wg_show(wg)[0].up);
-        let stale = "interface: wg0\npeer: y\n  latest handshake: 55 years, 258 days, 13 hours ago\n";
+        let stale =
+            "interface: wg0\npeer: y\n  latest handshake: 55 years, 258 days, 13 hours ago\n";
         assert!(!parse_wg_show(stale)[0].up);
         let win = "Name                  : Office\nTunnelType            : Automatic\nConnectionStatus      : Disconnected\n";
         assert_eq!(parse_get_vpnconnection(win).len(), 1);

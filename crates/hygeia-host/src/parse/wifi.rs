@@ -77,10 +77,16 @@ pub fn parse_nmcli_wifi_active(text: &str) -> Result<Option<WifiLink>, ParseErro
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let fields = super::vpn::nmcli_terse_fields(line);
         if fields.len() != 3 {
-            return Err(ParseError::new("nmcli device wifi list", format!("expected 3 fields in {line:?}")));
+            return Err(ParseError::new(
+                "nmcli device wifi list",
+                format!("expected 3 fields in {line:?}"),
+            ));
         }
         if fields[0] == "yes" {
-            return Ok(Some(WifiLink { ssid: fields[1].clone(), security: WifiSecurity::from_text(&fields[2]) }));
+            return Ok(Some(WifiLink {
+                ssid: fields[1].clone(),
+                security: WifiSecurity::from_text(&fields[2]),
+            }));
         }
     }
     Ok(None)
@@ -94,13 +100,19 @@ pub fn parse_macos_wifi(text: &str) -> Result<Option<WifiLink>, ParseError> {
     }
     let security = colon_value(&pairs, "link auth").or_else(|| colon_value(&pairs, "Security"));
     let Some(security) = security else {
-        return Err(ParseError::new("Wi-Fi status", "no 'link auth' or 'Security' field"));
+        return Err(ParseError::new(
+            "Wi-Fi status",
+            "no 'link auth' or 'Security' field",
+        ));
     };
     let ssid = colon_value(&pairs, "SSID").unwrap_or("").to_string();
     if ssid.is_empty() && security.eq_ignore_ascii_case("none") {
         return Ok(None);
     }
-    Ok(Some(WifiLink { ssid, security: WifiSecurity::from_text(security) }))
+    Ok(Some(WifiLink {
+        ssid,
+        security: WifiSecurity::from_text(security),
+    }))
 }
 
 /// `netsh wlan show interfaces` (English): `State : connected`, `SSID`, `Authentication`.
@@ -110,7 +122,10 @@ pub fn parse_netsh_wlan_interfaces(text: &str) -> Result<Option<WifiLink>, Parse
     }
     let pairs = colon_pairs(text);
     let Some(state) = colon_value(&pairs, "State") else {
-        return Err(ParseError::new("netsh wlan show interfaces", "no State field (not English output?)"));
+        return Err(ParseError::new(
+            "netsh wlan show interfaces",
+            "no State field (not English output?)",
+        ));
     };
     if !state.eq_ignore_ascii_case("connected") {
         return Ok(None);
@@ -139,13 +154,18 @@ pub struct SavedWifi {
 pub fn parse_nm_keyfile(text: &str) -> Option<SavedWifi> {
     let entries = ini(text);
     let get = |section: &str, key: &str| {
-        entries.iter().find(|(s, k, _)| s == section && k == key).map(|(_, _, v)| v.clone())
+        entries
+            .iter()
+            .find(|(s, k, _)| s == section && k == key)
+            .map(|(_, _, v)| v.clone())
     };
     let kind = get("connection", "type")?;
     if kind != "wifi" && kind != "802-11-wireless" {
         return None;
     }
-    let ssid = get("wifi", "ssid").or_else(|| get("connection", "id")).unwrap_or_default();
+    let ssid = get("wifi", "ssid")
+        .or_else(|| get("connection", "id"))
+        .unwrap_or_default();
     let key_mgmt = get("wifi-security", "key-mgmt");
     let security = match key_mgmt.as_deref() {
         None => WifiSecurity::Open,
@@ -154,13 +174,19 @@ pub fn parse_nm_keyfile(text: &str) -> Option<SavedWifi> {
         Some("wpa-eap") | Some("wpa-eap-suite-b-192") => WifiSecurity::Enterprise,
         Some(_) => {
             let protos = get("wifi-security", "proto").unwrap_or_default();
-            if protos == "wpa" { WifiSecurity::Wpa } else { WifiSecurity::Wpa2 }
+            if protos == "wpa" {
+                WifiSecurity::Wpa
+            } else {
+                WifiSecurity::Wpa2
+            }
         }
     };
     Some(SavedWifi {
         ssid,
         security,
-        autoconnect: get("connection", "autoconnect").and_then(|v| boolean(&v)).unwrap_or(true),
+        autoconnect: get("connection", "autoconnect")
+            .and_then(|v| boolean(&v))
+            .unwrap_or(true),
         psk: get("wifi-security", "psk"),
     })
 }
@@ -171,10 +197,16 @@ mod tests {
 
     #[test]
     fn security_spellings() {
-        assert_eq!(WifiSecurity::from_text("WPA1 WPA2"), WifiSecurity::Wpa2Mixed);
+        assert_eq!(
+            WifiSecurity::from_text("WPA1 WPA2"),
+            WifiSecurity::Wpa2Mixed
+        );
         assert_eq!(WifiSecurity::from_text("wpa2-psk"), WifiSecurity::Wpa2);
         assert_eq!(WifiSecurity::from_text("WPA3 Personal"), WifiSecurity::Wpa3);
-        assert_eq!(WifiSecurity::from_text("WPA2 802.1X"), WifiSecurity::Enterprise);
+        assert_eq!(
+            WifiSecurity::from_text("WPA2 802.1X"),
+            WifiSecurity::Enterprise
+        );
         assert_eq!(WifiSecurity::from_text(""), WifiSecurity::Open);
         assert_eq!(WifiSecurity::from_text("WEP"), WifiSecurity::Wep);
         assert_eq!(WifiSecurity::from_text("WPA1"), WifiSecurity::Wpa);
@@ -182,23 +214,45 @@ mod tests {
 
     #[test]
     fn current_links() {
-        let nm = parse_nmcli_wifi_active("no:Cafe:\nyes:Home\\:5G:WPA2\n").ok().flatten();
-        assert_eq!(nm.map(|l| (l.ssid, l.security)), Some(("Home:5G".into(), WifiSecurity::Wpa2)));
+        let nm = parse_nmcli_wifi_active("no:Cafe:\nyes:Home\\:5G:WPA2\n")
+            .ok()
+            .flatten();
+        assert_eq!(
+            nm.map(|l| (l.ssid, l.security)),
+            Some(("Home:5G".into(), WifiSecurity::Wpa2))
+        );
         assert!(parse_nmcli_wifi_active("").is_ok_and(|l| l.is_none()));
-        let mac = parse_macos_wifi("          state: running\n      link auth: wpa2-psk\n           SSID: Home\n").ok().flatten();
+        let mac = parse_macos_wifi(
+            "          state: running\n      link auth: wpa2-psk\n           SSID: Home\n",
+        )
+        .ok()
+        .flatten();
         assert_eq!(mac.map(|l| l.security), Some(WifiSecurity::Wpa2));
         let win = "    State                  : connected\n    SSID                   : Home\n    Authentication         : WPA3-Personal\n";
-        assert_eq!(parse_netsh_wlan_interfaces(win).ok().flatten().map(|l| l.security), Some(WifiSecurity::Wpa3));
+        assert_eq!(
+            parse_netsh_wlan_interfaces(win)
+                .ok()
+                .flatten()
+                .map(|l| l.security),
+            Some(WifiSecurity::Wpa3)
+        );
         assert!(parse_netsh_wlan_interfaces("Status : verbonden").is_err());
     }
 
     #[test]
     fn keyfiles() {
-        let open = "[connection]\nid=Airport Free WiFi\ntype=wifi\n\n[wifi]\nssid=Airport Free WiFi\n";
-        assert_eq!(parse_nm_keyfile(open).map(|w| (w.security, w.autoconnect)), Some((WifiSecurity::Open, true)));
+        let open =
+            "[connection]\nid=Airport Free WiFi\ntype=wifi\n\n[wifi]\nssid=Airport Free WiFi\n";
+        assert_eq!(
+            parse_nm_keyfile(open).map(|w| (w.security, w.autoconnect)),
+            Some((WifiSecurity::Open, true))
+        );
         let home = "[connection]\nid=Home\ntype=wifi\nautoconnect=false\n[wifi]\nssid=Home\n[wifi-security]\nkey-mgmt=wpa-psk\npsk=password123\n";
         let saved = parse_nm_keyfile(home);
-        assert_eq!(saved.as_ref().map(|w| (w.security, w.autoconnect)), Some((WifiSecurity::Wpa2, false)));
+        assert_eq!(
+            saved.as_ref().map(|w| (w.security, w.autoconnect)),
+            Some((WifiSecurity::Wpa2, false))
+        );
         assert_eq!(saved.and_then(|w| w.psk).as_deref(), Some("password123"));
         assert_eq!(parse_nm_keyfile("[connection]\ntype=ethernet\n"), None);
     }

@@ -9,35 +9,70 @@ use std::time::Duration;
 const POWERSHELL_TIMEOUT: Duration = Duration::from_secs(15);
 
 fn powershell(id: &str, script: &str) -> Probe {
-    Probe::command(id, "powershell.exe", &["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script])
-        .timeout(POWERSHELL_TIMEOUT)
+    Probe::command(
+        id,
+        "powershell.exe",
+        &[
+            "-NoLogo",
+            "-NoProfile",
+            "-NonInteractive",
+            "-Command",
+            script,
+        ],
+    )
+    .timeout(POWERSHELL_TIMEOUT)
 }
 
 /// Every probe `hygeia check` runs on Windows.
 pub fn probes(_context: &Context) -> Vec<Probe> {
     vec![
-        powershell("os", "Get-CimInstance Win32_OperatingSystem | Format-List Caption,Version,BuildNumber,ProductType"),
+        powershell(
+            "os",
+            "Get-CimInstance Win32_OperatingSystem | Format-List Caption,Version,BuildNumber,ProductType",
+        ),
         powershell(
             "hotfix",
             "Get-HotFix | Sort-Object InstalledOn -Descending | Select-Object -First 5 HotFixID,Description,@{n='InstalledOn';e={if($_.InstalledOn){$_.InstalledOn.ToString('yyyy-MM-dd')}}} | Format-Table -AutoSize | Out-String -Width 200",
         ),
-        Probe::command("au_policy", "reg.exe", &["query", r"HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU"]),
+        Probe::command(
+            "au_policy",
+            "reg.exe",
+            &[
+                "query",
+                r"HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU",
+            ],
+        ),
         Probe::command(
             "reboot_pending",
             "reg.exe",
-            &["query", r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired"],
+            &[
+                "query",
+                r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired",
+            ],
         ),
         powershell(
             "bitlocker",
             "Get-BitLockerVolume -MountPoint $env:SystemDrive | Format-List MountPoint,VolumeStatus,ProtectionStatus,EncryptionPercentage",
         ),
-        Probe::command("screen_desktop", "reg.exe", &["query", r"HKCU\Control Panel\Desktop"]),
+        Probe::command(
+            "screen_desktop",
+            "reg.exe",
+            &["query", r"HKCU\Control Panel\Desktop"],
+        ),
         Probe::command(
             "screen_policy",
             "reg.exe",
-            &["query", r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System", "/v", "InactivityTimeoutSecs"],
+            &[
+                "query",
+                r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System",
+                "/v",
+                "InactivityTimeoutSecs",
+            ],
         ),
-        powershell("firewall", "Get-NetFirewallProfile | Format-List Name,Enabled,DefaultInboundAction"),
+        powershell(
+            "firewall",
+            "Get-NetFirewallProfile | Format-List Name,Enabled,DefaultInboundAction",
+        ),
         powershell(
             "defender",
             "Get-MpComputerStatus | Format-List AMRunningMode,AMServiceEnabled,AntivirusEnabled,RealTimeProtectionEnabled,AntivirusSignatureAge,AntivirusSignatureVersion,DefenderSignaturesOutOfDate",
@@ -50,7 +85,10 @@ pub fn probes(_context: &Context) -> Vec<Probe> {
         Probe::command("processes", "tasklist.exe", &["/fo", "csv", "/nh"]),
         Probe::file("sshd_config", r"C:\ProgramData\ssh\sshd_config"),
         Probe::command("whoami_groups", "whoami.exe", &["/groups", "/fo", "csv"]),
-        powershell("local_users", "Get-LocalUser | Format-List Name,Enabled,PasswordRequired"),
+        powershell(
+            "local_users",
+            "Get-LocalUser | Format-List Name,Enabled,PasswordRequired",
+        ),
         Probe::command("net_accounts", "net.exe", &["accounts"]),
         powershell(
             "vpn",

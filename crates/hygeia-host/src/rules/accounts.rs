@@ -2,8 +2,9 @@
 
 use super::{Input, name_list};
 use crate::parse::accounts::{
-    LINUX_ADMIN_GROUPS, pam_lockout_threshold, parse_dscl_group_membership, parse_local_users_without_password,
-    parse_net_accounts_lockout, parse_pwpolicy_max_failed, shadow_empty_passwords, whoami_is_admin,
+    LINUX_ADMIN_GROUPS, pam_lockout_threshold, parse_dscl_group_membership,
+    parse_local_users_without_password, parse_net_accounts_lockout, parse_pwpolicy_max_failed,
+    shadow_empty_passwords, whoami_is_admin,
 };
 use hygeia_core::{Finding, Platform, UnknownCause};
 
@@ -20,23 +21,41 @@ pub fn daily_user_not_admin(input: &Input) -> Finding {
         );
     }
     let admin_via: Result<Option<String>, Finding> = match input.snapshot.platform {
-        Platform::Linux => input.command_ok("id_groups", "your account's groups").map(|text| {
-            text.split_whitespace().find(|g| LINUX_ADMIN_GROUPS.contains(g)).map(|g| format!("member of the '{g}' group"))
-        }),
-        Platform::Macos => input.command_ok("dscl_admin", "the administrators group").and_then(|text| {
-            parse_dscl_group_membership(text)
-                .map(|members| members.iter().any(|m| *m == user).then(|| "member of the 'admin' group".to_string()))
-                .map_err(|e| Finding::unknown(UnknownCause::Unreadable, e.to_string()))
-        }),
-        Platform::Windows => input.command_ok("whoami_groups", "your account's groups").and_then(|text| {
-            whoami_is_admin(text)
-                .map(|admin| admin.then(|| "member of BUILTIN\\Administrators".to_string()))
-                .map_err(|e| Finding::unknown(UnknownCause::Unreadable, e.to_string()))
-        }),
+        Platform::Linux => input
+            .command_ok("id_groups", "your account's groups")
+            .map(|text| {
+                text.split_whitespace()
+                    .find(|g| LINUX_ADMIN_GROUPS.contains(g))
+                    .map(|g| format!("member of the '{g}' group"))
+            }),
+        Platform::Macos => input
+            .command_ok("dscl_admin", "the administrators group")
+            .and_then(|text| {
+                parse_dscl_group_membership(text)
+                    .map(|members| {
+                        members
+                            .contains(&user)
+                            .then(|| "member of the 'admin' group".to_string())
+                    })
+                    .map_err(|e| Finding::unknown(UnknownCause::Unreadable, e.to_string()))
+            }),
+        Platform::Windows => input
+            .command_ok("whoami_groups", "your account's groups")
+            .and_then(|text| {
+                whoami_is_admin(text)
+                    .map(|admin| admin.then(|| "member of BUILTIN\\Administrators".to_string()))
+                    .map_err(|e| Finding::unknown(UnknownCause::Unreadable, e.to_string()))
+            }),
     };
     match admin_via {
-        Ok(Some(how)) => Finding::fail(format!("Your everyday account '{user}' is an administrator.")).with(format!("{user}: {how}")),
-        Ok(None) => Finding::pass(format!("Your everyday account '{user}' is a standard account.")).with(format!("{user}: not in an administrators group")),
+        Ok(Some(how)) => Finding::fail(format!(
+            "Your everyday account '{user}' is an administrator."
+        ))
+        .with(format!("{user}: {how}")),
+        Ok(None) => Finding::pass(format!(
+            "Your everyday account '{user}' is a standard account."
+        ))
+        .with(format!("{user}: not in an administrators group")),
         Err(f) => f,
     }
 }
@@ -47,23 +66,52 @@ pub fn accounts_have_passwords(input: &Input) -> Finding {
         Platform::Linux => {
             let file = match input.file("shadow", "the password database (/etc/shadow)") {
                 Ok(Some(f)) => f,
-                Ok(None) => return Finding::unknown(UnknownCause::Inconclusive, "/etc/shadow does not exist on this computer."),
+                Ok(None) => {
+                    return Finding::unknown(
+                        UnknownCause::Inconclusive,
+                        "/etc/shadow does not exist on this computer.",
+                    );
+                }
                 Err(f) => return f,
             };
             match shadow_empty_passwords(file.content) {
-                Ok(empty) if empty.is_empty() => Finding::pass("Every account has a password or is locked.").with("/etc/shadow: no empty password fields"),
-                Ok(empty) => Finding::fail(format!("{} account(s) can log in without a password.", empty.len())).with(format!("empty password: {}", name_list(&empty, 10))),
-                Err(e) => Finding::unknown(UnknownCause::Unreadable, format!("/etc/shadow could not be understood ({e}).")),
+                Ok(empty) if empty.is_empty() => {
+                    Finding::pass("Every account has a password or is locked.")
+                        .with("/etc/shadow: no empty password fields")
+                }
+                Ok(empty) => Finding::fail(format!(
+                    "{} account(s) can log in without a password.",
+                    empty.len()
+                ))
+                .with(format!("empty password: {}", name_list(&empty, 10))),
+                Err(e) => Finding::unknown(
+                    UnknownCause::Unreadable,
+                    format!("/etc/shadow could not be understood ({e})."),
+                ),
             }
         }
-        Platform::Windows => match input.command_ok("local_users", "the local accounts").map(parse_local_users_without_password) {
-            Ok(Ok(none)) if none.is_empty() => Finding::pass("Every enabled local account requires a password."),
-            Ok(Ok(accounts)) => Finding::warn(format!("{} enabled account(s) are allowed to have an empty password.", accounts.len()))
-                .with(format!("PasswordRequired = False: {}", name_list(&accounts, 10))),
+        Platform::Windows => match input
+            .command_ok("local_users", "the local accounts")
+            .map(parse_local_users_without_password)
+        {
+            Ok(Ok(none)) if none.is_empty() => {
+                Finding::pass("Every enabled local account requires a password.")
+            }
+            Ok(Ok(accounts)) => Finding::warn(format!(
+                "{} enabled account(s) are allowed to have an empty password.",
+                accounts.len()
+            ))
+            .with(format!(
+                "PasswordRequired = False: {}",
+                name_list(&accounts, 10)
+            )),
             Ok(Err(e)) => Finding::unknown(UnknownCause::Unreadable, e.to_string()),
             Err(f) => f,
         },
-        Platform::Macos => Finding::unknown(UnknownCause::UnsupportedPlatform, "Hygeia does not yet read password status on macOS; macOS itself requires a password for every account created in System Settings."),
+        Platform::Macos => Finding::unknown(
+            UnknownCause::UnsupportedPlatform,
+            "Hygeia does not yet read password status on macOS; macOS itself requires a password for every account created in System Settings.",
+        ),
     }
 }
 
@@ -84,22 +132,37 @@ pub fn account_lockout(input: &Input) -> Finding {
                 }
             }
             if texts.is_empty() {
-                return Finding::unknown(UnknownCause::Inconclusive, "No PAM sign-in configuration (common-auth, system-auth) was found.");
+                return Finding::unknown(
+                    UnknownCause::Inconclusive,
+                    "No PAM sign-in configuration (common-auth, system-auth) was found.",
+                );
             }
-            let conf = input.file("faillock_conf", "faillock.conf").ok().flatten().map(|f| f.content);
+            let conf = input
+                .file("faillock_conf", "faillock.conf")
+                .ok()
+                .flatten()
+                .map(|f| f.content);
             let threshold = pam_lockout_threshold(&texts, conf);
             return judge(threshold, &format!("read from {}", sources.join(", ")));
         }
-        Platform::Macos => input.command_ok("pwpolicy", "the account policy").map(parse_pwpolicy_max_failed),
-        Platform::Windows => input.command_ok("net_accounts", "the lockout policy").and_then(|text| {
-            parse_net_accounts_lockout(text).map_err(|e| Finding::unknown(UnknownCause::Unreadable, e.to_string()))
-        }),
+        Platform::Macos => input
+            .command_ok("pwpolicy", "the account policy")
+            .map(parse_pwpolicy_max_failed),
+        Platform::Windows => input
+            .command_ok("net_accounts", "the lockout policy")
+            .and_then(|text| {
+                parse_net_accounts_lockout(text)
+                    .map_err(|e| Finding::unknown(UnknownCause::Unreadable, e.to_string()))
+            }),
     };
     match threshold {
-        Ok(t) => judge(t, input.source(match input.snapshot.platform {
-            Platform::Macos => "pwpolicy",
-            _ => "net_accounts",
-        })),
+        Ok(t) => judge(
+            t,
+            input.source(match input.snapshot.platform {
+                Platform::Macos => "pwpolicy",
+                _ => "net_accounts",
+            }),
+        ),
         Err(f) => f,
     }
 }

@@ -5,13 +5,16 @@ use super::antimalware::installed_names;
 use crate::parse::apps::{parse_dpkg_installed, parse_name_per_line, parse_snap_list};
 use hygeia_core::{Finding, Platform, TelehealthApp, TelehealthCategory, UnknownCause};
 
+/// A package-list probe and its parser.
+type PackageSource = (&'static str, fn(&str) -> Vec<String>);
+
 /// Installed application names, or an `unknown` finding when no list could be read.
 fn installed_apps(input: &Input) -> Result<Vec<String>, Finding> {
     match input.snapshot.platform {
         Platform::Linux => {
             let mut names = Vec::new();
             let mut any_read = false;
-            let sources: [(&str, fn(&str) -> Vec<String>); 4] = [
+            let sources: [PackageSource; 4] = [
                 ("dpkg_packages", parse_dpkg_installed),
                 ("rpm_packages", parse_name_per_line),
                 ("flatpak_apps", parse_name_per_line),
@@ -24,18 +27,26 @@ fn installed_apps(input: &Input) -> Result<Vec<String>, Finding> {
                 }
             }
             if !any_read {
-                return Err(Finding::unknown(UnknownCause::CommandMissing, "No package list (dpkg, rpm, Flatpak or Snap) could be read."));
+                return Err(Finding::unknown(
+                    UnknownCause::CommandMissing,
+                    "No package list (dpkg, rpm, Flatpak or Snap) could be read.",
+                ));
             }
             Ok(names)
         }
         Platform::Macos => {
             let names = installed_names(input);
             if names.is_empty() {
-                return Err(Finding::unknown(UnknownCause::Unreadable, "/Applications could not be listed."));
+                return Err(Finding::unknown(
+                    UnknownCause::Unreadable,
+                    "/Applications could not be listed.",
+                ));
             }
             Ok(names)
         }
-        Platform::Windows => input.command_ok("programs", "installed programs").map(crate::parse::apps::parse_windows_programs),
+        Platform::Windows => input
+            .command_ok("programs", "installed programs")
+            .map(crate::parse::apps::parse_windows_programs),
     }
 }
 
@@ -44,7 +55,10 @@ fn matches(app: &TelehealthApp, platform: Platform, installed: &[String]) -> boo
     match platform {
         Platform::Linux => app.linux.iter().any(|n| lower.contains(&n.to_lowercase())),
         Platform::Macos => app.macos.iter().any(|n| lower.contains(&n.to_lowercase())),
-        Platform::Windows => app.windows.iter().any(|n| lower.iter().any(|i| i.contains(&n.to_lowercase()))),
+        Platform::Windows => app
+            .windows
+            .iter()
+            .any(|n| lower.iter().any(|i| i.contains(&n.to_lowercase()))),
     }
 }
 
@@ -54,13 +68,21 @@ pub fn telehealth_apps(input: &Input) -> Finding {
         Ok(i) => i,
         Err(f) => return f,
     };
-    let found: Vec<&TelehealthApp> =
-        input.catalog.telehealth.iter().filter(|app| matches(app, input.snapshot.platform, &installed)).collect();
+    let found: Vec<&TelehealthApp> = input
+        .catalog
+        .telehealth
+        .iter()
+        .filter(|app| matches(app, input.snapshot.platform, &installed))
+        .collect();
     let describe = |app: &TelehealthApp| {
         let what = match app.category {
             TelehealthCategory::Hipaa => "HIPAA-capable (vendor signs a BAA)",
-            TelehealthCategory::HipaaWithPlan => "HIPAA-capable only with a business plan and a signed BAA",
-            TelehealthCategory::Consumer => "consumer app: not for patient visits since 9 August 2023",
+            TelehealthCategory::HipaaWithPlan => {
+                "HIPAA-capable only with a business plan and a signed BAA"
+            }
+            TelehealthCategory::Consumer => {
+                "consumer app: not for patient visits since 9 August 2023"
+            }
             TelehealthCategory::PublicFacing => "public-facing: never allowed for patient care",
         };
         match &app.note {
@@ -71,12 +93,23 @@ pub fn telehealth_apps(input: &Input) -> Finding {
     let evidence: Vec<String> = found.iter().map(|a| describe(a)).collect();
     let concerning: Vec<&str> = found
         .iter()
-        .filter(|a| !a.builtin && matches!(a.category, TelehealthCategory::Consumer | TelehealthCategory::PublicFacing))
+        .filter(|a| {
+            !a.builtin
+                && matches!(
+                    a.category,
+                    TelehealthCategory::Consumer | TelehealthCategory::PublicFacing
+                )
+        })
         .map(|a| a.name.as_str())
         .collect();
     let suitable: Vec<&str> = found
         .iter()
-        .filter(|a| matches!(a.category, TelehealthCategory::Hipaa | TelehealthCategory::HipaaWithPlan))
+        .filter(|a| {
+            matches!(
+                a.category,
+                TelehealthCategory::Hipaa | TelehealthCategory::HipaaWithPlan
+            )
+        })
         .map(|a| a.name.as_str())
         .collect();
     if !concerning.is_empty() {
@@ -87,7 +120,12 @@ pub fn telehealth_apps(input: &Input) -> Finding {
         .with_all(evidence);
     }
     if !suitable.is_empty() {
-        return Finding::pass(format!("Video apps found ({}) can be used for patient visits under a signed BAA.", suitable.join(", "))).with_all(evidence);
+        return Finding::pass(format!(
+            "Video apps found ({}) can be used for patient visits under a signed BAA.",
+            suitable.join(", ")
+        ))
+        .with_all(evidence);
     }
-    Finding::not_applicable("No video-visit or messaging app from Hygeia's list is installed.").with_all(evidence)
+    Finding::not_applicable("No video-visit or messaging app from Hygeia's list is installed.")
+        .with_all(evidence)
 }

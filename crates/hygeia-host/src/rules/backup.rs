@@ -1,12 +1,23 @@
 //! HY-BK-001 and HY-BK-002: a backup tool configured, and the age of the last backup.
 
 use super::{Input, days_phrase};
-use crate::parse::backup::{BackupTool, dejadup, parse_systemd_timers, parse_systemd_units, parse_tmutil_destinations, parse_tmutil_latest, timeshift_configured};
+use crate::parse::backup::{
+    BackupTool, dejadup, parse_systemd_timers, parse_systemd_units, parse_tmutil_destinations,
+    parse_tmutil_latest, timeshift_configured,
+};
 use crate::parse::screenlock::parse_gsettings_list;
 use hygeia_core::{Finding, Platform, UnknownCause};
 
 /// Unit names that belong to backup tools.
-const BACKUP_UNIT_WORDS: [&str; 7] = ["restic", "borg", "borgmatic", "duplicity", "rsnapshot", "kopia", "backup"];
+const BACKUP_UNIT_WORDS: [&str; 7] = [
+    "restic",
+    "borg",
+    "borgmatic",
+    "duplicity",
+    "rsnapshot",
+    "kopia",
+    "backup",
+];
 
 fn linux_tools(input: &Input) -> Vec<BackupTool> {
     let mut tools = Vec::new();
@@ -20,30 +31,50 @@ fn linux_tools(input: &Input) -> Vec<BackupTool> {
     if let Ok(Some(file)) = input.file("timeshift", "Timeshift settings")
         && timeshift_configured(file.content).unwrap_or(false)
     {
-        tools.push(BackupTool { name: "Timeshift (system snapshots)".into(), last_success: None });
+        tools.push(BackupTool {
+            name: "Timeshift (system snapshots)".into(),
+            last_success: None,
+        });
     }
     for probe in ["borgmatic_dir", "borgmatic_d_dir"] {
         if let Ok(Some(entries)) = input.listing(probe, "borgmatic settings")
             && !entries.is_empty()
         {
-            tools.push(BackupTool { name: format!("borgmatic ({})", input.source(probe)), last_success: None });
+            tools.push(BackupTool {
+                name: format!("borgmatic ({})", input.source(probe)),
+                last_success: None,
+            });
         }
     }
     let failed: Vec<String> = input
         .command_ok("systemd_units", "services")
         .ok()
         .and_then(|t| parse_systemd_units(t).ok())
-        .map(|units| units.into_iter().filter(|u| u.active == "failed").map(|u| u.unit).collect())
+        .map(|units| {
+            units
+                .into_iter()
+                .filter(|u| u.active == "failed")
+                .map(|u| u.unit)
+                .collect()
+        })
         .unwrap_or_default();
     if let Ok(text) = input.command_ok("systemd_timers", "scheduled tasks")
         && let Ok(timers) = parse_systemd_timers(text)
     {
-        for timer in timers.iter().filter(|t| BACKUP_UNIT_WORDS.iter().any(|w| t.unit.to_lowercase().contains(w))) {
+        for timer in timers.iter().filter(|t| {
+            BACKUP_UNIT_WORDS
+                .iter()
+                .any(|w| t.unit.to_lowercase().contains(w))
+        }) {
             // The timer's last run counts as a success only if the service it started did
             // not end in the failed state.
             let succeeded = !failed.contains(&timer.activates);
             tools.push(BackupTool {
-                name: format!("{} (scheduled{})", timer.activates, if succeeded { "" } else { ", last run failed" }),
+                name: format!(
+                    "{} (scheduled{})",
+                    timer.activates,
+                    if succeeded { "" } else { ", last run failed" }
+                ),
                 last_success: if succeeded { timer.last } else { None },
             });
         }
@@ -56,13 +87,23 @@ fn tools(input: &Input) -> Result<Vec<BackupTool>, Finding> {
         Platform::Linux => Ok(linux_tools(input)),
         Platform::Macos => {
             let text = input.command_ok("tmutil_destinations", "Time Machine destinations")?;
-            let destinations = parse_tmutil_destinations(text)
-                .map_err(|e| Finding::unknown(UnknownCause::Unreadable, format!("Time Machine's answer could not be understood ({e}).")))?;
+            let destinations = parse_tmutil_destinations(text).map_err(|e| {
+                Finding::unknown(
+                    UnknownCause::Unreadable,
+                    format!("Time Machine's answer could not be understood ({e})."),
+                )
+            })?;
             if destinations.is_empty() {
                 return Ok(Vec::new());
             }
-            let latest = input.command_ok("tmutil_latest", "the latest Time Machine backup").ok().and_then(parse_tmutil_latest);
-            Ok(vec![BackupTool { name: format!("Time Machine to {}", destinations.join(", ")), last_success: latest }])
+            let latest = input
+                .command_ok("tmutil_latest", "the latest Time Machine backup")
+                .ok()
+                .and_then(parse_tmutil_latest);
+            Ok(vec![BackupTool {
+                name: format!("Time Machine to {}", destinations.join(", ")),
+                last_success: latest,
+            }])
         }
         Platform::Windows => Err(Finding::unknown(
             UnknownCause::UnsupportedPlatform,
@@ -74,10 +115,13 @@ fn tools(input: &Input) -> Result<Vec<BackupTool>, Finding> {
 /// HY-BK-001.
 pub fn backup_configured(input: &Input) -> Finding {
     match tools(input) {
-        Ok(found) if found.is_empty() => Finding::fail("No backup program is set up on this computer."),
+        Ok(found) if found.is_empty() => {
+            Finding::fail("No backup program is set up on this computer.")
+        }
         Ok(found) => {
             let names: Vec<String> = found.iter().map(|t| t.name.clone()).collect();
-            Finding::pass(format!("A backup program is set up: {}.", names.join(", "))).with_all(names)
+            Finding::pass(format!("A backup program is set up: {}.", names.join(", ")))
+                .with_all(names)
         }
         Err(f) => f,
     }
@@ -92,16 +136,31 @@ pub fn backup_recent(input: &Input) -> Finding {
     if found.is_empty() {
         return Finding::fail("No backup program is set up, so there is no recent backup.");
     }
-    let newest = found.iter().filter_map(|t| t.last_success.map(|when| (when, &t.name))).max_by_key(|(when, _)| *when);
+    let newest = found
+        .iter()
+        .filter_map(|t| t.last_success.map(|when| (when, &t.name)))
+        .max_by_key(|(when, _)| *when);
     let Some((when, name)) = newest else {
-        return Finding::unknown(UnknownCause::Inconclusive, "The backup program does not record when it last succeeded in a place Hygeia can read.")
-            .with_all(found.iter().map(|t| t.name.clone()));
+        return Finding::unknown(
+            UnknownCause::Inconclusive,
+            "The backup program does not record when it last succeeded in a place Hygeia can read.",
+        )
+        .with_all(found.iter().map(|t| t.name.clone()));
     };
     let age = (input.observed_at - when).whole_days();
-    let evidence = format!("{name}: last successful backup {} ({})", when.date(), days_phrase(age));
+    let evidence = format!(
+        "{name}: last successful backup {} ({})",
+        when.date(),
+        days_phrase(age)
+    );
     match age {
-        a if a <= 7 => Finding::pass(format!("The last backup was {}.", days_phrase(a))).with(evidence),
-        a if a <= 30 => Finding::warn(format!("The last backup was {a} days ago; back up at least weekly.")).with(evidence),
+        a if a <= 7 => {
+            Finding::pass(format!("The last backup was {}.", days_phrase(a))).with(evidence)
+        }
+        a if a <= 30 => Finding::warn(format!(
+            "The last backup was {a} days ago; back up at least weekly."
+        ))
+        .with(evidence),
         a => Finding::fail(format!("The last backup was {a} days ago.")).with(evidence),
     }
 }

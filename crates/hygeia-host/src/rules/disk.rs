@@ -1,11 +1,17 @@
 //! HY-PC-005 and HY-PC-006: disk and home-folder encryption.
 
 use super::Input;
-use crate::parse::disk::{BlockDevice, Mount, VolumeEncryption, parse_bitlocker, parse_fdesetup_status, parse_findmnt_json, parse_lsblk_json};
+use crate::parse::disk::{
+    BlockDevice, Mount, VolumeEncryption, parse_bitlocker, parse_fdesetup_status,
+    parse_findmnt_json, parse_lsblk_json,
+};
 use hygeia_core::{Finding, Platform, UnknownCause};
 
 fn unreadable(what: &str, e: impl std::fmt::Display) -> Finding {
-    Finding::unknown(UnknownCause::Unreadable, format!("{what} could not be understood ({e})."))
+    Finding::unknown(
+        UnknownCause::Unreadable,
+        format!("{what} could not be understood ({e})."),
+    )
 }
 
 /// FileVault or BitLocker status of the system volume.
@@ -13,13 +19,20 @@ fn volume_status(input: &Input) -> Result<(VolumeEncryption, &'static str), Find
     match input.snapshot.platform {
         Platform::Macos => {
             let text = input.command_ok("fdesetup", "the FileVault status")?;
-            parse_fdesetup_status(text).map(|s| (s, "FileVault")).map_err(|e| unreadable("fdesetup status", e))
+            parse_fdesetup_status(text)
+                .map(|s| (s, "FileVault"))
+                .map_err(|e| unreadable("fdesetup status", e))
         }
         Platform::Windows => {
             let text = input.command_ok("bitlocker", "the BitLocker status")?;
-            parse_bitlocker(text, "C:").map(|s| (s, "BitLocker")).map_err(|e| unreadable("The BitLocker status", e))
+            parse_bitlocker(text, "C:")
+                .map(|s| (s, "BitLocker"))
+                .map_err(|e| unreadable("The BitLocker status", e))
         }
-        Platform::Linux => Err(Finding::unknown(UnknownCause::Unreadable, "volume status is read from lsblk on Linux")),
+        Platform::Linux => Err(Finding::unknown(
+            UnknownCause::Unreadable,
+            "volume status is read from lsblk on Linux",
+        )),
     }
 }
 
@@ -53,9 +66,13 @@ fn linux_mount(input: &Input, probe: &str, topic: &str) -> Result<Mount, Finding
 fn device_for<'a>(devices: &'a [BlockDevice], mount: &Mount) -> Option<&'a BlockDevice> {
     devices
         .iter()
-        .find(|d| d.mountpoints.iter().any(|m| *m == mount.target) && d.name == mount.device())
+        .find(|d| d.mountpoints.contains(&mount.target) && d.name == mount.device())
         .or_else(|| devices.iter().find(|d| d.name == mount.device()))
-        .or_else(|| devices.iter().find(|d| d.mountpoints.iter().any(|m| *m == mount.target)))
+        .or_else(|| {
+            devices
+                .iter()
+                .find(|d| d.mountpoints.contains(&mount.target))
+        })
 }
 
 fn linux_mount_finding(input: &Input, probe: &str, what: &str) -> Finding {
@@ -75,13 +92,25 @@ fn linux_mount_finding(input: &Input, probe: &str, what: &str) -> Finding {
         )
         .with(evidence);
     };
-    let chain = if device.ancestors.is_empty() { String::new() } else { format!(", inside {}", device.ancestors.join(" inside ")) };
-    if device.encrypted {
-        Finding::pass(format!("{what} is on an encrypted (LUKS/dm-crypt) volume.")).with(evidence).with(format!("{}{chain}", device.name))
+    let chain = if device.ancestors.is_empty() {
+        String::new()
     } else {
-        Finding::fail(format!("{what} is on {}, which is not encrypted.", device.name))
+        format!(", inside {}", device.ancestors.join(" inside "))
+    };
+    if device.encrypted {
+        Finding::pass(format!("{what} is on an encrypted (LUKS/dm-crypt) volume."))
             .with(evidence)
-            .with(format!("no dm-crypt or LUKS layer under {}{chain}", device.name))
+            .with(format!("{}{chain}", device.name))
+    } else {
+        Finding::fail(format!(
+            "{what} is on {}, which is not encrypted.",
+            device.name
+        ))
+        .with(evidence)
+        .with(format!(
+            "no dm-crypt or LUKS layer under {}{chain}",
+            device.name
+        ))
     }
 }
 
@@ -102,21 +131,33 @@ pub fn home_encrypted(input: &Input) -> Finding {
     match input.snapshot.platform {
         Platform::Linux => {
             if let Ok(Some(_)) = input.listing("home_ecryptfs", "the eCryptfs folder") {
-                return Finding::pass("Your home folder is encrypted with eCryptfs.").with(format!("{home}/.ecryptfs exists"));
+                return Finding::pass("Your home folder is encrypted with eCryptfs.")
+                    .with(format!("{home}/.ecryptfs exists"));
             }
             linux_mount_finding(input, "findmnt_home", "Your home folder")
         }
         Platform::Macos => match volume_status(input) {
-            Ok((status, product)) => finding_for_volume(status, product, "Your home folder (on the system volume)").with(format!("home: {home}")),
+            Ok((status, product)) => {
+                finding_for_volume(status, product, "Your home folder (on the system volume)")
+                    .with(format!("home: {home}"))
+            }
             Err(f) => f,
         },
         Platform::Windows => {
             let on_system_drive = home.to_ascii_uppercase().starts_with("C:");
             if !on_system_drive {
-                return Finding::unknown(UnknownCause::Inconclusive, format!("Your profile folder {home} is not on drive C:, which is the only drive Hygeia reads."));
+                return Finding::unknown(
+                    UnknownCause::Inconclusive,
+                    format!(
+                        "Your profile folder {home} is not on drive C:, which is the only drive Hygeia reads."
+                    ),
+                );
             }
             match volume_status(input) {
-                Ok((status, product)) => finding_for_volume(status, product, "Your profile folder (on drive C:)").with(format!("home: {home}")),
+                Ok((status, product)) => {
+                    finding_for_volume(status, product, "Your profile folder (on drive C:)")
+                        .with(format!("home: {home}"))
+                }
                 Err(f) => f,
             }
         }

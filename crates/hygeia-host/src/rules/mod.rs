@@ -62,9 +62,17 @@ pub const RULES: &[(&str, Rule)] = &[
 
 /// Runs every rule over a snapshot.
 pub fn evaluate(snapshot: &Snapshot, catalog: &Catalog) -> BTreeMap<String, Finding> {
-    let observed_at = hygeia_core::time_util::parse_rfc3339(&snapshot.collected_at).unwrap_or_else(OffsetDateTime::now_utc);
-    let input = Input { snapshot, catalog, observed_at };
-    RULES.iter().map(|(id, rule)| (id.to_string(), rule(&input))).collect()
+    let observed_at = hygeia_core::time_util::parse_rfc3339(&snapshot.collected_at)
+        .unwrap_or_else(OffsetDateTime::now_utc);
+    let input = Input {
+        snapshot,
+        catalog,
+        observed_at,
+    };
+    RULES
+        .iter()
+        .map(|(id, rule)| (id.to_string(), rule(&input)))
+        .collect()
 }
 
 /// A command's result.
@@ -103,33 +111,52 @@ impl<'a> Input<'a> {
 
     fn how_to_elevate(&self) -> &'static str {
         match self.platform() {
-            Platform::Windows => "open the terminal with 'Run as administrator' and run hygeia check again",
+            Platform::Windows => {
+                "open the terminal with 'Run as administrator' and run hygeia check again"
+            }
             _ => "run sudo hygeia check",
         }
     }
 
     /// The finding for a probe that produced nothing usable.
     fn unusable(&self, probe: &str, topic: &str, outcome: Option<&Outcome>) -> Finding {
-        let source = self.snapshot.output(probe).map(|o| o.source.as_str()).unwrap_or(probe);
+        let source = self
+            .snapshot
+            .output(probe)
+            .map(|o| o.source.as_str())
+            .unwrap_or(probe);
         let program = source.split_whitespace().next().unwrap_or(source);
         match outcome {
-            None => Finding::unknown(UnknownCause::Unreadable, format!("{topic}: not collected in this snapshot.")),
+            None => Finding::unknown(
+                UnknownCause::Unreadable,
+                format!("{topic}: not collected in this snapshot."),
+            ),
             Some(Outcome::NotFound) => Finding::unknown(
                 UnknownCause::CommandMissing,
                 format!("{program} is not on this computer, so {topic} could not be read."),
             ),
             Some(Outcome::PermissionDenied) => Finding::unknown(
                 UnknownCause::PermissionDenied,
-                format!("Reading {topic} needs administrator rights: {}.", self.how_to_elevate()),
+                format!(
+                    "Reading {topic} needs administrator rights: {}.",
+                    self.how_to_elevate()
+                ),
             ),
             Some(Outcome::TimedOut { after_ms }) => Finding::unknown(
                 UnknownCause::TimedOut,
-                format!("{program} did not answer within {} s, so {topic} could not be read.", after_ms.div_ceil(1000)),
+                format!(
+                    "{program} did not answer within {} s, so {topic} could not be read.",
+                    after_ms.div_ceil(1000)
+                ),
             ),
-            Some(Outcome::Failed { message }) => {
-                Finding::unknown(UnknownCause::Unreadable, format!("{topic} could not be read: {message}."))
-            }
-            Some(_) => Finding::unknown(UnknownCause::Unreadable, format!("{topic}: unexpected kind of result from {source}.")),
+            Some(Outcome::Failed { message }) => Finding::unknown(
+                UnknownCause::Unreadable,
+                format!("{topic} could not be read: {message}."),
+            ),
+            Some(_) => Finding::unknown(
+                UnknownCause::Unreadable,
+                format!("{topic}: unexpected kind of result from {source}."),
+            ),
         }
     }
 
@@ -138,12 +165,20 @@ impl<'a> Input<'a> {
     pub fn command(&self, probe: &str, topic: &str) -> Result<Ran<'a>, Finding> {
         let outcome = self.snapshot.output(probe).map(|o| &o.outcome);
         match outcome {
-            Some(Outcome::Ran { exit_code, stdout, stderr }) => {
+            Some(Outcome::Ran {
+                exit_code,
+                stdout,
+                stderr,
+            }) => {
                 let text = format!("{stdout}\n{stderr}").to_lowercase();
                 if *exit_code != Some(0) && PERMISSION_PHRASES.iter().any(|p| text.contains(p)) {
                     return Err(self.unusable(probe, topic, Some(&Outcome::PermissionDenied)));
                 }
-                Ok(Ran { exit_code: *exit_code, stdout, stderr })
+                Ok(Ran {
+                    exit_code: *exit_code,
+                    stdout,
+                    stderr,
+                })
             }
             other => Err(self.unusable(probe, topic, other)),
         }
@@ -156,12 +191,16 @@ impl<'a> Input<'a> {
         if ran.exit_code == Some(0) {
             return Ok(ran.stdout);
         }
-        let message = first_line(ran.stderr).or_else(|| first_line(ran.stdout)).unwrap_or("no message");
+        let message = first_line(ran.stderr)
+            .or_else(|| first_line(ran.stdout))
+            .unwrap_or("no message");
         Err(Finding::unknown(
             UnknownCause::Unreadable,
-            format!("{topic} could not be read: {} exited with code {} ({message}).",
+            format!(
+                "{topic} could not be read: {} exited with code {} ({message}).",
                 self.source(probe),
-                ran.exit_code.map_or("none".into(), |c| c.to_string())),
+                ran.exit_code.map_or("none".into(), |c| c.to_string())
+            ),
         ))
     }
 
@@ -188,7 +227,10 @@ impl<'a> Input<'a> {
 
     /// The command line or path a probe used.
     pub fn source<'s>(&'s self, probe: &'s str) -> &'s str {
-        self.snapshot.output(probe).map(|o| o.source.as_str()).unwrap_or(probe)
+        self.snapshot
+            .output(probe)
+            .map(|o| o.source.as_str())
+            .unwrap_or(probe)
     }
 
     /// Whether Hygeia ran as root without knowing the person's own account, so per-user
@@ -217,7 +259,11 @@ fn name_list(names: &[String], limit: usize) -> String {
     if names.len() <= limit {
         return names.join(", ");
     }
-    format!("{} and {} more", names[..limit].join(", "), names.len() - limit)
+    format!(
+        "{} and {} more",
+        names[..limit].join(", "),
+        names.len() - limit
+    )
 }
 
 #[cfg(test)]
@@ -228,12 +274,26 @@ mod tests {
     #[test]
     fn every_automatic_control_has_a_rule_and_every_rule_a_control() {
         let catalog = Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
-        for control in catalog.controls.iter().filter(|c| c.measured == Measured::Automatic) {
-            assert!(RULES.iter().any(|(id, _)| *id == control.id), "{} has no rule", control.id);
+        for control in catalog
+            .controls
+            .iter()
+            .filter(|c| c.measured == Measured::Automatic)
+        {
+            assert!(
+                RULES.iter().any(|(id, _)| *id == control.id),
+                "{} has no rule",
+                control.id
+            );
         }
         for (id, _) in RULES {
-            let control = catalog.control(id).unwrap_or_else(|| panic!("rule {id} has no catalog entry"));
-            assert_eq!(control.measured, Measured::Automatic, "{id} has a rule but is not automatic");
+            let control = catalog
+                .control(id)
+                .unwrap_or_else(|| panic!("rule {id} has no catalog entry"));
+            assert_eq!(
+                control.measured,
+                Measured::Automatic,
+                "{id} has a rule but is not automatic"
+            );
         }
         let mut ids: Vec<&str> = RULES.iter().map(|(id, _)| *id).collect();
         ids.dedup();

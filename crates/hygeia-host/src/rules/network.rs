@@ -2,8 +2,14 @@
 
 use super::antimalware::{installed_names, process_names, product_presence};
 use super::{Input, name_list};
-use crate::parse::vpn::{Vpn, parse_get_vpnconnection, parse_ip_link_json, parse_nmcli_connections, parse_scutil_nc_list, parse_wg_show, vpns_from_nm};
-use crate::parse::wifi::{SavedWifi, WifiLink, WifiSecurity, parse_macos_wifi, parse_netsh_wlan_interfaces, parse_nm_keyfile, parse_nmcli_wifi_active};
+use crate::parse::vpn::{
+    Vpn, parse_get_vpnconnection, parse_ip_link_json, parse_nmcli_connections,
+    parse_scutil_nc_list, parse_wg_show, vpns_from_nm,
+};
+use crate::parse::wifi::{
+    SavedWifi, WifiLink, WifiSecurity, parse_macos_wifi, parse_netsh_wlan_interfaces,
+    parse_nm_keyfile, parse_nmcli_wifi_active,
+};
 use hygeia_core::{Finding, Platform, UnknownCause};
 
 /// Config files in a folder, as VPN profiles.
@@ -16,7 +22,11 @@ fn profiles_in(input: &Input, probe: &str, suffix: &str, kind: &str) -> Vec<Vpn>
             entries
                 .iter()
                 .filter(|e| e.name.ends_with(suffix))
-                .map(|e| Vpn { name: e.name.trim_end_matches(suffix).to_string(), kind: kind.to_string(), up: false })
+                .map(|e| Vpn {
+                    name: e.name.trim_end_matches(suffix).to_string(),
+                    kind: kind.to_string(),
+                    up: false,
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -26,10 +36,16 @@ fn all_vpns(input: &Input) -> Vec<Vpn> {
     let mut vpns: Vec<Vpn> = Vec::new();
     match input.snapshot.platform {
         Platform::Linux => {
-            if let Ok(Ok(tunnels)) = input.command_ok("ip_link", "network interfaces").map(parse_ip_link_json) {
+            if let Ok(Ok(tunnels)) = input
+                .command_ok("ip_link", "network interfaces")
+                .map(parse_ip_link_json)
+            {
                 vpns.extend(tunnels);
             }
-            if let Ok(Ok(conns)) = input.command_ok("nmcli_connections", "NetworkManager profiles").map(parse_nmcli_connections) {
+            if let Ok(Ok(conns)) = input
+                .command_ok("nmcli_connections", "NetworkManager profiles")
+                .map(parse_nmcli_connections)
+            {
                 vpns.extend(vpns_from_nm(&conns));
             }
             if let Ok(text) = input.command_ok("wg", "WireGuard") {
@@ -38,10 +54,18 @@ fn all_vpns(input: &Input) -> Vec<Vpn> {
             vpns.extend(profiles_in(input, "wireguard_dir", ".conf", "WireGuard"));
             vpns.extend(profiles_in(input, "openvpn_client_dir", ".conf", "OpenVPN"));
             vpns.extend(profiles_in(input, "openvpn_dir", ".conf", "OpenVPN"));
-            vpns.extend(profiles_in(input, "swanctl_dir", ".conf", "strongSwan IPsec"));
+            vpns.extend(profiles_in(
+                input,
+                "swanctl_dir",
+                ".conf",
+                "strongSwan IPsec",
+            ));
         }
         Platform::Macos => {
-            if let Ok(Ok(services)) = input.command_ok("scutil_nc", "VPN services").map(parse_scutil_nc_list) {
+            if let Ok(Ok(services)) = input
+                .command_ok("scutil_nc", "VPN services")
+                .map(parse_scutil_nc_list)
+            {
                 vpns.extend(services);
             }
         }
@@ -56,7 +80,11 @@ fn all_vpns(input: &Input) -> Vec<Vpn> {
     for product in &input.catalog.endpoint_software.vpn {
         let (present, is_running) = product_presence(input, product, &installed, &running);
         if present {
-            vpns.push(Vpn { name: product.name.clone(), kind: "VPN client".into(), up: is_running && product.linux_opt.is_empty() && product.macos_apps.is_empty() });
+            vpns.push(Vpn {
+                name: product.name.clone(),
+                kind: "VPN client".into(),
+                up: is_running && product.linux_opt.is_empty() && product.macos_apps.is_empty(),
+            });
         }
     }
     // The same tunnel can be seen as a profile and as an interface: keep the "up" copy.
@@ -73,26 +101,51 @@ fn all_vpns(input: &Input) -> Vec<Vpn> {
 /// HY-NET-001.
 pub fn vpn_configured(input: &Input) -> Finding {
     let vpns = all_vpns(input);
-    let evidence: Vec<String> = vpns.iter().map(|v| format!("{} ({}): {}", v.name, v.kind, if v.up { "connected" } else { "not connected" })).collect();
+    let evidence: Vec<String> = vpns
+        .iter()
+        .map(|v| {
+            format!(
+                "{} ({}): {}",
+                v.name,
+                v.kind,
+                if v.up { "connected" } else { "not connected" }
+            )
+        })
+        .collect();
     if let Some(up) = vpns.iter().find(|v| v.up) {
-        return Finding::pass(format!("A VPN is set up and connected now ({}).", up.name)).with_all(evidence);
+        return Finding::pass(format!("A VPN is set up and connected now ({}).", up.name))
+            .with_all(evidence);
     }
     if let Some(first) = vpns.first() {
         return Finding::pass(format!("A VPN is set up ({}); it is not connected right now. Connect it before opening patient records.", first.name)).with_all(evidence);
     }
-    Finding::warn("No VPN was found. Reach practice systems only through the practice VPN, or through a cloud EHR with multi-factor sign-in (see HY-PC-019).")
+    Finding::warn(
+        "No VPN was found. Reach practice systems only through the practice VPN, or through a cloud EHR with multi-factor sign-in (see HY-PC-019).",
+    )
 }
 
 /// The current Wi-Fi connection: `Ok(None)` when not on Wi-Fi.
 fn current_wifi(input: &Input) -> Result<Option<WifiLink>, Finding> {
-    let unreadable = |e: crate::parse::ParseError| Finding::unknown(UnknownCause::Unreadable, format!("The Wi-Fi status could not be understood ({e})."));
+    let unreadable = |e: crate::parse::ParseError| {
+        Finding::unknown(
+            UnknownCause::Unreadable,
+            format!("The Wi-Fi status could not be understood ({e})."),
+        )
+    };
     match input.snapshot.platform {
-        Platform::Linux => parse_nmcli_wifi_active(input.command_ok("nmcli_wifi", "the Wi-Fi connection")?).map_err(unreadable),
+        Platform::Linux => {
+            parse_nmcli_wifi_active(input.command_ok("nmcli_wifi", "the Wi-Fi connection")?)
+                .map_err(unreadable)
+        }
         Platform::Macos => match input.command_ok("wifi_airport", "the Wi-Fi connection") {
             Ok(text) => parse_macos_wifi(text).map_err(unreadable),
-            Err(_) => parse_macos_wifi(input.command_ok("wifi_wdutil", "the Wi-Fi connection")?).map_err(unreadable),
+            Err(_) => parse_macos_wifi(input.command_ok("wifi_wdutil", "the Wi-Fi connection")?)
+                .map_err(unreadable),
         },
-        Platform::Windows => parse_netsh_wlan_interfaces(input.command_ok("wlan", "the Wi-Fi connection")?).map_err(unreadable),
+        Platform::Windows => {
+            parse_netsh_wlan_interfaces(input.command_ok("wlan", "the Wi-Fi connection")?)
+                .map_err(unreadable)
+        }
     }
 }
 
@@ -100,34 +153,64 @@ fn current_wifi(input: &Input) -> Result<Option<WifiLink>, Finding> {
 pub fn wifi_encryption(input: &Input) -> Finding {
     let link = match current_wifi(input) {
         Ok(Some(link)) => link,
-        Ok(None) => return Finding::not_applicable("This computer is not connected to Wi-Fi right now."),
+        Ok(None) => {
+            return Finding::not_applicable("This computer is not connected to Wi-Fi right now.");
+        }
         Err(f) => return f,
     };
-    let evidence = format!("connected to '{}' with {}", link.ssid, link.security.label());
+    let evidence = format!(
+        "connected to '{}' with {}",
+        link.ssid,
+        link.security.label()
+    );
     match link.security {
-        WifiSecurity::Open | WifiSecurity::Wep | WifiSecurity::Wpa => {
-            Finding::fail(format!("The Wi-Fi network '{}' uses {}, which anyone nearby can read or break.", link.ssid, link.security.label())).with(evidence)
-        }
-        WifiSecurity::Wpa2Mixed => Finding::warn(format!("'{}' still allows old WPA (TKIP); set the router to WPA2 or WPA3 only.", link.ssid)).with(evidence),
-        _ => Finding::pass(format!("The Wi-Fi connection is protected with {}.", link.security.label())).with(evidence),
+        WifiSecurity::Open | WifiSecurity::Wep | WifiSecurity::Wpa => Finding::fail(format!(
+            "The Wi-Fi network '{}' uses {}, which anyone nearby can read or break.",
+            link.ssid,
+            link.security.label()
+        ))
+        .with(evidence),
+        WifiSecurity::Wpa2Mixed => Finding::warn(format!(
+            "'{}' still allows old WPA (TKIP); set the router to WPA2 or WPA3 only.",
+            link.ssid
+        ))
+        .with(evidence),
+        _ => Finding::pass(format!(
+            "The Wi-Fi connection is protected with {}.",
+            link.security.label()
+        ))
+        .with(evidence),
     }
 }
 
 fn saved_networks(input: &Input) -> Result<Vec<SavedWifi>, Finding> {
     if input.snapshot.platform != Platform::Linux {
-        return Err(Finding::unknown(UnknownCause::UnsupportedPlatform, "Hygeia does not yet read saved Wi-Fi networks on this operating system."));
+        return Err(Finding::unknown(
+            UnknownCause::UnsupportedPlatform,
+            "Hygeia does not yet read saved Wi-Fi networks on this operating system.",
+        ));
     }
     match input.listing("nm_keyfiles", "the saved Wi-Fi networks") {
         Ok(Some(entries)) => {
-            if entries.iter().any(|e| e.content.is_none() && e.name.ends_with(".nmconnection")) {
+            if entries
+                .iter()
+                .any(|e| e.content.is_none() && e.name.ends_with(".nmconnection"))
+            {
                 return Err(Finding::unknown(
                     UnknownCause::PermissionDenied,
                     "Reading the saved Wi-Fi networks needs administrator rights: run sudo hygeia check. The keys are checked on this computer and never shown or stored.",
                 ));
             }
-            Ok(entries.iter().filter_map(|e| e.content.as_deref()).filter_map(parse_nm_keyfile).collect())
+            Ok(entries
+                .iter()
+                .filter_map(|e| e.content.as_deref())
+                .filter_map(parse_nm_keyfile)
+                .collect())
         }
-        Ok(None) => Err(Finding::unknown(UnknownCause::Inconclusive, "NetworkManager's saved connections were not found on this computer.")),
+        Ok(None) => Err(Finding::unknown(
+            UnknownCause::Inconclusive,
+            "NetworkManager's saved connections were not found on this computer.",
+        )),
         Err(f) => Err(f.with("the keys are checked on this computer and never shown or stored")),
     }
 }
@@ -138,14 +221,25 @@ pub fn open_networks_autojoin(input: &Input) -> Finding {
         Ok(s) => s,
         Err(f) => return f,
     };
-    let open: Vec<String> = saved.iter().filter(|w| w.security == WifiSecurity::Open && w.autoconnect).map(|w| w.ssid.clone()).collect();
+    let open: Vec<String> = saved
+        .iter()
+        .filter(|w| w.security == WifiSecurity::Open && w.autoconnect)
+        .map(|w| w.ssid.clone())
+        .collect();
     if saved.is_empty() {
         return Finding::not_applicable("No Wi-Fi networks are saved on this computer.");
     }
     if open.is_empty() {
-        Finding::pass(format!("None of the {} saved Wi-Fi networks is open and joined automatically.", saved.len()))
+        Finding::pass(format!(
+            "None of the {} saved Wi-Fi networks is open and joined automatically.",
+            saved.len()
+        ))
     } else {
-        Finding::fail(format!("{} open Wi-Fi network(s) are joined automatically: {}.", open.len(), name_list(&open, 5)))
+        Finding::fail(format!(
+            "{} open Wi-Fi network(s) are joined automatically: {}.",
+            open.len(),
+            name_list(&open, 5)
+        ))
     }
 }
 
@@ -155,11 +249,17 @@ fn key_weakness(key: &str, common: &std::collections::BTreeSet<String>) -> Optio
         return Some("it is on the list of commonly used passwords".into());
     }
     if key.chars().count() < 12 {
-        return Some(format!("it is only {} characters long (use at least 12, better 16)", key.chars().count()));
+        return Some(format!(
+            "it is only {} characters long (use at least 12, better 16)",
+            key.chars().count()
+        ));
     }
     match zxcvbn::zxcvbn(key, &[]).score() {
         zxcvbn::Score::Four => None,
-        score => Some(format!("a password-strength estimator rates it {}/4 (easy to guess)", score as u8)),
+        score => Some(format!(
+            "a password-strength estimator rates it {}/4 (easy to guess)",
+            score as u8
+        )),
     }
 }
 
@@ -176,25 +276,51 @@ pub fn wifi_key_strength(input: &Input) -> Finding {
     let with_keys: Vec<&SavedWifi> = saved.iter().filter(|w| w.psk.is_some()).collect();
     // Judge the network in use; without one, every saved network with a key.
     let judged: Vec<&SavedWifi> = match &current {
-        Some(link) => with_keys.iter().copied().filter(|w| w.ssid == link.ssid).collect(),
+        Some(link) => with_keys
+            .iter()
+            .copied()
+            .filter(|w| w.ssid == link.ssid)
+            .collect(),
         None => with_keys.clone(),
     };
     if judged.is_empty() {
         return match current {
-            Some(link) if matches!(link.security, WifiSecurity::Enterprise) => Finding::not_applicable("The Wi-Fi uses enterprise sign-in (802.1X), not a shared key."),
-            Some(link) => Finding::unknown(UnknownCause::Inconclusive, format!("The key of '{}' is not stored where Hygeia can read it.", link.ssid)),
+            Some(link) if matches!(link.security, WifiSecurity::Enterprise) => {
+                Finding::not_applicable(
+                    "The Wi-Fi uses enterprise sign-in (802.1X), not a shared key.",
+                )
+            }
+            Some(link) => Finding::unknown(
+                UnknownCause::Inconclusive,
+                format!(
+                    "The key of '{}' is not stored where Hygeia can read it.",
+                    link.ssid
+                ),
+            ),
             None => Finding::not_applicable("No saved Wi-Fi network uses a shared key."),
         };
     }
     let weak: Vec<String> = judged
         .iter()
-        .filter_map(|w| key_weakness(w.psk.as_deref().unwrap_or_default(), &input.catalog.common_passwords).map(|why| format!("'{}': {why}", w.ssid)))
+        .filter_map(|w| {
+            key_weakness(
+                w.psk.as_deref().unwrap_or_default(),
+                &input.catalog.common_passwords,
+            )
+            .map(|why| format!("'{}': {why}", w.ssid))
+        })
         .collect();
     let names: Vec<String> = judged.iter().map(|w| format!("'{}'", w.ssid)).collect();
     if weak.is_empty() {
-        Finding::pass(format!("The Wi-Fi key of {} is long and hard to guess.", names.join(", "))).with("checked on this computer; the key itself is never shown or stored")
+        Finding::pass(format!(
+            "The Wi-Fi key of {} is long and hard to guess.",
+            names.join(", ")
+        ))
+        .with("checked on this computer; the key itself is never shown or stored")
     } else {
-        Finding::fail("The Wi-Fi key is weak and could be guessed.").with_all(weak).with("the key itself is never shown or stored")
+        Finding::fail("The Wi-Fi key is weak and could be guessed.")
+            .with_all(weak)
+            .with("the key itself is never shown or stored")
     }
 }
 
@@ -204,7 +330,8 @@ mod tests {
 
     #[test]
     fn wifi_keys_are_judged() {
-        let common: std::collections::BTreeSet<String> = ["password123".to_string()].into_iter().collect();
+        let common: std::collections::BTreeSet<String> =
+            ["password123".to_string()].into_iter().collect();
         assert!(key_weakness("Password123", &common).is_some());
         assert!(key_weakness("short1", &common).is_some());
         assert!(key_weakness("aaaaaaaaaaaaaaaa", &common).is_some());

@@ -1,7 +1,10 @@
 //! HY-PC-007: screen lock after at most 15 minutes.
 
 use super::Input;
-use crate::parse::screenlock::{ScreenLock, gnome_screen_lock, macos_screen_lock, parse_gsettings_list, parse_kscreenlockerrc, windows_screen_lock};
+use crate::parse::screenlock::{
+    ScreenLock, gnome_screen_lock, macos_screen_lock, parse_gsettings_list, parse_kscreenlockerrc,
+    windows_screen_lock,
+};
 use hygeia_core::{Finding, Platform, UnknownCause};
 
 /// The longest acceptable time from the last keystroke to a locked screen.
@@ -9,19 +12,33 @@ const MAX_SECONDS: u64 = 15 * 60;
 
 fn judge(lock: ScreenLock) -> Finding {
     match lock.seconds_until_locked() {
-        None if !lock.locks => Finding::fail("The screen never asks for your password when you leave the computer.").with(lock.detail),
-        None => Finding::fail("The screen never blanks or locks by itself when the computer is idle.").with(lock.detail),
+        None if !lock.locks => {
+            Finding::fail("The screen never asks for your password when you leave the computer.")
+                .with(lock.detail)
+        }
+        None => {
+            Finding::fail("The screen never blanks or locks by itself when the computer is idle.")
+                .with(lock.detail)
+        }
         Some(s) if s > MAX_SECONDS => Finding::fail(format!(
             "The screen locks only after {} minutes idle; the limit is 15.",
             s.div_ceil(60)
         ))
         .with(lock.detail),
-        Some(s) => Finding::pass(format!("The screen locks with your password after {} idle.", minutes(s))).with(lock.detail),
+        Some(s) => Finding::pass(format!(
+            "The screen locks with your password after {} idle.",
+            minutes(s)
+        ))
+        .with(lock.detail),
     }
 }
 
 fn minutes(seconds: u64) -> String {
-    if seconds < 60 { format!("{seconds} seconds") } else { format!("{} minutes", seconds.div_ceil(60)) }
+    if seconds < 60 {
+        format!("{seconds} seconds")
+    } else {
+        format!("{} minutes", seconds.div_ceil(60))
+    }
 }
 
 fn linux(input: &Input) -> Finding {
@@ -44,7 +61,10 @@ fn linux(input: &Input) -> Finding {
         }
         return match parse_gsettings_list(&text).and_then(|m| gnome_screen_lock(&m)) {
             Ok(lock) => judge(lock),
-            Err(e) => Finding::unknown(UnknownCause::Unreadable, format!("GNOME's screen-lock settings could not be understood ({e}).")),
+            Err(e) => Finding::unknown(
+                UnknownCause::Unreadable,
+                format!("GNOME's screen-lock settings could not be understood ({e})."),
+            ),
         };
     }
     match input.file("kscreenlockerrc", "KDE's screen-lock settings") {
@@ -53,7 +73,8 @@ fn linux(input: &Input) -> Finding {
         Err(f) => return f,
     }
     let desktop = input.snapshot.context.desktop.clone().unwrap_or_default();
-    let gsettings_missing = matches!(&session, Err(f) if f.unknown_cause == Some(UnknownCause::CommandMissing));
+    let gsettings_missing =
+        matches!(&session, Err(f) if f.unknown_cause == Some(UnknownCause::CommandMissing));
     Finding::unknown(
         UnknownCause::Inconclusive,
         if gsettings_missing {
@@ -75,11 +96,23 @@ pub fn screen_lock(input: &Input) -> Finding {
                 Ok(ran) => format!("{}\n{}", ran.stdout, ran.stderr),
                 Err(f) => return f,
             };
-            let idle = input.command("screensaver_idle", "the screen saver delay").ok().map(|r| if r.exit_code == Some(0) { r.stdout } else { r.stderr });
+            let idle = input
+                .command("screensaver_idle", "the screen saver delay")
+                .ok()
+                .map(|r| {
+                    if r.exit_code == Some(0) {
+                        r.stdout
+                    } else {
+                        r.stderr
+                    }
+                });
             let pmset = input.command_ok("pmset", "the display sleep setting").ok();
             match macos_screen_lock(&status, idle, pmset) {
                 Ok(lock) => judge(lock),
-                Err(e) => Finding::unknown(UnknownCause::Unreadable, format!("The screen-lock setting could not be understood ({e}).")),
+                Err(e) => Finding::unknown(
+                    UnknownCause::Unreadable,
+                    format!("The screen-lock setting could not be understood ({e})."),
+                ),
             }
         }
         Platform::Windows => {
@@ -87,7 +120,10 @@ pub fn screen_lock(input: &Input) -> Finding {
                 Ok(t) => t,
                 Err(f) => return f,
             };
-            let policy = input.command("screen_policy", "the inactivity policy").ok().map(|r| r.stdout);
+            let policy = input
+                .command("screen_policy", "the inactivity policy")
+                .ok()
+                .map(|r| r.stdout);
             judge(windows_screen_lock(desktop, policy))
         }
     }

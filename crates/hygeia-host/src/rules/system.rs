@@ -5,8 +5,8 @@ use super::{Input, days_phrase, name_list};
 use crate::parse::os::{OsIdentity, parse_os_release, parse_sw_vers, parse_windows_os};
 use crate::parse::updates::{
     PendingUpdates, parse_apt_config_unattended, parse_apt_list_upgradable, parse_dnf_updateinfo,
-    parse_hotfix_latest, parse_macos_softwareupdate_prefs, parse_needrestart_batch, parse_softwareupdate_list,
-    parse_windows_au_policy,
+    parse_hotfix_latest, parse_macos_softwareupdate_prefs, parse_needrestart_batch,
+    parse_softwareupdate_list, parse_windows_au_policy,
 };
 use hygeia_core::time_util::parse_ymd;
 use hygeia_core::{Finding, Platform, UnknownCause};
@@ -20,13 +20,23 @@ pub fn os_identity(input: &Input) -> Result<OsIdentity, Finding> {
         Platform::Linux => {
             let file = input
                 .file("os_release", "the operating system version")?
-                .ok_or_else(|| Finding::unknown(UnknownCause::Unreadable, "/etc/os-release is missing, so the Linux distribution is unknown."))?;
+                .ok_or_else(|| {
+                    Finding::unknown(
+                        UnknownCause::Unreadable,
+                        "/etc/os-release is missing, so the Linux distribution is unknown.",
+                    )
+                })?;
             parse_os_release(file.content)
         }
         Platform::Macos => parse_sw_vers(input.command_ok("sw_vers", "the macOS version")?),
         Platform::Windows => parse_windows_os(input.command_ok("os", "the Windows version")?),
     };
-    parsed.map_err(|e| Finding::unknown(UnknownCause::Unreadable, format!("The operating system version could not be understood ({e}).")))
+    parsed.map_err(|e| {
+        Finding::unknown(
+            UnknownCause::Unreadable,
+            format!("The operating system version could not be understood ({e})."),
+        )
+    })
 }
 
 /// The lifecycle entry for this OS: (name, last day of support, estimated, rolling).
@@ -41,15 +51,30 @@ fn lifecycle_entry(input: &Input, os: &OsIdentity) -> Option<(String, Option<Str
                 r.id == os.id
                     && (r.rolling
                         || r.version.as_deref().is_some_and(|v| {
-                            v == version || (!v.contains('.') && version.split('.').next() == Some(v))
+                            v == version
+                                || (!v.contains('.') && version.split('.').next() == Some(v))
                         }))
             })
-            .map(|r| (r.name.clone(), r.security_until.clone(), r.estimated, r.rolling)),
+            .map(|r| {
+                (
+                    r.name.clone(),
+                    r.security_until.clone(),
+                    r.estimated,
+                    r.rolling,
+                )
+            }),
         Platform::Macos => lifecycle
             .macos
             .iter()
             .find(|r| r.version == version)
-            .map(|r| (r.name.clone(), Some(r.security_until.clone()), r.estimated, false)),
+            .map(|r| {
+                (
+                    r.name.clone(),
+                    Some(r.security_until.clone()),
+                    r.estimated,
+                    false,
+                )
+            }),
         Platform::Windows => lifecycle
             .windows
             .iter()
@@ -72,17 +97,32 @@ pub fn os_supported(input: &Input) -> Finding {
         .with(format!("operating system: {}", os.pretty_name));
     };
     if rolling {
-        return Finding::pass(format!("{name} is a rolling release that keeps receiving updates while you install them."))
-            .with(format!("operating system: {}", os.pretty_name));
+        return Finding::pass(format!(
+            "{name} is a rolling release that keeps receiving updates while you install them."
+        ))
+        .with(format!("operating system: {}", os.pretty_name));
     }
     let Some(end) = until.as_deref().and_then(parse_ymd) else {
-        return Finding::unknown(UnknownCause::Inconclusive, format!("The support end date of {name} is not in the table."));
+        return Finding::unknown(
+            UnknownCause::Inconclusive,
+            format!("The support end date of {name} is not in the table."),
+        );
     };
     let days_left = (end - input.observed_at.date()).whole_days();
-    let note = if estimated { " (estimated: the vendor has not announced a date)" } else { "" };
-    let evidence = [format!("operating system: {}", os.pretty_name), format!("security updates until {end}{note}")];
+    let note = if estimated {
+        " (estimated: the vendor has not announced a date)"
+    } else {
+        ""
+    };
+    let evidence = [
+        format!("operating system: {}", os.pretty_name),
+        format!("security updates until {end}{note}"),
+    ];
     if days_left < 0 {
-        Finding::fail(format!("{name} stopped receiving security updates on {end}. Upgrade to a supported version.")).with_all(evidence)
+        Finding::fail(format!(
+            "{name} stopped receiving security updates on {end}. Upgrade to a supported version."
+        ))
+        .with_all(evidence)
     } else if days_left <= SUPPORT_WARNING_DAYS {
         Finding::warn(format!("{name} stops receiving security updates on {end}, in {days_left} days. Plan the upgrade now.")).with_all(evidence)
     } else {
@@ -95,7 +135,12 @@ fn linux_pending(input: &Input) -> Result<(PendingUpdates, &'static str), Findin
         Ok(text) => {
             return parse_apt_list_upgradable(text)
                 .map(|p| (p, "apt"))
-                .map_err(|e| Finding::unknown(UnknownCause::Unreadable, format!("The apt update list could not be understood ({e}).")));
+                .map_err(|e| {
+                    Finding::unknown(
+                        UnknownCause::Unreadable,
+                        format!("The apt update list could not be understood ({e})."),
+                    )
+                });
         }
         Err(f) if f.unknown_cause != Some(UnknownCause::CommandMissing) => return Err(f),
         Err(_) => {}
@@ -108,10 +153,18 @@ fn linux_pending(input: &Input) -> Result<(PendingUpdates, &'static str), Findin
                 p.security = p.all.clone();
                 (p, "dnf")
             })
-            .map_err(|e| Finding::unknown(UnknownCause::Unreadable, format!("The dnf advisory list could not be understood ({e})."))),
+            .map_err(|e| {
+                Finding::unknown(
+                    UnknownCause::Unreadable,
+                    format!("The dnf advisory list could not be understood ({e})."),
+                )
+            }),
         Ok(ran) => Err(Finding::unknown(
             UnknownCause::Unreadable,
-            format!("dnf could not list advisories ({}); run sudo dnf check-update once and try again.", ran.stderr.lines().next().unwrap_or("no message").trim()),
+            format!(
+                "dnf could not list advisories ({}); run sudo dnf check-update once and try again.",
+                ran.stderr.lines().next().unwrap_or("no message").trim()
+            ),
         )),
         Err(f) if f.unknown_cause == Some(UnknownCause::CommandMissing) => Err(Finding::unknown(
             UnknownCause::CommandMissing,
@@ -128,11 +181,20 @@ pub fn security_updates_installed(input: &Input) -> Finding {
             let pending = if input.snapshot.platform == Platform::Linux {
                 linux_pending(input)
             } else {
-                input.command("softwareupdate", "pending macOS updates").and_then(|ran| {
-                    parse_softwareupdate_list(&format!("{}\n{}", ran.stdout, ran.stderr))
-                        .map(|p| (p, "softwareupdate"))
-                        .map_err(|e| Finding::unknown(UnknownCause::Unreadable, format!("softwareupdate's answer could not be understood ({e}).")))
-                })
+                input
+                    .command("softwareupdate", "pending macOS updates")
+                    .and_then(|ran| {
+                        parse_softwareupdate_list(&format!("{}\n{}", ran.stdout, ran.stderr))
+                            .map(|p| (p, "softwareupdate"))
+                            .map_err(|e| {
+                                Finding::unknown(
+                                    UnknownCause::Unreadable,
+                                    format!(
+                                        "softwareupdate's answer could not be understood ({e})."
+                                    ),
+                                )
+                            })
+                    })
             };
             let (pending, tool) = match pending {
                 Ok(p) => p,
@@ -140,12 +202,17 @@ pub fn security_updates_installed(input: &Input) -> Finding {
             };
             let others = pending.all.len() - pending.security.len();
             if !pending.security.is_empty() {
-                Finding::fail(format!("{} security update(s) are waiting to be installed.", pending.security.len()))
-                    .with(format!("{tool}: {}", name_list(&pending.security, 10)))
-                    .with(format!("{others} other update(s) are also waiting"))
+                Finding::fail(format!(
+                    "{} security update(s) are waiting to be installed.",
+                    pending.security.len()
+                ))
+                .with(format!("{tool}: {}", name_list(&pending.security, 10)))
+                .with(format!("{others} other update(s) are also waiting"))
             } else if others > 0 {
-                Finding::pass(format!("No security updates are waiting ({others} other update(s) are)."))
-                    .with(format!("{tool}: {}", name_list(&pending.all, 10)))
+                Finding::pass(format!(
+                    "No security updates are waiting ({others} other update(s) are)."
+                ))
+                .with(format!("{tool}: {}", name_list(&pending.all, 10)))
             } else {
                 Finding::pass("No updates are waiting.").with(format!("{tool}: nothing to upgrade"))
             }
@@ -158,18 +225,28 @@ pub fn security_updates_installed(input: &Input) -> Finding {
             match parse_hotfix_latest(text) {
                 Ok(Some((date, kb))) => {
                     let age = (input.observed_at.date() - date).whole_days();
-                    let evidence = format!("newest update {kb} installed {date} ({})", days_phrase(age));
+                    let evidence =
+                        format!("newest update {kb} installed {date} ({})", days_phrase(age));
                     // Microsoft publishes security updates monthly (second Tuesday).
                     if age <= 40 {
-                        Finding::pass("Windows installed an update within the last monthly cycle.").with(evidence)
+                        Finding::pass("Windows installed an update within the last monthly cycle.")
+                            .with(evidence)
                     } else if age <= 70 {
-                        Finding::warn("Windows has missed a monthly security update.").with(evidence)
+                        Finding::warn("Windows has missed a monthly security update.")
+                            .with(evidence)
                     } else {
-                        Finding::fail("Windows has not installed updates for more than two months.").with(evidence)
+                        Finding::fail("Windows has not installed updates for more than two months.")
+                            .with(evidence)
                     }
                 }
-                Ok(None) => Finding::unknown(UnknownCause::Inconclusive, "Windows lists no installed updates with a date."),
-                Err(e) => Finding::unknown(UnknownCause::Unreadable, format!("The update list could not be understood ({e}).")),
+                Ok(None) => Finding::unknown(
+                    UnknownCause::Inconclusive,
+                    "Windows lists no installed updates with a date.",
+                ),
+                Err(e) => Finding::unknown(
+                    UnknownCause::Unreadable,
+                    format!("The update list could not be understood ({e})."),
+                ),
             }
         }
     }
@@ -185,9 +262,14 @@ pub fn automatic_updates(input: &Input) -> Finding {
                         Ok(s) => s,
                         Err(e) => return Finding::unknown(UnknownCause::Unreadable, e.to_string()),
                     };
-                    let installed = input
-                        .command_ok("dpkg_packages", "installed packages")
-                        .map(|t| crate::parse::apps::parse_dpkg_installed(t).iter().any(|p| p == "unattended-upgrades"));
+                    let installed =
+                        input
+                            .command_ok("dpkg_packages", "installed packages")
+                            .map(|t| {
+                                crate::parse::apps::parse_dpkg_installed(t)
+                                    .iter()
+                                    .any(|p| p == "unattended-upgrades")
+                            });
                     return match (setting.enabled, installed) {
                         (true, Ok(true)) | (true, Err(_)) => Finding::pass("Security updates install automatically (unattended-upgrades).").with(setting.detail),
                         (true, Ok(false)) => Finding::fail("Automatic upgrades are switched on in apt's settings, but the unattended-upgrades package that does the work is not installed.").with(setting.detail),
@@ -198,37 +280,53 @@ pub fn automatic_updates(input: &Input) -> Finding {
                 Err(_) => {}
             }
             // dnf-based systems: the dnf-automatic timers.
-            match input.command_ok("systemd_timers", "scheduled tasks (systemd timers)").map(crate::parse::backup::parse_systemd_timers) {
+            match input
+                .command_ok("systemd_timers", "scheduled tasks (systemd timers)")
+                .map(crate::parse::backup::parse_systemd_timers)
+            {
                 Ok(Ok(timers)) => {
-                    let installing = timers.iter().find(|t| t.unit.starts_with("dnf-automatic-install") || t.unit.starts_with("dnf5-automatic"));
+                    let installing = timers.iter().find(|t| {
+                        t.unit.starts_with("dnf-automatic-install")
+                            || t.unit.starts_with("dnf5-automatic")
+                    });
                     match installing {
                         Some(t) => Finding::pass("Security updates install automatically (dnf-automatic).").with(format!("timer {}", t.unit)),
                         None => Finding::fail("No automatic update installation is scheduled (neither unattended-upgrades nor dnf-automatic).")
                             .with_all(timers.iter().filter(|t| t.unit.contains("dnf")).map(|t| format!("timer {}", t.unit))),
                     }
                 }
-                Ok(Err(e)) => Finding::unknown(UnknownCause::Unreadable, format!("The systemd timer list could not be understood ({e}).")),
+                Ok(Err(e)) => Finding::unknown(
+                    UnknownCause::Unreadable,
+                    format!("The systemd timer list could not be understood ({e})."),
+                ),
                 Err(f) => f,
             }
         }
-        Platform::Macos => match input.command("softwareupdate_prefs", "the automatic-update settings") {
-            Ok(ran) => {
-                let setting = parse_macos_softwareupdate_prefs(ran.stdout);
-                if setting.enabled {
-                    Finding::pass("macOS checks for, downloads and installs security updates automatically.").with(setting.detail)
-                } else {
-                    Finding::fail("Some automatic-update settings are turned off.").with(setting.detail)
+        Platform::Macos => {
+            match input.command("softwareupdate_prefs", "the automatic-update settings") {
+                Ok(ran) => {
+                    let setting = parse_macos_softwareupdate_prefs(ran.stdout);
+                    if setting.enabled {
+                        Finding::pass("macOS checks for, downloads and installs security updates automatically.").with(setting.detail)
+                    } else {
+                        Finding::fail("Some automatic-update settings are turned off.")
+                            .with(setting.detail)
+                    }
                 }
+                Err(f) => f,
             }
-            Err(f) => f,
-        },
+        }
         Platform::Windows => match input.command("au_policy", "the Windows Update policy") {
             Ok(ran) => {
                 let setting = parse_windows_au_policy(ran.stdout);
                 if setting.enabled {
-                    Finding::pass("No policy stops Windows Update from installing updates automatically.").with(setting.detail)
+                    Finding::pass(
+                        "No policy stops Windows Update from installing updates automatically.",
+                    )
+                    .with(setting.detail)
                 } else {
-                    Finding::fail("A policy turns off automatic installation of Windows updates.").with(setting.detail)
+                    Finding::fail("A policy turns off automatic installation of Windows updates.")
+                        .with(setting.detail)
                 }
             }
             Err(f) => f,
@@ -242,15 +340,25 @@ pub fn restart_pending(input: &Input) -> Finding {
         Platform::Macos => Finding::not_applicable(
             "macOS applies updates during the restart that installs them; waiting updates are reported by HY-PC-002.",
         ),
-        Platform::Windows => match input.command("reboot_pending", "whether Windows waits for a restart") {
-            Ok(ran) if ran.exit_code == Some(0) => Finding::fail("Windows Update is waiting for a restart to finish installing updates.")
+        Platform::Windows => {
+            match input.command("reboot_pending", "whether Windows waits for a restart") {
+                Ok(ran) if ran.exit_code == Some(0) => Finding::fail(
+                    "Windows Update is waiting for a restart to finish installing updates.",
+                )
                 .with("registry key WindowsUpdate\\Auto Update\\RebootRequired is present"),
-            Ok(_) => Finding::pass("No restart is pending for Windows updates.").with("registry key RebootRequired is absent"),
-            Err(f) => f,
-        },
+                Ok(_) => Finding::pass("No restart is pending for Windows updates.")
+                    .with("registry key RebootRequired is absent"),
+                Err(f) => f,
+            }
+        }
         Platform::Linux => {
             match input.file("reboot_required", "the restart flag") {
-                Ok(Some(_)) => return Finding::fail("Updates were installed that need a restart to take effect.").with("/run/reboot-required is present"),
+                Ok(Some(_)) => {
+                    return Finding::fail(
+                        "Updates were installed that need a restart to take effect.",
+                    )
+                    .with("/run/reboot-required is present");
+                }
                 Ok(None) => {}
                 Err(f) => return f,
             }
@@ -258,24 +366,53 @@ pub fn restart_pending(input: &Input) -> Finding {
                 && let Ok((kernel, services)) = parse_needrestart_batch(ran.stdout)
             {
                 return if kernel {
-                    Finding::fail("A newer kernel is installed than the one running: restart to use it.").with_all(services.into_iter().map(|s| format!("service to restart: {s}")))
+                    Finding::fail(
+                        "A newer kernel is installed than the one running: restart to use it.",
+                    )
+                    .with_all(
+                        services
+                            .into_iter()
+                            .map(|s| format!("service to restart: {s}")),
+                    )
                 } else {
-                    Finding::pass("The running kernel is the newest installed; no restart is pending.").with("needrestart -b")
+                    Finding::pass(
+                        "The running kernel is the newest installed; no restart is pending.",
+                    )
+                    .with("needrestart -b")
                 };
             }
             if let Ok(ran) = input.command("needs_restarting", "pending restarts (dnf)") {
                 match ran.exit_code {
-                    Some(1) => return Finding::fail("Updated core packages need a restart to take effect.").with(ran.stdout.lines().take(5).map(str::to_string).collect::<Vec<_>>().join("; ")),
-                    Some(0) => return Finding::pass("No restart is needed after updates.").with("needs-restarting -r"),
+                    Some(1) => {
+                        return Finding::fail(
+                            "Updated core packages need a restart to take effect.",
+                        )
+                        .with(
+                            ran.stdout
+                                .lines()
+                                .take(5)
+                                .map(str::to_string)
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        );
+                    }
+                    Some(0) => {
+                        return Finding::pass("No restart is needed after updates.")
+                            .with("needs-restarting -r");
+                    }
                     _ => {}
                 }
             }
             // Debian and Ubuntu create /run/reboot-required whenever an update needs a restart.
             let debian_family = input.command("apt_config", "apt").is_ok();
             if debian_family {
-                Finding::pass("No update is waiting for a restart.").with("/run/reboot-required is absent")
+                Finding::pass("No update is waiting for a restart.")
+                    .with("/run/reboot-required is absent")
             } else {
-                Finding::unknown(UnknownCause::CommandMissing, "Neither needrestart nor needs-restarting is installed, so a pending restart cannot be detected.")
+                Finding::unknown(
+                    UnknownCause::CommandMissing,
+                    "Neither needrestart nor needs-restarting is installed, so a pending restart cannot be detected.",
+                )
             }
         }
     }
