@@ -103,6 +103,9 @@ fn run_command(
         });
     }
     let deadline = Instant::now() + timeout;
+    // Poll quickly at first (most commands finish in milliseconds), then back off so that
+    // dozens of waiting threads do not steal CPU from the slow probes.
+    let mut pause = Duration::from_millis(1);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -112,7 +115,10 @@ fn run_command(
                     after_ms: timeout.as_millis() as u64,
                 };
             }
-            Ok(None) => thread::sleep(Duration::from_millis(2)),
+            Ok(None) => {
+                thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
+                pause = (pause * 2).min(Duration::from_millis(25));
+            }
             Err(error) => {
                 return Outcome::Failed {
                     message: format!("waiting for {program}: {error}"),
