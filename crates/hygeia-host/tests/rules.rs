@@ -460,3 +460,40 @@ fn timed_out_probe_is_unknown_with_its_reason() {
     assert_eq!(f["HY-PC-005"].unknown_cause, Some(UnknownCause::TimedOut));
     assert!(f["HY-PC-005"].reason.contains("within 5 s"));
 }
+
+#[test]
+fn linux_screen_lock_depends_on_the_desktop_in_use() {
+    let mut headless = linux_base(&[
+        ("processes", ran("systemd\nsshd\nbash\n")),
+        ("dpkg_packages", ran("ii  bash\nii  libglib2.0-bin\n")),
+    ]);
+    headless.context.desktop = None;
+    assert_eq!(
+        status(&results(&headless), "HY-PC-007"),
+        Status::NotApplicable
+    );
+    let mut xfce = linux_base(&[("processes", ran("systemd\nxfce4-session\n"))]);
+    xfce.context.desktop = None;
+    assert_eq!(
+        results(&xfce)["HY-PC-007"].unknown_cause,
+        Some(UnknownCause::UnsupportedPlatform)
+    );
+    let mut gnome_installed = linux_base(&[
+        ("processes", ran("systemd\n")),
+        ("dpkg_packages", ran("ii  gnome-shell\n")),
+        (
+            "gsettings_session",
+            ran("org.gnome.desktop.session idle-delay uint32 300\n"),
+        ),
+        (
+            "gsettings_screensaver",
+            ran("org.gnome.desktop.screensaver lock-enabled false\n"),
+        ),
+    ]);
+    gnome_installed.context.desktop = None;
+    assert_eq!(
+        status(&results(&gnome_installed), "HY-PC-007"),
+        Status::Fail,
+        "lock-enabled false"
+    );
+}

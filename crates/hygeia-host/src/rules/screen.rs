@@ -41,7 +41,90 @@ fn minutes(seconds: u64) -> String {
     }
 }
 
+/// The graphical desktop whose settings apply to this person.
+#[derive(Debug, PartialEq, Eq)]
+enum Desktop {
+    Gnome,
+    Kde,
+    /// Another desktop, named.
+    Other(&'static str),
+    /// No graphical desktop is running or installed.
+    None,
+}
+
+/// Desktops by the process that runs while they are in use and the package that installs them.
+const DESKTOPS: [(&str, &str, &str); 6] = [
+    ("GNOME", "gnome-shell", "gnome-shell"),
+    ("KDE Plasma", "plasmashell", "plasma-workspace"),
+    ("Cinnamon", "cinnamon", "cinnamon"),
+    ("Xfce", "xfce4-session", "xfce4-session"),
+    ("MATE", "mate-session", "mate-session-manager"),
+    ("LXQt", "lxqt-session", "lxqt-session"),
+];
+
+fn desktop_in_use(input: &Input) -> Desktop {
+    let pick = |name: &str| match name {
+        "GNOME" => Desktop::Gnome,
+        "KDE Plasma" => Desktop::Kde,
+        "Cinnamon" => Desktop::Other("Cinnamon"),
+        "Xfce" => Desktop::Other("Xfce"),
+        "MATE" => Desktop::Other("MATE"),
+        _ => Desktop::Other("LXQt"),
+    };
+    let session = input
+        .snapshot
+        .context
+        .desktop
+        .clone()
+        .unwrap_or_default()
+        .to_lowercase();
+    if session.contains("gnome") || session.contains("ubuntu") || session.contains("unity") {
+        return Desktop::Gnome;
+    }
+    if session.contains("kde") {
+        return Desktop::Kde;
+    }
+    let running = super::antimalware::process_names(input);
+    if let Some((name, _, _)) = DESKTOPS
+        .iter()
+        .find(|(_, process, _)| running.iter().any(|p| p == process))
+    {
+        return pick(name);
+    }
+    // Nobody is logged in graphically right now: judge the desktop that is installed.
+    let mut installed = Vec::new();
+    for probe in ["dpkg_packages", "rpm_packages"] {
+        if let Ok(text) = input.command_ok(probe, "installed packages") {
+            installed.extend(if probe == "dpkg_packages" {
+                crate::parse::apps::parse_dpkg_installed(text)
+            } else {
+                crate::parse::apps::parse_name_per_line(text)
+            });
+        }
+    }
+    DESKTOPS
+        .iter()
+        .find(|(_, _, package)| installed.iter().any(|p| p == package))
+        .map_or(Desktop::None, |(name, _, _)| pick(name))
+}
+
 fn linux(input: &Input) -> Finding {
+    match desktop_in_use(input) {
+        Desktop::None => {
+            return Finding::not_applicable(
+                "No graphical desktop is installed or running, so there is no screen session to lock.",
+            );
+        }
+        Desktop::Other(name) => {
+            return Finding::unknown(
+                UnknownCause::UnsupportedPlatform,
+                format!(
+                    "Hygeia does not read {name}'s screen-lock settings yet; set it to lock with your password after 15 minutes at most."
+                ),
+            );
+        }
+        Desktop::Gnome | Desktop::Kde => {}
+    }
     if input.running_as_bare_root() {
         return Finding::unknown(
             UnknownCause::Inconclusive,
