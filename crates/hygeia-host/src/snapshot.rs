@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 /// Schema identifier written into every snapshot.
 pub const SNAPSHOT_SCHEMA: &str = "hygeia.snapshot/1";
 
+/// Largest snapshot file accepted; real ones are well under 1 MiB.
+pub const MAX_SNAPSHOT_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The file name inside a snapshot folder.
 pub const SNAPSHOT_FILE: &str = "snapshot.json";
 

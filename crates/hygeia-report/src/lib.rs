@@ -36,6 +36,22 @@ pub(crate) fn escape_markup(text: &str) -> String {
 }
 
 #[cfg(test)]
+mod snapshots {
+    //! Whole-report snapshots: a change to what users read shows up as a reviewed diff
+    //! (`cargo insta review`, or update the files under `src/snapshots/`).
+
+    #[test]
+    fn terminal_report() {
+        insta::assert_snapshot!(crate::render_terminal(&crate::sample::report(), false));
+    }
+
+    #[test]
+    fn junit_report() {
+        insta::assert_snapshot!(crate::render_junit(&crate::sample::report()));
+    }
+}
+
+#[cfg(test)]
 pub(crate) mod sample {
     use hygeia_core::{Catalog, Finding, HostInfo, Platform, Report};
     use std::collections::BTreeMap;
