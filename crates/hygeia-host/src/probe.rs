@@ -190,6 +190,9 @@ pub struct DirEntry {
     /// Contents, for `ReadDir` probes, when readable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+    /// Last modification, seconds since 1970 UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<i64>,
 }
 
 /// A probe's identity and what it got.

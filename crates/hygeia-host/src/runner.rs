@@ -239,7 +239,12 @@ fn list_dir(path: &str, with_content: bool) -> Outcome {
         } else {
             None
         };
-        entries.push(DirEntry { name, content });
+        let modified = entry.metadata().ok().as_ref().and_then(modified_seconds);
+        entries.push(DirEntry {
+            name,
+            content,
+            modified,
+        });
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     Outcome::Listed { entries }

@@ -273,6 +273,7 @@ fn macos_from_documented_outputs() {
                         .map(|n| DirEntry {
                             name: n.to_string(),
                             content: None,
+                            modified: None,
                         })
                         .collect(),
                 },
@@ -416,10 +417,12 @@ fn linux_wifi_key_and_open_networks_from_keyfiles() {
             DirEntry {
                 name: "Home.nmconnection".into(),
                 content: Some(home.into()),
+                modified: None,
             },
             DirEntry {
                 name: "Cafe.nmconnection".into(),
                 content: Some(cafe.into()),
+                modified: None,
             },
         ],
     };
@@ -439,6 +442,7 @@ fn linux_wifi_key_and_open_networks_from_keyfiles() {
         entries: vec![DirEntry {
             name: "Home.nmconnection".into(),
             content: None,
+            modified: None,
         }],
     };
     let f = results(&linux_base(&[
@@ -496,4 +500,28 @@ fn linux_screen_lock_depends_on_the_desktop_in_use() {
         Status::Fail,
         "lock-enabled false"
     );
+}
+
+#[test]
+fn stale_apt_lists_turn_a_clean_answer_into_a_warning() {
+    let old = time::macros::datetime!(2026-10-01 00:00 UTC).unix_timestamp();
+    let fresh = time::macros::datetime!(2026-11-27 00:00 UTC).unix_timestamp();
+    let lists = |modified: i64| Outcome::Listed {
+        entries: vec![DirEntry {
+            name: "deb.debian.org_debian-security_dists_bookworm-security_InRelease".into(),
+            content: None,
+            modified: Some(modified),
+        }],
+    };
+    let clean = ran("Listing...\n");
+    let f = results(&linux_base(&[
+        ("apt_upgradable", clean.clone()),
+        ("apt_lists", lists(old)),
+    ]));
+    assert_eq!(status(&f, "HY-PC-002"), Status::Warn);
+    let f = results(&linux_base(&[
+        ("apt_upgradable", clean),
+        ("apt_lists", lists(fresh)),
+    ]));
+    assert_eq!(status(&f, "HY-PC-002"), Status::Pass);
 }

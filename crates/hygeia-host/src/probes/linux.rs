@@ -22,6 +22,7 @@ pub fn probes(context: &Context, run_as: Option<RunAs>) -> Vec<Probe> {
             &["-q", "-C", "--security", "updateinfo", "list"],
         )
         .timeout(PACKAGE_TIMEOUT),
+        Probe::list_dir("apt_lists", "/var/lib/apt/lists"),
         Probe::command("apt_config", "apt-config", &["dump"]),
         Probe::command(
             "dpkg_packages",

@@ -14,6 +14,26 @@ use hygeia_core::{Finding, Platform, UnknownCause};
 /// Warn this many days before support ends.
 const SUPPORT_WARNING_DAYS: i64 = 90;
 
+/// Package lists older than this may hide security updates published since.
+const STALE_PACKAGE_LISTS_DAYS: i64 = 7;
+
+/// Days since apt last fetched a changed release file (`*InRelease` in /var/lib/apt/lists).
+/// Debian and Ubuntu re-sign their security suites at least weekly, so a newest file older than
+/// a week means `apt update` has not run since.
+fn apt_lists_age(input: &Input) -> Option<i64> {
+    let entries = input
+        .listing("apt_lists", "apt's package lists")
+        .ok()
+        .flatten()?;
+    let newest = entries
+        .iter()
+        .filter(|e| e.name.ends_with("InRelease") || e.name.ends_with("_Release"))
+        .filter_map(|e| e.modified)
+        .max()?;
+    let newest = time::OffsetDateTime::from_unix_timestamp(newest).ok()?;
+    Some((input.observed_at - newest).whole_days())
+}
+
 /// Reads which operating system this is from the snapshot.
 pub fn os_identity(input: &Input) -> Result<OsIdentity, Finding> {
     let parsed = match input.snapshot.platform {
@@ -201,6 +221,11 @@ pub fn security_updates_installed(input: &Input) -> Finding {
                 Err(f) => return f,
             };
             let others = pending.all.len() - pending.security.len();
+            let stale_lists = if tool == "apt" {
+                apt_lists_age(input).filter(|d| *d > STALE_PACKAGE_LISTS_DAYS)
+            } else {
+                None
+            };
             if !pending.security.is_empty() {
                 Finding::fail(format!(
                     "{} security update(s) are waiting to be installed.",
@@ -208,6 +233,11 @@ pub fn security_updates_installed(input: &Input) -> Finding {
                 ))
                 .with(format!("{tool}: {}", name_list(&pending.security, 10)))
                 .with(format!("{others} other update(s) are also waiting"))
+            } else if let Some(days) = stale_lists {
+                Finding::warn(format!(
+                    "No security updates are listed, but the list of available updates was last refreshed {days} days ago, so newer fixes may be missing. Run sudo apt update, or let automatic updates run."
+                ))
+                .with(format!("newest release file in /var/lib/apt/lists is {days} days old"))
             } else if others > 0 {
                 Finding::pass(format!(
                     "No security updates are waiting ({others} other update(s) are)."
