@@ -7,6 +7,7 @@ pub mod context;
 pub mod parse;
 pub mod probe;
 pub mod probes;
+pub mod redact;
 pub mod rules;
 pub mod runner;
 pub mod snapshot;
@@ -16,12 +17,14 @@ pub use snapshot::{Context, Snapshot, SnapshotError};
 
 use hygeia_core::Platform;
 
-/// Runs every probe for this computer's platform and returns the snapshot.
-pub fn collect(platform: Platform) -> Snapshot {
+/// Runs every probe for this computer's platform and returns the snapshot, with secrets
+/// already redacted (see [`redact`]).
+pub fn collect(platform: Platform, catalog: &hygeia_core::Catalog) -> Snapshot {
     let (context, run_as) = context::live_context();
     let probes = probes::for_platform(platform, &context, run_as);
     let collected_at = hygeia_core::time_util::rfc3339(time::OffsetDateTime::now_utc());
-    let outputs = runner::run_all(&probes);
+    let mut outputs = runner::run_all(&probes);
+    redact::redact_outputs(&mut outputs, &catalog.common_passwords);
     Snapshot {
         schema: snapshot::SNAPSHOT_SCHEMA.to_string(),
         platform,

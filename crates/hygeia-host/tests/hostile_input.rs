@@ -5,6 +5,7 @@ use hygeia_host::parse::{
     accounts, antimalware, apps, backup, disk, firewall, listeners, os, screenlock, sshd, updates,
     vpn, wifi,
 };
+use hygeia_host::redact;
 use std::path::Path;
 
 /// A small deterministic generator (xorshift), so failures can be reproduced.
@@ -116,6 +117,12 @@ fn every_parser(text: &str) {
     let _ = wifi::parse_macos_wifi(text);
     let _ = wifi::parse_netsh_wlan_interfaces(text);
     let _ = wifi::parse_nm_keyfile(text);
+    let _ = wifi::parse_netsh_wlan_profiles(text);
+    let common = std::collections::BTreeSet::new();
+    let _ = redact::redact_shadow(text);
+    let _ = redact::redact_keyfile(text, &common);
+    let _ = redact::redact_netsh_keys(text, &common);
+    let _ = redact::KeyStrength::from_token(text);
     let _ = accounts::parse_passwd(text);
     let _ = accounts::group_members(text, &accounts::LINUX_ADMIN_GROUPS);
     let _ = accounts::shadow_empty_passwords(text);

@@ -525,3 +525,35 @@ fn stale_apt_lists_turn_a_clean_answer_into_a_warning() {
     ]));
     assert_eq!(status(&f, "HY-PC-002"), Status::Pass);
 }
+
+#[test]
+fn windows_saved_wifi_profiles() {
+    let profiles = "=== hygeia profile: HomeNet\r\n    Name                   : HomeNet\r\n        Connection mode    : Connect automatically\r\n    SSID name              : \"HomeNet\"\r\n    Authentication         : WPA2-Personal\r\n    Security key           : Present\r\n    Key Content            : sunshine\r\n=== hygeia profile: Airport Free WiFi\r\n    Name                   : Airport Free WiFi\r\n        Connection mode    : Connect automatically\r\n    SSID name              : \"Airport Free WiFi\"\r\n    Authentication         : Open\r\n    Security key           : Absent\r\n";
+    let interface = "    State                  : connected\r\n    SSID                   : HomeNet\r\n    Authentication         : WPA2-Personal\r\n";
+    let snapshot = Snapshot::from_outputs(
+        Platform::Windows,
+        context("drlee", r"C:\Users\drlee"),
+        &[("wlan", ran(interface)), ("wlan_profiles", ran(profiles))],
+    );
+    let f = results(&snapshot);
+    assert_eq!(status(&f, "HY-NET-002"), Status::Pass);
+    assert_eq!(status(&f, "HY-NET-003"), Status::Fail);
+    assert_eq!(
+        status(&f, "HY-NET-004"),
+        Status::Fail,
+        "sunshine is a common password"
+    );
+    let unprivileged = profiles.replace("    Key Content            : sunshine\r\n", "");
+    let snapshot = Snapshot::from_outputs(
+        Platform::Windows,
+        context("drlee", r"C:\Users\drlee"),
+        &[
+            ("wlan", ran(interface)),
+            ("wlan_profiles", ran(&unprivileged)),
+        ],
+    );
+    assert_eq!(
+        results(&snapshot)["HY-NET-004"].unknown_cause,
+        Some(UnknownCause::PermissionDenied)
+    );
+}

@@ -16,7 +16,7 @@ fn severity(fail_on: FailOn) -> Severity {
     }
 }
 
-fn obtain_snapshot(args: &CheckArgs) -> Result<(Snapshot, String), Failure> {
+fn obtain_snapshot(args: &CheckArgs, catalog: &Catalog) -> Result<(Snapshot, String), Failure> {
     if let Some(dir) = &args.snapshot {
         let snapshot = Snapshot::load(dir).map_err(|e| Failure::Input(e.to_string()))?;
         return Ok((snapshot, format!("snapshot {}", dir.display())));
@@ -26,7 +26,7 @@ fn obtain_snapshot(args: &CheckArgs) -> Result<(Snapshot, String), Failure> {
             "this operating system is not supported; Hygeia checks Linux, macOS and Windows".into(),
         )
     })?;
-    let snapshot = hygeia_host::collect(platform);
+    let snapshot = hygeia_host::collect(platform, catalog);
     if let Some(dir) = &args.save_snapshot {
         let path = snapshot
             .save(dir)
@@ -84,7 +84,7 @@ fn wants_color(args: &CheckArgs) -> bool {
 /// Runs `hygeia check`.
 pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     let catalog = Catalog::builtin().context("loading the built-in catalog")?;
-    let (snapshot, source) = obtain_snapshot(&args)?;
+    let (snapshot, source) = obtain_snapshot(&args, &catalog)?;
     let report = build_report(&catalog, &snapshot, source)?;
     let text = match args.format {
         Format::Terminal => hygeia_report::render_terminal(&report, wants_color(&args)),

@@ -147,6 +147,8 @@ pub struct SavedWifi {
     pub autoconnect: bool,
     /// The pre-shared key, when readable.
     pub psk: Option<String>,
+    /// A key exists but reading it needs administrator rights.
+    pub key_hidden: bool,
 }
 
 /// A NetworkManager keyfile (`/etc/NetworkManager/system-connections/*.nmconnection`);
@@ -188,7 +190,57 @@ pub fn parse_nm_keyfile(text: &str) -> Option<SavedWifi> {
             .and_then(|v| boolean(&v))
             .unwrap_or(true),
         psk: get("wifi-security", "psk"),
+        key_hidden: false,
     })
+}
+
+/// Marker line that the Windows probe prints before each profile's details.
+pub const WINDOWS_PROFILE_MARKER: &str = "=== hygeia profile: ";
+
+/// Saved Windows Wi-Fi profiles: blocks of `netsh wlan show profile name=... key=clear`
+/// (English), each after a [`WINDOWS_PROFILE_MARKER`] line. Without administrator rights
+/// netsh prints "Security key : Present" but no "Key Content".
+pub fn parse_netsh_wlan_profiles(text: &str) -> Result<Vec<SavedWifi>, ParseError> {
+    let text = text.replace("\r\n", "\n");
+    let mut profiles = Vec::new();
+    for block in text.split(WINDOWS_PROFILE_MARKER).skip(1) {
+        let name = block.lines().next().unwrap_or_default().trim().to_string();
+        let pairs = colon_pairs(block);
+        let Some(authentication) = colon_value(&pairs, "Authentication") else {
+            if block.contains("is not found on the system") {
+                continue;
+            }
+            return Err(ParseError::new(
+                "netsh wlan show profile",
+                format!("no Authentication field for {name:?} (not English output?)"),
+            ));
+        };
+        let ssid = colon_value(&pairs, "SSID name")
+            .map(|s| s.trim_matches('"').to_string())
+            .unwrap_or(name);
+        let key_present =
+            colon_value(&pairs, "Security key").is_some_and(|v| v.eq_ignore_ascii_case("Present"));
+        let psk = colon_value(&pairs, "Key Content").map(str::to_string);
+        profiles.push(SavedWifi {
+            ssid,
+            security: WifiSecurity::from_text(authentication),
+            autoconnect: colon_value(&pairs, "Connection mode")
+                .is_some_and(|m| m.eq_ignore_ascii_case("Connect automatically")),
+            key_hidden: key_present && psk.is_none(),
+            psk,
+        });
+    }
+    if profiles.is_empty()
+        && !text.trim().is_empty()
+        && !text.contains("There is no wireless interface")
+        && text.contains(WINDOWS_PROFILE_MARKER)
+    {
+        return Err(ParseError::new(
+            "netsh wlan show profile",
+            "no profile could be read",
+        ));
+    }
+    Ok(profiles)
 }
 
 #[cfg(test)]
@@ -237,6 +289,27 @@ mod tests {
             Some(WifiSecurity::Wpa3)
         );
         assert!(parse_netsh_wlan_interfaces("Status : verbonden").is_err());
+    }
+
+    #[test]
+    fn windows_profiles() {
+        let text = "=== hygeia profile: HomeNet\r\nProfile HomeNet on interface Wi-Fi:\r\n=======================================================================\r\n\r\nApplied: All User Profile\r\n\r\nProfile information\r\n-------------------\r\n    Version                : 1\r\n    Type                   : Wireless LAN\r\n    Name                   : HomeNet\r\n    Control options        :\r\n        Connection mode    : Connect automatically\r\n\r\nConnectivity settings\r\n---------------------\r\n    SSID name              : \"HomeNet\"\r\n\r\nSecurity settings\r\n-----------------\r\n    Authentication         : WPA2-Personal\r\n    Cipher                 : CCMP\r\n    Security key           : Present\r\n    Key Content            : sunshine\r\n=== hygeia profile: Airport Free WiFi\r\n    Name                   : Airport Free WiFi\r\n        Connection mode    : Connect automatically\r\n    SSID name              : \"Airport Free WiFi\"\r\n    Authentication         : Open\r\n    Cipher                 : None\r\n    Security key           : Absent\r\n";
+        let profiles = parse_netsh_wlan_profiles(text).unwrap_or_default();
+        assert_eq!(profiles.len(), 2);
+        assert_eq!(
+            (profiles[0].security, profiles[0].psk.as_deref()),
+            (WifiSecurity::Wpa2, Some("sunshine"))
+        );
+        assert_eq!(
+            (profiles[1].security, profiles[1].autoconnect),
+            (WifiSecurity::Open, true)
+        );
+        let hidden = "=== hygeia profile: HomeNet\n    Authentication         : WPA2-Personal\n    Security key           : Present\n";
+        assert!(parse_netsh_wlan_profiles(hidden).is_ok_and(|p| p[0].key_hidden));
+        assert!(
+            parse_netsh_wlan_profiles("=== hygeia profile: X\n    Authentificatie : WPA2\n")
+                .is_err()
+        );
     }
 
     #[test]

@@ -95,6 +95,12 @@ pub fn probes(_context: &Context) -> Vec<Probe> {
             "Get-VpnConnection | Format-List Name,TunnelType,ConnectionStatus; Get-VpnConnection -AllUserConnection | Format-List Name,TunnelType,ConnectionStatus",
         ),
         Probe::command("wlan", "netsh.exe", &["wlan", "show", "interfaces"]),
+        // One block per saved profile; the key is shown only to administrators and is judged
+        // in memory, never stored in findings (snapshots do keep raw outputs: see docs).
+        powershell(
+            "wlan_profiles",
+            "netsh wlan show profiles | Select-String -Pattern ' : (.+)$' | ForEach-Object { $n = $_.Matches[0].Groups[1].Value.Trim(); '=== hygeia profile: ' + $n; netsh wlan show profile name=\"$n\" key=clear }",
+        ),
         powershell(
             "programs",
             r"Get-ItemProperty HKLM:\Software\Microsoft\Windows\CurrentVersion\Uninstall\*, HKLM:\Software\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*, HKCU:\Software\Microsoft\Windows\CurrentVersion\Uninstall\* -ErrorAction SilentlyContinue | ForEach-Object { $_.DisplayName }",

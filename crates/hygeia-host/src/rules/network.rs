@@ -8,8 +8,9 @@ use crate::parse::vpn::{
 };
 use crate::parse::wifi::{
     SavedWifi, WifiLink, WifiSecurity, parse_macos_wifi, parse_netsh_wlan_interfaces,
-    parse_nm_keyfile, parse_nmcli_wifi_active,
+    parse_netsh_wlan_profiles, parse_nm_keyfile, parse_nmcli_wifi_active,
 };
+use crate::redact::KeyStrength;
 use hygeia_core::{Finding, Platform, UnknownCause};
 
 /// Config files in a folder, as VPN profiles.
@@ -184,11 +185,23 @@ pub fn wifi_encryption(input: &Input) -> Finding {
 }
 
 fn saved_networks(input: &Input) -> Result<Vec<SavedWifi>, Finding> {
-    if input.snapshot.platform != Platform::Linux {
-        return Err(Finding::unknown(
-            UnknownCause::UnsupportedPlatform,
-            "Hygeia does not yet read saved Wi-Fi networks on this operating system.",
-        ));
+    match input.snapshot.platform {
+        Platform::Linux => {}
+        Platform::Windows => {
+            let text = input.command_ok("wlan_profiles", "the saved Wi-Fi networks")?;
+            return parse_netsh_wlan_profiles(text).map_err(|e| {
+                Finding::unknown(
+                    UnknownCause::Unreadable,
+                    format!("The saved Wi-Fi networks could not be understood ({e})."),
+                )
+            });
+        }
+        Platform::Macos => {
+            return Err(Finding::unknown(
+                UnknownCause::UnsupportedPlatform,
+                "Hygeia does not yet read saved Wi-Fi networks on macOS; check them in System Settings > Wi-Fi > Advanced.",
+            ));
+        }
     }
     match input.listing("nm_keyfiles", "the saved Wi-Fi networks") {
         Ok(Some(entries)) => {
@@ -243,24 +256,12 @@ pub fn open_networks_autojoin(input: &Input) -> Finding {
     }
 }
 
-/// Why a Wi-Fi key is weak, or `None` when it is strong.
+/// Why a Wi-Fi key is weak, or `None` when it is strong. Keys in a snapshot are already
+/// replaced by a strength token (see `redact.rs`); a raw key is measured here.
 fn key_weakness(key: &str, common: &std::collections::BTreeSet<String>) -> Option<String> {
-    if common.contains(&key.to_lowercase()) {
-        return Some("it is on the list of commonly used passwords".into());
-    }
-    if key.chars().count() < 12 {
-        return Some(format!(
-            "it is only {} characters long (use at least 12, better 16)",
-            key.chars().count()
-        ));
-    }
-    match zxcvbn::zxcvbn(key, &[]).score() {
-        zxcvbn::Score::Four => None,
-        score => Some(format!(
-            "a password-strength estimator rates it {}/4 (easy to guess)",
-            score as u8
-        )),
-    }
+    KeyStrength::from_token(key)
+        .unwrap_or_else(|| KeyStrength::measure(key, common))
+        .weakness()
 }
 
 /// HY-NET-004.
@@ -284,6 +285,15 @@ pub fn wifi_key_strength(input: &Input) -> Finding {
         None => with_keys.clone(),
     };
     if judged.is_empty() {
+        let hidden = saved
+            .iter()
+            .any(|w| w.key_hidden && current.as_ref().is_none_or(|link| link.ssid == w.ssid));
+        if hidden {
+            return Finding::unknown(
+                UnknownCause::PermissionDenied,
+                "Reading the saved Wi-Fi key needs administrator rights: open the terminal with 'Run as administrator' and run hygeia check again. The key is checked on this computer and never shown or stored.",
+            );
+        }
         return match current {
             Some(link) if matches!(link.security, WifiSecurity::Enterprise) => {
                 Finding::not_applicable(
