@@ -81,6 +81,8 @@ pub struct Summary {
     pub by_status: BTreeMap<&'static str, usize>,
     /// Failing controls per severity.
     pub failing_by_severity: BTreeMap<&'static str, usize>,
+    /// Attested controls nobody has answered (or whose answer expired); counted in `unknown`.
+    pub awaiting_answer: usize,
     /// One sentence for people.
     pub headline: String,
 }
@@ -206,6 +208,16 @@ fn summarise(controls: &[ControlResult]) -> Summary {
         }
     }
     let count = |s: Status| by_status.get(s.as_str()).copied().unwrap_or(0);
+    let awaiting_answer = controls
+        .iter()
+        .filter(|c| c.unknown_cause == Some(UnknownCause::NotAttested))
+        .count();
+    let not_checked = count(Status::Unknown) - awaiting_answer;
+    let questions = match awaiting_answer {
+        0 => String::new(),
+        1 => ", 1 question to answer".to_string(),
+        n => format!(", {n} questions to answer"),
+    };
     let (fail, warn) = (count(Status::Fail), count(Status::Warn));
     let critical_high = failing_by_severity.get("critical").copied().unwrap_or(0)
         + failing_by_severity.get("high").copied().unwrap_or(0);
@@ -213,20 +225,21 @@ fn summarise(controls: &[ControlResult]) -> Summary {
         format!(
             "Nothing to fix among the {} controls Hygeia could measure or that were attested; {} could not be checked.",
             count(Status::Pass) + count(Status::Attested),
-            count(Status::Unknown)
-        )
+            not_checked
+        ) + &questions
     } else {
         format!(
             "{fail} to fix ({critical_high} critical or high), {warn} to look at, {} passed, {} attested, {} could not be checked.",
             count(Status::Pass),
             count(Status::Attested),
-            count(Status::Unknown)
-        )
+            not_checked
+        ) + &questions
     };
     Summary {
         total: controls.len(),
         by_status,
         failing_by_severity,
+        awaiting_answer,
         headline,
     }
 }

@@ -1,7 +1,7 @@
 //! The terminal report: what to fix first, then every control by guidance area, then a
 //! one-line summary.
 
-use hygeia_core::{Area, ControlResult, Report, Status};
+use hygeia_core::{Area, ControlResult, Measured, Report, Status, UnknownCause};
 use std::fmt::Write;
 
 const WIDTH: usize = 100;
@@ -73,6 +73,11 @@ fn fix_entry(out: &mut String, number: usize, c: &ControlResult, color: bool) {
     out.push('\n');
 }
 
+/// An attested control nobody has answered (or whose answer expired).
+fn awaits_answer(c: &ControlResult) -> bool {
+    c.measured == Measured::Attested && c.unknown_cause == Some(UnknownCause::NotAttested)
+}
+
 /// Renders the report for a terminal; `color` adds ANSI colours.
 pub fn render_terminal(report: &Report, color: bool) -> String {
     let mut out = String::new();
@@ -102,8 +107,11 @@ pub fn render_terminal(report: &Report, color: bool) -> String {
         }
     }
     for area in Area::ALL {
-        let controls: Vec<&ControlResult> =
-            report.controls.iter().filter(|c| c.area == area).collect();
+        let controls: Vec<&ControlResult> = report
+            .controls
+            .iter()
+            .filter(|c| c.area == area && !awaits_answer(c))
+            .collect();
         if controls.is_empty() {
             continue;
         }
@@ -119,6 +127,26 @@ pub fn render_terminal(report: &Report, color: bool) -> String {
             if !c.needs_action() {
                 out.push_str(&paint(&wrap(&c.reason, 22), "2", color));
             }
+        }
+        out.push('\n');
+    }
+    let questions: Vec<&ControlResult> = report
+        .controls
+        .iter()
+        .filter(|c| awaits_answer(c))
+        .collect();
+    if !questions.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint("Questions only you can answer", "1;4", color)
+        );
+        out.push_str(&wrap(
+            "No program can see these. Answer each one (yes if it is in place, no if not); Hygeia asks again after 90 days.",
+            2,
+        ));
+        for c in questions {
+            let _ = writeln!(out, "  hygeia attest {:<10} --yes|--no   {}", c.id, c.title);
         }
         out.push('\n');
     }
