@@ -223,17 +223,17 @@ fn summarise(controls: &[ControlResult]) -> Summary {
         + failing_by_severity.get("high").copied().unwrap_or(0);
     let headline = if fail == 0 && warn == 0 {
         format!(
-            "Nothing to fix among the {} controls Hygeia could measure or that were attested; {} could not be checked.",
+            "Nothing to fix among the {} controls Hygeia could measure or that were attested; {} could not be checked{questions}.",
             count(Status::Pass) + count(Status::Attested),
             not_checked
-        ) + &questions
+        )
     } else {
         format!(
-            "{fail} to fix ({critical_high} critical or high), {warn} to look at, {} passed, {} attested, {} could not be checked.",
+            "{fail} to fix ({critical_high} critical or high), {warn} to look at, {} passed, {} attested, {} could not be checked{questions}.",
             count(Status::Pass),
             count(Status::Attested),
             not_checked
-        ) + &questions
+        )
     };
     Summary {
         total: controls.len(),
