@@ -66,6 +66,11 @@ pub struct ControlResult {
 }
 
 impl ControlResult {
+    /// An attested control nobody has answered (or whose answer expired).
+    pub fn awaits_answer(&self) -> bool {
+        self.measured == Measured::Attested && self.unknown_cause == Some(UnknownCause::NotAttested)
+    }
+
     /// Whether this result asks the reader to act.
     pub fn needs_action(&self) -> bool {
         matches!(self.status, Status::Fail | Status::Warn)

@@ -557,3 +557,30 @@ fn windows_saved_wifi_profiles() {
         Some(UnknownCause::PermissionDenied)
     );
 }
+
+#[test]
+fn linux_without_wifi_hardware_is_not_applicable() {
+    let f = results(&linux_base(&[
+        ("wifi_hardware", Outcome::NotFound),
+        ("nmcli_wifi", Outcome::NotFound),
+        ("nm_keyfiles", Outcome::NotFound),
+    ]));
+    for id in ["HY-NET-002", "HY-NET-003", "HY-NET-004"] {
+        assert_eq!(status(&f, id), Status::NotApplicable, "{id}");
+    }
+    let radio = Outcome::Listed {
+        entries: vec![DirEntry {
+            name: "phy0".into(),
+            content: None,
+            modified: None,
+        }],
+    };
+    let f = results(&linux_base(&[
+        ("wifi_hardware", radio),
+        ("nmcli_wifi", Outcome::NotFound),
+    ]));
+    assert_eq!(
+        f["HY-NET-002"].unknown_cause,
+        Some(UnknownCause::CommandMissing)
+    );
+}

@@ -98,8 +98,11 @@ pub fn render_html(report: &Report) -> String {
         }
     }
     for area in Area::ALL {
-        let controls: Vec<&ControlResult> =
-            report.controls.iter().filter(|c| c.area == area).collect();
+        let controls: Vec<&ControlResult> = report
+            .controls
+            .iter()
+            .filter(|c| c.area == area && !c.awaits_answer())
+            .collect();
         if controls.is_empty() {
             continue;
         }
@@ -119,6 +122,24 @@ pub fn render_html(report: &Report) -> String {
             );
             evidence(&mut out, c);
             out.push_str("</td></tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    let questions: Vec<&ControlResult> = report
+        .controls
+        .iter()
+        .filter(|c| c.awaits_answer())
+        .collect();
+    if !questions.is_empty() {
+        out.push_str("<h2>Questions only you can answer</h2>\n<p>No program can see these. Answer each one on this computer with the command shown (<code>--yes</code> if it is in place, <code>--no</code> if not); Hygeia asks again after 90 days.</p>\n<table>\n<tbody>\n");
+        for c in questions {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}<br><span class=\"ids\">{}</span></td><td><code>hygeia attest {} --yes</code></td></tr>",
+                esc(&c.title),
+                esc(&c.id),
+                esc(&c.id)
+            );
         }
         out.push_str("</tbody>\n</table>\n");
     }

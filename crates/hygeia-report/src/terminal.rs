@@ -1,7 +1,7 @@
 //! The terminal report: what to fix first, then every control by guidance area, then a
 //! one-line summary.
 
-use hygeia_core::{Area, ControlResult, Measured, Report, Status, UnknownCause};
+use hygeia_core::{Area, ControlResult, Report, Status};
 use std::fmt::Write;
 
 const WIDTH: usize = 100;
@@ -73,11 +73,6 @@ fn fix_entry(out: &mut String, number: usize, c: &ControlResult, color: bool) {
     out.push('\n');
 }
 
-/// An attested control nobody has answered (or whose answer expired).
-fn awaits_answer(c: &ControlResult) -> bool {
-    c.measured == Measured::Attested && c.unknown_cause == Some(UnknownCause::NotAttested)
-}
-
 /// Renders the report for a terminal; `color` adds ANSI colours.
 pub fn render_terminal(report: &Report, color: bool) -> String {
     let mut out = String::new();
@@ -110,7 +105,7 @@ pub fn render_terminal(report: &Report, color: bool) -> String {
         let controls: Vec<&ControlResult> = report
             .controls
             .iter()
-            .filter(|c| c.area == area && !awaits_answer(c))
+            .filter(|c| c.area == area && !c.awaits_answer())
             .collect();
         if controls.is_empty() {
             continue;
@@ -133,7 +128,7 @@ pub fn render_terminal(report: &Report, color: bool) -> String {
     let questions: Vec<&ControlResult> = report
         .controls
         .iter()
-        .filter(|c| awaits_answer(c))
+        .filter(|c| c.awaits_answer())
         .collect();
     if !questions.is_empty() {
         let _ = writeln!(

@@ -114,6 +114,7 @@ pub fn probes(context: &Context, run_as: Option<RunAs>) -> Vec<Probe> {
             ],
         ),
         Probe::read_dir("nm_keyfiles", "/etc/NetworkManager/system-connections"),
+        Probe::list_dir("wifi_hardware", "/sys/class/ieee80211"),
         Probe::command("wg", "wg", &["show"]),
         Probe::list_dir("wireguard_dir", "/etc/wireguard"),
         Probe::list_dir("openvpn_client_dir", "/etc/openvpn/client"),

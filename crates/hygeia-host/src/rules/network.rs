@@ -126,6 +126,21 @@ pub fn vpn_configured(input: &Input) -> Finding {
 }
 
 /// The current Wi-Fi connection: `Ok(None)` when not on Wi-Fi.
+/// Linux: whether the computer has Wi-Fi hardware at all (`/sys/class/ieee80211` lists one
+/// `phyN` per radio); `None` when that could not be read.
+fn linux_wifi_hardware(input: &Input) -> Option<bool> {
+    match input.listing("wifi_hardware", "Wi-Fi hardware") {
+        Ok(Some(entries)) => Some(!entries.is_empty()),
+        Ok(None) => Some(false),
+        Err(_) => None,
+    }
+}
+
+fn no_wifi_hardware() -> Finding {
+    Finding::not_applicable("This computer has no Wi-Fi adapter.")
+        .with("/sys/class/ieee80211 lists no radio")
+}
+
 fn current_wifi(input: &Input) -> Result<Option<WifiLink>, Finding> {
     let unreadable = |e: crate::parse::ParseError| {
         Finding::unknown(
@@ -135,6 +150,9 @@ fn current_wifi(input: &Input) -> Result<Option<WifiLink>, Finding> {
     };
     match input.snapshot.platform {
         Platform::Linux => {
+            if linux_wifi_hardware(input) == Some(false) {
+                return Err(no_wifi_hardware());
+            }
             parse_nmcli_wifi_active(input.command_ok("nmcli_wifi", "the Wi-Fi connection")?)
                 .map_err(unreadable)
         }
@@ -220,6 +238,7 @@ fn saved_networks(input: &Input) -> Result<Vec<SavedWifi>, Finding> {
                 .filter_map(parse_nm_keyfile)
                 .collect())
         }
+        Ok(None) if linux_wifi_hardware(input) == Some(false) => Err(no_wifi_hardware()),
         Ok(None) => Err(Finding::unknown(
             UnknownCause::Inconclusive,
             "NetworkManager's saved connections were not found on this computer.",
@@ -266,7 +285,13 @@ fn key_weakness(key: &str, common: &std::collections::BTreeSet<String>) -> Optio
 
 /// HY-NET-004.
 pub fn wifi_key_strength(input: &Input) -> Finding {
-    let current = current_wifi(input).ok().flatten();
+    let current = match current_wifi(input) {
+        Ok(link) => link,
+        Err(f) if f.status == hygeia_core::Status::NotApplicable => return f,
+        Err(f) if input.snapshot.platform != Platform::Linux => return f,
+        // On Linux the saved keyfiles can still be judged when nmcli is missing.
+        Err(_) => None,
+    };
     if current.is_none() && input.snapshot.platform != Platform::Linux {
         return Finding::not_applicable("This computer is not connected to Wi-Fi right now.");
     }
