@@ -138,6 +138,7 @@ fn every_parser(text: &str) {
     let _ = backup::parse_tmutil_destinations(text);
     let _ = backup::parse_tmutil_latest(text);
     let _ = backup::parse_borg_latest(text);
+    let _ = backup::parse_wbadmin_versions(text);
     let _ = apps::parse_dpkg_installed(text);
     let _ = apps::parse_snap_list(text);
     let _ = apps::parse_windows_programs(text);

@@ -205,7 +205,8 @@ fn windows_from_real_outputs() {
     assert_eq!(status(&f, "HY-NET-001"), Status::Pass);
     assert_eq!(
         f["HY-BK-001"].unknown_cause,
-        Some(UnknownCause::UnsupportedPlatform)
+        Some(UnknownCause::Unreadable),
+        "wbadmin was not collected"
     );
 }
 
@@ -582,5 +583,33 @@ fn linux_without_wifi_hardware_is_not_applicable() {
     assert_eq!(
         f["HY-NET-002"].unknown_cause,
         Some(UnknownCause::CommandMissing)
+    );
+}
+
+#[test]
+fn windows_backup_from_wbadmin() {
+    let versions = "wbadmin 1.0 - Backup command-line tool\r\n\r\nBackup time: 11/20/2026 9:00 PM\r\nVersion identifier: 11/21/2026-05:00\r\n";
+    let home = r"C:\Users\drlee";
+    let snapshot = Snapshot::from_outputs(
+        Platform::Windows,
+        context("drlee", home),
+        &[("wbadmin", ran(versions))],
+    );
+    let f = results(&snapshot);
+    assert_eq!(status(&f, "HY-BK-001"), Status::Pass);
+    assert_eq!(
+        status(&f, "HY-BK-002"),
+        Status::Pass,
+        "7 days before the snapshot"
+    );
+    let none = ran("wbadmin 1.0 - Backup command-line tool\r\nERROR - No backup was found.\r\n");
+    let snapshot = Snapshot::from_outputs(
+        Platform::Windows,
+        context("drlee", home),
+        &[("wbadmin", none)],
+    );
+    assert_eq!(
+        results(&snapshot)["HY-BK-001"].unknown_cause,
+        Some(UnknownCause::Inconclusive)
     );
 }

@@ -164,6 +164,52 @@ pub fn parse_tmutil_latest(text: &str) -> Option<OffsetDateTime> {
     Some(date.with_time(time).assume_utc())
 }
 
+/// `wbadmin get versions` (Windows Backup, English): the newest `Version identifier:
+/// MM/DD/YYYY-HH:MM` (UTC). `Ok(None)` when the tool reports no backup.
+pub fn parse_wbadmin_versions(text: &str) -> Result<Option<OffsetDateTime>, ParseError> {
+    let mut newest: Option<OffsetDateTime> = None;
+    let mut versions = 0;
+    for line in text.lines() {
+        let Some(value) = line.trim().strip_prefix("Version identifier:") else {
+            continue;
+        };
+        versions += 1;
+        let value = value.trim();
+        let (date, clock) = value.split_once('-').unwrap_or((value, "00:00"));
+        let mut parts = date.split('/');
+        let parsed = (|| {
+            let month: u8 = parts.next()?.parse().ok()?;
+            let day: u8 = parts.next()?.parse().ok()?;
+            let year: i32 = parts.next()?.parse().ok()?;
+            let (hour, minute) = clock.split_once(':')?;
+            let date =
+                time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day)
+                    .ok()?;
+            let time = time::Time::from_hms(hour.parse().ok()?, minute.parse().ok()?, 0).ok()?;
+            Some(date.with_time(time).assume_utc())
+        })();
+        let Some(moment) = parsed else {
+            return Err(ParseError::new(
+                "wbadmin get versions",
+                format!("unreadable version identifier {value:?}"),
+            ));
+        };
+        newest = newest.max(Some(moment));
+    }
+    if versions == 0
+        && !text.contains("No backup was found")
+        && !text.contains("no backups")
+        && !text.trim().is_empty()
+        && !text.contains("wbadmin")
+    {
+        return Err(ParseError::new(
+            "wbadmin get versions",
+            "no 'Version identifier' lines (not English output?)",
+        ));
+    }
+    Ok(newest)
+}
+
 /// `borg list --last 1 --json`: the start of the newest archive (local time, read as UTC).
 pub fn parse_borg_latest(text: &str) -> Result<Option<OffsetDateTime>, ParseError> {
     let value: Value = serde_json::from_str(text)
@@ -215,6 +261,23 @@ mod tests {
         let units = parse_systemd_units(r#"[{"unit":"clamav-daemon.service","load":"loaded","active":"active","sub":"running","description":"x"}]"#).unwrap_or_default();
         assert_eq!(units[0].sub, "running");
         assert!(parse_systemd_units("System has not been booted with systemd").is_err());
+    }
+
+    #[test]
+    fn windows_backup_versions() {
+        let text = "wbadmin 1.0 - Backup command-line tool\r\n(C) Copyright Microsoft Corporation. All rights reserved.\r\n\r\nBackup time: 11/20/2026 9:00 PM\r\nBackup location: Fixed Disk labeled E:\r\nVersion identifier: 11/21/2026-05:00\r\nCan recover: Volume(s), File(s)\r\n\r\nBackup time: 11/27/2026 9:00 PM\r\nVersion identifier: 11/28/2026-05:00\r\n";
+        let newest = parse_wbadmin_versions(text).ok().flatten();
+        assert_eq!(
+            newest.map(|t| t.date().to_string()).as_deref(),
+            Some("2026-11-28")
+        );
+        assert!(
+            parse_wbadmin_versions(
+                "wbadmin 1.0 - Backup command-line tool\r\nERROR - No backup was found.\r\n"
+            )
+            .is_ok_and(|t| t.is_none())
+        );
+        assert!(parse_wbadmin_versions("Version identifier: yesterday").is_err());
     }
 
     #[test]

@@ -101,6 +101,8 @@ pub fn probes(_context: &Context) -> Vec<Probe> {
             "wlan_profiles",
             "netsh wlan show profiles | Select-String -Pattern ' : (.+)$' | ForEach-Object { $n = $_.Matches[0].Groups[1].Value.Trim(); '=== hygeia profile: ' + $n; netsh wlan show profile name=\"$n\" key=clear }",
         ),
+        // Windows Backup's versions (needs administrator rights).
+        Probe::command("wbadmin", "wbadmin.exe", &["get", "versions"]),
         powershell(
             "programs",
             r"Get-ItemProperty HKLM:\Software\Microsoft\Windows\CurrentVersion\Uninstall\*, HKLM:\Software\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*, HKCU:\Software\Microsoft\Windows\CurrentVersion\Uninstall\* -ErrorAction SilentlyContinue | ForEach-Object { $_.DisplayName }",

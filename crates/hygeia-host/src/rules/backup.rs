@@ -3,7 +3,7 @@
 use super::{Input, days_phrase};
 use crate::parse::backup::{
     BackupTool, dejadup, parse_systemd_timers, parse_systemd_units, parse_tmutil_destinations,
-    parse_tmutil_latest, timeshift_configured,
+    parse_tmutil_latest, parse_wbadmin_versions, timeshift_configured,
 };
 use crate::parse::screenlock::parse_gsettings_list;
 use hygeia_core::{Finding, Platform, UnknownCause};
@@ -105,10 +105,27 @@ fn tools(input: &Input) -> Result<Vec<BackupTool>, Finding> {
                 last_success: latest,
             }])
         }
-        Platform::Windows => Err(Finding::unknown(
-            UnknownCause::UnsupportedPlatform,
-            "Hygeia does not yet read File History or Windows Backup; check them in Settings > System > Storage > Advanced storage settings > Backup options.",
-        )),
+        Platform::Windows => {
+            // File History keeps no state Hygeia can read yet; Windows Backup (wbadmin) does.
+            let ran = input.command("wbadmin", "Windows Backup")?;
+            let text = format!("{}\n{}", ran.stdout, ran.stderr);
+            let newest = parse_wbadmin_versions(&text).map_err(|e| {
+                Finding::unknown(
+                    UnknownCause::Unreadable,
+                    format!("Windows Backup's answer could not be understood ({e})."),
+                )
+            })?;
+            match newest {
+                Some(when) => Ok(vec![BackupTool {
+                    name: "Windows Backup (wbadmin)".into(),
+                    last_success: Some(when),
+                }]),
+                None => Err(Finding::unknown(
+                    UnknownCause::Inconclusive,
+                    "Windows Backup has no backup here, and Hygeia cannot read File History yet; check Settings > System > Storage > Advanced storage settings > Backup options.",
+                )),
+            }
+        }
     }
 }
 
