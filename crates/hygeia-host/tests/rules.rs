@@ -613,3 +613,25 @@ fn windows_backup_from_wbadmin() {
         Some(UnknownCause::Inconclusive)
     );
 }
+
+#[test]
+fn fedora_automatic_updates_need_the_timer_and_apply_updates() {
+    let timers = ran(
+        r#"[{"next":1,"left":1,"last":null,"passed":null,"unit":"dnf-automatic.timer","activates":"dnf-automatic.service"}]"#,
+    );
+    let base = |conf: &str| {
+        results(&linux_base(&[
+            ("apt_config", Outcome::NotFound),
+            ("systemd_timers", timers.clone()),
+            ("dnf_automatic_conf", read(conf)),
+        ]))
+    };
+    assert_eq!(
+        status(&base("[commands]\napply_updates = yes\n"), "HY-PC-003"),
+        Status::Pass
+    );
+    assert_eq!(
+        status(&base("[commands]\napply_updates = no\n"), "HY-PC-003"),
+        Status::Fail
+    );
+}

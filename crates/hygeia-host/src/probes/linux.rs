@@ -24,6 +24,7 @@ pub fn probes(context: &Context, run_as: Option<RunAs>) -> Vec<Probe> {
         .timeout(PACKAGE_TIMEOUT),
         Probe::list_dir("apt_lists", "/var/lib/apt/lists"),
         Probe::command("apt_config", "apt-config", &["dump"]),
+        Probe::file("dnf_automatic_conf", "/etc/dnf/automatic.conf"),
         Probe::command(
             "dpkg_packages",
             "dpkg-query",

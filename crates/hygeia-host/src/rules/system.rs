@@ -315,9 +315,17 @@ pub fn automatic_updates(input: &Input) -> Finding {
                 .map(crate::parse::backup::parse_systemd_timers)
             {
                 Ok(Ok(timers)) => {
+                    // dnf-automatic.timer installs only when automatic.conf says apply_updates.
+                    let applies = input
+                        .file("dnf_automatic_conf", "dnf-automatic's settings")
+                        .ok()
+                        .flatten()
+                        .is_some_and(|f| dnf_automatic_applies(f.content));
                     let installing = timers.iter().find(|t| {
                         t.unit.starts_with("dnf-automatic-install")
-                            || t.unit.starts_with("dnf5-automatic")
+                            || (applies
+                                && (t.unit.starts_with("dnf-automatic.timer")
+                                    || t.unit.starts_with("dnf5-automatic")))
                     });
                     match installing {
                         Some(t) => Finding::pass("Security updates install automatically (dnf-automatic).").with(format!("timer {}", t.unit)),
@@ -362,6 +370,17 @@ pub fn automatic_updates(input: &Input) -> Finding {
             Err(f) => f,
         },
     }
+}
+
+/// `apply_updates = yes` in the [commands] section of /etc/dnf/automatic.conf.
+fn dnf_automatic_applies(text: &str) -> bool {
+    crate::parse::text::ini(text)
+        .iter()
+        .any(|(section, key, value)| {
+            section == "commands"
+                && key == "apply_updates"
+                && crate::parse::text::boolean(value) == Some(true)
+        })
 }
 
 /// HY-PC-004.
