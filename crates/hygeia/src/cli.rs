@@ -21,6 +21,91 @@ pub enum Command {
     Attest(AttestArgs),
     /// List every control in the catalog.
     Controls(ControlsArgs),
+    /// Triage email for phishing and ransomware lures, with a reason for every verdict.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+/// `hygeia mail` sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Scan .eml files, folders, mbox files, Maildir folders, or - for standard input.
+    Scan(MailScanArgs),
+    /// Measure detection on folders of known phishing and known legitimate mail.
+    Eval(MailEvalArgs),
+}
+
+/// Verdict levels for `--only` and `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerdictLevel {
+    /// Suspicious or phishing.
+    Suspicious,
+    /// Phishing only.
+    Phishing,
+}
+
+/// Output formats of `mail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MailFormat {
+    /// A table for people.
+    Terminal,
+    /// One JSON object per message, then a summary object (JSON Lines).
+    Json,
+}
+
+/// Options shared by `mail scan` and `mail eval`.
+#[derive(Debug, Args)]
+pub struct MailOptions {
+    /// The practice's own domain, for lookalike checks (repeatable).
+    #[arg(long = "protect", value_name = "DOMAIN")]
+    pub protect: Vec<String>,
+    /// Trust SPF/DKIM/DMARC results in Authentication-Results headers added by this receiving
+    /// server (its authserv-id, e.g. mx.clinic.example; repeatable).
+    #[arg(long = "trusted-authserv", value_name = "ID")]
+    pub trusted_authserv: Vec<String>,
+    /// Largest message examined in full, in megabytes.
+    #[arg(long, value_name = "MB", default_value_t = 50)]
+    pub max_size_mb: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// `hygeia mail scan`.
+#[derive(Debug, Args)]
+pub struct MailScanArgs {
+    /// Files, folders, mbox files, Maildir folders; - reads one message from standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: MailFormat,
+    /// Show only messages at or above this verdict.
+    #[arg(long, value_enum)]
+    pub only: Option<VerdictLevel>,
+    /// Exit with code 1 when a message is at or above this verdict.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<VerdictLevel>,
+    /// Shared options.
+    #[command(flatten)]
+    pub options: MailOptions,
+}
+
+/// `hygeia mail eval`.
+#[derive(Debug, Args)]
+pub struct MailEvalArgs {
+    /// Folders (or mbox files) of known phishing (repeatable).
+    #[arg(long = "phish", value_name = "DIR", required = true)]
+    pub phish: Vec<String>,
+    /// Folders (or mbox files) of known legitimate mail (repeatable).
+    #[arg(long = "ham", value_name = "DIR", required = true)]
+    pub ham: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: MailFormat,
+    /// Shared options.
+    #[command(flatten)]
+    pub options: MailOptions,
 }
 
 /// Output formats of `check`.

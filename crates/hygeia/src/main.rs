@@ -3,6 +3,7 @@
 mod attest;
 mod check;
 mod cli;
+mod mail;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => check::run(args),
         cli::Command::Attest(args) => attest::run(args),
         cli::Command::Controls(args) => check::list_controls(args),
+        cli::Command::Mail(cli::MailCommand::Scan(args)) => mail::scan(args),
+        cli::Command::Mail(cli::MailCommand::Eval(args)) => mail::eval(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,416 @@
+//! A small, tolerant HTML scanner for mail bodies: links with their visible text, forms and
+//! password fields, images, scripts, and text hidden from the reader. It never fails; hostile
+//! markup only yields fewer facts. Input is capped at [`MAX_HTML_BYTES`].
+
+/// HTML beyond this many bytes is not scanned.
+pub const MAX_HTML_BYTES: usize = 2 * 1024 * 1024;
+
+/// One `<a href>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// The href, entity-decoded.
+    pub href: String,
+    /// The text the reader sees.
+    pub text: String,
+}
+
+/// What an HTML body contains.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HtmlFacts {
+    /// Links.
+    pub anchors: Vec<Anchor>,
+    /// Text a reader sees (tags removed, entities decoded, whitespace collapsed).
+    pub visible_text: String,
+    /// Characters of text hidden with CSS (display:none, visibility:hidden, zero size...).
+    pub hidden_chars: usize,
+    /// `<input type=password>` fields.
+    pub password_inputs: usize,
+    /// `<form action=...>` targets.
+    pub form_actions: Vec<String>,
+    /// `<img>` tags.
+    pub images: usize,
+    /// `<script>` tags.
+    pub scripts: usize,
+    /// `<meta http-equiv=refresh content="0;url=...">` target.
+    pub meta_refresh: Option<String>,
+}
+
+/// Decodes the common named entities and numeric references.
+pub fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        // ';' is ASCII, so its byte position is always a character boundary.
+        let end = rest.as_bytes()[..rest.len().min(12)]
+            .iter()
+            .position(|&b| b == b';');
+        let decoded = end.and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" | "#39" => Some('\''),
+                "nbsp" => Some(' '),
+                _ if name.starts_with("#x") || name.starts_with("#X") => {
+                    u32::from_str_radix(&name[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                }
+                _ if name.starts_with('#') => {
+                    name[1..].parse::<u32>().ok().and_then(char::from_u32)
+                }
+                _ => None,
+            }?;
+            Some((c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An opening or closing tag.
+struct Tag<'a> {
+    name: String,
+    closing: bool,
+    attrs: &'a str,
+}
+
+impl Tag<'_> {
+    /// The value of an attribute (case-insensitive name), entity-decoded.
+    fn attr(&self, name: &str) -> Option<String> {
+        let lower = self.attrs.to_ascii_lowercase();
+        let mut search = 0;
+        while let Some(found) = lower[search..].find(name) {
+            let start = search + found;
+            let before_ok = start == 0
+                || !lower.as_bytes()[start - 1].is_ascii_alphanumeric()
+                    && lower.as_bytes()[start - 1] != b'-';
+            let after = lower[start + name.len()..].trim_start();
+            if before_ok && after.starts_with('=') {
+                let offset = self.attrs.len() - after.len() + 1;
+                let value = self.attrs[offset..].trim_start();
+                let raw = match value.chars().next() {
+                    Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
+                    _ => value
+                        .split(|c: char| c.is_whitespace() || c == '>')
+                        .next()
+                        .unwrap_or(""),
+                };
+                return Some(decode_entities(raw.trim()));
+            }
+            search = start + name.len();
+        }
+        None
+    }
+}
+
+fn hides_content(style: &str) -> bool {
+    let s: String = style
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    s.contains("display:none")
+        || s.contains("visibility:hidden")
+        || s.contains("font-size:0")
+        || s.contains("font-size:1px")
+        || s.contains("max-height:0")
+        || s.contains("opacity:0;")
+        || s.ends_with("opacity:0")
+}
+
+/// Scans an HTML body.
+pub fn scan(html: &str) -> HtmlFacts {
+    let html = if html.len() > MAX_HTML_BYTES {
+        let mut cut = MAX_HTML_BYTES;
+        while !html.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        &html[..cut]
+    } else {
+        html
+    };
+    let mut facts = HtmlFacts::default();
+    let mut text = String::new();
+    let mut open_anchor: Option<(String, String)> = None;
+    // Names of open elements that hide their content, innermost last.
+    let mut hidden_stack: Vec<String> = Vec::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            push_text(
+                &mut facts,
+                &mut text,
+                &mut open_anchor,
+                !hidden_stack.is_empty(),
+                rest,
+            );
+            break;
+        };
+        push_text(
+            &mut facts,
+            &mut text,
+            &mut open_anchor,
+            !hidden_stack.is_empty(),
+            &rest[..lt],
+        );
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            rest = rest.find("-->").map_or("", |end| &rest[end + 3..]);
+            continue;
+        }
+        let Some(gt) = find_tag_end(rest) else { break };
+        let inner = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        let Some(tag) = parse_tag(inner) else {
+            continue;
+        };
+        match (tag.name.as_str(), tag.closing) {
+            ("script", false) | ("style", false) => {
+                if tag.name == "script" {
+                    facts.scripts += 1;
+                }
+                let close = format!("</{}", tag.name);
+                let lower = rest.to_ascii_lowercase();
+                rest = lower.find(&close).map_or("", |end| &rest[end..]);
+            }
+            ("a", false) => {
+                if let Some((href, anchor_text)) = open_anchor.take() {
+                    facts.anchors.push(Anchor {
+                        href,
+                        text: collapse(&anchor_text),
+                    });
+                }
+                if let Some(href) = tag.attr("href") {
+                    open_anchor = Some((href, String::new()));
+                }
+            }
+            ("a", true) => {
+                if let Some((href, anchor_text)) = open_anchor.take() {
+                    facts.anchors.push(Anchor {
+                        href,
+                        text: collapse(&anchor_text),
+                    });
+                }
+            }
+            ("input", false) => {
+                if tag
+                    .attr("type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("password"))
+                {
+                    facts.password_inputs += 1;
+                }
+            }
+            ("form", false) => facts
+                .form_actions
+                .push(tag.attr("action").unwrap_or_default()),
+            ("img", false) => {
+                facts.images += 1;
+                if let Some(alt) = tag.attr("alt") {
+                    push_text(
+                        &mut facts,
+                        &mut text,
+                        &mut open_anchor,
+                        !hidden_stack.is_empty(),
+                        &format!(" {alt} "),
+                    );
+                }
+            }
+            ("meta", false) => {
+                let refresh = tag
+                    .attr("http-equiv")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("refresh"));
+                if refresh && let Some(content) = tag.attr("content") {
+                    let lower = content.to_ascii_lowercase();
+                    facts.meta_refresh = lower
+                        .find("url=")
+                        .map(|at| content[at + 4..].trim().to_string());
+                }
+            }
+            (name, true) => {
+                if hidden_stack.last().is_some_and(|h| h == name) {
+                    hidden_stack.pop();
+                }
+                if matches!(
+                    name,
+                    "p" | "div" | "br" | "tr" | "li" | "td" | "h1" | "h2" | "h3"
+                ) {
+                    text.push(' ');
+                }
+            }
+            (name, false) => {
+                let void = matches!(
+                    name,
+                    "br" | "hr"
+                        | "meta"
+                        | "link"
+                        | "img"
+                        | "input"
+                        | "col"
+                        | "area"
+                        | "base"
+                        | "wbr"
+                );
+                if !void
+                    && (tag.attr("hidden").is_some()
+                        || tag.attr("style").is_some_and(|s| hides_content(&s)))
+                {
+                    hidden_stack.push(name.to_string());
+                }
+                if matches!(name, "p" | "div" | "br" | "tr" | "li" | "td") {
+                    text.push(' ');
+                }
+            }
+        }
+        // Unbalanced markup must not hide the rest of the message forever.
+        if hidden_stack.len() > 64 {
+            hidden_stack.clear();
+        }
+    }
+    if let Some((href, anchor_text)) = open_anchor.take() {
+        facts.anchors.push(Anchor {
+            href,
+            text: collapse(&anchor_text),
+        });
+    }
+    facts.visible_text = collapse(&text);
+    facts
+}
+
+fn push_text(
+    facts: &mut HtmlFacts,
+    text: &mut String,
+    anchor: &mut Option<(String, String)>,
+    hidden: bool,
+    raw: &str,
+) {
+    if raw.is_empty() {
+        return;
+    }
+    let decoded = decode_entities(raw);
+    if hidden {
+        facts.hidden_chars += decoded.chars().filter(|c| !c.is_whitespace()).count();
+        return;
+    }
+    if let Some((_, anchor_text)) = anchor.as_mut() {
+        anchor_text.push_str(&decoded);
+    }
+    text.push_str(&decoded);
+}
+
+/// The index of the `>` that ends the tag starting at `text[0] == '<'`, skipping quoted values.
+fn find_tag_end(text: &str) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    for (i, &b) in text.as_bytes().iter().enumerate().skip(1) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return Some(i),
+            _ => {}
+        }
+        if i > 64 * 1024 {
+            return None;
+        }
+    }
+    None
+}
+
+fn parse_tag(inner: &str) -> Option<Tag<'_>> {
+    let (closing, body) = match inner.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, inner),
+    };
+    let name_end = body
+        .find(|c: char| c.is_whitespace() || c == '/' || c == '>')
+        .unwrap_or(body.len());
+    let name = body[..name_end].to_ascii_lowercase();
+    if name.is_empty() || !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(Tag {
+        name,
+        closing,
+        attrs: &body[name_end..],
+    })
+}
+
+/// Collapses runs of whitespace into single spaces.
+pub fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_links_forms_and_hidden_text() {
+        let html = r#"<html><head><style>p{color:red}</style></head><body>
+<p>Dear customer, <a href="http://198.51.100.23/login?a=1&amp;b=2">www.paypal.com</a></p>
+<div style="display: none">invisible filler words to fool filters</div>
+<form action="https://evil.example/post"><input type="password" name="p"></form>
+<img src="x.png" alt="logo"><script>alert(1)</script><!-- <a href="http://hidden"> -->
+</body></html>"#;
+        let facts = scan(html);
+        assert_eq!(
+            facts.anchors,
+            vec![Anchor {
+                href: "http://198.51.100.23/login?a=1&b=2".into(),
+                text: "www.paypal.com".into()
+            }]
+        );
+        assert!(facts.hidden_chars > 20);
+        assert_eq!(
+            (facts.password_inputs, facts.images, facts.scripts),
+            (1, 1, 1)
+        );
+        assert_eq!(
+            facts.form_actions,
+            vec!["https://evil.example/post".to_string()]
+        );
+        assert!(
+            facts.visible_text.contains("Dear customer")
+                && !facts.visible_text.contains("invisible")
+        );
+        assert!(!facts.visible_text.contains("alert"));
+    }
+
+    #[test]
+    fn survives_broken_markup() {
+        for html in [
+            "<",
+            "<a href=\"x",
+            "<<<>>>",
+            "<div style='display:none'>",
+            "&#xFFFFFFFF; &#99999999999; &",
+            "<a href=x>open",
+            "&amp; Jerry’s",
+            "&nbsp;ou até&nbsp;",
+            "&ééééééé;",
+        ] {
+            let _ = scan(html);
+        }
+        assert_eq!(
+            decode_entities("a &amp; b &#65;&#x42; &bogus;"),
+            "a & b AB &bogus;"
+        );
+    }
+}

@@ -1,0 +1,402 @@
+//! Attachment indicators: the ransomware lures. Files are recognised by name *and* content;
+//! archives are listed from their central directory without expanding anything.
+
+use super::Indicator;
+use crate::message::{Attachment, Mail};
+
+/// Extensions that run code when opened on Windows or macOS.
+const EXECUTABLE: [&str; 27] = [
+    "exe", "scr", "com", "pif", "bat", "cmd", "js", "jse", "vbs", "vbe", "wsf", "wsh", "hta",
+    "ps1", "msi", "jar", "cpl", "reg", "xll", "appx", "msix", "msc", "gadget", "app", "command",
+    "dll", "sys",
+];
+const DISK_IMAGES: [&str; 5] = ["iso", "img", "vhd", "vhdx", "dmg"];
+const MACRO_DOCUMENTS: [&str; 6] = ["docm", "xlsm", "pptm", "dotm", "xltm", "xlam"];
+const ARCHIVES: [&str; 7] = ["zip", "rar", "7z", "gz", "tar", "cab", "ace"];
+const DOCUMENT_DISGUISES: [&str; 9] = [
+    "pdf", "doc", "docx", "xls", "xlsx", "jpg", "png", "txt", "rtf",
+];
+/// Central-directory entries read per archive.
+const MAX_ARCHIVE_ENTRIES: usize = 10_000;
+
+fn extension(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, e)| e.trim().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// What the first bytes say a file is.
+fn sniff(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"MZ") {
+        return Some("a Windows program");
+    }
+    if data.starts_with(b"\x7fELF") {
+        return Some("a Linux program");
+    }
+    if data.starts_with(&[0x4C, 0x00, 0x00, 0x00, 0x01, 0x14, 0x02, 0x00]) {
+        return Some("a Windows shortcut (LNK)");
+    }
+    if data.starts_with(&[0xE4, 0x52, 0x5C, 0x7B, 0x8C, 0xD8, 0xA7, 0x4D]) {
+        return Some("a OneNote notebook");
+    }
+    if data.len() > 0x8006 && &data[0x8001..0x8006] == b"CD001" {
+        return Some("a disk image (ISO)");
+    }
+    None
+}
+
+fn contains_utf16(data: &[u8], needle: &str) -> bool {
+    let wide: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    data.windows(wide.len()).any(|w| w == wide.as_slice())
+}
+
+fn contains_ascii_ci(data: &[u8], needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    data.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// One entry of a ZIP archive's central directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipEntry {
+    /// Path inside the archive.
+    pub name: String,
+    /// Encrypted (needs a password).
+    pub encrypted: bool,
+}
+
+/// Lists a ZIP archive from its central directory (no decompression). `None` when the bytes
+/// are not a readable ZIP.
+pub fn zip_entries(data: &[u8]) -> Option<Vec<ZipEntry>> {
+    if !data.starts_with(b"PK") || data.len() < 22 {
+        return None;
+    }
+    let search_from = data.len().saturating_sub(22 + 65_535);
+    let eocd = (search_from..=data.len() - 22)
+        .rev()
+        .find(|&i| data[i..i + 4] == [0x50, 0x4B, 0x05, 0x06])?;
+    let u16_at = |at: usize| -> Option<usize> {
+        Some(u16::from_le_bytes([*data.get(at)?, *data.get(at + 1)?]) as usize)
+    };
+    let u32_at = |at: usize| -> Option<usize> {
+        Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let count = u16_at(eocd + 10)?;
+    let mut at = u32_at(eocd + 16)?;
+    let mut entries = Vec::new();
+    for _ in 0..count.min(MAX_ARCHIVE_ENTRIES) {
+        if data.get(at..at + 4)? != [0x50, 0x4B, 0x01, 0x02] {
+            break;
+        }
+        let flags = u16_at(at + 8)?;
+        let name_len = u16_at(at + 28)?;
+        let extra_len = u16_at(at + 30)?;
+        let comment_len = u16_at(at + 32)?;
+        let name = String::from_utf8_lossy(data.get(at + 46..at + 46 + name_len)?).into_owned();
+        entries.push(ZipEntry {
+            name,
+            encrypted: flags & 1 == 1,
+        });
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    Some(entries)
+}
+
+fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
+    let name = if attachment.name.is_empty() {
+        "(unnamed)".to_string()
+    } else {
+        attachment.name.clone()
+    };
+    let lower = name.to_lowercase();
+    let ext = extension(&lower);
+    let data = &attachment.data;
+    if name.contains('\u{202E}') {
+        found.push(Indicator::new(
+            "attachment.rtl-override",
+            3.5,
+            "An attachment's name contains an invisible character that reverses the text, so a program can look like a document.",
+            name.escape_unicode().to_string().chars().take(120).collect::<String>(),
+        ));
+    }
+    let parts: Vec<&str> = lower.split('.').collect();
+    if parts.len() >= 3
+        && EXECUTABLE.contains(&ext.as_str())
+        && DOCUMENT_DISGUISES.contains(&parts[parts.len() - 2])
+    {
+        found.push(Indicator::new(
+            "attachment.double-extension",
+            2.0,
+            format!(
+                "The attachment {name} pretends to be a .{} file but is really a .{ext} program.",
+                parts[parts.len() - 2]
+            ),
+            name.clone(),
+        ));
+    }
+    let sniffed = sniff(data);
+    if EXECUTABLE.contains(&ext.as_str()) {
+        found.push(Indicator::new(
+            "attachment.executable",
+            4.0,
+            format!("The attachment {name} is a program or script (.{ext}); opening it runs code on your computer."),
+            name.clone(),
+        ));
+    } else if let Some(kind) = sniffed {
+        let expected = match kind {
+            "a Windows shortcut (LNK)" => ext == "lnk",
+            "a OneNote notebook" => ext == "one",
+            "a disk image (ISO)" => DISK_IMAGES.contains(&ext.as_str()),
+            _ => false,
+        };
+        if !expected {
+            found.push(Indicator::new(
+                "attachment.disguised-content",
+                4.0,
+                format!("The attachment {name} is really {kind}, whatever its name says."),
+                name.clone(),
+            ));
+        }
+    }
+    if ext == "lnk" || ext == "url" || ext == "one" || ext == "onepkg" {
+        found.push(Indicator::new(
+            "attachment.shortcut-or-notebook",
+            3.5,
+            format!("The attachment {name} is a shortcut or OneNote file, a common way to start malware."),
+            name.clone(),
+        ));
+    }
+    if DISK_IMAGES.contains(&ext.as_str()) {
+        found.push(Indicator::new(
+            "attachment.disk-image",
+            3.0,
+            format!("The attachment {name} is a disk image, used to slip programs past Windows' download warnings."),
+            name.clone(),
+        ));
+    }
+    macro_indicators(&name, &ext, data, found);
+    if matches!(ext.as_str(), "html" | "htm" | "shtml" | "xhtml" | "svg")
+        || attachment.content_type == "text/html"
+    {
+        let active = contains_ascii_ci(data, "<script")
+            || contains_ascii_ci(data, "type=\"password\"")
+            || contains_ascii_ci(data, "type=password")
+            || contains_ascii_ci(data, "<form");
+        found.push(if active {
+            Indicator::new(
+                "attachment.html-active",
+                3.5,
+                format!("The attachment {name} is a web page with a script or a login form: opening it can show a fake sign-in page or assemble malware on your computer."),
+                name.clone(),
+            )
+        } else {
+            Indicator::new("attachment.html", 1.5, format!("The attachment {name} is a web page; real senders rarely attach those."), name.clone())
+        });
+    }
+    if ext == "pdf" || data.starts_with(b"%PDF") {
+        let actions: Vec<&str> = [
+            "/JavaScript",
+            "/JS ",
+            "/Launch",
+            "/OpenAction",
+            "/EmbeddedFile",
+        ]
+        .into_iter()
+        .filter(|k| data.windows(k.len()).any(|w| w == k.as_bytes()))
+        .collect();
+        if actions.iter().any(|a| *a != "/OpenAction") {
+            found.push(Indicator::new(
+                "attachment.pdf-active",
+                2.5,
+                format!(
+                    "The PDF {name} contains actions that run when it opens ({}).",
+                    actions.join(", ")
+                ),
+                name.clone(),
+            ));
+        }
+    }
+    if ARCHIVES.contains(&ext.as_str())
+        || data.starts_with(b"PK\x03\x04")
+            && !matches!(
+                ext.as_str(),
+                "docx" | "xlsx" | "pptx" | "docm" | "xlsm" | "pptm" | "odt" | "ods" | "jar" | "apk"
+            )
+    {
+        archive_indicators(&name, data, found);
+    }
+}
+
+fn macro_indicators(name: &str, ext: &str, data: &[u8], found: &mut Vec<Indicator>) {
+    let ooxml_macro = zip_entries(data).is_some_and(|entries| {
+        entries
+            .iter()
+            .any(|e| e.name.to_lowercase().ends_with("vbaproject.bin"))
+    });
+    let ole_macro = data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+        && (contains_utf16(data, "_VBA_PROJECT") || contains_utf16(data, "VBA"));
+    if ooxml_macro || ole_macro {
+        found.push(Indicator::new(
+            "attachment.office-macro",
+            3.5,
+            format!("The document {name} contains macros (VBA code); enabling them is how many ransomware infections start."),
+            name.to_string(),
+        ));
+    } else if MACRO_DOCUMENTS.contains(&ext) {
+        found.push(Indicator::new(
+            "attachment.office-macro",
+            2.5,
+            format!("The document {name} is a macro-enabled Office file (.{ext})."),
+            name.to_string(),
+        ));
+    }
+}
+
+fn archive_indicators(name: &str, data: &[u8], found: &mut Vec<Indicator>) {
+    let Some(entries) = zip_entries(data) else {
+        return;
+    };
+    if entries.iter().any(|e| e.encrypted) {
+        found.push(Indicator::new(
+            "attachment.encrypted-archive",
+            2.5,
+            format!("The archive {name} is password-protected, which stops mail scanners from looking inside; the password is usually in the message."),
+            name.to_string(),
+        ));
+    }
+    let dangerous: Vec<&str> = entries
+        .iter()
+        .map(|e| e.name.as_str())
+        .filter(|n| {
+            let ext = extension(&n.to_lowercase());
+            EXECUTABLE.contains(&ext.as_str())
+                || DISK_IMAGES.contains(&ext.as_str())
+                || matches!(ext.as_str(), "lnk" | "one" | "hta" | "html" | "htm" | "svg")
+                || MACRO_DOCUMENTS.contains(&ext.as_str())
+        })
+        .take(3)
+        .collect();
+    if !dangerous.is_empty() {
+        found.push(Indicator::new(
+            "attachment.archive-with-program",
+            3.5,
+            format!(
+                "The archive {name} contains {}, which can run code when opened.",
+                dangerous.join(", ")
+            ),
+            name.to_string(),
+        ));
+    }
+    let nested = entries
+        .iter()
+        .any(|e| ARCHIVES.contains(&extension(&e.name.to_lowercase()).as_str()));
+    if nested {
+        found.push(Indicator::new(
+            "attachment.nested-archive",
+            1.0,
+            format!(
+                "The archive {name} contains another archive, a way to hide files from scanners."
+            ),
+            name.to_string(),
+        ));
+    }
+}
+
+pub(crate) fn check(mail: &Mail, found: &mut Vec<Indicator>) {
+    for attachment in mail.attachments.iter().take(100) {
+        check_one(attachment, found);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal stored ZIP with the given entry names (flags set per entry).
+    pub(crate) fn zip(entries: &[(&str, bool)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for (name, encrypted) in entries {
+            let offset = out.len() as u32;
+            let flags: u16 = if *encrypted { 1 } else { 0 };
+            out.extend_from_slice(&[0x50, 0x4B, 0x03, 0x04, 20, 0]);
+            out.extend_from_slice(&flags.to_le_bytes());
+            out.extend_from_slice(&[0; 18]);
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(name.as_bytes());
+            central.extend_from_slice(&[0x50, 0x4B, 0x01, 0x02, 20, 0, 20, 0]);
+            central.extend_from_slice(&flags.to_le_bytes());
+            central.extend_from_slice(&[0; 18]);
+            central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            central.extend_from_slice(&[0; 12]);
+            central.extend_from_slice(&offset.to_le_bytes());
+            central.extend_from_slice(name.as_bytes());
+        }
+        let cd_offset = out.len() as u32;
+        out.extend_from_slice(&central);
+        out.extend_from_slice(&[0x50, 0x4B, 0x05, 0x06, 0, 0, 0, 0]);
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        out.extend_from_slice(&cd_offset.to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out
+    }
+
+    fn ids(name: &str, data: &[u8]) -> Vec<&'static str> {
+        let mut found = Vec::new();
+        check_one(
+            &Attachment {
+                name: name.into(),
+                content_type: String::new(),
+                data: data.to_vec(),
+            },
+            &mut found,
+        );
+        found.iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn recognises_lures_by_name_and_content() {
+        assert!(ids("invoice.pdf.exe", b"MZ\x90\x00").contains(&"attachment.double-extension"));
+        assert!(ids("scan.pdf", b"MZ\x90\x00").contains(&"attachment.disguised-content"));
+        assert!(ids("report\u{202E}fdp.exe", b"MZ").contains(&"attachment.rtl-override"));
+        assert!(
+            ids("Invoice.zip", &zip(&[("invoice.js", false)]))
+                .contains(&"attachment.archive-with-program")
+        );
+        assert!(
+            ids("docs.zip", &zip(&[("a.pdf", true)])).contains(&"attachment.encrypted-archive")
+        );
+        assert!(
+            ids("Q3.xlsx", &zip(&[("xl/vbaProject.bin", false)]))
+                .contains(&"attachment.office-macro")
+        );
+        assert!(
+            ids(
+                "login.html",
+                b"<html><form><input type=\"password\"></form>"
+            )
+            .contains(&"attachment.html-active")
+        );
+        assert!(
+            ids("statement.pdf", b"%PDF-1.7 /OpenAction /JavaScript")
+                .contains(&"attachment.pdf-active")
+        );
+        assert!(ids("report.pdf", b"%PDF-1.7 plain").is_empty());
+        assert!(ids("photo.jpg", b"\xff\xd8\xff").is_empty());
+        let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        ole.extend("_VBA_PROJECT".encode_utf16().flat_map(u16::to_le_bytes));
+        assert!(ids("old.doc", &ole).contains(&"attachment.office-macro"));
+    }
+
+    #[test]
+    fn broken_archives_are_not_a_crash() {
+        assert_eq!(zip_entries(b"PK\x03\x04short"), None);
+        let mut bad = zip(&[("a.exe", false)]);
+        let len = bad.len();
+        bad[len - 6] = 0xFF; // central directory offset points past the end
+        let _ = zip_entries(&bad);
+    }
+}

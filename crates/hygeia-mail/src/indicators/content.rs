@@ -1,0 +1,100 @@
+//! Content indicators: what the message asks for and how it pressures the reader.
+
+use super::{Context, Indicator};
+use crate::message::Mail;
+
+fn hits<'a>(text: &str, phrases: &'a [String]) -> Vec<&'a str> {
+    phrases
+        .iter()
+        .filter(|p| text.contains(p.as_str()))
+        .map(String::as_str)
+        .take(3)
+        .collect()
+}
+
+pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
+    let text = mail.visible_text_lower();
+    let lures = &context.catalog.lures;
+    let credential = hits(&text, &lures.credential);
+    let urgency = hits(&text, &lures.urgency);
+    if !credential.is_empty() {
+        let (weight, explanation) = if urgency.is_empty() {
+            (
+                1.5,
+                "The message asks you to sign in, confirm an account or give payment details."
+                    .to_string(),
+            )
+        } else {
+            (2.5, "The message asks you to sign in, confirm an account or give payment details, under time pressure or threat.".to_string())
+        };
+        let mut evidence: Vec<&str> = credential.clone();
+        evidence.extend(urgency.iter().take(2));
+        found.push(Indicator::new(
+            "content.credential-request",
+            weight,
+            explanation,
+            format!("\"{}\"", evidence.join("\", \"")),
+        ));
+    }
+    let kinds: [(&str, &[String]); 6] = [
+        ("an unpaid invoice", &lures.invoice),
+        ("a voicemail", &lures.voicemail),
+        ("a shared document", &lures.shared_document),
+        ("a parcel delivery", &lures.delivery),
+        ("a health authority", &lures.health_authority),
+        ("a prize or reward", &lures.prize),
+    ];
+    let matched: Vec<(&str, &str)> = kinds
+        .iter()
+        .filter_map(|(kind, phrases)| hits(&text, phrases).first().map(|p| (*kind, *p)))
+        .collect();
+    if !matched.is_empty()
+        && (!credential.is_empty()
+            || !urgency.is_empty()
+            || !mail.links.is_empty()
+            || !mail.attachments.is_empty())
+    {
+        let weight = if matched.len() > 1 { 1.5 } else { 1.0 };
+        found.push(Indicator::new(
+            "content.lure",
+            weight,
+            format!(
+                "The message uses a common lure: {}.",
+                matched
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            matched
+                .iter()
+                .map(|(_, p)| format!("\"{p}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    let hidden: usize = mail.html.iter().map(|h| h.hidden_chars).sum();
+    if hidden > 300 {
+        found.push(Indicator::new(
+            "content.hidden-text",
+            1.5,
+            "The message hides a lot of text from the reader, a trick to fool mail filters.",
+            format!("{hidden} hidden characters"),
+        ));
+    }
+    let visible: usize = mail
+        .html
+        .iter()
+        .map(|h| h.visible_text.chars().filter(|c| c.is_alphabetic()).count())
+        .sum::<usize>()
+        + mail.text.chars().filter(|c| c.is_alphabetic()).count();
+    let images: usize = mail.html.iter().map(|h| h.images).sum();
+    if images > 0 && visible < 40 && !mail.links.is_empty() {
+        found.push(Indicator::new(
+            "content.image-only",
+            1.5,
+            "The message is a picture with a link and almost no text, which hides its words from mail filters.",
+            format!("{images} image(s), {visible} letters of text"),
+        ));
+    }
+}

@@ -1,0 +1,194 @@
+//! Link indicators: where the links really go.
+
+use super::sender::imitated_brand;
+use super::{Context, Indicator};
+use crate::catalog::host_in;
+use crate::message::Mail;
+use crate::url::{
+    UrlParts, deceptive_host, host_shown_in_text, is_ip_literal, parse_url, redirect_target,
+    registrable_domain,
+};
+
+/// Links examined per message.
+const MAX_LINKS: usize = 300;
+
+const DOWNLOAD_EXTENSIONS: [&str; 16] = [
+    ".exe", ".scr", ".msi", ".zip", ".rar", ".7z", ".iso", ".img", ".js", ".vbs", ".hta", ".lnk",
+    ".apk", ".bat", ".ps1", ".one",
+];
+
+/// Each indicator id is reported once per message, for its first occurrence.
+fn push_once(found: &mut Vec<Indicator>, indicator: Indicator) {
+    if !found.iter().any(|f| f.id == indicator.id) {
+        found.push(indicator);
+    }
+}
+
+/// The URL to judge: the target a known redirector carries, or the link itself.
+fn effective(url: UrlParts, context: &Context) -> (UrlParts, bool) {
+    if host_in(&url.host, &context.catalog.links.trackers)
+        && let Some(target) = redirect_target(&url).and_then(|t| parse_url(&t))
+    {
+        return (target, true);
+    }
+    (url, false)
+}
+
+pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
+    let services = &context.catalog.links;
+    let from_domain = mail
+        .from
+        .as_ref()
+        .map(|f| registrable_domain(&f.domain))
+        .unwrap_or_default();
+    for link in mail.links.iter().take(MAX_LINKS) {
+        let Some(raw) = parse_url(&link.href) else {
+            continue;
+        };
+        if raw.scheme == "data" {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.data-uri",
+                    3.0,
+                    "A link opens a page embedded in the message itself (data: URI), a way to show a fake login page without a web address.",
+                    link.href.chars().take(80).collect::<String>(),
+                ),
+            );
+            continue;
+        }
+        if raw.scheme != "http" && raw.scheme != "https" {
+            continue;
+        }
+        let (url, unwrapped) = effective(raw.clone(), context);
+        let host = url.host.as_str();
+        if host.is_empty() {
+            continue;
+        }
+        if let Some(user) = url.userinfo.as_deref().filter(|u| !u.is_empty()) {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.userinfo-trick",
+                    3.0,
+                    format!(
+                        "A link starts with \"{user}@\", which the browser ignores: it really goes to {host}."
+                    ),
+                    link.href.clone(),
+                ),
+            );
+        }
+        if is_ip_literal(host) {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.ip-address",
+                    2.5,
+                    format!(
+                        "A link goes to a bare internet address ({host}) instead of a named website."
+                    ),
+                    link.href.clone(),
+                ),
+            );
+        }
+        if let Some(kind) = deceptive_host(host) {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.deceptive-host",
+                    2.5,
+                    format!(
+                        "A link's web address uses {kind} ({host}), which can make a fake site look like a real one."
+                    ),
+                    link.href.clone(),
+                ),
+            );
+        }
+        if let Some((brand, how)) =
+            imitated_brand(host, &context.catalog.brands, &context.settings.protected)
+        {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.lookalike-domain",
+                    3.0,
+                    format!(
+                        "A link goes to {host}, which uses {how} {brand}'s domain without belonging to {brand}."
+                    ),
+                    link.href.clone(),
+                ),
+            );
+        }
+        if host_in(host, &services.shorteners) {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.shortener",
+                    1.0,
+                    format!("A link is shortened ({host}), which hides where it goes."),
+                    link.href.clone(),
+                ),
+            );
+        }
+        if host_in(host, &services.free_hosting) && registrable_domain(host) != from_domain {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.free-hosting",
+                    1.5,
+                    format!(
+                        "A link goes to a free hosting, form or file-sharing service ({host}) often used for fake login pages."
+                    ),
+                    link.href.clone(),
+                ),
+            );
+        }
+        let path = url
+            .rest
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        if DOWNLOAD_EXTENSIONS.iter().any(|ext| path.ends_with(ext)) {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.executable-download",
+                    2.5,
+                    format!(
+                        "A link downloads a program or archive ({}) directly.",
+                        path.rsplit('/').next().unwrap_or(&path)
+                    ),
+                    link.href.clone(),
+                ),
+            );
+        }
+        // The text shows one address while the link goes elsewhere.
+        if let Some(shown) = link.text.as_deref().and_then(host_shown_in_text) {
+            let shown_domain = registrable_domain(&shown);
+            let real_domain = registrable_domain(host);
+            let through_tracker = !unwrapped && host_in(host, &services.trackers);
+            let senders_own = !from_domain.is_empty() && real_domain == from_domain;
+            if shown_domain != real_domain && !through_tracker && !senders_own {
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.text-mismatch",
+                        3.5,
+                        format!("A link's text says {shown} but the link goes to {host}."),
+                        format!("{} -> {}", link.text.as_deref().unwrap_or(""), link.href),
+                    ),
+                );
+            }
+        }
+    }
+    let passwords: usize = mail.html.iter().map(|h| h.password_inputs).sum();
+    if passwords > 0 {
+        found.push(Indicator::new(
+            "body.password-form",
+            3.5,
+            "The message contains a form asking for a password; legitimate services never collect passwords inside an email.",
+            format!("{passwords} password field(s)"),
+        ));
+    }
+}

@@ -1,0 +1,138 @@
+//! Indicators: small named functions that each look at one parsed message and return evidence
+//! with a weight and a sentence a clinician understands. `docs/mail-indicators.md` lists them.
+
+pub mod attachments;
+pub mod content;
+pub mod links;
+pub mod sender;
+
+use crate::catalog::MailCatalog;
+use crate::message::Mail;
+use serde::Serialize;
+
+/// One piece of evidence about a message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    /// Stable identifier, e.g. `link.text-mismatch`.
+    pub id: &'static str,
+    /// Contribution to the score.
+    pub weight: f32,
+    /// One plain sentence.
+    pub explanation: String,
+    /// The exact thing seen (an address, a URL, a file name).
+    pub evidence: String,
+}
+
+impl Indicator {
+    /// A new indicator.
+    pub fn new(
+        id: &'static str,
+        weight: f32,
+        explanation: impl Into<String>,
+        evidence: impl Into<String>,
+    ) -> Indicator {
+        Indicator {
+            id,
+            weight,
+            explanation: explanation.into(),
+            evidence: evidence.into(),
+        }
+    }
+}
+
+/// Options from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The practice's own domains (`--protect`), lower-case.
+    pub protected: Vec<String>,
+    /// Receiving servers whose Authentication-Results are trusted (`--trusted-authserv`).
+    pub trusted_authserv: Vec<String>,
+}
+
+/// What every indicator may read besides the message.
+pub struct Context<'a> {
+    /// Brands, link services, lures.
+    pub catalog: &'a MailCatalog,
+    /// Command-line options.
+    pub settings: &'a Settings,
+}
+
+/// Runs every indicator.
+pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
+    let mut found = Vec::new();
+    sender::check(mail, context, &mut found);
+    links::check(mail, context, &mut found);
+    content::check(mail, context, &mut found);
+    attachments::check(mail, &mut found);
+    for limit in &mail.limits_hit {
+        found.push(Indicator::new(
+            "limit.exceeded",
+            3.0,
+            "The message is built in a way that exceeds Hygeia's safety limits, which hostile mail does to hide from scanners.",
+            limit.clone(),
+        ));
+    }
+    found
+}
+
+/// Levenshtein distance, capped: returns `cap + 1` as soon as it is exceeded.
+pub fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > cap {
+        return cap + 1;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            row[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(row[j] + 1);
+        }
+        if row.iter().min().copied().unwrap_or(0) > cap {
+            return cap + 1;
+        }
+        prev = row;
+    }
+    prev[b.len()]
+}
+
+/// Whether `word` occurs in `text` with non-alphanumeric characters (or the ends) on both sides.
+pub fn contains_word(text: &str, word: &str) -> bool {
+    let mut start = 0;
+    while let Some(found) = text[start..].find(word) {
+        let at = start + found;
+        let before = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after = text[at + word.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if before && after {
+            return true;
+        }
+        start = at + word.len().max(1);
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(edit_distance("paypal", "paypa1", 2), 1);
+        assert_eq!(edit_distance("microsoft", "rnicrosoft", 2), 2);
+        assert_eq!(edit_distance("abc", "xyzxyz", 1), 2);
+        assert!(contains_word("your paypal account", "paypal"));
+        assert!(!contains_word("groups", "ups"));
+        assert!(contains_word("UPS delivery".to_lowercase().as_str(), "ups"));
+    }
+}

@@ -1,0 +1,233 @@
+//! Sender indicators: who the message claims to be from.
+
+use super::{Context, Indicator, contains_word, edit_distance};
+use crate::catalog::{Brand, host_in, host_matches};
+use crate::message::Mail;
+use crate::url::registrable_domain;
+
+/// Brand names of at least this many letters are also looked for inside domain names.
+const MIN_BRAND_IN_DOMAIN: usize = 5;
+
+pub(crate) fn brand_owns(brand: &Brand, host: &str) -> bool {
+    brand.domains.iter().any(|d| host_matches(host, d))
+}
+
+/// The brand whose domain `host` imitates, with how: edit distance to a real domain's name, or
+/// the brand's name inside an unrelated domain.
+pub(crate) fn imitated_brand<'a>(
+    host: &str,
+    brands: &'a [Brand],
+    protected: &[String],
+) -> Option<(&'a str, &'static str)> {
+    if host.is_empty()
+        || brands.iter().any(|b| brand_owns(b, host))
+        || protected.iter().any(|p| host_matches(host, p))
+    {
+        return None;
+    }
+    let registrable = registrable_domain(host);
+    let label = registrable.split('.').next().unwrap_or("");
+    for brand in brands {
+        for domain in &brand.domains {
+            let real = domain.split('.').next().unwrap_or("");
+            if real.len() >= MIN_BRAND_IN_DOMAIN
+                && label.len() >= 4
+                && label != real
+                && edit_distance(label, real, 1) <= 1
+            {
+                return Some((&brand.name, "a one-letter change of"));
+            }
+        }
+        for name in brand
+            .names
+            .iter()
+            .filter(|n| n.len() >= MIN_BRAND_IN_DOMAIN && !n.contains(' '))
+        {
+            if registrable.contains(name.as_str()) {
+                return Some((&brand.name, "the name of"));
+            }
+        }
+    }
+    None
+}
+
+fn protected_lookalike<'a>(host: &str, protected: &'a [String]) -> Option<&'a str> {
+    let registrable = registrable_domain(host);
+    let label = registrable.split('.').next().unwrap_or("");
+    protected.iter().map(String::as_str).find(|p| {
+        let real = p.split('.').next().unwrap_or("");
+        !host_matches(host, p)
+            && real.len() >= 4
+            && (edit_distance(label, real, 2) <= 2 && label != real
+                || (label.contains(real) && label != real))
+    })
+}
+
+fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_alphabetic()))
+}
+
+pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
+    let Some(from) = &mail.from else { return };
+    let brands = &context.catalog.brands;
+    let protected = &context.settings.protected;
+    let name_lower = from.name.to_lowercase();
+    if !from.address.is_empty() && !valid_domain(&from.domain) {
+        found.push(Indicator::new(
+            "sender.invalid-domain",
+            2.5,
+            format!("The sender's address {} has no valid internet domain; real mail systems do not send from such addresses, forged ones do.", from.address),
+            from.address.clone(),
+        ));
+    }
+    // A display name that names a brand while the address belongs to someone else.
+    if !name_lower.is_empty() {
+        for brand in brands {
+            let named = brand.names.iter().any(|n| contains_word(&name_lower, n));
+            if named
+                && !brand_owns(brand, &from.domain)
+                && !protected.iter().any(|p| host_matches(&from.domain, p))
+            {
+                found.push(Indicator::new(
+                    "sender.brand-impersonation",
+                    3.0,
+                    format!("The sender calls itself \"{}\" but writes from {}, which does not belong to {}.", from.name, from.domain, brand.name),
+                    from.display(),
+                ));
+                break;
+            }
+        }
+        // An address in the display name that differs from the real one.
+        if let Some(shown) = name_lower
+            .split_whitespace()
+            .find(|w| w.contains('@') && w.contains('.'))
+        {
+            let shown_domain = shown
+                .rsplit('@')
+                .next()
+                .unwrap_or("")
+                .trim_matches(|c: char| !c.is_alphanumeric());
+            if !shown_domain.is_empty()
+                && registrable_domain(shown_domain) != registrable_domain(&from.domain)
+            {
+                found.push(Indicator::new(
+                    "sender.display-address-mismatch",
+                    3.0,
+                    format!("The sender's name shows the address {shown}, but the message really comes from {}.", from.address),
+                    from.display(),
+                ));
+            }
+        }
+        for p in protected {
+            let real = p.split('.').next().unwrap_or("");
+            if contains_word(&name_lower, real) && !host_matches(&from.domain, p) {
+                found.push(Indicator::new(
+                    "sender.protected-impersonation",
+                    3.0,
+                    format!(
+                        "The sender uses your practice's name \"{}\" but writes from {}.",
+                        from.name, from.domain
+                    ),
+                    from.display(),
+                ));
+                break;
+            }
+        }
+    }
+    if let Some((brand, how)) = imitated_brand(&from.domain, brands, protected) {
+        found.push(Indicator::new(
+            "sender.lookalike-domain",
+            3.0,
+            format!(
+                "The sender's domain {} uses {how} {brand}'s domain without belonging to {brand}.",
+                from.domain
+            ),
+            from.address.clone(),
+        ));
+    } else if let Some(p) = protected_lookalike(&from.domain, protected) {
+        found.push(Indicator::new(
+            "sender.lookalike-domain",
+            4.0,
+            format!(
+                "The sender's domain {} imitates your practice's domain {p}.",
+                from.domain
+            ),
+            from.address.clone(),
+        ));
+    }
+    if let Some(reply) = &mail.reply_to {
+        let freemail = &context.catalog.links.freemail;
+        let differs = registrable_domain(&reply.domain) != registrable_domain(&from.domain);
+        if differs && host_in(&reply.domain, freemail) && !host_in(&from.domain, freemail) {
+            found.push(Indicator::new(
+                "sender.reply-to-freemail",
+                2.0,
+                format!(
+                    "Replies go to a free mailbox ({}) instead of the sender's own domain {}.",
+                    reply.address, from.domain
+                ),
+                reply.address.clone(),
+            ));
+        }
+    }
+    auth_failures(mail, context, found);
+}
+
+/// SPF, DKIM and DMARC failures reported by a receiving server the user trusts.
+fn auth_failures(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
+    let trusted = &context.settings.trusted_authserv;
+    if trusted.is_empty() {
+        return;
+    }
+    for header in &mail.auth_results {
+        let authserv = header
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        if !trusted.iter().any(|t| *t == authserv) {
+            continue;
+        }
+        let lower = header.to_lowercase();
+        let result = |method: &str| {
+            lower.split(';').find_map(|clause| {
+                clause
+                    .trim()
+                    .strip_prefix(method)
+                    .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
+            })
+        };
+        for (method, fail_weight, soft_weight) in [
+            ("dmarc=", 3.0, 0.0),
+            ("spf=", 1.5, 1.0),
+            ("dkim=", 1.5, 0.0),
+        ] {
+            match result(method).as_deref() {
+                Some("fail") => found.push(Indicator::new(
+                    "sender.authentication-failed",
+                    fail_weight,
+                    format!("Your mail server ({authserv}) found that the message failed {} checks: the sender is probably forged.", method.trim_end_matches('=').to_uppercase()),
+                    format!("{method}fail"),
+                )),
+                Some("softfail") if soft_weight > 0.0 => found.push(Indicator::new(
+                    "sender.authentication-failed",
+                    soft_weight,
+                    format!("Your mail server ({authserv}) reports an SPF soft failure: the sending server is not one the domain uses."),
+                    "spf=softfail".to_string(),
+                )),
+                _ => {}
+            }
+        }
+    }
+}

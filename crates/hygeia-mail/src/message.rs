@@ -1,0 +1,277 @@
+//! A parsed message as the indicators see it: sender, subject, bodies, links and attachments.
+
+use crate::html::{self, HtmlFacts};
+use mail_parser::{Address, HeaderName, MessageParser, MimeHeaders, PartType};
+
+/// Nested messages deeper than this are not opened.
+pub const MAX_NESTING: usize = 8;
+/// Messages with more MIME parts than this are not analysed part by part.
+pub const MAX_PARTS: usize = 2_000;
+
+/// A sender address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sender {
+    /// Display name.
+    pub name: String,
+    /// Address as written.
+    pub address: String,
+    /// Lower-case domain after the last `@` (empty when there is none).
+    pub domain: String,
+}
+
+impl Sender {
+    fn from_address(address: Option<&Address<'_>>) -> Option<Sender> {
+        let first = address?.first()?;
+        let addr = first.address().unwrap_or_default().trim().to_string();
+        let domain = addr
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim_end_matches('>').to_lowercase())
+            .unwrap_or_default();
+        Some(Sender {
+            name: first.name().unwrap_or_default().trim().to_string(),
+            address: addr,
+            domain,
+        })
+    }
+
+    /// `Name <address>` for people.
+    pub fn display(&self) -> String {
+        match (self.name.is_empty(), self.address.is_empty()) {
+            (true, _) => self.address.clone(),
+            (false, true) => self.name.clone(),
+            (false, false) => format!("{} <{}>", self.name, self.address),
+        }
+    }
+}
+
+/// An attached file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// File name as declared (may be empty).
+    pub name: String,
+    /// Declared content type, lower-case (`application/pdf`).
+    pub content_type: String,
+    /// Decoded contents.
+    pub data: Vec<u8>,
+}
+
+/// One link with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The URL.
+    pub href: String,
+    /// Text shown for it (HTML anchors), if any.
+    pub text: Option<String>,
+}
+
+/// What the indicators read.
+#[derive(Debug, Clone, Default)]
+pub struct Mail {
+    /// From.
+    pub from: Option<Sender>,
+    /// Reply-To.
+    pub reply_to: Option<Sender>,
+    /// Return-Path address, lower-case.
+    pub return_path: Option<String>,
+    /// Subject.
+    pub subject: String,
+    /// Message-ID.
+    pub message_id: Option<String>,
+    /// Authentication-Results header values.
+    pub auth_results: Vec<String>,
+    /// Plain-text bodies.
+    pub text: String,
+    /// Facts of every HTML body.
+    pub html: Vec<HtmlFacts>,
+    /// All links (HTML anchors, form targets, and URLs written in plain text).
+    pub links: Vec<Link>,
+    /// Attachments.
+    pub attachments: Vec<Attachment>,
+    /// Limits that were hit while reading the message.
+    pub limits_hit: Vec<String>,
+}
+
+impl Mail {
+    /// Visible text of the whole message: subject, plain text and visible HTML text, lower-case.
+    pub fn visible_text_lower(&self) -> String {
+        let mut all = String::with_capacity(self.text.len() + 256);
+        all.push_str(&self.subject);
+        all.push(' ');
+        all.push_str(&self.text);
+        for h in &self.html {
+            all.push(' ');
+            all.push_str(&h.visible_text);
+        }
+        all.to_lowercase()
+    }
+}
+
+/// Parses raw message bytes. Never fails: a message that cannot be parsed at all yields an empty
+/// view with a limit noted.
+pub fn parse(raw: &[u8]) -> Mail {
+    let mut mail = Mail::default();
+    let Some(message) = MessageParser::default().parse(raw) else {
+        mail.limits_hit
+            .push("the message could not be parsed as email".into());
+        return mail;
+    };
+    mail.from =
+        Sender::from_address(message.from()).or_else(|| Sender::from_address(message.sender()));
+    mail.reply_to = Sender::from_address(message.reply_to());
+    mail.return_path = message
+        .return_address()
+        .map(|a| a.trim_matches(['<', '>', ' ']).to_lowercase());
+    mail.subject = message.subject().unwrap_or_default().to_string();
+    mail.message_id = message.message_id().map(str::to_string);
+    for header in message.headers() {
+        if header.name == HeaderName::AuthenticationResults
+            && let Some(text) = header.value.as_text()
+        {
+            mail.auth_results.push(text.to_string());
+        }
+    }
+    collect_parts(&message, &mut mail, 0);
+    extract_text_links(&mut mail);
+    mail
+}
+
+fn collect_parts(message: &mail_parser::Message<'_>, mail: &mut Mail, depth: usize) {
+    if message.parts.len() > MAX_PARTS {
+        mail.limits_hit
+            .push(format!("more than {MAX_PARTS} MIME parts"));
+        return;
+    }
+    for (index, part) in message.parts.iter().enumerate() {
+        let name = part.attachment_name().unwrap_or_default().to_string();
+        let disposition_attachment = part
+            .content_disposition()
+            .is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"));
+        let content_type = part
+            .content_type()
+            .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_lowercase())
+            .unwrap_or_default();
+        let is_attachment = index > 0 && (!name.is_empty() || disposition_attachment);
+        match &part.body {
+            PartType::Text(text) if !is_attachment => {
+                if !mail.text.is_empty() {
+                    mail.text.push('\n');
+                }
+                mail.text.push_str(text);
+            }
+            PartType::Html(html_text) if !is_attachment => {
+                let facts = html::scan(html_text);
+                for anchor in &facts.anchors {
+                    mail.links.push(Link {
+                        href: anchor.href.clone(),
+                        text: Some(anchor.text.clone()),
+                    });
+                }
+                for action in facts.form_actions.iter().filter(|a| !a.is_empty()) {
+                    mail.links.push(Link {
+                        href: action.clone(),
+                        text: None,
+                    });
+                }
+                if let Some(target) = &facts.meta_refresh {
+                    mail.links.push(Link {
+                        href: target.clone(),
+                        text: None,
+                    });
+                }
+                mail.html.push(facts);
+            }
+            PartType::Text(text) | PartType::Html(text) => mail.attachments.push(Attachment {
+                name,
+                content_type,
+                data: text.as_bytes().to_vec(),
+            }),
+            PartType::Binary(data) | PartType::InlineBinary(data) => {
+                mail.attachments.push(Attachment {
+                    name,
+                    content_type,
+                    data: data.to_vec(),
+                })
+            }
+            PartType::Message(inner) => {
+                if depth + 1 >= MAX_NESTING {
+                    mail.limits_hit
+                        .push(format!("messages nested more than {MAX_NESTING} deep"));
+                } else {
+                    collect_parts(inner, mail, depth + 1);
+                }
+            }
+            PartType::Multipart(_) => {}
+        }
+    }
+}
+
+/// Adds URLs written in plain text (`http://`, `https://`, `www.`).
+fn extract_text_links(mail: &mut Mail) {
+    let mut found = Vec::new();
+    for word in mail
+        .text
+        .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '(' | ')' | '[' | ']'))
+    {
+        let lower = word.to_ascii_lowercase();
+        let url = if lower.starts_with("http://") || lower.starts_with("https://") {
+            word.to_string()
+        } else if lower.starts_with("www.") {
+            format!("http://{word}")
+        } else {
+            continue;
+        };
+        found.push(Link {
+            href: url
+                .trim_end_matches(['.', ',', ';', ':', '!', '?', '\''])
+                .to_string(),
+            text: None,
+        });
+        if found.len() >= 500 {
+            break;
+        }
+    }
+    mail.links.extend(found);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_multipart_message() {
+        let raw = b"From: \"PayPal\" <service@paypa1-secure.example>\r\nReply-To: x@gmail.com\r\nSubject: Verify your account\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<a href=\"http://198.51.100.23/\">www.paypal.com</a>\r\n--b\r\nContent-Type: application/octet-stream; name=\"invoice.pdf.exe\"\r\nContent-Disposition: attachment; filename=\"invoice.pdf.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b--\r\n";
+        let mail = parse(raw);
+        let from = mail.from.clone().unwrap_or_default();
+        assert_eq!(
+            (from.name.as_str(), from.domain.as_str()),
+            ("PayPal", "paypa1-secure.example")
+        );
+        assert_eq!(
+            mail.reply_to.map(|r| r.domain).as_deref(),
+            Some("gmail.com")
+        );
+        assert_eq!(mail.links.len(), 1);
+        assert_eq!(mail.attachments.len(), 1);
+        assert!(mail.attachments[0].data.starts_with(b"MZ"));
+    }
+
+    #[test]
+    fn never_fails_on_garbage() {
+        for raw in [
+            &b""[..],
+            b"\x00\xff\xfe",
+            b"From:\r\n\r\n",
+            b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n--x\r\n",
+        ] {
+            let _ = parse(raw);
+        }
+        let text = parse(b"Subject: hi\r\n\r\nsee www.example.com/a, or https://b.example/x.\r\n");
+        assert_eq!(
+            text.links
+                .iter()
+                .map(|l| l.href.as_str())
+                .collect::<Vec<_>>(),
+            vec!["http://www.example.com/a", "https://b.example/x"]
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! Just enough URL handling for judging links: scheme, host, user-info, redirect targets and
+//! the registrable domain ("example.co.uk" for "mail.example.co.uk").
+
+/// The parts of a URL that the link indicators read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlParts {
+    /// Lower-case scheme (`http`, `https`, `data`, `mailto`...).
+    pub scheme: String,
+    /// Lower-case host without port or brackets; empty for `data:` and `mailto:`.
+    pub host: String,
+    /// The URL has `user@` before the host (`http://paypal.com@evil.example/`).
+    pub userinfo: Option<String>,
+    /// Path, query and fragment.
+    pub rest: String,
+}
+
+/// Second-level labels under which registrations happen one level deeper
+/// (`example.co.uk`, `example.com.br`).
+const SECOND_LEVEL: [&str; 12] = [
+    "co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "nom",
+];
+
+/// Splits a URL; `None` when it has no scheme.
+pub fn parse_url(raw: &str) -> Option<UrlParts> {
+    let raw = raw
+        .trim()
+        .trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+    let (scheme, rest) = raw.split_once(':')?;
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
+        return None;
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    let Some(after) = rest
+        .strip_prefix("//")
+        .or_else(|| rest.strip_prefix("\\\\"))
+    else {
+        return Some(UrlParts {
+            scheme,
+            host: String::new(),
+            userinfo: None,
+            rest: rest.to_string(),
+        });
+    };
+    let end = after.find(['/', '?', '#', '\\']).unwrap_or(after.len());
+    let (authority, tail) = after.split_at(end);
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((user, host)) => (Some(user.to_string()), host),
+        None => (None, authority),
+    };
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next().unwrap_or(v6).to_string()
+    } else {
+        hostport
+            .rsplit_once(':')
+            .map_or(hostport, |(h, port)| {
+                if port.chars().all(|c| c.is_ascii_digit()) {
+                    h
+                } else {
+                    hostport
+                }
+            })
+            .to_string()
+    };
+    Some(UrlParts {
+        scheme,
+        host: host.trim_end_matches('.').to_lowercase(),
+        userinfo,
+        rest: tail.to_string(),
+    })
+}
+
+/// Whether a host is an IP address literal (v4, v6, or a bare/hex/octal number).
+pub fn is_ip_literal(host: &str) -> bool {
+    if host.contains(':') {
+        return host
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    }
+    if host.is_empty() {
+        return false;
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    // 198.51.100.23, also the obfuscated forms 3325256727 and 0xC6.0x33.0x64.0x17.
+    parts.len() <= 4
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && (p.chars().all(|c| c.is_ascii_digit())
+                    || (p.starts_with("0x")
+                        && p.len() > 2
+                        && p[2..].chars().all(|c| c.is_ascii_hexdigit())))
+        })
+}
+
+/// The registrable domain of a host: the last two labels, or three under a country code's
+/// second-level label (`example.co.uk`, `example.com.br`). IP literals are returned whole.
+pub fn registrable_domain(host: &str) -> String {
+    if is_ip_literal(host) {
+        return host.to_string();
+    }
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    let n = labels.len();
+    if n <= 2 {
+        return labels.join(".");
+    }
+    let take = if labels[n - 1].len() == 2 && SECOND_LEVEL.contains(&labels[n - 2]) {
+        3
+    } else {
+        2
+    };
+    labels[n - take..].join(".")
+}
+
+/// Decodes `%XX` escapes (invalid ones are kept as they are).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The target a redirector or safe-link wrapper carries in its query (`url=`, `u=`, `q=`...),
+/// when it is itself an http(s) URL.
+pub fn redirect_target(url: &UrlParts) -> Option<String> {
+    let query = url.rest.split_once('?').map(|(_, q)| q)?;
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if !matches!(
+            key.to_ascii_lowercase().as_str(),
+            "url"
+                | "u"
+                | "q"
+                | "target"
+                | "dest"
+                | "destination"
+                | "redirect"
+                | "redirect_url"
+                | "r"
+                | "link"
+        ) {
+            continue;
+        }
+        let decoded = percent_decode(value);
+        if decoded.starts_with("http://") || decoded.starts_with("https://") {
+            return Some(decoded);
+        }
+    }
+    None
+}
+
+/// If `text` is written like a web address (`www.bank.com`, `https://bank.com/login`,
+/// `bank.com`), the host it names.
+pub fn host_shown_in_text(text: &str) -> Option<String> {
+    let text = text
+        .trim()
+        .trim_matches(|c: char| matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '"' | '\''));
+    if text.is_empty()
+        || text.contains(char::is_whitespace)
+        || text.contains('@') && !text.contains("://")
+    {
+        return None;
+    }
+    let candidate = if text.contains("://") {
+        parse_url(text)?.host
+    } else {
+        text.split(['/', '?', '#']).next()?.to_lowercase()
+    };
+    let labels: Vec<&str> = candidate.split('.').collect();
+    let tld = labels.last()?;
+    let plausible = labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && tld.len() >= 2
+        && tld.chars().all(|c| c.is_ascii_alphabetic());
+    plausible.then_some(candidate)
+}
+
+/// Whether a host uses punycode (`xn--`) or mixes Latin letters with Cyrillic or Greek ones.
+pub fn deceptive_host(host: &str) -> Option<&'static str> {
+    if host.split('.').any(|l| l.starts_with("xn--")) {
+        return Some("punycode");
+    }
+    let latin = host.chars().any(|c| c.is_ascii_alphabetic());
+    let lookalike_script = host
+        .chars()
+        .any(|c| matches!(c as u32, 0x0370..=0x03FF | 0x0400..=0x04FF));
+    (latin && lookalike_script).then_some("mixed scripts")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_urls() {
+        let u = parse_url("HTTP://PayPal.com@198.51.100.23:8080/login?x=1")
+            .unwrap_or_else(|| panic!("no url"));
+        assert_eq!(
+            (u.scheme.as_str(), u.host.as_str(), u.userinfo.as_deref()),
+            ("http", "198.51.100.23", Some("PayPal.com"))
+        );
+        assert!(is_ip_literal(&u.host));
+        assert!(is_ip_literal("3325256727") && !is_ip_literal("example.com"));
+        assert_eq!(
+            parse_url("data:text/html;base64,xx").map(|u| u.scheme),
+            Some("data".into())
+        );
+        assert!(parse_url("not a url").is_none());
+    }
+
+    #[test]
+    fn registrable_domains() {
+        assert_eq!(registrable_domain("mail.example.co.uk"), "example.co.uk");
+        assert_eq!(registrable_domain("a.b.paypal.com"), "paypal.com");
+        assert_eq!(registrable_domain("correios.com.br"), "correios.com.br");
+    }
+
+    #[test]
+    fn shown_hosts_and_redirects() {
+        assert_eq!(
+            host_shown_in_text("www.PayPal.com").as_deref(),
+            Some("www.paypal.com")
+        );
+        assert_eq!(
+            host_shown_in_text("https://bank.com/login").as_deref(),
+            Some("bank.com")
+        );
+        assert_eq!(host_shown_in_text("Click here"), None);
+        assert_eq!(host_shown_in_text("v1.2"), None);
+        let wrapped = parse_url("https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fevil.example%2Fx&data=1").unwrap_or_else(|| panic!());
+        assert_eq!(
+            redirect_target(&wrapped).as_deref(),
+            Some("https://evil.example/x")
+        );
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(deceptive_host("xn--pypal-4ve.com"), Some("punycode"));
+        assert_eq!(deceptive_host("pаypal.com"), Some("mixed scripts"));
+    }
+}

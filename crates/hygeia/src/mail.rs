@@ -1,0 +1,337 @@
+//! `hygeia mail scan` and `hygeia mail eval`: read messages in parallel, analyse them, print
+//! verdicts with reasons, and measure detection on labelled folders.
+
+use crate::Failure;
+use crate::cli::{MailEvalArgs, MailFormat, MailOptions, MailScanArgs, VerdictLevel};
+use anyhow::Context as _;
+use hygeia_mail::source::{InputError, InputKind, expand, read_input};
+use hygeia_mail::{Analysis, Context, MailCatalog, Settings, Verdict, analyze_guarded};
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// One analysed message and where it came from.
+struct Scanned {
+    origin: String,
+    analysis: Analysis,
+}
+
+fn settings(options: &MailOptions) -> Settings {
+    let lower = |v: &[String]| {
+        v.iter()
+            .map(|d| d.trim().trim_start_matches('@').to_lowercase())
+            .filter(|d| !d.is_empty())
+            .collect()
+    };
+    Settings {
+        protected: lower(&options.protect),
+        trusted_authserv: lower(&options.trusted_authserv),
+    }
+}
+
+/// Reads and analyses every message of `inputs` on `jobs` threads, in input order.
+fn scan_inputs(
+    inputs: &[(PathBuf, InputKind)],
+    options: &MailOptions,
+    catalog: &MailCatalog,
+    progress: bool,
+) -> (Vec<Scanned>, Vec<InputError>, f64) {
+    let settings = settings(options);
+    let context = Context {
+        catalog,
+        settings: &settings,
+    };
+    let limit = options.max_size_mb.max(1) * 1024 * 1024;
+    let jobs = options
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Vec<Scanned>)>> = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<InputError>> = Mutex::new(Vec::new());
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((path, kind)) = inputs.get(index) else {
+                        break;
+                    };
+                    let mut scanned = Vec::new();
+                    let outcome = read_input(path, *kind, limit, &mut |raw| {
+                        let analysis = analyze_guarded(&raw.bytes, raw.truncated, &context);
+                        scanned.push(Scanned {
+                            origin: raw.origin,
+                            analysis,
+                        });
+                    });
+                    if let Err(e) = outcome
+                        && let Ok(mut list) = errors.lock()
+                    {
+                        list.push(e);
+                    }
+                    if let Ok(mut list) = results.lock() {
+                        list.push((index, scanned));
+                    }
+                    let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if progress && (finished % 100 == 0 || finished == inputs.len()) {
+                        eprint!("\rScanned {finished} of {} inputs", inputs.len());
+                    }
+                }
+            });
+        }
+    });
+    if progress {
+        eprintln!();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(index, _)| *index);
+    let scanned = results.into_iter().flat_map(|(_, s)| s).collect();
+    (scanned, errors.into_inner().unwrap_or_default(), seconds)
+}
+
+fn at_least(verdict: Verdict, level: VerdictLevel) -> bool {
+    match level {
+        VerdictLevel::Suspicious => verdict >= Verdict::Suspicious,
+        VerdictLevel::Phishing => verdict == Verdict::Phishing,
+    }
+}
+
+fn shorten(text: &str, width: usize) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() <= width {
+        return clean;
+    }
+    format!(
+        "{}…",
+        clean
+            .chars()
+            .take(width.saturating_sub(1))
+            .collect::<String>()
+    )
+}
+
+/// Runs `hygeia mail scan`.
+pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
+    let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
+    let (inputs, mut errors) = expand(&args.paths);
+    let progress = std::io::stderr().is_terminal() && inputs.len() > 200;
+    let (scanned, read_errors, seconds) = scan_inputs(&inputs, &args.options, &catalog, progress);
+    errors.extend(read_errors);
+    let shown: Vec<&Scanned> = scanned
+        .iter()
+        .filter(|s| {
+            args.only
+                .is_none_or(|level| at_least(s.analysis.verdict, level))
+        })
+        .collect();
+    let count = |v: Verdict| scanned.iter().filter(|s| s.analysis.verdict == v).count();
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        MailFormat::Json => {
+            for s in &shown {
+                let mut object =
+                    serde_json::to_value(&s.analysis).context("serialising a result")?;
+                if let Some(map) = object.as_object_mut() {
+                    map.insert("path".into(), json!(s.origin));
+                }
+                let _ = writeln!(out, "{object}");
+            }
+            let summary = json!({"summary": {
+                "messages": scanned.len(),
+                "phishing": count(Verdict::Phishing),
+                "suspicious": count(Verdict::Suspicious),
+                "clean": count(Verdict::Clean),
+                "input_errors": errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                "seconds": (seconds * 1000.0).round() / 1000.0,
+            }});
+            let _ = writeln!(out, "{summary}");
+        }
+        MailFormat::Terminal => {
+            for s in &shown {
+                let a = &s.analysis;
+                let _ = writeln!(
+                    out,
+                    "{:<10} {:>5.1}  {}",
+                    a.verdict.as_str().to_uppercase(),
+                    a.score,
+                    s.origin
+                );
+                let _ = writeln!(out, "                  From: {}", shorten(&a.from, 80));
+                let _ = writeln!(
+                    out,
+                    "                  Subject: {}",
+                    shorten(&a.subject, 80)
+                );
+                for indicator in a.indicators.iter().take(3) {
+                    let _ = writeln!(
+                        out,
+                        "                  - {}",
+                        shorten(&indicator.explanation, 120)
+                    );
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{} message(s): {} phishing, {} suspicious, {} clean ({:.2} s).",
+                scanned.len(),
+                count(Verdict::Phishing),
+                count(Verdict::Suspicious),
+                count(Verdict::Clean),
+                seconds
+            );
+        }
+    }
+    let _ = out.flush();
+    for error in &errors {
+        eprintln!("hygeia: could not read {error}");
+    }
+    if !errors.is_empty() {
+        return Ok(2);
+    }
+    let triggered = args
+        .fail_on
+        .is_some_and(|level| scanned.iter().any(|s| at_least(s.analysis.verdict, level)));
+    Ok(u8::from(triggered))
+}
+
+/// Detection figures for one folder.
+struct FolderResult {
+    path: String,
+    phishing_set: bool,
+    messages: usize,
+    phishing: usize,
+    suspicious: usize,
+}
+
+/// Runs `hygeia mail eval`.
+pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
+    let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
+    let mut folders = Vec::new();
+    let mut total_seconds = 0.0;
+    let mut errors = Vec::new();
+    let labelled = args
+        .phish
+        .iter()
+        .map(|p| (p, true))
+        .chain(args.ham.iter().map(|p| (p, false)));
+    for (path, phishing_set) in labelled {
+        let (inputs, mut input_errors) = expand(std::slice::from_ref(path));
+        let (scanned, read_errors, seconds) = scan_inputs(&inputs, &args.options, &catalog, false);
+        input_errors.extend(read_errors);
+        errors.extend(input_errors);
+        total_seconds += seconds;
+        folders.push(FolderResult {
+            path: path.clone(),
+            phishing_set,
+            messages: scanned.len(),
+            phishing: scanned
+                .iter()
+                .filter(|s| s.analysis.verdict == Verdict::Phishing)
+                .count(),
+            suspicious: scanned
+                .iter()
+                .filter(|s| s.analysis.verdict == Verdict::Suspicious)
+                .count(),
+        });
+    }
+    for error in &errors {
+        eprintln!("hygeia: could not read {error}");
+    }
+    let sum = |phish: bool, f: &dyn Fn(&FolderResult) -> usize| {
+        folders
+            .iter()
+            .filter(|r| r.phishing_set == phish)
+            .map(f)
+            .sum::<usize>()
+    };
+    let (phish_total, phish_flagged) = (
+        sum(true, &|r| r.messages),
+        sum(true, &|r| r.phishing + r.suspicious),
+    );
+    let (ham_total, ham_flagged) = (
+        sum(false, &|r| r.messages),
+        sum(false, &|r| r.phishing + r.suspicious),
+    );
+    let ham_phishing = sum(false, &|r| r.phishing);
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let precision = ratio(phish_flagged, phish_flagged + ham_flagged);
+    let recall = ratio(phish_flagged, phish_total);
+    let fpr = ratio(ham_flagged, ham_total);
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    let messages = phish_total + ham_total;
+    let jobs = args
+        .options
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let rate = if total_seconds > 0.0 {
+        messages as f64 / total_seconds
+    } else {
+        0.0
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        MailFormat::Json => {
+            let rows: Vec<_> = folders
+                .iter()
+                .map(|r| json!({"path": r.path, "label": if r.phishing_set {"phish"} else {"ham"}, "messages": r.messages,
+                    "phishing": r.phishing, "suspicious": r.suspicious, "flagged_share": ratio(r.phishing + r.suspicious, r.messages)}))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{}",
+                json!({"folders": rows, "precision": precision, "recall": recall,
+                "false_positive_rate": fpr, "ham_phishing_share": ratio(ham_phishing, ham_total), "f1": f1,
+                "messages_per_second": rate, "threads": jobs})
+            );
+        }
+        MailFormat::Terminal => {
+            let _ = writeln!(
+                out,
+                "{:<6} {:>8} {:>9} {:>10} {:>8}  folder",
+                "label", "messages", "phishing", "suspicious", "flagged"
+            );
+            for r in &folders {
+                let _ = writeln!(
+                    out,
+                    "{:<6} {:>8} {:>9} {:>10} {:>7.1}%  {}",
+                    if r.phishing_set { "phish" } else { "ham" },
+                    r.messages,
+                    r.phishing,
+                    r.suspicious,
+                    100.0 * ratio(r.phishing + r.suspicious, r.messages),
+                    r.path
+                );
+            }
+            let _ = writeln!(
+                out,
+                "precision {:.3}  recall {:.3}  false-positive rate {:.4}  ham as phishing {:.4}  F1 {:.3}",
+                precision,
+                recall,
+                fpr,
+                ratio(ham_phishing, ham_total),
+                f1
+            );
+            let _ = writeln!(
+                out,
+                "{messages} messages in {total_seconds:.2} s on {jobs} thread(s): {rate:.0} messages/s ({:.0} per thread)",
+                rate / jobs as f64
+            );
+        }
+    }
+    Ok(if errors.is_empty() { 0 } else { 2 })
+}
