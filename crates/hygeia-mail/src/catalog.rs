@@ -44,6 +44,10 @@ pub struct LinkServices {
 pub struct Lures {
     /// Requests for credentials or payment details.
     pub credential: Vec<String>,
+    /// Verbs of a credential request ("verify").
+    pub credential_verbs: Vec<String>,
+    /// Objects of a credential request ("account").
+    pub credential_objects: Vec<String>,
     /// Deadlines and threats.
     pub urgency: Vec<String>,
     /// Invoice pretexts.
@@ -107,6 +111,8 @@ impl MailCatalog {
         }
         for list in [
             &mut lures.credential,
+            &mut lures.credential_verbs,
+            &mut lures.credential_objects,
             &mut lures.urgency,
             &mut lures.invoice,
             &mut lures.voicemail,

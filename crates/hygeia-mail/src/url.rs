@@ -206,9 +206,7 @@ pub fn deceptive_host(host: &str) -> Option<&'static str> {
         return Some("punycode");
     }
     let latin = host.chars().any(|c| c.is_ascii_alphabetic());
-    let lookalike_script = host
-        .chars()
-        .any(|c| matches!(c as u32, 0x0370..=0x03FF | 0x0400..=0x04FF));
+    let lookalike_script = host.chars().any(|c| matches!(c as u32, 0x0370..=0x04FF));
     (latin && lookalike_script).then_some("mixed scripts")
 }
 

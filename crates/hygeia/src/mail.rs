@@ -79,7 +79,7 @@ fn scan_inputs(
                         list.push((index, scanned));
                     }
                     let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if progress && (finished % 100 == 0 || finished == inputs.len()) {
+                    if progress && (finished.is_multiple_of(100) || finished == inputs.len()) {
                         eprint!("\rScanned {finished} of {} inputs", inputs.len());
                     }
                 }

@@ -158,7 +158,15 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
             ));
         }
     }
-    if ext == "lnk" || ext == "url" || ext == "one" || ext == "onepkg" {
+    if ext == "url" {
+        found.push(Indicator::new(
+            "attachment.internet-shortcut",
+            2.0,
+            format!("The attachment {name} is an Internet shortcut; opening it can load files from a remote server."),
+            name.clone(),
+        ));
+    }
+    if ext == "lnk" || ext == "one" || ext == "onepkg" {
         found.push(Indicator::new(
             "attachment.shortcut-or-notebook",
             3.5,

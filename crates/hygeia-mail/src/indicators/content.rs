@@ -12,10 +12,54 @@ fn hits<'a>(text: &str, phrases: &'a [String]) -> Vec<&'a str> {
         .collect()
 }
 
+/// "verify ... account": a request verb followed within a few words by what it asks for.
+fn verb_object<'a>(text: &'a str, verbs: &[String], objects: &[String]) -> Option<&'a str> {
+    const WINDOW: usize = 48;
+    for verb in verbs {
+        let mut start = 0;
+        while let Some(found) = text[start..].find(verb.as_str()) {
+            let at = start + found;
+            let begins_word = text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let mut end = (at + verb.len() + WINDOW).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let window = &text[at..end];
+            if begins_word && objects.iter().any(|o| super::contains_word(window, o)) {
+                return Some(
+                    window
+                        .split(['.', '\n', '!', '?'])
+                        .next()
+                        .unwrap_or(window)
+                        .trim(),
+                );
+            }
+            start = at + verb.len();
+        }
+    }
+    None
+}
+
+/// Characters from Unicode's mathematical letter blocks (𝘾𝙊𝙉𝙂𝙍𝘼𝙏𝙎), used to spell words that
+/// filters cannot read.
+fn obfuscated_letters(text: &str) -> usize {
+    text.chars()
+        .filter(|c| matches!(*c as u32, 0x1D400..=0x1D7FF))
+        .count()
+}
+
 pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     let text = mail.visible_text_lower();
     let lures = &context.catalog.lures;
-    let credential = hits(&text, &lures.credential);
+    let mut credential = hits(&text, &lures.credential);
+    if credential.is_empty()
+        && let Some(phrase) = verb_object(&text, &lures.credential_verbs, &lures.credential_objects)
+    {
+        credential.push(phrase);
+    }
     let urgency = hits(&text, &lures.urgency);
     if !credential.is_empty() {
         let (weight, explanation) = if urgency.is_empty() {
@@ -71,6 +115,15 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 .map(|(_, p)| format!("\"{p}\""))
                 .collect::<Vec<_>>()
                 .join(", "),
+        ));
+    }
+    let obfuscated = obfuscated_letters(&mail.subject) + obfuscated_letters(&text);
+    if obfuscated >= 4 {
+        found.push(Indicator::new(
+            "content.obfuscated-letters",
+            2.0,
+            "The message spells words with look-alike mathematical letters, which mail filters cannot read.",
+            format!("{obfuscated} look-alike letters"),
         ));
     }
     let hidden: usize = mail.html.iter().map(|h| h.hidden_chars).sum();

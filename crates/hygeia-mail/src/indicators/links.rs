@@ -34,6 +34,57 @@ fn effective(url: UrlParts, context: &Context) -> (UrlParts, bool) {
     (url, false)
 }
 
+/// A brand's real domain written into the subdomains or the path of a host that is not the
+/// brand's (`paypal.com.account-check.example`, `example.net/signin.ebay.com/`).
+fn brand_in_address<'a>(host: &str, path: &str, context: &'a Context) -> Option<&'a str> {
+    for brand in &context.catalog.brands {
+        if super::sender::brand_owns(brand, host) {
+            continue;
+        }
+        let registrable = registrable_domain(host);
+        let subdomains = host.strip_suffix(registrable.as_str()).unwrap_or("");
+        let written = brand.domains.iter().any(|d| {
+            let in_subdomain = subdomains.contains(&format!("{d}."));
+            in_subdomain || path.contains(d.as_str())
+        });
+        if written {
+            return Some(&brand.name);
+        }
+    }
+    None
+}
+
+/// The brand the sender claims to be, by display name or by address.
+pub(crate) fn claimed_brand<'a>(
+    mail: &Mail,
+    context: &'a Context,
+) -> Option<&'a crate::catalog::Brand> {
+    let from = mail.from.as_ref()?;
+    let name = from.name.to_lowercase();
+    context.catalog.brands.iter().find(|b| {
+        super::sender::brand_owns(b, &from.domain)
+            || b.names.iter().any(|n| super::contains_word(&name, n))
+    })
+}
+
+/// Links that leave the claimed brand's own domains (trackers and the sender's domain aside).
+pub(crate) fn off_brand_link(
+    mail: &Mail,
+    context: &Context,
+    brand: &crate::catalog::Brand,
+) -> Option<String> {
+    mail.links.iter().take(MAX_LINKS).find_map(|link| {
+        let raw = parse_url(&link.href)?;
+        if raw.scheme != "http" && raw.scheme != "https" {
+            return None;
+        }
+        let (url, unwrapped) = effective(raw, context);
+        let tracker = !unwrapped && host_in(&url.host, &context.catalog.links.trackers);
+        (!url.host.is_empty() && !tracker && !super::sender::brand_owns(brand, &url.host))
+            .then(|| url.host.clone())
+    })
+}
+
 pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     let services = &context.catalog.links;
     let from_domain = mail
@@ -149,6 +200,20 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             .next()
             .unwrap_or("")
             .to_lowercase();
+        if let Some(brand) = brand_in_address(host, &path, context) {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.brand-in-address",
+                    3.0,
+                    format!(
+                        "A link puts {brand}'s address inside another site's address ({host}{}), but does not go to {brand}.",
+                        path.chars().take(60).collect::<String>()
+                    ),
+                    link.href.clone(),
+                ),
+            );
+        }
         if DOWNLOAD_EXTENSIONS.iter().any(|ext| path.ends_with(ext)) {
             push_once(
                 found,
@@ -169,7 +234,9 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             let real_domain = registrable_domain(host);
             let through_tracker = !unwrapped && host_in(host, &services.trackers);
             let senders_own = !from_domain.is_empty() && real_domain == from_domain;
-            if shown_domain != real_domain && !through_tracker && !senders_own {
+            // A redirect script that names the shown site in its query leads there.
+            let redirects_there = url.rest.to_lowercase().contains(&shown_domain);
+            if shown_domain != real_domain && !through_tracker && !senders_own && !redirects_there {
                 push_once(
                     found,
                     Indicator::new(

@@ -64,6 +64,37 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
     links::check(mail, context, &mut found);
     content::check(mail, context, &mut found);
     attachments::check(mail, &mut found);
+    // The core pattern: a message that claims to be a brand and asks for credentials, with a
+    // link that leaves the brand's own domains.
+    let asks = found.iter().any(|f| f.id == "content.credential-request");
+    // A form in the body matters when the message asks for credentials or claims a brand;
+    // newsletters embed harmless search forms.
+    let form = mail
+        .html
+        .iter()
+        .flat_map(|h| h.form_actions.iter())
+        .find(|a| a.starts_with("http"));
+    if let Some(action) = form
+        && (asks || links::claimed_brand(mail, context).is_some())
+    {
+        found.push(Indicator::new(
+            "body.form",
+            2.5,
+            "The message contains a form that sends what you type straight to a website.",
+            action.clone(),
+        ));
+    }
+    if asks
+        && let Some(brand) = links::claimed_brand(mail, context)
+        && let Some(host) = links::off_brand_link(mail, context, brand)
+    {
+        found.push(Indicator::new(
+            "link.off-brand",
+            2.5,
+            format!("The message presents itself as {} and asks you to act on your account, but its link goes to {host}, which is not {}'s.", brand.name, brand.name),
+            host,
+        ));
+    }
     for limit in &mail.limits_hit {
         found.push(Indicator::new(
             "limit.exceeded",
