@@ -36,6 +36,8 @@ pub struct LinkServices {
     pub free_hosting: Vec<String>,
     /// Free mailbox providers.
     pub freemail: Vec<String>,
+    /// Display-name words of organizations and departments.
+    pub organization_words: Vec<String>,
 }
 
 /// Lure phrases by kind.

@@ -117,7 +117,23 @@ fn valid_domain(domain: &str) -> bool {
 }
 
 pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
-    let Some(from) = &mail.from else { return };
+    let Some(from) = &mail.from else {
+        found.push(Indicator::new(
+            "sender.missing-address",
+            2.5,
+            "The message has no sender address at all; every real mail system puts one in.",
+            "no From address",
+        ));
+        return;
+    };
+    if from.address.is_empty() {
+        found.push(Indicator::new(
+            "sender.missing-address",
+            2.5,
+            format!("The sender \"{}\" gives no address; every real mail system puts one in, forged headers leave it out.", from.name),
+            from.name.clone(),
+        ));
+    }
     let brands = &context.catalog.brands;
     let protected = &context.settings.protected;
     let name_lower = from.name.to_lowercase();
@@ -185,6 +201,22 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 break;
             }
         }
+    }
+    let freemail = &context.catalog.links.freemail;
+    if host_in(&from.domain, freemail)
+        && let Some(word) = context
+            .catalog
+            .links
+            .organization_words
+            .iter()
+            .find(|w| contains_word(&name_lower, w))
+    {
+        found.push(Indicator::new(
+            "sender.organization-on-freemail",
+            1.5,
+            format!("The sender presents itself as an organization (\"{}\") but writes from a free mailbox ({}).", from.name, from.domain),
+            format!("{} ({word})", from.display()),
+        ));
     }
     if let Some((brand, how)) = imitated_brand(&from.domain, brands, protected) {
         found.push(Indicator::new(
