@@ -114,7 +114,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     if name.contains('\u{202E}') {
         found.push(Indicator::new(
             "attachment.rtl-override",
-            3.5,
+            6.0,
             "An attachment's name contains an invisible character that reverses the text, so a program can look like a document.",
             name.escape_unicode().to_string().chars().take(120).collect::<String>(),
         ));
@@ -138,7 +138,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     if EXECUTABLE.contains(&ext.as_str()) {
         found.push(Indicator::new(
             "attachment.executable",
-            4.0,
+            5.0,
             format!("The attachment {name} is a program or script (.{ext}); opening it runs code on your computer."),
             name.clone(),
         ));
@@ -152,7 +152,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
         if !expected {
             found.push(Indicator::new(
                 "attachment.disguised-content",
-                4.0,
+                6.0,
                 format!("The attachment {name} is really {kind}, whatever its name says."),
                 name.clone(),
             ));

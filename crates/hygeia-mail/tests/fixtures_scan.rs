@@ -1,0 +1,139 @@
+//! The project's own messages (tests/fixtures/make_fixtures.py) through the whole analysis.
+
+use hygeia_mail::{Context, MailCatalog, Settings, Verdict, analyze};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/messages")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn run(name: &str) -> (Verdict, Vec<&'static str>) {
+    let catalog = MailCatalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let settings = Settings {
+        protected: vec!["clinic.example".into()],
+        trusted_authserv: vec![],
+    };
+    let analysis = analyze(
+        &fixture(name),
+        None,
+        &Context {
+            catalog: &catalog,
+            settings: &settings,
+        },
+    );
+    (
+        analysis.verdict,
+        analysis.indicators.iter().map(|i| i.id).collect(),
+    )
+}
+
+#[test]
+fn phishing_and_lures_are_flagged_with_their_reason() {
+    let cases: [(&str, Verdict, &str); 15] = [
+        (
+            "phish-paypal-ip.eml",
+            Verdict::Phishing,
+            "link.text-mismatch",
+        ),
+        (
+            "phish-docusign-lookalike.eml",
+            Verdict::Phishing,
+            "sender.lookalike-domain",
+        ),
+        (
+            "phish-credential-form.eml",
+            Verdict::Phishing,
+            "body.password-form",
+        ),
+        (
+            "lure-invoice-zip-js.eml",
+            Verdict::Suspicious,
+            "attachment.archive-with-program",
+        ),
+        (
+            "lure-encrypted-zip.eml",
+            Verdict::Suspicious,
+            "attachment.encrypted-archive",
+        ),
+        (
+            "lure-macro-docx.eml",
+            Verdict::Suspicious,
+            "attachment.office-macro",
+        ),
+        (
+            "lure-macro-ole.eml",
+            Verdict::Suspicious,
+            "attachment.office-macro",
+        ),
+        ("lure-iso.eml", Verdict::Suspicious, "attachment.disk-image"),
+        (
+            "lure-disguised-exe.eml",
+            Verdict::Phishing,
+            "attachment.disguised-content",
+        ),
+        ("lure-rlo.eml", Verdict::Phishing, "attachment.rtl-override"),
+        (
+            "lure-html-smuggling.eml",
+            Verdict::Suspicious,
+            "attachment.html-active",
+        ),
+        ("lure-pdf-js.eml", Verdict::Clean, "attachment.pdf-active"),
+        ("ham-colleague.eml", Verdict::Clean, ""),
+        ("ham-newsletter.eml", Verdict::Clean, ""),
+        ("ham-report-pdf.eml", Verdict::Clean, ""),
+    ];
+    for (name, at_least, indicator) in cases {
+        let (verdict, ids) = run(name);
+        assert!(verdict >= at_least, "{name}: {verdict:?} {ids:?}");
+        if indicator.is_empty() {
+            assert_eq!(verdict, Verdict::Clean, "{name}: {ids:?}");
+        } else {
+            assert!(
+                ids.contains(&indicator),
+                "{name}: {indicator} missing from {ids:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_messages_parse_or_fail_cleanly_and_quickly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/messages");
+    let mut hostile: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("hostile-"))
+        })
+        .collect();
+    hostile.sort();
+    assert!(hostile.len() >= 4);
+    let catalog = MailCatalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let settings = Settings::default();
+    for path in hostile {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let started = Instant::now();
+        let analysis = analyze(
+            &bytes,
+            None,
+            &Context {
+                catalog: &catalog,
+                settings: &settings,
+            },
+        );
+        // A watchdog against pathological slowness, far above any normal message.
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{}",
+            path.display()
+        );
+        assert!(analysis.score.is_finite());
+    }
+}

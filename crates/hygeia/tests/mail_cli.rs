@@ -1,0 +1,224 @@
+//! End-to-end tests of `hygeia mail` on the project's own fixture messages.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../hygeia-mail/tests/fixtures")
+}
+
+fn hygeia(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hygeia"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run hygeia: {e}"))
+}
+
+fn lines(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+#[test]
+fn scan_json_has_one_object_per_message_then_a_summary() {
+    let dir = fixtures().join("messages");
+    let output = hygeia(&[
+        "mail",
+        "scan",
+        "--format",
+        "json",
+        dir.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let objects = lines(&output);
+    let (summary, messages) = objects.split_last().unwrap_or_else(|| panic!("no output"));
+    assert_eq!(
+        summary["summary"]["messages"].as_u64(),
+        Some(messages.len() as u64)
+    );
+    assert!(messages.len() >= 19);
+    for m in messages {
+        for field in [
+            "path",
+            "message_id",
+            "from",
+            "subject",
+            "verdict",
+            "score",
+            "indicators",
+        ] {
+            assert!(m.get(field).is_some(), "{field} missing in {m}");
+        }
+        for indicator in m["indicators"].as_array().into_iter().flatten() {
+            for field in ["id", "weight", "explanation", "evidence"] {
+                assert!(
+                    indicator.get(field).is_some(),
+                    "{field} missing in {indicator}"
+                );
+            }
+        }
+    }
+    let paypal = messages.iter().find(|m| {
+        m["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("phish-paypal-ip.eml"))
+    });
+    assert_eq!(
+        paypal.map(|m| m["verdict"].clone()),
+        Some(Value::from("phishing"))
+    );
+}
+
+#[test]
+fn mbox_maildir_and_stdin_are_read() {
+    let mbox = fixtures().join("inbox.mbox");
+    let output = hygeia(&[
+        "mail",
+        "scan",
+        "--format",
+        "json",
+        mbox.to_str().unwrap_or_default(),
+    ]);
+    let objects = lines(&output);
+    assert_eq!(objects.len(), 4, "three messages and a summary");
+    assert!(
+        objects[0]["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("inbox.mbox#1"))
+    );
+    let maildir = fixtures().join("maildir");
+    let output = hygeia(&[
+        "mail",
+        "scan",
+        "--format",
+        "json",
+        maildir.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(lines(&output).len(), 3, "two messages and a summary");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hygeia"))
+        .args(["mail", "scan", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let message = std::fs::read(fixtures().join("messages/lure-rlo.eml")).unwrap_or_default();
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(&message);
+    }
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let objects = lines(&output);
+    assert_eq!(objects[0]["path"], "-");
+    assert_eq!(objects[0]["verdict"], "phishing");
+}
+
+#[test]
+fn exit_codes_follow_fail_on_and_input_errors() {
+    let ham = fixtures().join("messages/ham-colleague.eml");
+    let phish = fixtures().join("messages/phish-paypal-ip.eml");
+    assert_eq!(
+        hygeia(&[
+            "mail",
+            "scan",
+            "--fail-on",
+            "suspicious",
+            ham.to_str().unwrap_or_default()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        hygeia(&[
+            "mail",
+            "scan",
+            "--fail-on",
+            "phishing",
+            phish.to_str().unwrap_or_default()
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+    let missing = hygeia(&[
+        "mail",
+        "scan",
+        "/nonexistent/hygeia/inbox",
+        ham.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no such file or folder"));
+    assert!(
+        String::from_utf8_lossy(&missing.stdout).contains("1 message(s)"),
+        "the readable input is still scanned"
+    );
+    let only = hygeia(&[
+        "mail",
+        "scan",
+        "--only",
+        "phishing",
+        "--format",
+        "json",
+        fixtures().join("messages").to_str().unwrap_or_default(),
+    ]);
+    assert!(
+        lines(&only)
+            .iter()
+            .all(|m| m.get("summary").is_some() || m["verdict"] == "phishing")
+    );
+}
+
+#[test]
+fn eval_reports_rates_per_folder() {
+    let dir = std::env::temp_dir().join(format!("hygeia-mail-eval-{}", std::process::id()));
+    let (phish, ham) = (dir.join("phish"), dir.join("ham"));
+    for d in [&phish, &ham] {
+        let _ = std::fs::create_dir_all(d);
+    }
+    for entry in std::fs::read_dir(fixtures().join("messages"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let target = if name.starts_with("ham-") {
+            &ham
+        } else if name.starts_with("phish-") {
+            &phish
+        } else {
+            continue;
+        };
+        let _ = std::fs::copy(entry.path(), target.join(&name));
+    }
+    let output = hygeia(&[
+        "mail",
+        "eval",
+        "--format",
+        "json",
+        "--phish",
+        phish.to_str().unwrap_or_default(),
+        "--ham",
+        ham.to_str().unwrap_or_default(),
+    ]);
+    let report = lines(&output).pop().unwrap_or(Value::Null);
+    assert_eq!(report["recall"].as_f64(), Some(1.0), "{report}");
+    assert_eq!(
+        report["false_positive_rate"].as_f64(),
+        Some(0.0),
+        "{report}"
+    );
+    assert!(
+        report["messages_per_second"]
+            .as_f64()
+            .is_some_and(|r| r > 0.0)
+    );
+}
