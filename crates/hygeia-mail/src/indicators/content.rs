@@ -51,7 +51,35 @@ fn obfuscated_letters(text: &str) -> usize {
         .count()
 }
 
+/// Words that mix Latin letters with Greek or Cyrillic look-alikes ("Ѕuѕpеndеd"), written so
+/// that filters do not recognise them while people read them normally.
+fn homoglyph_words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| {
+            let latin = w.chars().any(|c| c.is_ascii_alphabetic());
+            let lookalike = w.chars().any(|c| matches!(c as u32, 0x0370..=0x04FF));
+            latin && lookalike
+        })
+        .take(5)
+        .collect()
+}
+
 pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
+    let name = mail.from.as_ref().map(|f| f.name.as_str()).unwrap_or("");
+    let mixed: Vec<&str> = homoglyph_words(name)
+        .into_iter()
+        .chain(homoglyph_words(&mail.subject))
+        .chain(homoglyph_words(&mail.text))
+        .take(5)
+        .collect();
+    if !mixed.is_empty() {
+        found.push(Indicator::new(
+            "content.homoglyphs",
+            2.5,
+            "Words in the message mix Latin letters with look-alike Greek or Cyrillic ones, so filters cannot read them while you can.",
+            mixed.join(", "),
+        ));
+    }
     let text = mail.visible_text_lower();
     let lures = &context.catalog.lures;
     let mut credential = hits(&text, &lures.credential);

@@ -105,6 +105,28 @@ fn protected_lookalike<'a>(host: &str, protected: &'a [String]) -> Option<&'a st
     })
 }
 
+/// The brand named by a token of an address's local part (`paypal-service@`, `ledger.notify@`):
+/// a one-word brand name or the first label of a brand domain, of five letters or more.
+fn brand_in_local_part<'a>(address: &str, brands: &'a [Brand]) -> Option<&'a str> {
+    let local = address.split('@').next()?.to_lowercase();
+    let tokens: Vec<&str> = local.split(['-', '.', '_', '+']).collect();
+    brands
+        .iter()
+        .find(|b| {
+            let names = b
+                .names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| !n.contains(' '));
+            let labels = b.domains.iter().filter_map(|d| d.split('.').next());
+            names
+                .chain(labels)
+                .filter(|n| n.len() >= MIN_BRAND_IN_DOMAIN)
+                .any(|n| tokens.contains(&n))
+        })
+        .map(|b| b.name.as_str())
+}
+
 fn valid_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
     labels.len() >= 2
@@ -120,7 +142,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     let Some(from) = &mail.from else {
         found.push(Indicator::new(
             "sender.missing-address",
-            2.5,
+            3.0,
             "The message has no sender address at all; every real mail system puts one in.",
             "no From address",
         ));
@@ -129,7 +151,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if from.address.is_empty() {
         found.push(Indicator::new(
             "sender.missing-address",
-            2.5,
+            3.0,
             format!("The sender \"{}\" gives no address; every real mail system puts one in, forged headers leave it out.", from.name),
             from.name.clone(),
         ));
@@ -201,6 +223,19 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 break;
             }
         }
+    }
+    if let Some(brand) = brand_in_local_part(&from.address, brands)
+        && !brands
+            .iter()
+            .any(|b| b.name == brand && brand_owns(b, &from.domain))
+        && !found.iter().any(|f| f.id == "sender.brand-impersonation")
+    {
+        found.push(Indicator::new(
+            "sender.brand-in-address",
+            2.5,
+            format!("The sender's address {} uses {brand}'s name but comes from {}, which is not {brand}'s.", from.address, from.domain),
+            from.address.clone(),
+        ));
     }
     let freemail = &context.catalog.links.freemail;
     if host_in(&from.domain, freemail)
