@@ -85,6 +85,23 @@ pub(crate) fn off_brand_link(
     })
 }
 
+/// Whether `host` imitates the sender's own domain without being it: the sender's name as one
+/// hyphen-separated part of another name (`lasallebank-online.com` for `lasallebank.com`), or the
+/// same name with hyphens added (`comfed-bank.net` for `comfedbank.com`). The same name under
+/// another top-level domain (`yahoo.co.uk`, `python.org`) is the same organization, and
+/// co-branded subdomains of partners are common in legitimate newsletters, so neither counts.
+fn imitates_sender(host: &str, sender_domain: &str) -> bool {
+    let sender = registrable_domain(sender_domain);
+    let name = sender.split('.').next().unwrap_or("");
+    let registrable = registrable_domain(host);
+    let label = registrable.split('.').next().unwrap_or("");
+    if name.len() < 5 || label == name || is_ip_literal(host) {
+        return false;
+    }
+    let squashed = label.replace('-', "");
+    (label.contains('-') && label.split('-').any(|t| t == name)) || squashed == name
+}
+
 pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     let services = &context.catalog.links;
     let from_domain = mail
@@ -165,6 +182,26 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     3.0,
                     format!(
                         "A link goes to {host}, which uses {how} {brand}'s domain without belonging to {brand}."
+                    ),
+                    link.href.clone(),
+                ),
+            );
+        }
+        if let Some(sender) = mail
+            .from
+            .as_ref()
+            .map(|f| f.domain.as_str())
+            .filter(|d| !d.is_empty())
+            && !host_in(host, &services.trackers)
+            && imitates_sender(host, sender)
+        {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.sender-lookalike",
+                    3.0,
+                    format!(
+                        "A link goes to {host}, a domain made to look like the sender's own ({sender}) but not the same."
                     ),
                     link.href.clone(),
                 ),
@@ -257,5 +294,31 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             "The message contains a form asking for a password; legitimate services never collect passwords inside an email.",
             format!("{passwords} password field(s)"),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::imitates_sender;
+
+    #[test]
+    fn links_imitating_the_sender() {
+        assert!(imitates_sender("update.comfed-bank.net", "comfedbank.com"));
+        assert!(imitates_sender(
+            "www.lasallebank-online.com",
+            "lasallebank.com"
+        ));
+        assert!(!imitates_sender(
+            "creditunion1.cyber-branch.com",
+            "creditunion1.org"
+        ));
+        assert!(!imitates_sender(
+            "www.lasallebank.com",
+            "mail.lasallebank.com"
+        ));
+        assert!(!imitates_sender("uk.my.yahoo.com", "yahoo.co.uk"));
+        assert!(!imitates_sender("www.isilox.com", "isilo.com"));
+        assert!(!imitates_sender("news.example", "cnet.com"));
+        assert!(!imitates_sender("198.51.100.2", "example.com"));
     }
 }

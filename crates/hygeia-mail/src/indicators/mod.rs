@@ -84,7 +84,8 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
             action.clone(),
         ));
     }
-    if asks
+    let ip_link = found.iter().any(|f| f.id == "link.ip-address");
+    if (asks || ip_link)
         && let Some(brand) = links::claimed_brand(mail, context)
         && let Some(host) = links::off_brand_link(mail, context, brand)
     {
