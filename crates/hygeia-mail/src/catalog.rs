@@ -66,6 +66,64 @@ pub struct Lures {
     pub prize: Vec<String>,
 }
 
+/// A list of phrases found in one pass over a text (Aho-Corasick), on whole words only.
+#[derive(Debug, Clone)]
+pub struct PhraseSet {
+    phrases: Vec<String>,
+    automaton: Option<aho_corasick::AhoCorasick>,
+}
+
+impl PhraseSet {
+    /// Builds the matcher for lower-case phrases.
+    pub fn new(phrases: &[String]) -> PhraseSet {
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(phrases)
+            .ok();
+        PhraseSet {
+            phrases: phrases.to_vec(),
+            automaton,
+        }
+    }
+
+    /// Up to three distinct phrases that occur in `text` (lower-case) as whole words.
+    pub fn hits(&self, text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = Vec::new();
+        let Some(automaton) = &self.automaton else {
+            return found;
+        };
+        for m in automaton.find_overlapping_iter(text) {
+            let before = text[..m.start()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let after = text[m.end()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let phrase = self.phrases[m.pattern().as_usize()].as_str();
+            if before && after && !found.contains(&phrase) {
+                found.push(phrase);
+                if found.len() == 3 {
+                    break;
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The lure lists as matchers.
+#[derive(Debug, Clone)]
+pub struct LureMatchers {
+    /// Credential requests.
+    pub credential: PhraseSet,
+    /// Deadlines and threats.
+    pub urgency: PhraseSet,
+    /// Pretexts by kind, with a description for people.
+    pub pretexts: Vec<(&'static str, PhraseSet)>,
+}
+
 /// Everything the mail indicators read from `catalog/`.
 #[derive(Debug, Clone)]
 pub struct MailCatalog {
@@ -75,6 +133,14 @@ pub struct MailCatalog {
     pub links: LinkServices,
     /// Lures.
     pub lures: Lures,
+    /// Lures, ready for matching.
+    pub matchers: LureMatchers,
+    /// Every brand's domains, sorted (for [`host_in`]).
+    pub brand_domains: Vec<String>,
+    /// Finds brand domains written inside a text; pattern i belongs to brand `brand_of[i]`.
+    pub brand_domain_finder: Option<aho_corasick::AhoCorasick>,
+    /// The brand index of each `brand_domain_finder` pattern.
+    pub brand_of: Vec<usize>,
 }
 
 /// A catalog file that cannot be used.
@@ -125,10 +191,50 @@ impl MailCatalog {
         ] {
             lower(list);
         }
+        let matchers = LureMatchers {
+            credential: PhraseSet::new(&lures.credential),
+            urgency: PhraseSet::new(&lures.urgency),
+            pretexts: vec![
+                ("an unpaid invoice", PhraseSet::new(&lures.invoice)),
+                ("a voicemail", PhraseSet::new(&lures.voicemail)),
+                ("a shared document", PhraseSet::new(&lures.shared_document)),
+                ("a parcel delivery", PhraseSet::new(&lures.delivery)),
+                (
+                    "a health authority",
+                    PhraseSet::new(&lures.health_authority),
+                ),
+                ("a prize or reward", PhraseSet::new(&lures.prize)),
+            ],
+        };
+        for list in [
+            &mut links.trackers,
+            &mut links.shorteners,
+            &mut links.free_hosting,
+            &mut links.freemail,
+        ] {
+            list.sort();
+            list.dedup();
+        }
+        let mut patterns = Vec::new();
+        let mut brand_of = Vec::new();
+        for (index, brand) in brands.brand.iter().enumerate() {
+            for domain in &brand.domains {
+                patterns.push(domain.clone());
+                brand_of.push(index);
+            }
+        }
+        let brand_domain_finder = aho_corasick::AhoCorasick::new(&patterns).ok();
+        let mut brand_domains = patterns;
+        brand_domains.sort();
+        brand_domains.dedup();
         Ok(MailCatalog {
             brands: brands.brand,
             links,
             lures,
+            matchers,
+            brand_domains,
+            brand_domain_finder,
+            brand_of,
         })
     }
 }
@@ -141,9 +247,19 @@ pub fn host_matches(host: &str, domain: &str) -> bool {
             && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
 }
 
-/// Whether `host` falls under any entry of `list`.
+/// Whether `host` falls under any entry of `list`, which must be sorted: each parent domain of
+/// the host is looked up (a few binary searches instead of a scan of the list).
 pub fn host_in(host: &str, list: &[String]) -> bool {
-    list.iter().any(|d| host_matches(host, d))
+    let mut rest = host;
+    loop {
+        if list.binary_search_by(|d| d.as_str().cmp(rest)).is_ok() {
+            return true;
+        }
+        match rest.split_once('.') {
+            Some((_, parent)) if !parent.is_empty() => rest = parent,
+            _ => return false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -156,5 +272,11 @@ mod tests {
         assert!(catalog.brands.iter().any(|b| b.name == "PayPal"));
         assert!(host_in("us1.list-manage.com", &catalog.links.trackers));
         assert!(!host_matches("evillist-manage.com", "list-manage.com"));
+        let set = PhraseSet::new(&["facture".to_string(), "verify your account".to_string()]);
+        assert!(set.hits("manufacture").is_empty());
+        assert_eq!(
+            set.hits("please verify your account now"),
+            vec!["verify your account"]
+        );
     }
 }

@@ -188,8 +188,7 @@ pub fn scan(html: &str) -> HtmlFacts {
                     facts.scripts += 1;
                 }
                 let close = format!("</{}", tag.name);
-                let lower = rest.to_ascii_lowercase();
-                rest = lower.find(&close).map_or("", |end| &rest[end..]);
+                rest = find_ascii_ci(rest, &close).map_or("", |end| &rest[end..]);
             }
             ("a", false) => {
                 if let Some((href, anchor_text)) = open_anchor.take() {
@@ -313,6 +312,15 @@ fn push_text(
         anchor_text.push_str(&decoded);
     }
     text.push_str(&decoded);
+}
+
+/// Byte index of the first ASCII-case-insensitive occurrence of `needle` (ASCII) in `text`.
+fn find_ascii_ci(text: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (text.as_bytes(), needle.as_bytes());
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    (0..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// The index of the `>` that ends the tag starting at `text[0] == '<'`, skipping quoted values.

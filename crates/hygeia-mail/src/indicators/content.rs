@@ -3,15 +3,6 @@
 use super::{Context, Indicator};
 use crate::message::Mail;
 
-fn hits<'a>(text: &str, phrases: &'a [String]) -> Vec<&'a str> {
-    phrases
-        .iter()
-        .filter(|p| text.contains(p.as_str()))
-        .map(String::as_str)
-        .take(3)
-        .collect()
-}
-
 /// "verify ... account": a request verb followed within a few words by what it asks for.
 fn verb_object<'a>(text: &'a str, verbs: &[String], objects: &[String]) -> Option<&'a str> {
     const WINDOW: usize = 48;
@@ -82,13 +73,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     }
     let text = mail.visible_text_lower();
     let lures = &context.catalog.lures;
-    let mut credential = hits(&text, &lures.credential);
+    let matchers = &context.catalog.matchers;
+    let mut credential = matchers.credential.hits(&text);
     if credential.is_empty()
         && let Some(phrase) = verb_object(&text, &lures.credential_verbs, &lures.credential_objects)
     {
         credential.push(phrase);
     }
-    let urgency = hits(&text, &lures.urgency);
+    let urgency = matchers.urgency.hits(&text);
     if !credential.is_empty() {
         let (weight, explanation) = if urgency.is_empty() {
             (
@@ -108,17 +100,10 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             format!("\"{}\"", evidence.join("\", \"")),
         ));
     }
-    let kinds: [(&str, &[String]); 6] = [
-        ("an unpaid invoice", &lures.invoice),
-        ("a voicemail", &lures.voicemail),
-        ("a shared document", &lures.shared_document),
-        ("a parcel delivery", &lures.delivery),
-        ("a health authority", &lures.health_authority),
-        ("a prize or reward", &lures.prize),
-    ];
-    let matched: Vec<(&str, &str)> = kinds
+    let matched: Vec<(&str, &str)> = matchers
+        .pretexts
         .iter()
-        .filter_map(|(kind, phrases)| hits(&text, phrases).first().map(|p| (*kind, *p)))
+        .filter_map(|(kind, set)| set.hits(&text).first().map(|p| (*kind, *p)))
         .collect();
     if !matched.is_empty()
         && (!credential.is_empty()

@@ -37,21 +37,21 @@ fn effective(url: UrlParts, context: &Context) -> (UrlParts, bool) {
 /// A brand's real domain written into the subdomains or the path of a host that is not the
 /// brand's (`paypal.com.account-check.example`, `example.net/signin.ebay.com/`).
 fn brand_in_address<'a>(host: &str, path: &str, context: &'a Context) -> Option<&'a str> {
-    for brand in &context.catalog.brands {
-        if super::sender::brand_owns(brand, host) {
-            continue;
-        }
-        let registrable = registrable_domain(host);
-        let subdomains = host.strip_suffix(registrable.as_str()).unwrap_or("");
-        let written = brand.domains.iter().any(|d| {
-            let in_subdomain = subdomains.contains(&format!("{d}."));
-            in_subdomain || path.contains(d.as_str())
-        });
-        if written {
-            return Some(&brand.name);
-        }
-    }
-    None
+    let catalog = context.catalog;
+    let finder = catalog.brand_domain_finder.as_ref()?;
+    let registrable = registrable_domain(host);
+    let subdomains = host.strip_suffix(registrable.as_str()).unwrap_or("");
+    let in_subdomains = finder
+        .find_overlapping_iter(subdomains)
+        .filter(|m| subdomains[m.end()..].starts_with('.'))
+        .map(|m| m.pattern().as_usize());
+    let in_path = finder
+        .find_overlapping_iter(path)
+        .map(|m| m.pattern().as_usize());
+    in_subdomains.chain(in_path).find_map(|pattern| {
+        let brand = &catalog.brands[*catalog.brand_of.get(pattern)?];
+        (!super::sender::brand_owns(brand, host)).then_some(brand.name.as_str())
+    })
 }
 
 /// The brand the sender claims to be, by display name or by address.
@@ -109,6 +109,8 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         .as_ref()
         .map(|f| registrable_domain(&f.domain))
         .unwrap_or_default();
+    // Host-based indicators are judged once per distinct host.
+    let mut seen_hosts: std::collections::HashSet<String> = std::collections::HashSet::new();
     for link in mail.links.iter().take(MAX_LINKS) {
         let Some(raw) = parse_url(&link.href) else {
             continue;
@@ -146,90 +148,92 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 ),
             );
         }
-        if is_ip_literal(host) {
-            push_once(
-                found,
-                Indicator::new(
-                    "link.ip-address",
-                    2.5,
-                    format!(
-                        "A link goes to a bare internet address ({host}) instead of a named website."
+        if seen_hosts.insert(host.to_string()) {
+            if is_ip_literal(host) {
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.ip-address",
+                        2.5,
+                        format!(
+                            "A link goes to a bare internet address ({host}) instead of a named website."
+                        ),
+                        link.href.clone(),
                     ),
-                    link.href.clone(),
-                ),
-            );
-        }
-        if let Some(kind) = deceptive_host(host) {
-            push_once(
-                found,
-                Indicator::new(
-                    "link.deceptive-host",
-                    2.5,
-                    format!(
-                        "A link's web address uses {kind} ({host}), which can make a fake site look like a real one."
+                );
+            }
+            if let Some(kind) = deceptive_host(host) {
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.deceptive-host",
+                        2.5,
+                        format!(
+                            "A link's web address uses {kind} ({host}), which can make a fake site look like a real one."
+                        ),
+                        link.href.clone(),
                     ),
-                    link.href.clone(),
-                ),
-            );
-        }
-        if let Some((brand, how)) =
-            imitated_brand(host, &context.catalog.brands, &context.settings.protected)
-        {
-            push_once(
-                found,
-                Indicator::new(
-                    "link.lookalike-domain",
-                    3.0,
-                    format!(
-                        "A link goes to {host}, which uses {how} {brand}'s domain without belonging to {brand}."
+                );
+            }
+            if let Some((brand, how)) =
+                imitated_brand(host, &context.catalog.brands, &context.settings.protected)
+            {
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.lookalike-domain",
+                        3.0,
+                        format!(
+                            "A link goes to {host}, which uses {how} {brand}'s domain without belonging to {brand}."
+                        ),
+                        link.href.clone(),
                     ),
-                    link.href.clone(),
-                ),
-            );
-        }
-        if let Some(sender) = mail
-            .from
-            .as_ref()
-            .map(|f| f.domain.as_str())
-            .filter(|d| !d.is_empty())
-            && !host_in(host, &services.trackers)
-            && imitates_sender(host, sender)
-        {
-            push_once(
-                found,
-                Indicator::new(
-                    "link.sender-lookalike",
-                    3.0,
-                    format!(
-                        "A link goes to {host}, a domain made to look like the sender's own ({sender}) but not the same."
+                );
+            }
+            if let Some(sender) = mail
+                .from
+                .as_ref()
+                .map(|f| f.domain.as_str())
+                .filter(|d| !d.is_empty())
+                && !host_in(host, &services.trackers)
+                && imitates_sender(host, sender)
+            {
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.sender-lookalike",
+                        3.0,
+                        format!(
+                            "A link goes to {host}, a domain made to look like the sender's own ({sender}) but not the same."
+                        ),
+                        link.href.clone(),
                     ),
-                    link.href.clone(),
-                ),
-            );
-        }
-        if host_in(host, &services.shorteners) {
-            push_once(
-                found,
-                Indicator::new(
-                    "link.shortener",
-                    1.0,
-                    format!("A link is shortened ({host}), which hides where it goes."),
-                    link.href.clone(),
-                ),
-            );
-        }
-        if host_in(host, &services.free_hosting) && registrable_domain(host) != from_domain {
-            push_once(
-                found,
-                Indicator::new(
-                    "link.free-hosting",
-                    1.5,
-                    format!(
-                        "A link goes to a free hosting, form or file-sharing service ({host}) often used for fake login pages."
+                );
+            }
+            if host_in(host, &services.shorteners) {
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.shortener",
+                        1.0,
+                        format!("A link is shortened ({host}), which hides where it goes."),
+                        link.href.clone(),
                     ),
-                    link.href.clone(),
-                ),
-            );
+                );
+            }
+            if host_in(host, &services.free_hosting) && registrable_domain(host) != from_domain {
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.free-hosting",
+                        1.5,
+                        format!(
+                            "A link goes to a free hosting, form or file-sharing service ({host}) often used for fake login pages."
+                        ),
+                        link.href.clone(),
+                    ),
+                );
+            }
         }
         let path = url
             .rest

@@ -109,6 +109,11 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
 
 /// Levenshtein distance, capped: returns `cap + 1` as soon as it is exceeded.
 pub fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
+    // Each character is 1 to 4 bytes, so a large byte-length gap means a large distance; this
+    // cheap test spares most comparisons the allocation below.
+    if a.len().abs_diff(b.len()) > cap * 4 {
+        return cap + 1;
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > cap {

@@ -74,6 +74,7 @@ pub(crate) fn imitated_brand<'a>(
             let real = domain.split('.').next().unwrap_or("");
             if real.len() >= MIN_BRAND_IN_DOMAIN
                 && label.len() >= 4
+                && label.len().abs_diff(real.len()) <= 1
                 && label != real
                 && edit_distance(label, real, 1) <= 1
             {
