@@ -14,6 +14,10 @@ pub struct Brand {
     pub name: String,
     /// Words that name it in a display name or a domain.
     pub names: Vec<String>,
+    /// Ambiguous short names that count only as the whole display name (or with a department
+    /// word after them).
+    #[serde(default)]
+    pub exact_names: Vec<String>,
     /// Its real domains.
     pub domains: Vec<String>,
 }
@@ -38,6 +42,8 @@ pub struct LinkServices {
     pub freemail: Vec<String>,
     /// Display-name words of organizations and departments.
     pub organization_words: Vec<String>,
+    /// Top-level domains with the highest abuse rates.
+    pub abused_tlds: Vec<String>,
 }
 
 /// Lure phrases by kind.
@@ -167,6 +173,7 @@ impl MailCatalog {
         let lower = |list: &mut Vec<String>| list.iter_mut().for_each(|s| *s = s.to_lowercase());
         for brand in &mut brands.brand {
             lower(&mut brand.names);
+            lower(&mut brand.exact_names);
             lower(&mut brand.domains);
         }
         for list in [

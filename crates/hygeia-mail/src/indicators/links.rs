@@ -34,6 +34,37 @@ fn effective(url: UrlParts, context: &Context) -> (UrlParts, bool) {
     (url, false)
 }
 
+/// A sender or link under a top-level domain with one of the highest abuse rates.
+fn abused_tld(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
+    let tlds = &context.catalog.links.abused_tlds;
+    let under = |host: &str| {
+        host.rsplit('.')
+            .next()
+            .is_some_and(|tld| tlds.iter().any(|t| t == tld))
+    };
+    let sender = mail
+        .from
+        .as_ref()
+        .map(|f| f.domain.clone())
+        .filter(|d| under(d));
+    let link = || {
+        mail.links
+            .iter()
+            .take(MAX_LINKS)
+            .filter_map(|l| parse_url(&l.href))
+            .map(|u| u.host)
+            .find(|h| under(h))
+    };
+    if let Some(domain) = sender.or_else(link) {
+        found.push(Indicator::new(
+            "domain.abused-tld",
+            1.0,
+            format!("The message uses a domain ({domain}) under a top-level domain that is among the most abused for throw-away scam sites."),
+            domain,
+        ));
+    }
+}
+
 /// A brand's real domain written into the subdomains or the path of a host that is not the
 /// brand's (`paypal.com.account-check.example`, `example.net/signin.ebay.com/`).
 fn brand_in_address<'a>(host: &str, path: &str, context: &'a Context) -> Option<&'a str> {
@@ -62,8 +93,7 @@ pub(crate) fn claimed_brand<'a>(
     let from = mail.from.as_ref()?;
     let name = from.name.to_lowercase();
     context.catalog.brands.iter().find(|b| {
-        super::sender::brand_owns(b, &from.domain)
-            || b.names.iter().any(|n| super::contains_word(&name, n))
+        super::sender::brand_owns(b, &from.domain) || super::sender::display_names_brand(&name, b)
     })
 }
 
@@ -290,6 +320,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             }
         }
     }
+    abused_tld(mail, context, found);
     let passwords: usize = mail.html.iter().map(|h| h.password_inputs).sum();
     if passwords > 0 {
         found.push(Indicator::new(

@@ -50,6 +50,37 @@ fn label_names_brand(label: &str, name: &str) -> bool {
     })
 }
 
+/// Department words that may follow an exact brand name ("Chase Security").
+const DEPARTMENTS: [&str; 10] = [
+    "team",
+    "support",
+    "security",
+    "service",
+    "services",
+    "notification",
+    "notifications",
+    "alert",
+    "alerts",
+    "billing",
+];
+
+/// Whether a display name names the brand: one of its names as a word, or one of its ambiguous
+/// short names as the whole name (optionally followed by a department word).
+pub(crate) fn display_names_brand(display_lower: &str, brand: &Brand) -> bool {
+    if brand.names.iter().any(|n| contains_word(display_lower, n)) {
+        return true;
+    }
+    let trimmed = display_lower
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric());
+    brand.exact_names.iter().any(|exact| {
+        trimmed == exact
+            || trimmed
+                .strip_prefix(exact.as_str())
+                .is_some_and(|rest| DEPARTMENTS.contains(&rest.trim()))
+    })
+}
+
 pub(crate) fn brand_owns(brand: &Brand, host: &str) -> bool {
     brand.domains.iter().any(|d| host_matches(host, d))
 }
@@ -171,7 +202,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     // A display name that names a brand while the address belongs to someone else.
     if !name_lower.is_empty() {
         for brand in brands {
-            let named = brand.names.iter().any(|n| contains_word(&name_lower, n));
+            let named = display_names_brand(&name_lower, brand);
             if named
                 && !brand_owns(brand, &from.domain)
                 && !protected.iter().any(|p| host_matches(&from.domain, p))
