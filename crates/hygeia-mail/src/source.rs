@@ -193,6 +193,17 @@ pub fn read_mbox(
 ) -> std::io::Result<()> {
     let mut current: Option<(Vec<u8>, bool)> = None;
     let mut index = 0usize;
+    // Hands a finished message (bytes, cut at the limit?) to `each`, numbered from 1.
+    let mut finish = |message: Option<(Vec<u8>, bool)>| {
+        if let Some((bytes, over)) = message {
+            index += 1;
+            each(RawMessage {
+                origin: format!("{origin}#{index}"),
+                bytes,
+                truncated: over.then_some(limit),
+            });
+        }
+    };
     let mut line = Vec::with_capacity(256);
     loop {
         line.clear();
@@ -204,14 +215,7 @@ pub fn read_mbox(
             break;
         }
         if line.starts_with(b"From ") {
-            if let Some((bytes, over)) = current.take() {
-                index += 1;
-                each(RawMessage {
-                    origin: format!("{origin}#{index}"),
-                    bytes,
-                    truncated: over.then_some(limit),
-                });
-            }
+            finish(current.take());
             current = Some((Vec::new(), false));
             continue;
         }
@@ -235,14 +239,7 @@ pub fn read_mbox(
             bytes.extend_from_slice(unquoted);
         }
     }
-    if let Some((bytes, over)) = current.take() {
-        index += 1;
-        each(RawMessage {
-            origin: format!("{origin}#{index}"),
-            bytes,
-            truncated: over.then_some(limit),
-        });
-    }
+    finish(current.take());
     Ok(())
 }
 
