@@ -5,6 +5,8 @@
 
 pub mod catalog;
 pub mod html;
+#[cfg(feature = "imap")]
+pub mod imap;
 pub mod indicators;
 pub mod message;
 pub mod source;

@@ -33,6 +33,46 @@ pub enum MailCommand {
     Scan(MailScanArgs),
     /// Measure detection on folders of known phishing and known legitimate mail.
     Eval(MailEvalArgs),
+    /// Scan a mailbox over IMAP, read-only (EXAMINE and BODY.PEEK: no flag ever changes).
+    #[cfg(feature = "imap")]
+    Imap(MailImapArgs),
+}
+
+/// `hygeia mail imap`.
+#[cfg(feature = "imap")]
+#[derive(Debug, Args)]
+pub struct MailImapArgs {
+    /// Server, HOST or HOST:PORT (993 with TLS, 143 with --starttls).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub server: String,
+    /// Account name. The password is read from HYGEIA_IMAP_PASSWORD or asked for; it is never
+    /// taken from the command line.
+    #[arg(long)]
+    pub user: String,
+    /// Folder to scan.
+    #[arg(long, default_value = "INBOX")]
+    pub folder: String,
+    /// Only messages received on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Connect in plain text and upgrade with STARTTLS (instead of TLS from the start).
+    #[arg(long)]
+    pub starttls: bool,
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: MailFormat,
+    /// Show only messages at or above this verdict.
+    #[arg(long, value_enum)]
+    pub only: Option<VerdictLevel>,
+    /// Exit with code 1 when a message is at or above this verdict.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<VerdictLevel>,
+    /// Shared options.
+    #[command(flatten)]
+    pub options: MailOptions,
 }
 
 /// Verdict levels for `--only` and `--fail-on`.

@@ -127,16 +127,33 @@ pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
     let progress = std::io::stderr().is_terminal() && inputs.len() > 200;
     let (scanned, read_errors, seconds) = scan_inputs(&inputs, &args.options, &catalog, progress);
     errors.extend(read_errors);
+    print_results(
+        &scanned,
+        &errors,
+        seconds,
+        args.format,
+        args.only,
+        args.fail_on,
+    )
+}
+
+/// The output of `scan` and `imap`: a table or JSON Lines, then the exit code (2 when an input
+/// could not be read, 1 when a message reaches `fail_on`).
+fn print_results(
+    scanned: &[Scanned],
+    errors: &[InputError],
+    seconds: f64,
+    format: MailFormat,
+    only: Option<VerdictLevel>,
+    fail_on: Option<VerdictLevel>,
+) -> Result<u8, Failure> {
     let shown: Vec<&Scanned> = scanned
         .iter()
-        .filter(|s| {
-            args.only
-                .is_none_or(|level| at_least(s.analysis.verdict, level))
-        })
+        .filter(|s| only.is_none_or(|level| at_least(s.analysis.verdict, level)))
         .collect();
     let count = |v: Verdict| scanned.iter().filter(|s| s.analysis.verdict == v).count();
     let mut out = std::io::stdout().lock();
-    match args.format {
+    match format {
         MailFormat::Json => {
             for s in &shown {
                 let mut object =
@@ -192,15 +209,14 @@ pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
         }
     }
     let _ = out.flush();
-    for error in &errors {
+    for error in errors {
         eprintln!("hygeia: could not read {error}");
     }
     if !errors.is_empty() {
         return Ok(2);
     }
-    let triggered = args
-        .fail_on
-        .is_some_and(|level| scanned.iter().any(|s| at_least(s.analysis.verdict, level)));
+    let triggered =
+        fail_on.is_some_and(|level| scanned.iter().any(|s| at_least(s.analysis.verdict, level)));
     Ok(u8::from(triggered))
 }
 
@@ -334,4 +350,87 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
         }
     }
     Ok(if errors.is_empty() { 0 } else { 2 })
+}
+
+/// Runs `hygeia mail imap`.
+#[cfg(feature = "imap")]
+pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
+    use hygeia_mail::imap::{ImapConfig, Security, read_mailbox};
+    let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
+    let security = if args.starttls {
+        Security::StartTls
+    } else {
+        Security::Tls
+    };
+    let (host, port) = match args.server.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') || host.ends_with(']') => {
+            let port = port
+                .parse()
+                .map_err(|_| Failure::Input(format!("{:?} is not a valid port", port)))?;
+            (host.trim_matches(['[', ']']).to_string(), port)
+        }
+        _ => (args.server.clone(), if args.starttls { 143 } else { 993 }),
+    };
+    let password = match std::env::var("HYGEIA_IMAP_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ if std::io::stdin().is_terminal() => {
+            rpassword::prompt_password(format!("IMAP password for {}@{host}: ", args.user))
+                .map_err(|e| Failure::Input(format!("cannot read the password: {e}")))?
+        }
+        _ => {
+            return Err(Failure::Input(
+                "no password: set HYGEIA_IMAP_PASSWORD or run hygeia from a terminal to be asked (it is never taken from the command line)".into(),
+            ));
+        }
+    };
+    if let Some(day) = &args.since
+        && hygeia_mail::imap::imap_date(day).is_none()
+    {
+        return Err(Failure::Input(format!(
+            "--since {day:?} is not a date written YYYY-MM-DD"
+        )));
+    }
+    let config = ImapConfig {
+        host: host.clone(),
+        port,
+        user: args.user.clone(),
+        password,
+        folder: args.folder.clone(),
+        since: args.since.clone(),
+        security,
+        ca_file: args.ca.clone(),
+        max_message_bytes: args.options.max_size_mb.max(1) * 1024 * 1024,
+        timeout: std::time::Duration::from_secs(30),
+    };
+    let settings = settings(&args.options);
+    let context = Context {
+        catalog: &catalog,
+        settings: &settings,
+    };
+    let started = Instant::now();
+    let mut scanned = Vec::new();
+    let outcome = read_mailbox(&config, &mut |uid, bytes, truncated| {
+        let analysis = analyze_guarded(
+            &bytes,
+            truncated.then_some(config.max_message_bytes),
+            &context,
+        );
+        scanned.push(Scanned {
+            origin: format!("imap://{}@{host}/{};UID={uid}", args.user, args.folder),
+            analysis,
+        });
+    });
+    if let Err(error) = outcome {
+        return Err(Failure::Input(format!(
+            "{error}. Check the server name, port, user and password, and for a private server pass its CA certificate with --ca."
+        )));
+    }
+    print_results(
+        &scanned,
+        &[],
+        started.elapsed().as_secs_f64(),
+        args.format,
+        args.only,
+        args.fail_on,
+    )
 }

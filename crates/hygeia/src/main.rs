@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         cli::Command::Controls(args) => check::list_controls(args),
         cli::Command::Mail(cli::MailCommand::Scan(args)) => mail::scan(args),
         cli::Command::Mail(cli::MailCommand::Eval(args)) => mail::eval(args),
+        #[cfg(feature = "imap")]
+        cli::Command::Mail(cli::MailCommand::Imap(args)) => mail::imap(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

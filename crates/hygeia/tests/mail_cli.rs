@@ -222,3 +222,54 @@ fn eval_reports_rates_per_folder() {
             .is_some_and(|r| r > 0.0)
     );
 }
+
+#[test]
+fn imap_needs_a_password_from_the_environment_and_reports_a_server_that_is_down() {
+    let no_password = Command::new(env!("CARGO_BIN_EXE_hygeia"))
+        .args(["mail", "imap", "--server", "127.0.0.1:1", "--user", "drlee"])
+        .env_remove("HYGEIA_IMAP_PASSWORD")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(no_password.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_password.stderr).contains("HYGEIA_IMAP_PASSWORD"));
+    // A port nobody listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .map(|l| l.local_addr().map(|a| a.port()).unwrap_or(1))
+        .unwrap_or(1);
+    let down = Command::new(env!("CARGO_BIN_EXE_hygeia"))
+        .args([
+            "mail",
+            "imap",
+            "--server",
+            &format!("127.0.0.1:{port}"),
+            "--user",
+            "drlee",
+        ])
+        .env("HYGEIA_IMAP_PASSWORD", "x")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(down.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&down.stderr).contains("cannot connect"),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
+    let bad_date = Command::new(env!("CARGO_BIN_EXE_hygeia"))
+        .args([
+            "mail",
+            "imap",
+            "--server",
+            "127.0.0.1:1",
+            "--user",
+            "drlee",
+            "--since",
+            "last week",
+        ])
+        .env("HYGEIA_IMAP_PASSWORD", "x")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bad_date.status.code(), Some(2));
+}
