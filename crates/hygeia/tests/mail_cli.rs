@@ -273,3 +273,85 @@ fn imap_needs_a_password_from_the_environment_and_reports_a_server_that_is_down(
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(bad_date.status.code(), Some(2));
 }
+
+/// Maildir file names (flags are part of the name) of the test mailbox, by folder.
+fn maildir_listing(maildir: &str) -> Vec<String> {
+    let mut names: Vec<String> = ["cur", "new"]
+        .iter()
+        .flat_map(|sub| {
+            std::fs::read_dir(PathBuf::from(maildir).join(sub))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(move |e| format!("{sub}/{}", e.file_name().to_string_lossy()))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn imap_against_a_real_dovecot_changes_nothing() {
+    let Ok(server) = std::env::var("HYGEIA_TEST_IMAP") else {
+        let hint = "HYGEIA_TEST_IMAP is not set: start Dovecot with crates/hygeia-mail/tests/imap/start-dovecot.sh DIR and export what it prints (.ci/run does)";
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "{hint}");
+        eprintln!("skipping the Dovecot test: {hint}");
+        return;
+    };
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set (see start-dovecot.sh)"))
+    };
+    let (user, password, ca, maildir) = (
+        var("HYGEIA_TEST_IMAP_USER"),
+        var("HYGEIA_TEST_IMAP_PASSWORD"),
+        var("HYGEIA_TEST_IMAP_CA"),
+        var("HYGEIA_TEST_IMAP_MAILDIR"),
+    );
+    let before = maildir_listing(&maildir);
+    assert!(!before.is_empty());
+    let host_port = server.replace("127.0.0.1", "localhost");
+    let starttls = var("HYGEIA_TEST_IMAP_STARTTLS").replace("127.0.0.1", "localhost");
+    for (address, extra) in [
+        (host_port.as_str(), None),
+        (starttls.as_str(), Some("--starttls")),
+    ] {
+        let mut args = vec![
+            "mail", "imap", "--server", address, "--user", &user, "--ca", &ca, "--format", "json",
+        ];
+        args.extend(extra);
+        let output = Command::new(env!("CARGO_BIN_EXE_hygeia"))
+            .args(&args)
+            .env("HYGEIA_IMAP_PASSWORD", &password)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let objects = lines(&output);
+        let (summary, messages) = objects.split_last().unwrap_or_else(|| panic!("no output"));
+        assert_eq!(
+            summary["summary"]["messages"].as_u64(),
+            Some(before.len() as u64)
+        );
+        assert!(messages.iter().any(|m| m["verdict"] == "phishing"));
+        assert!(messages.iter().any(|m| m["verdict"] == "clean"));
+    }
+    let wrong = Command::new(env!("CARGO_BIN_EXE_hygeia"))
+        .args([
+            "mail", "imap", "--server", &host_port, "--user", &user, "--ca", &ca,
+        ])
+        .env("HYGEIA_IMAP_PASSWORD", "not-the-password")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(wrong.status.code(), Some(2));
+    assert_eq!(
+        maildir_listing(&maildir),
+        before,
+        "a message's flags or folder changed"
+    );
+}
