@@ -11,6 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 fixtures="$here/../fixtures/messages"
 mkdir -p "$dir"/{run,state,mail}
 dir=$(cd "$dir" && pwd)
+# Dovecot's auth and mail processes run as other users and must be able to enter the folder.
+chmod 755 "$dir"
 id hygeia-imap >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin hygeia-imap
 uid=$(id -u hygeia-imap); gid=$(id -g hygeia-imap)
 
