@@ -9,6 +9,7 @@ pub mod html;
 pub mod imap;
 pub mod indicators;
 pub mod message;
+pub mod qr;
 pub mod source;
 pub mod url;
 

@@ -87,6 +87,8 @@ pub struct Mail {
     pub links: Vec<Link>,
     /// Attachments.
     pub attachments: Vec<Attachment>,
+    /// Web addresses read from QR codes in pictures.
+    pub qr_links: Vec<String>,
     /// Limits that were hit while reading the message.
     pub limits_hit: Vec<String>,
 }
@@ -132,6 +134,7 @@ pub fn parse(raw: &[u8]) -> Mail {
     }
     collect_parts(&message, &mut mail, 0);
     extract_text_links(&mut mail);
+    read_qr_codes(&mut mail);
     mail
 }
 
@@ -202,6 +205,28 @@ fn collect_parts(message: &mail_parser::Message<'_>, mail: &mut Mail, depth: usi
             }
             PartType::Multipart(_) => {}
         }
+    }
+}
+
+/// Pictures examined for QR codes per message.
+const MAX_QR_PICTURES: usize = 10;
+
+/// Reads QR codes in attached or inline pictures and adds their web addresses as links.
+fn read_qr_codes(mail: &mut Mail) {
+    let urls: Vec<String> = mail
+        .attachments
+        .iter()
+        .filter(|a| crate::qr::is_picture(&a.data))
+        .take(MAX_QR_PICTURES)
+        .flat_map(|a| crate::qr::decode_qr_codes(&a.data))
+        .filter_map(|text| crate::qr::url_in(&text))
+        .collect();
+    for url in urls {
+        mail.links.push(Link {
+            href: url.clone(),
+            text: None,
+        });
+        mail.qr_links.push(url);
     }
 }
 

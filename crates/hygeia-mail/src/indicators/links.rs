@@ -321,6 +321,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         }
     }
     abused_tld(mail, context, found);
+    if let Some(url) = mail.qr_links.first() {
+        found.push(Indicator::new(
+            "link.qr-code",
+            2.5,
+            format!("A picture in the message is a QR code that opens {url}; scanning it with a phone skips the protections of your computer and mail (quishing)."),
+            url.clone(),
+        ));
+    }
     let passwords: usize = mail.html.iter().map(|h| h.password_inputs).sum();
     if passwords > 0 {
         found.push(Indicator::new(
