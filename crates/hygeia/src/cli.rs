@@ -61,15 +61,9 @@ pub struct MailImapArgs {
     /// Also trust the CA certificates in this PEM file.
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "terminal")]
-    pub format: MailFormat,
-    /// Show only messages at or above this verdict.
-    #[arg(long, value_enum)]
-    pub only: Option<VerdictLevel>,
-    /// Exit with code 1 when a message is at or above this verdict.
-    #[arg(long, value_enum)]
-    pub fail_on: Option<VerdictLevel>,
+    /// How results are shown.
+    #[command(flatten)]
+    pub output: MailOutput,
     /// Shared options.
     #[command(flatten)]
     pub options: MailOptions,
@@ -111,12 +105,9 @@ pub struct MailOptions {
     pub jobs: Option<usize>,
 }
 
-/// `hygeia mail scan`.
-#[derive(Debug, Args)]
-pub struct MailScanArgs {
-    /// Files, folders, mbox files, Maildir folders; - reads one message from standard input.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<String>,
+/// How `mail scan` and `mail imap` show their results.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct MailOutput {
     /// Output format.
     #[arg(long, value_enum, default_value = "terminal")]
     pub format: MailFormat,
@@ -126,6 +117,17 @@ pub struct MailScanArgs {
     /// Exit with code 1 when a message is at or above this verdict.
     #[arg(long, value_enum)]
     pub fail_on: Option<VerdictLevel>,
+}
+
+/// `hygeia mail scan`.
+#[derive(Debug, Args)]
+pub struct MailScanArgs {
+    /// Files, folders, mbox files, Maildir folders; - reads one message from standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// How results are shown.
+    #[command(flatten)]
+    pub output: MailOutput,
     /// Shared options.
     #[command(flatten)]
     pub options: MailOptions,

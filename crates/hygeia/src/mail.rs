@@ -2,7 +2,7 @@
 //! verdicts with reasons, and measure detection on labelled folders.
 
 use crate::Failure;
-use crate::cli::{MailEvalArgs, MailFormat, MailOptions, MailScanArgs, VerdictLevel};
+use crate::cli::{MailEvalArgs, MailFormat, MailOptions, MailOutput, MailScanArgs, VerdictLevel};
 use anyhow::Context as _;
 use hygeia_mail::source::{InputError, InputKind, expand, read_input};
 use hygeia_mail::{Analysis, Context, MailCatalog, Settings, Verdict, analyze_guarded};
@@ -127,14 +127,7 @@ pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
     let progress = std::io::stderr().is_terminal() && inputs.len() > 200;
     let (scanned, read_errors, seconds) = scan_inputs(&inputs, &args.options, &catalog, progress);
     errors.extend(read_errors);
-    print_results(
-        &scanned,
-        &errors,
-        seconds,
-        args.format,
-        args.only,
-        args.fail_on,
-    )
+    print_results(&scanned, &errors, seconds, &args.output)
 }
 
 /// The output of `scan` and `imap`: a table or JSON Lines, then the exit code (2 when an input
@@ -143,10 +136,13 @@ fn print_results(
     scanned: &[Scanned],
     errors: &[InputError],
     seconds: f64,
-    format: MailFormat,
-    only: Option<VerdictLevel>,
-    fail_on: Option<VerdictLevel>,
+    output: &MailOutput,
 ) -> Result<u8, Failure> {
+    let MailOutput {
+        format,
+        only,
+        fail_on,
+    } = *output;
     let shown: Vec<&Scanned> = scanned
         .iter()
         .filter(|s| only.is_none_or(|level| at_least(s.analysis.verdict, level)))
@@ -425,12 +421,5 @@ pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
             "{error}. Check the server name, port, user and password, and for a private server pass its CA certificate with --ca."
         )));
     }
-    print_results(
-        &scanned,
-        &[],
-        started.elapsed().as_secs_f64(),
-        args.format,
-        args.only,
-        args.fail_on,
-    )
+    print_results(&scanned, &[], started.elapsed().as_secs_f64(), &args.output)
 }
