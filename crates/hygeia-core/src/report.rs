@@ -167,6 +167,29 @@ impl Report {
         list
     }
 
+    /// Controls grouped by guidance area in report order, leaving out attested controls that
+    /// await an answer (see [`Report::awaiting_answers`]); areas with nothing to show are skipped.
+    pub fn by_area(&self) -> Vec<(Area, Vec<&ControlResult>)> {
+        Area::ALL
+            .into_iter()
+            .map(|area| {
+                (
+                    area,
+                    self.controls
+                        .iter()
+                        .filter(|c| c.area == area && !c.awaits_answer())
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, controls)| !controls.is_empty())
+            .collect()
+    }
+
+    /// Attested controls nobody has answered (or whose answer expired).
+    pub fn awaiting_answers(&self) -> Vec<&ControlResult> {
+        self.controls.iter().filter(|c| c.awaits_answer()).collect()
+    }
+
     /// Exit code for `--fail-on`: 1 when any control fails at or above `threshold`, else 0.
     pub fn exit_code(&self, threshold: Option<Severity>) -> i32 {
         match threshold {

@@ -2,7 +2,7 @@
 //! and print. Status is always written as a word, never shown by colour alone.
 
 use crate::escape_markup as esc;
-use hygeia_core::{Area, ControlResult, Report, Status};
+use hygeia_core::{ControlResult, Report, Status};
 use std::fmt::Write;
 
 const STYLE: &str = r#"
@@ -97,15 +97,7 @@ pub fn render_html(report: &Report) -> String {
             fix_card(&mut out, c);
         }
     }
-    for area in Area::ALL {
-        let controls: Vec<&ControlResult> = report
-            .controls
-            .iter()
-            .filter(|c| c.area == area && !c.awaits_answer())
-            .collect();
-        if controls.is_empty() {
-            continue;
-        }
+    for (area, controls) in report.by_area() {
         let _ = writeln!(
             out,
             "<h2>{}</h2>\n<table>\n<thead><tr><th>Status</th><th>Control</th><th>What was found</th></tr></thead>\n<tbody>",
@@ -125,11 +117,7 @@ pub fn render_html(report: &Report) -> String {
         }
         out.push_str("</tbody>\n</table>\n");
     }
-    let questions: Vec<&ControlResult> = report
-        .controls
-        .iter()
-        .filter(|c| c.awaits_answer())
-        .collect();
+    let questions = report.awaiting_answers();
     if !questions.is_empty() {
         out.push_str("<h2>Questions only you can answer</h2>\n<p>No program can see these. Answer each one on this computer with the command shown (<code>--yes</code> if it is in place, <code>--no</code> if not); Hygeia asks again after 90 days.</p>\n<table>\n<tbody>\n");
         for c in questions {

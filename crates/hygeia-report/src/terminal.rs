@@ -1,7 +1,7 @@
 //! The terminal report: what to fix first, then every control by guidance area, then a
 //! one-line summary.
 
-use hygeia_core::{Area, ControlResult, Report, Status};
+use hygeia_core::{ControlResult, Report, Status};
 use std::fmt::Write;
 
 const WIDTH: usize = 100;
@@ -101,15 +101,7 @@ pub fn render_terminal(report: &Report, color: bool) -> String {
             fix_entry(&mut out, i + 1, control, color);
         }
     }
-    for area in Area::ALL {
-        let controls: Vec<&ControlResult> = report
-            .controls
-            .iter()
-            .filter(|c| c.area == area && !c.awaits_answer())
-            .collect();
-        if controls.is_empty() {
-            continue;
-        }
+    for (area, controls) in report.by_area() {
         let _ = writeln!(out, "{}", paint(area.heading(), "1;4", color));
         for c in controls {
             let _ = writeln!(
@@ -125,11 +117,7 @@ pub fn render_terminal(report: &Report, color: bool) -> String {
         }
         out.push('\n');
     }
-    let questions: Vec<&ControlResult> = report
-        .controls
-        .iter()
-        .filter(|c| c.awaits_answer())
-        .collect();
+    let questions = report.awaiting_answers();
     if !questions.is_empty() {
         let _ = writeln!(
             out,

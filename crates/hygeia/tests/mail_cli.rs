@@ -17,6 +17,19 @@ fn hygeia(args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cannot run hygeia: {e}"))
 }
 
+/// Runs `hygeia` with HYGEIA_IMAP_PASSWORD set to `password`, or removed when `None`.
+fn hygeia_imap(args: &[&str], password: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hygeia"));
+    command.args(args).stdin(Stdio::null());
+    match password {
+        Some(p) => command.env("HYGEIA_IMAP_PASSWORD", p),
+        None => command.env_remove("HYGEIA_IMAP_PASSWORD"),
+    };
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run hygeia: {e}"))
+}
+
 fn lines(output: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -225,39 +238,35 @@ fn eval_reports_rates_per_folder() {
 
 #[test]
 fn imap_needs_a_password_from_the_environment_and_reports_a_server_that_is_down() {
-    let no_password = Command::new(env!("CARGO_BIN_EXE_hygeia"))
-        .args(["mail", "imap", "--server", "127.0.0.1:1", "--user", "drlee"])
-        .env_remove("HYGEIA_IMAP_PASSWORD")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let no_password = hygeia_imap(
+        &["mail", "imap", "--server", "127.0.0.1:1", "--user", "drlee"],
+        None,
+    );
     assert_eq!(no_password.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_password.stderr).contains("HYGEIA_IMAP_PASSWORD"));
     // A port nobody listens on (bound, then released).
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .map(|l| l.local_addr().map(|a| a.port()).unwrap_or(1))
         .unwrap_or(1);
-    let down = Command::new(env!("CARGO_BIN_EXE_hygeia"))
-        .args([
+    let down = hygeia_imap(
+        &[
             "mail",
             "imap",
             "--server",
             &format!("127.0.0.1:{port}"),
             "--user",
             "drlee",
-        ])
-        .env("HYGEIA_IMAP_PASSWORD", "x")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        ],
+        Some("x"),
+    );
     assert_eq!(down.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&down.stderr).contains("cannot connect"),
         "{}",
         String::from_utf8_lossy(&down.stderr)
     );
-    let bad_date = Command::new(env!("CARGO_BIN_EXE_hygeia"))
-        .args([
+    let bad_date = hygeia_imap(
+        &[
             "mail",
             "imap",
             "--server",
@@ -266,11 +275,9 @@ fn imap_needs_a_password_from_the_environment_and_reports_a_server_that_is_down(
             "drlee",
             "--since",
             "last week",
-        ])
-        .env("HYGEIA_IMAP_PASSWORD", "x")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        ],
+        Some("x"),
+    );
     assert_eq!(bad_date.status.code(), Some(2));
 }
 
@@ -319,12 +326,7 @@ fn imap_against_a_real_dovecot_changes_nothing() {
             "mail", "imap", "--server", address, "--user", &user, "--ca", &ca, "--format", "json",
         ];
         args.extend(extra);
-        let output = Command::new(env!("CARGO_BIN_EXE_hygeia"))
-            .args(&args)
-            .env("HYGEIA_IMAP_PASSWORD", &password)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let output = hygeia_imap(&args, Some(&password));
         assert_eq!(
             output.status.code(),
             Some(0),
@@ -340,14 +342,12 @@ fn imap_against_a_real_dovecot_changes_nothing() {
         assert!(messages.iter().any(|m| m["verdict"] == "phishing"));
         assert!(messages.iter().any(|m| m["verdict"] == "clean"));
     }
-    let wrong = Command::new(env!("CARGO_BIN_EXE_hygeia"))
-        .args([
+    let wrong = hygeia_imap(
+        &[
             "mail", "imap", "--server", &host_port, "--user", &user, "--ca", &ca,
-        ])
-        .env("HYGEIA_IMAP_PASSWORD", "not-the-password")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        ],
+        Some("not-the-password"),
+    );
     assert_eq!(wrong.status.code(), Some(2));
     assert_eq!(
         maildir_listing(&maildir),
