@@ -13,6 +13,7 @@ pub struct Brand {
     /// Name for people.
     pub name: String,
     /// Words that name it in a display name or a domain.
+    #[serde(default)]
     pub names: Vec<String>,
     /// Ambiguous short names that count only as the whole display name (or with a department
     /// word after them).
@@ -20,11 +21,16 @@ pub struct Brand {
     pub exact_names: Vec<String>,
     /// Its real domains.
     pub domains: Vec<String>,
+    /// Its `.com` domains under the country suffixes of `country_suffixes` (yahoo.com.au,
+    /// amazon.de), built when the catalog is loaded.
+    #[serde(skip)]
+    pub country_domains: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawBrands {
+    country_suffixes: Vec<String>,
     brand: Vec<Brand>,
 }
 
@@ -70,6 +76,18 @@ pub struct Lures {
     pub health_authority: Vec<String>,
     /// Prize pretexts.
     pub prize: Vec<String>,
+    /// Offers that hardly exist outside scams, by kind.
+    pub scam: Vec<ScamKind>,
+}
+
+/// One kind of scam offer and the phrases that mark it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScamKind {
+    /// What the reader is told ("online gambling").
+    pub kind: String,
+    /// Lower-case phrases; two different ones must occur.
+    pub phrases: Vec<String>,
 }
 
 /// A list of phrases found in one pass over a text (Aho-Corasick), on whole words only.
@@ -128,6 +146,8 @@ pub struct LureMatchers {
     pub urgency: PhraseSet,
     /// Pretexts by kind, with a description for people.
     pub pretexts: Vec<(&'static str, PhraseSet)>,
+    /// Scam offers by kind, with a description for people.
+    pub scams: Vec<(String, PhraseSet)>,
 }
 
 /// Everything the mail indicators read from `catalog/`.
@@ -171,10 +191,23 @@ impl MailCatalog {
             toml::from_str(LINK_SERVICES_TOML).map_err(err("mail-link-services.toml"))?;
         let mut lures: Lures = toml::from_str(LURES_TOML).map_err(err("mail-lures.toml"))?;
         let lower = |list: &mut Vec<String>| list.iter_mut().for_each(|s| *s = s.to_lowercase());
+        lower(&mut brands.country_suffixes);
         for brand in &mut brands.brand {
             lower(&mut brand.names);
             lower(&mut brand.exact_names);
             lower(&mut brand.domains);
+            brand.country_domains = brand
+                .domains
+                .iter()
+                .filter_map(|d| d.strip_suffix(".com"))
+                .filter(|label| !label.contains('.'))
+                .flat_map(|label| {
+                    brands
+                        .country_suffixes
+                        .iter()
+                        .map(move |suffix| format!("{label}.{suffix}"))
+                })
+                .collect();
         }
         for list in [
             &mut links.trackers,
@@ -198,6 +231,9 @@ impl MailCatalog {
         ] {
             lower(list);
         }
+        for scam in &mut lures.scam {
+            lower(&mut scam.phrases);
+        }
         let matchers = LureMatchers {
             credential: PhraseSet::new(&lures.credential),
             urgency: PhraseSet::new(&lures.urgency),
@@ -212,6 +248,11 @@ impl MailCatalog {
                 ),
                 ("a prize or reward", PhraseSet::new(&lures.prize)),
             ],
+            scams: lures
+                .scam
+                .iter()
+                .map(|scam| (scam.kind.clone(), PhraseSet::new(&scam.phrases)))
+                .collect(),
         };
         for list in [
             &mut links.trackers,

@@ -94,7 +94,8 @@ pub struct MailOptions {
     #[arg(long = "protect", value_name = "DOMAIN")]
     pub protect: Vec<String>,
     /// Trust SPF/DKIM/DMARC results in Authentication-Results headers added by this receiving
-    /// server (its authserv-id, e.g. mx.clinic.example; repeatable).
+    /// server (its authserv-id, e.g. mx.google.com for Gmail; `microsoft365` for Microsoft 365
+    /// and Outlook.com, whose headers carry no id; repeatable).
     #[arg(long = "trusted-authserv", value_name = "ID")]
     pub trusted_authserv: Vec<String>,
     /// Largest message examined in full, in megabytes.

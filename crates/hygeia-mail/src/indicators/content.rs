@@ -55,6 +55,29 @@ fn homoglyph_words(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Offers that hardly exist outside scams: a kind counts when two different phrases of it occur.
+fn scam_offers(text: &str, context: &Context, found: &mut Vec<Indicator>) {
+    let mut kinds: Vec<&str> = Vec::new();
+    let mut evidence: Vec<&str> = Vec::new();
+    for (kind, phrases) in &context.catalog.matchers.scams {
+        let hits = phrases.hits(text);
+        if hits.len() >= 2 {
+            kinds.push(kind);
+            evidence.extend(hits.iter().take(2));
+        }
+    }
+    if kinds.is_empty() {
+        return;
+    }
+    let weight = if kinds.len() > 1 { 3.0 } else { 2.0 };
+    found.push(Indicator::new(
+        "content.scam-offer",
+        weight,
+        format!("The message has the marks of {}.", kinds.join(" and of ")),
+        format!("\"{}\"", evidence.join("\", \"")),
+    ));
+}
+
 pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     let name = mail.from.as_ref().map(|f| f.name.as_str()).unwrap_or("");
     let mixed: Vec<&str> = homoglyph_words(name)
@@ -130,6 +153,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 .join(", "),
         ));
     }
+    scam_offers(&text, context, found);
     let obfuscated = obfuscated_letters(&mail.subject) + obfuscated_letters(&text);
     if obfuscated >= 4 {
         found.push(Indicator::new(

@@ -72,12 +72,20 @@ fn brand_in_address<'a>(host: &str, path: &str, context: &'a Context) -> Option<
     let finder = catalog.brand_domain_finder.as_ref()?;
     let registrable = registrable_domain(host);
     let subdomains = host.strip_suffix(registrable.as_str()).unwrap_or("");
+    // A brand domain counts only from a name boundary: "x.com" is not inside "divx.com".
+    let starts_name = |text: &str, at: usize| {
+        text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '-')
+    };
     let in_subdomains = finder
         .find_overlapping_iter(subdomains)
-        .filter(|m| subdomains[m.end()..].starts_with('.'))
+        .filter(|m| subdomains[m.end()..].starts_with('.') && starts_name(subdomains, m.start()))
         .map(|m| m.pattern().as_usize());
     let in_path = finder
         .find_overlapping_iter(path)
+        .filter(|m| starts_name(path, m.start()))
         .map(|m| m.pattern().as_usize());
     in_subdomains.chain(in_path).find_map(|pattern| {
         let brand = &catalog.brands[*catalog.brand_of.get(pattern)?];

@@ -82,7 +82,11 @@ pub(crate) fn display_names_brand(display_lower: &str, brand: &Brand) -> bool {
 }
 
 pub(crate) fn brand_owns(brand: &Brand, host: &str) -> bool {
-    brand.domains.iter().any(|d| host_matches(host, d))
+    brand
+        .domains
+        .iter()
+        .chain(&brand.country_domains)
+        .any(|d| host_matches(host, d))
 }
 
 /// The brand whose domain `host` imitates, with how: edit distance to a real domain's name, or
@@ -324,22 +328,40 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     auth_failures(mail, context, found);
 }
 
-/// SPF, DKIM and DMARC failures reported by a receiving server the user trusts.
+/// The pseudo authserv-id for Microsoft 365 and Outlook.com, whose Authentication-Results headers
+/// carry no authserv-id (against RFC 8601) but always end with Microsoft's `compauth=` verdict.
+pub const MICROSOFT_365_AUTHSERV: &str = "microsoft365";
+
+/// The receiving server that wrote an Authentication-Results header: its authserv-id, or
+/// `microsoft365` for Exchange Online's id-less format.
+fn authserv_id(header: &str) -> String {
+    let first = header
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    if first.contains('=') {
+        if header.to_lowercase().contains("compauth=") {
+            return MICROSOFT_365_AUTHSERV.to_string();
+        }
+        return String::new();
+    }
+    first
+}
+
+/// SPF, DKIM and DMARC failures reported by a receiving server the user trusts. Only failures
+/// count: a header a sender forged to claim a failure would only hurt that sender.
 fn auth_failures(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     let trusted = &context.settings.trusted_authserv;
     if trusted.is_empty() {
         return;
     }
     for header in &mail.auth_results {
-        let authserv = header
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
-        if !trusted.contains(&authserv) {
+        let authserv = authserv_id(header);
+        if authserv.is_empty() || !trusted.contains(&authserv) {
             continue;
         }
         let lower = header.to_lowercase();
@@ -351,13 +373,17 @@ fn auth_failures(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
                     .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
             })
         };
+        let dmarc_failed = result("dmarc=").as_deref() == Some("fail");
         for (method, fail_weight, soft_weight) in [
             ("dmarc=", 3.0, 0.0),
             ("spf=", 1.5, 1.0),
             ("dkim=", 1.5, 0.0),
+            // Microsoft's composite verdict (SPF, DKIM, DMARC and its own sender reputation);
+            // counted only when DMARC has not already failed, since it includes DMARC.
+            ("compauth=", if dmarc_failed { 0.0 } else { 2.0 }, 0.0),
         ] {
             match result(method).as_deref() {
-                Some("fail") => found.push(Indicator::new(
+                Some("fail") if fail_weight > 0.0 => found.push(Indicator::new(
                     "sender.authentication-failed",
                     fail_weight,
                     format!("Your mail server ({authserv}) found that the message failed {} checks: the sender is probably forged.", method.trim_end_matches('=').to_uppercase()),
@@ -378,6 +404,16 @@ fn auth_failures(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn authserv_ids() {
+        assert_eq!(authserv_id("mx.clinic.example; spf=fail"), "mx.clinic.example");
+        assert_eq!(
+            authserv_id("spf=fail (sender IP is 192.0.2.1) smtp.mailfrom=a.example; dmarc=fail header.from=a.example;compauth=fail reason=000"),
+            MICROSOFT_365_AUTHSERV
+        );
+        assert_eq!(authserv_id("spf=fail smtp.mailfrom=a.example"), "");
+    }
 
     #[test]
     fn brand_tokens_in_domains() {
