@@ -324,15 +324,21 @@ fn find_ascii_ci(text: &str, needle: &str) -> Option<usize> {
 }
 
 /// The index of the `>` that ends the tag starting at `text[0] == '<'`, skipping quoted values.
+/// As in browsers, a quote opens a value only right after `=`: a stray quote
+/// (`width="100%""`) is part of an attribute name and must not swallow the rest of the page.
 fn find_tag_end(text: &str) -> Option<usize> {
     let mut quote: Option<u8> = None;
+    let mut after_equals = false;
     for (i, &b) in text.as_bytes().iter().enumerate().skip(1) {
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
             (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'"' | b'\'') if after_equals => quote = Some(b),
             (None, b'>') => return Some(i),
             _ => {}
+        }
+        if !b.is_ascii_whitespace() {
+            after_equals = quote.is_none() && b == b'=';
         }
         if i > 64 * 1024 {
             return None;
@@ -399,6 +405,14 @@ mod tests {
                 && !facts.visible_text.contains("invisible")
         );
         assert!(!facts.visible_text.contains("alert"));
+    }
+
+    #[test]
+    fn stray_quote_does_not_swallow_the_page() {
+        let facts = scan(
+            "<table width=\"100%\"\"><tr><td><a href=\"http://192.0.2.1/x\">login</a></td></tr></table>",
+        );
+        assert_eq!(facts.links.len(), 1, "{facts:?}");
     }
 
     #[test]

@@ -17,12 +17,27 @@ pub struct Sender {
     pub address: String,
     /// Lower-case domain after the last `@` (empty when there is none).
     pub domain: String,
+    /// The name and the address were separate entries of the header
+    /// (`Microsoft account team ,_<no-reply@evil.example>`), so mail programs show the name alone.
+    pub name_split_from_address: bool,
 }
 
 impl Sender {
     fn from_address(address: Option<&Address<'_>>) -> Option<Sender> {
-        let first = address?.first()?;
-        let addr = first.address().unwrap_or_default().trim().to_string();
+        let address = address?;
+        let first = address.first()?;
+        let mut addr = first.address().unwrap_or_default().trim().to_string();
+        let mut name_split_from_address = false;
+        if addr.is_empty() {
+            // A name without an address followed by an address without a name is one sender
+            // whose header was broken on purpose.
+            if let Some(second) = address.iter().nth(1)
+                && let Some(found) = second.address().map(str::trim).filter(|a| !a.is_empty())
+            {
+                addr = found.to_string();
+                name_split_from_address = true;
+            }
+        }
         let domain = addr
             .rsplit_once('@')
             .map(|(_, d)| d.trim_end_matches('>').to_lowercase())
@@ -31,6 +46,7 @@ impl Sender {
             name: first.name().unwrap_or_default().trim().to_string(),
             address: addr,
             domain,
+            name_split_from_address,
         })
     }
 

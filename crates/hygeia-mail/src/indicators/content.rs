@@ -78,6 +78,32 @@ fn scam_offers(text: &str, context: &Context, found: &mut Vec<Indicator>) {
     ));
 }
 
+/// Strings of random letters and digits ("Notificação - 6NwlyfzWcsNerv0") that bulk senders
+/// add so that every copy of a campaign looks different to filters. CamelCase words
+/// ("PerMsgStatus", "AmeriCorpsVISTA") have few lower-to-upper changes and are not counted.
+fn random_codes(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|token| {
+            let bytes = token.as_bytes();
+            let upper = bytes.iter().filter(|b| b.is_ascii_uppercase()).count();
+            let lower = bytes.iter().filter(|b| b.is_ascii_lowercase()).count();
+            let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
+            let lower_to_upper = bytes
+                .windows(2)
+                .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+                .count();
+            token.len() >= 8
+                && (lower_to_upper >= 4
+                    || (digits > 0
+                        && lower_to_upper >= 1
+                        && upper >= 2
+                        && lower >= 2
+                        && token.len() >= 10))
+        })
+        .take(3)
+        .collect()
+}
+
 pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     let name = mail.from.as_ref().map(|f| f.name.as_str()).unwrap_or("");
     let mixed: Vec<&str> = homoglyph_words(name)
@@ -94,6 +120,19 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             mixed.join(", "),
         ));
     }
+    let codes: Vec<&str> = random_codes(&mail.subject)
+        .into_iter()
+        .chain(random_codes(name))
+        .take(3)
+        .collect();
+    if !codes.is_empty() {
+        found.push(Indicator::new(
+            "content.random-code",
+            2.0,
+            "The subject or the sender's name carries a random string, added so that every copy of a mass mailing looks different to mail filters.",
+            codes.join(", "),
+        ));
+    }
     let text = mail.visible_text_lower();
     let lures = &context.catalog.lures;
     let matchers = &context.catalog.matchers;
@@ -105,22 +144,32 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     }
     let urgency = matchers.urgency.hits(&text);
     if !credential.is_empty() {
-        let (weight, explanation) = if urgency.is_empty() {
-            (
-                1.5,
-                "The message asks you to sign in, confirm an account or give payment details."
-                    .to_string(),
-            )
-        } else {
-            (2.5, "The message asks you to sign in, confirm an account or give payment details, under time pressure or threat.".to_string())
-        };
+        let mut weight = 1.5;
+        let mut explanation =
+            "The message asks you to sign in, confirm an account or give payment details".to_string();
+        if !urgency.is_empty() {
+            weight += 1.0;
+            explanation.push_str(", under time pressure or threat");
+        }
+        let offsite = super::links::offsite_link(mail, context);
+        if let Some(host) = &offsite {
+            weight += 1.0;
+            explanation.push_str(&format!(
+                ", and its link goes to {host}, not to the sender's own site"
+            ));
+        }
+        explanation.push('.');
         let mut evidence: Vec<&str> = credential.clone();
         evidence.extend(urgency.iter().take(2));
+        let mut evidence = format!("\"{}\"", evidence.join("\", \""));
+        if let Some(host) = offsite {
+            evidence.push_str(&format!(" -> {host}"));
+        }
         found.push(Indicator::new(
             "content.credential-request",
             weight,
             explanation,
-            format!("\"{}\"", evidence.join("\", \"")),
+            evidence,
         ));
     }
     let matched: Vec<(&str, &str)> = matchers
@@ -186,5 +235,32 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             "The message is a picture with a link and almost no text, which hides its words from mail filters.",
             format!("{images} image(s), {visible} letters of text"),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_codes_but_not_camel_case() {
+        assert_eq!(
+            random_codes("Liberação de IRPF - 6NwlyfzWcsNerv0"),
+            ["6NwlyfzWcsNerv0"]
+        );
+        assert_eq!(
+            random_codes("Dispositivo Bloqueado-WBmmvfJdFtGqOvWw"),
+            ["WBmmvfJdFtGqOvWw"]
+        );
+        assert!(random_codes("Re: [SAtalk] PerMsgStatus.pm error? AmeriCorpsVISTA").is_empty());
+        assert!(random_codes("Order 1Z999AA10123456784 shipped via iPhone15Pro").is_empty());
+    }
+
+    #[test]
+    fn request_verb_then_object() {
+        let verbs = vec!["verify".to_string()];
+        let objects = vec!["account".to_string()];
+        assert!(verb_object("please verify your mychart account today", &verbs, &objects).is_some());
+        assert!(verb_object("we verify nothing here", &verbs, &objects).is_none());
     }
 }

@@ -123,6 +123,22 @@ pub(crate) fn off_brand_link(
     })
 }
 
+/// The first link that goes to another site than the sender's own (click trackers that hide
+/// their target aside): where a request to sign in or pay would really take the reader.
+pub(crate) fn offsite_link(mail: &Mail, context: &Context) -> Option<String> {
+    let sender = registrable_domain(&mail.from.as_ref()?.domain);
+    mail.links.iter().take(MAX_LINKS).find_map(|link| {
+        let raw = parse_url(&link.href)?;
+        if raw.scheme != "http" && raw.scheme != "https" {
+            return None;
+        }
+        let (url, unwrapped) = effective(raw, context);
+        let tracker = !unwrapped && host_in(&url.host, &context.catalog.links.trackers);
+        (!url.host.is_empty() && !tracker && registrable_domain(&url.host) != sender)
+            .then(|| url.host.clone())
+    })
+}
+
 /// Whether `host` imitates the sender's own domain without being it: the sender's name as one
 /// hyphen-separated part of another name (`lasallebank-online.com` for `lasallebank.com`), or the
 /// same name with hyphens added (`comfed-bank.net` for `comfedbank.com`). The same name under

@@ -192,6 +192,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             from.name.clone(),
         ));
     }
+    if from.name_split_from_address {
+        found.push(Indicator::new(
+            "sender.split-from-header",
+            3.0,
+            format!("The sender line is broken so that the name \"{}\" stands apart from the real address {}; many mail programs then show only the name.", from.name, from.address),
+            from.display(),
+        ));
+    }
     let brands = &context.catalog.brands;
     let protected = &context.settings.protected;
     let name_lower = from.name.to_lowercase();
