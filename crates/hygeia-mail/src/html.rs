@@ -412,7 +412,7 @@ mod tests {
         let facts = scan(
             "<table width=\"100%\"\"><tr><td><a href=\"http://192.0.2.1/x\">login</a></td></tr></table>",
         );
-        assert_eq!(facts.links.len(), 1, "{facts:?}");
+        assert_eq!(facts.anchors.len(), 1, "{facts:?}");
     }
 
     #[test]

@@ -95,7 +95,7 @@ fn random_codes(text: &str) -> Vec<&str> {
             token.len() >= 8
                 && (lower_to_upper >= 4
                     || (digits > 0
-                        && lower_to_upper >= 1
+                        && lower_to_upper >= 2
                         && upper >= 2
                         && lower >= 2
                         && token.len() >= 10))
