@@ -76,6 +76,8 @@ pub struct Lures {
     pub health_authority: Vec<String>,
     /// Prize pretexts.
     pub prize: Vec<String>,
+    /// Threats of court or police action.
+    pub legal_threat: Vec<String>,
     /// Offers that hardly exist outside scams, by kind.
     pub scam: Vec<ScamKind>,
 }
@@ -228,6 +230,7 @@ impl MailCatalog {
             &mut lures.delivery,
             &mut lures.health_authority,
             &mut lures.prize,
+            &mut lures.legal_threat,
         ] {
             lower(list);
         }
@@ -247,6 +250,10 @@ impl MailCatalog {
                     PhraseSet::new(&lures.health_authority),
                 ),
                 ("a prize or reward", PhraseSet::new(&lures.prize)),
+                (
+                    "a court or police threat",
+                    PhraseSet::new(&lures.legal_threat),
+                ),
             ],
             scams: lures
                 .scam

@@ -81,6 +81,38 @@ pub(crate) fn display_names_brand(display_lower: &str, brand: &Brand) -> bool {
     })
 }
 
+/// Combining marks and invisible characters that can be slipped between the letters of a name
+/// ("Co̷rreio̷s", "Apܿplܿe") without changing how a reader sees the word.
+fn is_invisible_or_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x0300..=0x036F | 0x0591..=0x05C7 | 0x064B..=0x065F | 0x0730..=0x074A
+        | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x200B..=0x200F | 0x2060..=0x2064 | 0x20D0..=0x20FF
+        | 0xFE20..=0xFE2F | 0xFEFF)
+}
+
+/// A display name as the reader sees it, with the usual disguises undone: marks and invisible
+/// characters removed, a capital I or a | inside a lower-case word read as l ("Iedger",
+/// "BiIIing"), and a 0 or 1 between letters read as o or l ("C0NSUMER"). Lower-case.
+pub(crate) fn undisguised(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for word in name.split_inclusive(|c: char| c.is_whitespace()) {
+        let chars: Vec<char> = word.chars().filter(|c| !is_invisible_or_mark(*c)).collect();
+        let has_lower = chars.iter().any(|c| c.is_lowercase());
+        for (i, &c) in chars.iter().enumerate() {
+            let letter_before = i > 0 && chars[i - 1].is_alphabetic();
+            let letter_after = chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+            let mapped = match c {
+                'I' | '|' if has_lower => 'l',
+                '0' if letter_before || letter_after => 'o',
+                '1' if letter_before && letter_after => 'l',
+                other => other,
+            };
+            out.extend(mapped.to_lowercase());
+        }
+    }
+    out
+}
+
 pub(crate) fn brand_owns(brand: &Brand, host: &str) -> bool {
     brand
         .domains
@@ -163,6 +195,46 @@ fn brand_in_local_part<'a>(address: &str, brands: &'a [Brand]) -> Option<&'a str
         .map(|b| b.name.as_str())
 }
 
+/// Why a sender domain looks machine-generated, if it does: four or more one-letter labels
+/// (a.d.b.u.d.b.example), letters split by hyphens (x-ny-io-k-uk-unv), or a label of eight or
+/// more characters with seven consonants in a row or letters and digits alternating
+/// (d5pvjttquw, g9askpz0zr). Organizations send from names people can read.
+fn generated_domain_reason(domain: &str) -> Option<&'static str> {
+    let labels: Vec<&str> = domain.split('.').collect();
+    let inner = &labels[..labels.len().saturating_sub(1)];
+    if inner.iter().filter(|l| l.len() == 1).count() >= 4 {
+        return Some("it is built of single letters");
+    }
+    for label in inner {
+        let parts: Vec<&str> = label.split('-').collect();
+        if parts.len() >= 5 && parts.iter().filter(|p| p.len() <= 2).count() >= 4 {
+            return Some("it is letters split by hyphens");
+        }
+        if label.len() < 8 {
+            continue;
+        }
+        let letters: String = label.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+        let longest_consonants = letters
+            .split(|c| "aeiouy".contains(c))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let bytes = label.as_bytes();
+        let digit_switches = bytes
+            .windows(2)
+            .filter(|w| {
+                w[0].is_ascii_alphanumeric()
+                    && w[1].is_ascii_alphanumeric()
+                    && w[0].is_ascii_digit() != w[1].is_ascii_digit()
+            })
+            .count();
+        if longest_consonants >= 7 || digit_switches >= 3 {
+            return Some("it is a random string of letters and digits");
+        }
+    }
+    None
+}
+
 fn valid_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
     labels.len() >= 2
@@ -211,10 +283,30 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             from.address.clone(),
         ));
     }
+    if let Some(reason) = generated_domain_reason(&from.domain) {
+        found.push(Indicator::new(
+            "sender.random-domain",
+            1.5,
+            format!("The sender's domain {} looks machine-made ({reason}): bulk and scam senders use throw-away names like this.", from.domain),
+            from.domain.clone(),
+        ));
+    }
     // A display name that names a brand while the address belongs to someone else.
     if !name_lower.is_empty() {
+        let plain_name = undisguised(&from.name);
+        let disguised = plain_name != name_lower;
         for brand in brands {
-            let named = display_names_brand(&name_lower, brand);
+            let named_openly = display_names_brand(&name_lower, brand);
+            let named = named_openly || (disguised && display_names_brand(&plain_name, brand));
+            if named && !named_openly && !brand_owns(brand, &from.domain) {
+                found.push(Indicator::new(
+                    "sender.disguised-brand",
+                    4.0,
+                    format!("The sender's name \"{}\" spells {} with look-alike or hidden characters, so that filters miss it while you read the brand.", from.name, brand.name),
+                    from.display(),
+                ));
+                break;
+            }
             if named
                 && !brand_owns(brand, &from.domain)
                 && !protected.iter().any(|p| host_matches(&from.domain, p))
@@ -412,6 +504,28 @@ fn auth_failures(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn disguised_names_are_read_as_people_read_them() {
+        assert_eq!(undisguised("Ledger Iive"), "ledger live");
+        assert_eq!(undisguised("Amie from Iedger"), "amie from ledger");
+        assert_eq!(undisguised("eBay BiIIing"), "ebay billing");
+        assert_eq!(undisguised("Co\u{337}rreio\u{337}s"), "correios");
+        assert_eq!(undisguised("Ap\u{73f}pl\u{73f}e ID"), "apple id");
+        assert_eq!(undisguised("C0NSUMER REWARDS"), "consumer rewards");
+        assert_eq!(undisguised("IBM Support"), "ibm support");
+        assert_eq!(undisguised("Suite 100"), "suite 100");
+    }
+
+    #[test]
+    fn machine_made_domains() {
+        assert!(generated_domain_reason("d5pvjttquw.com").is_some());
+        assert!(generated_domain_reason("a.d.b.u.d.b.n.wizzo.example").is_some());
+        assert!(generated_domain_reason("x-ny-io-k-uk-unv-nx-vz41.dabdob.work").is_some());
+        assert!(generated_domain_reason("mail.hospital.example").is_none());
+        assert!(generated_domain_reason("web2print.example").is_none());
+        assert!(generated_domain_reason("lists.sourceforge.net").is_none());
+    }
 
     #[test]
     fn authserv_ids() {
