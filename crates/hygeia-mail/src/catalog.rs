@@ -62,6 +62,8 @@ pub struct Lures {
     pub credential_verbs: Vec<String>,
     /// Objects of a credential request ("account").
     pub credential_objects: Vec<String>,
+    /// Words that address the reader ("your"), required between a verb and its object.
+    pub credential_reader_words: Vec<String>,
     /// Deadlines and threats.
     pub urgency: Vec<String>,
     /// Invoice pretexts.
@@ -223,6 +225,7 @@ impl MailCatalog {
             &mut lures.credential,
             &mut lures.credential_verbs,
             &mut lures.credential_objects,
+            &mut lures.credential_reader_words,
             &mut lures.urgency,
             &mut lures.invoice,
             &mut lures.voicemail,

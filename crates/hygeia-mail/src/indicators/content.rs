@@ -3,32 +3,46 @@
 use super::{Context, Indicator};
 use crate::message::Mail;
 
-/// "verify ... account": a request verb followed within a few words by what it asks for.
-fn verb_object<'a>(text: &'a str, verbs: &[String], objects: &[String]) -> Option<&'a str> {
+/// "verify ... account": a request verb (a whole word) followed within a few words by what it
+/// asks for, addressed to the reader ("update your account", not "updates the information").
+fn verb_object<'a>(text: &'a str, lures: &crate::catalog::Lures) -> Option<&'a str> {
     const WINDOW: usize = 48;
-    for verb in verbs {
+    for verb in &lures.credential_verbs {
         let mut start = 0;
         while let Some(found) = text[start..].find(verb.as_str()) {
             let at = start + found;
-            let begins_word = text[..at]
+            let after_verb = at + verb.len();
+            let whole_word = text[..at]
                 .chars()
                 .next_back()
-                .is_none_or(|c| !c.is_alphanumeric());
-            let mut end = (at + verb.len() + WINDOW).min(text.len());
+                .is_none_or(|c| !c.is_alphanumeric())
+                && text[after_verb..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
+            let mut end = (after_verb + WINDOW).min(text.len());
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
             let window = &text[at..end];
-            if begins_word && objects.iter().any(|o| super::contains_word(window, o)) {
-                return Some(
-                    window
-                        .split(['.', '\n', '!', '?'])
-                        .next()
-                        .unwrap_or(window)
-                        .trim(),
-                );
+            let sentence = window
+                .split(['.', '\n', '!', '?'])
+                .next()
+                .unwrap_or(window)
+                .trim();
+            if whole_word
+                && lures
+                    .credential_objects
+                    .iter()
+                    .any(|o| super::contains_word(sentence, o))
+                && lures
+                    .credential_reader_words
+                    .iter()
+                    .any(|w| super::contains_word(sentence, w))
+            {
+                return Some(sentence);
             }
-            start = at + verb.len();
+            start = after_verb;
         }
     }
     None
@@ -59,17 +73,20 @@ fn homoglyph_words(text: &str) -> Vec<&str> {
 fn scam_offers(text: &str, context: &Context, found: &mut Vec<Indicator>) {
     let mut kinds: Vec<&str> = Vec::new();
     let mut evidence: Vec<&str> = Vec::new();
+    let mut strong = false;
     for (kind, phrases) in &context.catalog.matchers.scams {
         let hits = phrases.hits(text);
         if hits.len() >= 2 {
             kinds.push(kind);
-            evidence.extend(hits.iter().take(2));
+            strong |= hits.len() >= 3;
+            evidence.extend(hits.iter());
         }
     }
     if kinds.is_empty() {
         return;
     }
-    let weight = if kinds.len() > 1 { 3.0 } else { 2.0 };
+    // Two kinds at once, or three different phrases of one kind, leave little doubt.
+    let weight = if kinds.len() > 1 || strong { 3.0 } else { 2.0 };
     found.push(Indicator::new(
         "content.scam-offer",
         weight,
@@ -138,7 +155,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     let matchers = &context.catalog.matchers;
     let mut credential = matchers.credential.hits(&text);
     if credential.is_empty()
-        && let Some(phrase) = verb_object(&text, &lures.credential_verbs, &lures.credential_objects)
+        && let Some(phrase) = verb_object(&text, lures)
     {
         credential.push(phrase);
     }
@@ -258,9 +275,11 @@ mod tests {
 
     #[test]
     fn request_verb_then_object() {
-        let verbs = vec!["verify".to_string()];
-        let objects = vec!["account".to_string()];
-        assert!(verb_object("please verify your mychart account today", &verbs, &objects).is_some());
-        assert!(verb_object("we verify nothing here", &verbs, &objects).is_none());
+        let catalog = crate::catalog::MailCatalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let lures = &catalog.lures;
+        assert!(verb_object("please verify your mychart account today", lures).is_some());
+        assert!(verb_object("we verify nothing here", lures).is_none());
+        assert!(verb_object("updates to keep site information fresh", lures).is_none());
+        assert!(verb_object("it confirms that your key is fine", lures).is_none());
     }
 }

@@ -184,13 +184,17 @@ fn brand_in_local_part<'a>(address: &str, brands: &'a [Brand]) -> Option<&'a str
             let names = b
                 .names
                 .iter()
-                .map(String::as_str)
-                .filter(|n| !n.contains(' '));
-            let labels = b.domains.iter().filter_map(|d| d.split('.').next());
+                .filter(|n| !n.contains(' '))
+                .cloned();
+            // The name part of each registrable domain ("netflix" for mailer.netflix.com).
+            let labels = b
+                .domains
+                .iter()
+                .filter_map(|d| registrable_domain(d).split('.').next().map(str::to_string));
             names
                 .chain(labels)
                 .filter(|n| n.len() >= MIN_BRAND_IN_DOMAIN)
-                .any(|n| tokens.contains(&n))
+                .any(|n| tokens.contains(&n.as_str()))
         })
         .map(|b| b.name.as_str())
 }
