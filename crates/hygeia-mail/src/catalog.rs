@@ -5,6 +5,7 @@ use serde::Deserialize;
 const BRANDS_TOML: &str = include_str!("../../../catalog/mail-brands.toml");
 const LINK_SERVICES_TOML: &str = include_str!("../../../catalog/mail-link-services.toml");
 const LURES_TOML: &str = include_str!("../../../catalog/mail-lures.toml");
+const PROVIDERS_TOML: &str = include_str!("../../../catalog/mail-providers.toml");
 
 /// A brand or authority and the domains it really uses.
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +26,24 @@ pub struct Brand {
     /// amazon.de), built when the catalog is loaded.
     #[serde(skip)]
     pub country_domains: Vec<String>,
+}
+
+/// A mail provider whose delivered mail always carries its Authentication-Results.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// Name for people.
+    pub name: String,
+    /// Its IMAP servers.
+    pub imap_hosts: Vec<String>,
+    /// The authserv-id it writes (`microsoft365` for Microsoft's id-less headers).
+    pub authserv_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProviders {
+    provider: Vec<Provider>,
 }
 
 #[derive(Deserialize)]
@@ -171,6 +190,8 @@ pub struct MailCatalog {
     pub brand_domain_finder: Option<aho_corasick::AhoCorasick>,
     /// The brand index of each `brand_domain_finder` pattern.
     pub brand_of: Vec<usize>,
+    /// Mail providers whose Authentication-Results `mail imap` trusts on their own servers.
+    pub providers: Vec<Provider>,
 }
 
 /// A catalog file that cannot be used.
@@ -194,6 +215,15 @@ impl MailCatalog {
         let mut links: LinkServices =
             toml::from_str(LINK_SERVICES_TOML).map_err(err("mail-link-services.toml"))?;
         let mut lures: Lures = toml::from_str(LURES_TOML).map_err(err("mail-lures.toml"))?;
+        let mut providers: RawProviders =
+            toml::from_str(PROVIDERS_TOML).map_err(err("mail-providers.toml"))?;
+        for provider in &mut providers.provider {
+            provider
+                .imap_hosts
+                .iter_mut()
+                .for_each(|h| *h = h.to_lowercase());
+            provider.authserv_id = provider.authserv_id.to_lowercase();
+        }
         let lower = |list: &mut Vec<String>| list.iter_mut().for_each(|s| *s = s.to_lowercase());
         lower(&mut brands.country_suffixes);
         for brand in &mut brands.brand {
@@ -293,7 +323,16 @@ impl MailCatalog {
             brand_domains,
             brand_domain_finder,
             brand_of,
+            providers: providers.provider,
         })
+    }
+
+    /// The provider that runs the IMAP server `host`, if it is a known one.
+    pub fn provider_for_imap_host(&self, host: &str) -> Option<&Provider> {
+        let host = host.trim_end_matches('.').to_lowercase();
+        self.providers
+            .iter()
+            .find(|p| p.imap_hosts.iter().any(|h| *h == host))
     }
 }
 
@@ -336,5 +375,14 @@ mod tests {
             set.hits("please verify your account now"),
             vec!["verify your account"]
         );
+        assert_eq!(
+            catalog
+                .provider_for_imap_host("Outlook.Office365.com")
+                .map(|p| p.authserv_id.as_str()),
+            Some("microsoft365")
+        );
+        assert!(catalog.provider_for_imap_host("imap.clinic.example").is_none());
+        let yahoo = catalog.brands.iter().find(|b| b.name == "Yahoo");
+        assert!(yahoo.is_some_and(|b| b.country_domains.iter().any(|d| d == "yahoo.com.au")));
     }
 }

@@ -12,10 +12,14 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn run(name: &str) -> (Verdict, Vec<&'static str>) {
+    run_trusting(name, &[])
+}
+
+fn run_trusting(name: &str, trusted_authserv: &[&str]) -> (Verdict, Vec<&'static str>) {
     let catalog = MailCatalog::builtin().unwrap_or_else(|e| panic!("{e}"));
     let settings = Settings {
         protected: vec!["clinic.example".into()],
-        trusted_authserv: vec![],
+        trusted_authserv: trusted_authserv.iter().map(|s| s.to_string()).collect(),
     };
     let analysis = analyze(
         &fixture(name),
@@ -33,7 +37,24 @@ fn run(name: &str) -> (Verdict, Vec<&'static str>) {
 
 #[test]
 fn phishing_and_lures_are_flagged_with_their_reason() {
-    let cases: [(&str, Verdict, &str); 15] = [
+    let cases: [(&str, Verdict, &str); 20] = [
+        (
+            "scam-advance-fee.eml",
+            Verdict::Suspicious,
+            "content.scam-offer",
+        ),
+        ("scam-extortion.eml", Verdict::Suspicious, "content.scam-offer"),
+        (
+            "phish-split-from.eml",
+            Verdict::Phishing,
+            "sender.split-from-header",
+        ),
+        (
+            "phish-disguised-brand.eml",
+            Verdict::Suspicious,
+            "sender.disguised-brand",
+        ),
+        ("phish-stray-quote.eml", Verdict::Phishing, "link.ip-address"),
         (
             "phish-paypal-ip.eml",
             Verdict::Phishing,
@@ -98,6 +119,21 @@ fn phishing_and_lures_are_flagged_with_their_reason() {
             );
         }
     }
+}
+
+#[test]
+fn microsoft_365_results_count_only_when_trusted() {
+    let (untrusted, ids) = run("phish-m365-dmarc-fail.eml");
+    assert!(
+        !ids.contains(&"sender.authentication-failed"),
+        "{untrusted:?} {ids:?}"
+    );
+    let (trusted, ids) = run_trusting("phish-m365-dmarc-fail.eml", &["microsoft365"]);
+    assert!(ids.contains(&"sender.authentication-failed"), "{ids:?}");
+    assert_eq!(trusted, Verdict::Phishing, "{ids:?}");
+    // Another server's id does not make Microsoft's header trusted.
+    let (_, ids) = run_trusting("phish-m365-dmarc-fail.eml", &["mx.clinic.example"]);
+    assert!(!ids.contains(&"sender.authentication-failed"), "{ids:?}");
 }
 
 #[test]

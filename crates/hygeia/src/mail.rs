@@ -398,7 +398,17 @@ pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
         max_message_bytes: args.options.max_size_mb.max(1) * 1024 * 1024,
         timeout: std::time::Duration::from_secs(30),
     };
-    let settings = settings(&args.options);
+    let mut settings = settings(&args.options);
+    // The mailbox's own provider checked SPF, DKIM and DMARC on delivery: use its results.
+    if let Some(provider) = catalog.provider_for_imap_host(&host)
+        && !settings.trusted_authserv.contains(&provider.authserv_id)
+    {
+        eprintln!(
+            "Using the sender checks (SPF, DKIM, DMARC) that {} recorded on delivery.",
+            provider.name
+        );
+        settings.trusted_authserv.push(provider.authserv_id.clone());
+    }
     let context = Context {
         catalog: &catalog,
         settings: &settings,
