@@ -121,6 +121,33 @@ fn random_codes(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Words written with a capital I or a zero where a reader sees l or o ("eBay BiIIing",
+/// "paypaI", "0fficial"): a capital I ending a lower-case word, two capital I between lower-case
+/// letters, or a 0 inside or at the start of a lower-case word. CamelCase names ("WordInfo")
+/// do not match.
+fn disguised_words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| {
+            let b = word.as_bytes();
+            let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+            if letters < 4 || !b.iter().any(u8::is_ascii_lowercase) {
+                return false;
+            }
+            let lower = |i: usize| b.get(i).is_some_and(u8::is_ascii_lowercase);
+            let capital_i_at_end = b.len() >= 2 && b[b.len() - 1] == b'I' && lower(b.len() - 2);
+            let double_i = b
+                .windows(4)
+                .any(|w| w[0].is_ascii_lowercase() && &w[1..3] == b"II" && w[3].is_ascii_lowercase());
+            let zero_inside = b.windows(3).any(|w| {
+                w[0].is_ascii_lowercase() && w[1] == b'0' && w[2].is_ascii_lowercase()
+            });
+            let zero_first = b.len() >= 4 && b[0] == b'0' && (1..4).all(lower);
+            capital_i_at_end || double_i || zero_inside || zero_first
+        })
+        .take(3)
+        .collect()
+}
+
 pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     let name = mail.from.as_ref().map(|f| f.name.as_str()).unwrap_or("");
     let mixed: Vec<&str> = homoglyph_words(name)
@@ -148,6 +175,19 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             2.0,
             "The subject or the sender's name carries a random string, added so that every copy of a mass mailing looks different to mail filters.",
             codes.join(", "),
+        ));
+    }
+    let disguised: Vec<&str> = disguised_words(&mail.subject)
+        .into_iter()
+        .chain(disguised_words(name))
+        .take(3)
+        .collect();
+    if !disguised.is_empty() {
+        found.push(Indicator::new(
+            "content.disguised-words",
+            2.0,
+            "The subject or the sender's name writes words with a capital I or a zero where you read l or o, so that filters do not recognise them.",
+            disguised.join(", "),
         ));
     }
     let text = mail.visible_text_lower();
@@ -271,6 +311,15 @@ mod tests {
         );
         assert!(random_codes("Re: [SAtalk] PerMsgStatus.pm error? AmeriCorpsVISTA").is_empty());
         assert!(random_codes("Order 1Z999AA10123456784 shipped via iPhone15Pro").is_empty());
+    }
+
+    #[test]
+    fn disguised_words_but_not_camel_case() {
+        assert_eq!(
+            disguised_words("eBay BiIIing Department: 0fficial notice from paypaI"),
+            ["BiIIing", "0fficial", "paypaI"]
+        );
+        assert!(disguised_words("[Spambayes] Ditching WordInfo, MyIncErrors, VoID, iPhone").is_empty());
     }
 
     #[test]

@@ -282,7 +282,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if !from.address.is_empty() && !valid_domain(&from.domain) {
         found.push(Indicator::new(
             "sender.invalid-domain",
-            2.5,
+            3.0,
             format!("The sender's address {} has no valid internet domain; real mail systems do not send from such addresses, forged ones do.", from.address),
             from.address.clone(),
         ));
