@@ -12,6 +12,9 @@ pub struct UrlParts {
     pub userinfo: Option<String>,
     /// Path, query and fragment.
     pub rest: String,
+    /// The host was written with %-escapes (`w%77%77.example`), which browsers decode; `host`
+    /// holds the decoded name.
+    pub host_was_encoded: bool,
 }
 
 /// Second-level labels under which registrations happen one level deeper
@@ -43,6 +46,7 @@ pub fn parse_url(raw: &str) -> Option<UrlParts> {
             host: String::new(),
             userinfo: None,
             rest: rest.to_string(),
+            host_was_encoded: false,
         });
     };
     let end = after.find(['/', '?', '#', '\\']).unwrap_or(after.len());
@@ -65,11 +69,18 @@ pub fn parse_url(raw: &str) -> Option<UrlParts> {
             })
             .to_string()
     };
+    let host_was_encoded = host.contains('%');
+    let host = if host_was_encoded {
+        percent_decode(&host)
+    } else {
+        host
+    };
     Some(UrlParts {
         scheme,
         host: host.trim_end_matches('.').to_lowercase(),
         userinfo,
         rest: tail.to_string(),
+        host_was_encoded,
     })
 }
 
@@ -213,6 +224,14 @@ pub fn deceptive_host(host: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_percent_encoded_hosts() {
+        let u = parse_url("http://w%77%77%2Eo%70tor%69um.example/remove.html")
+            .unwrap_or_else(|| panic!("no url"));
+        assert_eq!(u.host, "www.optorium.example");
+        assert!(u.host_was_encoded);
+    }
 
     #[test]
     fn splits_urls() {

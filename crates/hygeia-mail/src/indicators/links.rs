@@ -216,7 +216,23 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     ),
                 );
             }
-            if let Some(kind) = deceptive_host(host) {
+            if !host_in(host, &services.trackers)
+                && let Some(reason) = super::sender::generated_domain_reason(host)
+            {
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.random-domain",
+                        1.5,
+                        format!(
+                            "A link goes to {host}, a machine-made name ({reason}) of the kind scam sites register by the thousand."
+                        ),
+                        link.href.clone(),
+                    ),
+                );
+            }
+            let encoded = url.host_was_encoded.then_some("%-escapes instead of letters");
+            if let Some(kind) = encoded.or_else(|| deceptive_host(host)) {
                 push_once(
                     found,
                     Indicator::new(

@@ -84,15 +84,19 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
             action.clone(),
         ));
     }
-    let ip_link = found.iter().any(|f| f.id == "link.ip-address");
-    if (asks || ip_link)
+    // A brand's lure or a brand's picture-only message does its asking too.
+    let acts = asks
+        || found
+            .iter()
+            .any(|f| matches!(f.id, "link.ip-address" | "content.lure" | "content.image-only"));
+    if acts
         && let Some(brand) = links::claimed_brand(mail, context)
         && let Some(host) = links::off_brand_link(mail, context, brand)
     {
         found.push(Indicator::new(
             "link.off-brand",
             2.5,
-            format!("The message presents itself as {} and asks you to act on your account, but its link goes to {host}, which is not {}'s.", brand.name, brand.name),
+            format!("The message presents itself as {} and asks you to act (sign in, pay, open a document or claim something), but its link goes to {host}, which is not {}'s.", brand.name, brand.name),
             host,
         ));
     }

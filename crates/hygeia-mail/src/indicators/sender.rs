@@ -203,7 +203,7 @@ fn brand_in_local_part<'a>(address: &str, brands: &'a [Brand]) -> Option<&'a str
 /// (a.d.b.u.d.b.example), letters split by hyphens (x-ny-io-k-uk-unv), or a label of eight or
 /// more characters with seven consonants in a row or letters and digits alternating
 /// (d5pvjttquw, g9askpz0zr). Organizations send from names people can read.
-fn generated_domain_reason(domain: &str) -> Option<&'static str> {
+pub(crate) fn generated_domain_reason(domain: &str) -> Option<&'static str> {
     let labels: Vec<&str> = domain.split('.').collect();
     let inner = &labels[..labels.len().saturating_sub(1)];
     if inner.iter().filter(|l| l.len() == 1).count() >= 4 {
