@@ -22,10 +22,10 @@ pub struct Brand {
     pub exact_names: Vec<String>,
     /// Its real domains.
     pub domains: Vec<String>,
-    /// Its `.com` domains under the country suffixes of `country_suffixes` (yahoo.com.au,
-    /// amazon.de), built when the catalog is loaded.
+    /// Every domain it owns, sorted for [`host_in`]: `domains` plus its `.com` domains under
+    /// the country suffixes of `country_suffixes` (yahoo.com.au, amazon.de). Built on load.
     #[serde(skip)]
-    pub country_domains: Vec<String>,
+    pub owned_domains: Vec<String>,
 }
 
 /// A mail provider whose delivered mail always carries its Authentication-Results.
@@ -113,33 +113,52 @@ pub struct ScamKind {
     pub phrases: Vec<String>,
 }
 
-/// A list of phrases found in one pass over a text (Aho-Corasick), on whole words only.
+/// Several lists of phrases, all found in one pass over a text (Aho-Corasick), on whole words
+/// only.
 #[derive(Debug, Clone)]
-pub struct PhraseSet {
-    phrases: Vec<String>,
+pub struct PhraseIndex {
+    lists: Vec<Vec<String>>,
     automaton: Option<aho_corasick::AhoCorasick>,
+    /// Pattern i is phrase `owner[i].1` of list `owner[i].0`.
+    owner: Vec<(usize, usize)>,
 }
 
-impl PhraseSet {
-    /// Builds the matcher for lower-case phrases.
-    pub fn new(phrases: &[String]) -> PhraseSet {
+impl PhraseIndex {
+    /// Builds the matcher for lists of lower-case phrases.
+    pub fn new(lists: Vec<Vec<String>>) -> PhraseIndex {
+        let mut patterns = Vec::new();
+        let mut owner = Vec::new();
+        for (list, phrases) in lists.iter().enumerate() {
+            for (index, phrase) in phrases.iter().enumerate() {
+                patterns.push(phrase.as_str());
+                owner.push((list, index));
+            }
+        }
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
-            .build(phrases)
+            .build(&patterns)
             .ok();
-        PhraseSet {
-            phrases: phrases.to_vec(),
+        PhraseIndex {
+            lists,
             automaton,
+            owner,
         }
     }
 
-    /// Up to three distinct phrases that occur in `text` (lower-case) as whole words.
-    pub fn hits(&self, text: &str) -> Vec<&str> {
-        let mut found: Vec<&str> = Vec::new();
+    /// For each list, up to three distinct phrases that occur in `text` (lower-case) as whole
+    /// words, in the order they first appear.
+    pub fn hits(&self, text: &str) -> Vec<Vec<&str>> {
+        let mut found: Vec<Vec<&str>> = vec![Vec::new(); self.lists.len()];
         let Some(automaton) = &self.automaton else {
             return found;
         };
         for m in automaton.find_overlapping_iter(text) {
+            let Some(&(list, index)) = self.owner.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            if found[list].len() == 3 {
+                continue;
+            }
             let before = text[..m.start()]
                 .chars()
                 .next_back()
@@ -148,12 +167,9 @@ impl PhraseSet {
                 .chars()
                 .next()
                 .is_none_or(|c| !c.is_alphanumeric());
-            let phrase = self.phrases[m.pattern().as_usize()].as_str();
-            if before && after && !found.contains(&phrase) {
-                found.push(phrase);
-                if found.len() == 3 {
-                    break;
-                }
+            let phrase = self.lists[list][index].as_str();
+            if before && after && !found[list].contains(&phrase) {
+                found[list].push(phrase);
             }
         }
         found
@@ -163,14 +179,55 @@ impl PhraseSet {
 /// The lure lists as matchers.
 #[derive(Debug, Clone)]
 pub struct LureMatchers {
+    /// Every phrase list: credential requests, then urgency, then the pretexts in the order of
+    /// `pretext_kinds`, then the scams in the order of `scam_kinds`.
+    pub phrases: PhraseIndex,
+    /// Request verbs ("verify"), found in one pass; pattern i is `Lures::credential_verbs[i]`.
+    pub credential_verbs: Option<aho_corasick::AhoCorasick>,
+    /// What each pretext is, for people ("a voicemail").
+    pub pretext_kinds: Vec<&'static str>,
+    /// What each scam is, for people ("online gambling").
+    pub scam_kinds: Vec<String>,
+}
+
+/// The lure phrases found in one text.
+#[derive(Debug, Default)]
+pub struct LureHits<'a> {
     /// Credential requests.
-    pub credential: PhraseSet,
+    pub credential: Vec<&'a str>,
     /// Deadlines and threats.
-    pub urgency: PhraseSet,
-    /// Pretexts by kind, with a description for people.
-    pub pretexts: Vec<(&'static str, PhraseSet)>,
-    /// Scam offers by kind, with a description for people.
-    pub scams: Vec<(String, PhraseSet)>,
+    pub urgency: Vec<&'a str>,
+    /// Each pretext kind found, with its first phrase.
+    pub pretexts: Vec<(&'a str, &'a str)>,
+    /// Each scam kind with the phrases of it that were found (up to three).
+    pub scams: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+impl LureMatchers {
+    /// Every lure phrase in `text` (lower-case), in one pass.
+    pub fn find<'a>(&'a self, text: &str) -> LureHits<'a> {
+        let mut lists = self.phrases.hits(text).into_iter();
+        let mut next = || lists.next().unwrap_or_default();
+        let credential = next();
+        let urgency = next();
+        let pretexts = self
+            .pretext_kinds
+            .iter()
+            .filter_map(|kind| next().first().map(|p| (*kind, *p)))
+            .collect();
+        let scams = self
+            .scam_kinds
+            .iter()
+            .map(|kind| (kind.as_str(), next()))
+            .filter(|(_, hits)| !hits.is_empty())
+            .collect();
+        LureHits {
+            credential,
+            urgency,
+            pretexts,
+            scams,
+        }
+    }
 }
 
 /// Everything the mail indicators read from `catalog/`.
@@ -192,6 +249,8 @@ pub struct MailCatalog {
     pub brand_of: Vec<usize>,
     /// Mail providers whose Authentication-Results `mail imap` trusts on their own servers.
     pub providers: Vec<Provider>,
+    /// Every brand's owned domains together, sorted (for [`MailCatalog::owned_by_a_brand`]).
+    pub all_owned_domains: Vec<String>,
 }
 
 /// A catalog file that cannot be used.
@@ -230,7 +289,7 @@ impl MailCatalog {
             lower(&mut brand.names);
             lower(&mut brand.exact_names);
             lower(&mut brand.domains);
-            brand.country_domains = brand
+            let country_sites: Vec<String> = brand
                 .domains
                 .iter()
                 .filter_map(|d| d.strip_suffix(".com"))
@@ -242,6 +301,9 @@ impl MailCatalog {
                         .map(move |suffix| format!("{label}.{suffix}"))
                 })
                 .collect();
+            brand.owned_domains = brand.domains.iter().cloned().chain(country_sites).collect();
+            brand.owned_domains.sort();
+            brand.owned_domains.dedup();
         }
         for list in [
             &mut links.trackers,
@@ -270,29 +332,23 @@ impl MailCatalog {
         for scam in &mut lures.scam {
             lower(&mut scam.phrases);
         }
+        let pretexts: [(&'static str, &Vec<String>); 7] = [
+            ("an unpaid invoice", &lures.invoice),
+            ("a voicemail", &lures.voicemail),
+            ("a shared document", &lures.shared_document),
+            ("a parcel delivery", &lures.delivery),
+            ("a health authority", &lures.health_authority),
+            ("a prize or reward", &lures.prize),
+            ("a court or police threat", &lures.legal_threat),
+        ];
+        let mut lists = vec![lures.credential.clone(), lures.urgency.clone()];
+        lists.extend(pretexts.iter().map(|(_, list)| (*list).clone()));
+        lists.extend(lures.scam.iter().map(|scam| scam.phrases.clone()));
         let matchers = LureMatchers {
-            credential: PhraseSet::new(&lures.credential),
-            urgency: PhraseSet::new(&lures.urgency),
-            pretexts: vec![
-                ("an unpaid invoice", PhraseSet::new(&lures.invoice)),
-                ("a voicemail", PhraseSet::new(&lures.voicemail)),
-                ("a shared document", PhraseSet::new(&lures.shared_document)),
-                ("a parcel delivery", PhraseSet::new(&lures.delivery)),
-                (
-                    "a health authority",
-                    PhraseSet::new(&lures.health_authority),
-                ),
-                ("a prize or reward", PhraseSet::new(&lures.prize)),
-                (
-                    "a court or police threat",
-                    PhraseSet::new(&lures.legal_threat),
-                ),
-            ],
-            scams: lures
-                .scam
-                .iter()
-                .map(|scam| (scam.kind.clone(), PhraseSet::new(&scam.phrases)))
-                .collect(),
+            phrases: PhraseIndex::new(lists),
+            credential_verbs: aho_corasick::AhoCorasick::new(&lures.credential_verbs).ok(),
+            pretext_kinds: pretexts.iter().map(|(kind, _)| *kind).collect(),
+            scam_kinds: lures.scam.iter().map(|scam| scam.kind.clone()).collect(),
         };
         for list in [
             &mut links.trackers,
@@ -303,6 +359,13 @@ impl MailCatalog {
             list.sort();
             list.dedup();
         }
+        let mut all_owned_domains: Vec<String> = brands
+            .brand
+            .iter()
+            .flat_map(|b| b.owned_domains.iter().cloned())
+            .collect();
+        all_owned_domains.sort();
+        all_owned_domains.dedup();
         let mut patterns = Vec::new();
         let mut brand_of = Vec::new();
         for (index, brand) in brands.brand.iter().enumerate() {
@@ -324,7 +387,13 @@ impl MailCatalog {
             brand_domain_finder,
             brand_of,
             providers: providers.provider,
+            all_owned_domains,
         })
+    }
+
+    /// Whether `host` belongs to one of the catalog's brands.
+    pub fn owned_by_a_brand(&self, host: &str) -> bool {
+        host_in(host, &self.all_owned_domains)
     }
 
     /// The provider that runs the IMAP server `host`, if it is a known one.
@@ -369,11 +438,14 @@ mod tests {
         assert!(catalog.brands.iter().any(|b| b.name == "PayPal"));
         assert!(host_in("us1.list-manage.com", &catalog.links.trackers));
         assert!(!host_matches("evillist-manage.com", "list-manage.com"));
-        let set = PhraseSet::new(&["facture".to_string(), "verify your account".to_string()]);
-        assert!(set.hits("manufacture").is_empty());
+        let index = PhraseIndex::new(vec![
+            vec!["facture".to_string()],
+            vec!["verify your account".to_string(), "verify".to_string()],
+        ]);
+        assert_eq!(index.hits("manufacture"), vec![Vec::<&str>::new(), vec![]]);
         assert_eq!(
-            set.hits("please verify your account now"),
-            vec!["verify your account"]
+            index.hits("please verify your account now"),
+            vec![vec![], vec!["verify your account", "verify"]]
         );
         assert_eq!(
             catalog
@@ -383,6 +455,6 @@ mod tests {
         );
         assert!(catalog.provider_for_imap_host("imap.clinic.example").is_none());
         let yahoo = catalog.brands.iter().find(|b| b.name == "Yahoo");
-        assert!(yahoo.is_some_and(|b| b.country_domains.iter().any(|d| d == "yahoo.com.au")));
+        assert!(yahoo.is_some_and(|b| host_in("uk.yahoo.com.au", &b.owned_domains)));
     }
 }

@@ -5,44 +5,43 @@ use crate::message::Mail;
 
 /// "verify ... account": a request verb (a whole word) followed within a few words by what it
 /// asks for, addressed to the reader ("update your account", not "updates the information").
-fn verb_object<'a>(text: &'a str, lures: &crate::catalog::Lures) -> Option<&'a str> {
+fn verb_object<'a>(text: &'a str, catalog: &crate::catalog::MailCatalog) -> Option<&'a str> {
     const WINDOW: usize = 48;
-    for verb in &lures.credential_verbs {
-        let mut start = 0;
-        while let Some(found) = text[start..].find(verb.as_str()) {
-            let at = start + found;
-            let after_verb = at + verb.len();
-            let whole_word = text[..at]
+    let lures = &catalog.lures;
+    let verbs = catalog.matchers.credential_verbs.as_ref()?;
+    for found in verbs.find_overlapping_iter(text) {
+        let (at, after_verb) = (found.start(), found.end());
+        let whole_word = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+            && text[after_verb..]
                 .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
-                && text[after_verb..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric());
-            let mut end = (after_verb + WINDOW).min(text.len());
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            let window = &text[at..end];
-            let sentence = window
-                .split(['.', '\n', '!', '?'])
                 .next()
-                .unwrap_or(window)
-                .trim();
-            if whole_word
-                && lures
-                    .credential_objects
-                    .iter()
-                    .any(|o| super::contains_word(sentence, o))
-                && lures
-                    .credential_reader_words
-                    .iter()
-                    .any(|w| super::contains_word(sentence, w))
-            {
-                return Some(sentence);
-            }
-            start = after_verb;
+                .is_none_or(|c| !c.is_alphanumeric());
+        if !whole_word {
+            continue;
+        }
+        let mut end = (after_verb + WINDOW).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let window = &text[at..end];
+        let sentence = window
+            .split(['.', '\n', '!', '?'])
+            .next()
+            .unwrap_or(window)
+            .trim();
+        if lures
+            .credential_objects
+            .iter()
+            .any(|o| super::contains_word(sentence, o))
+            && lures
+                .credential_reader_words
+                .iter()
+                .any(|w| super::contains_word(sentence, w))
+        {
+            return Some(sentence);
         }
     }
     None
@@ -70,12 +69,11 @@ fn homoglyph_words(text: &str) -> Vec<&str> {
 }
 
 /// Offers that hardly exist outside scams: a kind counts when two different phrases of it occur.
-fn scam_offers(text: &str, context: &Context, found: &mut Vec<Indicator>) {
+fn scam_offers(scams: &[(&str, Vec<&str>)], found: &mut Vec<Indicator>) {
     let mut kinds: Vec<&str> = Vec::new();
     let mut evidence: Vec<&str> = Vec::new();
     let mut strong = false;
-    for (kind, phrases) in &context.catalog.matchers.scams {
-        let hits = phrases.hits(text);
+    for (kind, hits) in scams {
         if hits.len() >= 2 {
             kinds.push(kind);
             strong |= hits.len() >= 3;
@@ -191,15 +189,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         ));
     }
     let text = mail.visible_text_lower();
-    let lures = &context.catalog.lures;
-    let matchers = &context.catalog.matchers;
-    let mut credential = matchers.credential.hits(&text);
+    let lures = context.catalog.matchers.find(&text);
+    let mut credential = lures.credential.clone();
     if credential.is_empty()
-        && let Some(phrase) = verb_object(&text, lures)
+        && let Some(phrase) = verb_object(&text, context.catalog)
     {
         credential.push(phrase);
     }
-    let urgency = matchers.urgency.hits(&text);
+    let urgency = &lures.urgency;
     if !credential.is_empty() {
         let mut weight = 1.5;
         let mut explanation =
@@ -229,11 +226,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             evidence,
         ));
     }
-    let matched: Vec<(&str, &str)> = matchers
-        .pretexts
-        .iter()
-        .filter_map(|(kind, set)| set.hits(&text).first().map(|p| (*kind, *p)))
-        .collect();
+    let matched = &lures.pretexts;
     if !matched.is_empty()
         && (!credential.is_empty()
             || !urgency.is_empty()
@@ -259,7 +252,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 .join(", "),
         ));
     }
-    scam_offers(&text, context, found);
+    scam_offers(&lures.scams, found);
     let obfuscated = obfuscated_letters(&mail.subject) + obfuscated_letters(&text);
     if obfuscated >= 4 {
         found.push(Indicator::new(
@@ -325,10 +318,10 @@ mod tests {
     #[test]
     fn request_verb_then_object() {
         let catalog = crate::catalog::MailCatalog::builtin().unwrap_or_else(|e| panic!("{e}"));
-        let lures = &catalog.lures;
-        assert!(verb_object("please verify your mychart account today", lures).is_some());
-        assert!(verb_object("we verify nothing here", lures).is_none());
-        assert!(verb_object("updates to keep site information fresh", lures).is_none());
-        assert!(verb_object("it confirms that your key is fine", lures).is_none());
+        let c = &catalog;
+        assert!(verb_object("please verify your mychart account today", c).is_some());
+        assert!(verb_object("we verify nothing here", c).is_none());
+        assert!(verb_object("updates to keep site information fresh", c).is_none());
+        assert!(verb_object("it confirms that your key is fine", c).is_none());
     }
 }

@@ -246,7 +246,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 );
             }
             if let Some((brand, how)) =
-                imitated_brand(host, &context.catalog.brands, &context.settings.protected)
+                imitated_brand(host, context.catalog, &context.settings.protected)
             {
                 push_once(
                     found,

@@ -1,7 +1,7 @@
 //! Sender indicators: who the message claims to be from.
 
 use super::{Context, Indicator, contains_word, edit_distance};
-use crate::catalog::{Brand, host_in, host_matches};
+use crate::catalog::{Brand, MailCatalog, host_in, host_matches};
 use crate::message::Mail;
 use crate::url::registrable_domain;
 
@@ -114,22 +114,19 @@ pub(crate) fn undisguised(name: &str) -> String {
 }
 
 pub(crate) fn brand_owns(brand: &Brand, host: &str) -> bool {
-    brand
-        .domains
-        .iter()
-        .chain(&brand.country_domains)
-        .any(|d| host_matches(host, d))
+    host_in(host, &brand.owned_domains)
 }
 
 /// The brand whose domain `host` imitates, with how: edit distance to a real domain's name, or
 /// the brand's name inside an unrelated domain.
 pub(crate) fn imitated_brand<'a>(
     host: &str,
-    brands: &'a [Brand],
+    catalog: &'a MailCatalog,
     protected: &[String],
 ) -> Option<(&'a str, &'static str)> {
+    let brands = &catalog.brands;
     if host.is_empty()
-        || brands.iter().any(|b| brand_owns(b, host))
+        || catalog.owned_by_a_brand(host)
         || protected.iter().any(|p| host_matches(host, p))
     {
         return None;
@@ -339,7 +336,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             {
                 // Showing a well-known brand's address is the classic trick; other mismatches also come
                 // from mailing lists that rewrite senders.
-                let brand_shown = brands.iter().any(|b| brand_owns(b, shown_domain));
+                let brand_shown = context.catalog.owned_by_a_brand(shown_domain);
                 found.push(Indicator::new(
                     "sender.display-address-mismatch",
                     if brand_shown { 3.0 } else { 1.5 },
@@ -393,7 +390,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             format!("{} ({word})", from.display()),
         ));
     }
-    if let Some((brand, how)) = imitated_brand(&from.domain, brands, protected) {
+    if let Some((brand, how)) = imitated_brand(&from.domain, context.catalog, protected) {
         found.push(Indicator::new(
             "sender.lookalike-domain",
             3.0,
