@@ -28,6 +28,20 @@ pub struct Brand {
     pub owned_domains: Vec<String>,
 }
 
+/// Department words that may follow an exact brand name ("Chase Security").
+const DEPARTMENTS: [&str; 10] = [
+    "team",
+    "support",
+    "security",
+    "service",
+    "services",
+    "notification",
+    "notifications",
+    "alert",
+    "alerts",
+    "billing",
+];
+
 /// A mail provider whose delivered mail always carries its Authentication-Results.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -146,7 +160,7 @@ impl PhraseIndex {
     }
 
     /// For each list, up to three distinct phrases that occur in `text` (lower-case) as whole
-    /// words, in the order they first appear.
+    /// words, in the order in which they end in the text.
     pub fn hits(&self, text: &str) -> Vec<Vec<&str>> {
         let mut found: Vec<Vec<&str>> = vec![Vec::new(); self.lists.len()];
         let Some(automaton) = &self.automaton else {
@@ -251,6 +265,13 @@ pub struct MailCatalog {
     pub providers: Vec<Provider>,
     /// Every brand's owned domains together, sorted (for [`MailCatalog::owned_by_a_brand`]).
     pub all_owned_domains: Vec<String>,
+    /// The name part of every brand domain of five letters or more ("paypal"), with its brand.
+    pub brand_labels: Vec<(String, usize)>,
+    /// Every brand name (`names`), found in one pass; pattern i belongs to brand
+    /// `name_brand_of[i]`.
+    pub brand_name_finder: Option<aho_corasick::AhoCorasick>,
+    /// The brand index of each `brand_name_finder` pattern.
+    pub name_brand_of: Vec<usize>,
 }
 
 /// A catalog file that cannot be used.
@@ -366,6 +387,23 @@ impl MailCatalog {
             .collect();
         all_owned_domains.sort();
         all_owned_domains.dedup();
+        let mut brand_labels: Vec<(String, usize)> = Vec::new();
+        let mut name_patterns: Vec<&str> = Vec::new();
+        let mut name_brand_of = Vec::new();
+        for (index, brand) in brands.brand.iter().enumerate() {
+            for domain in &brand.domains {
+                let registrable = crate::url::registrable_domain(domain);
+                let label = registrable.split('.').next().unwrap_or("").to_string();
+                if label.len() >= 5 && !brand_labels.iter().any(|(l, _)| *l == label) {
+                    brand_labels.push((label, index));
+                }
+            }
+            for name in &brand.names {
+                name_patterns.push(name);
+                name_brand_of.push(index);
+            }
+        }
+        let brand_name_finder = aho_corasick::AhoCorasick::new(&name_patterns).ok();
         let mut patterns = Vec::new();
         let mut brand_of = Vec::new();
         for (index, brand) in brands.brand.iter().enumerate() {
@@ -388,7 +426,52 @@ impl MailCatalog {
             brand_of,
             providers: providers.provider,
             all_owned_domains,
+            brand_labels,
+            brand_name_finder,
+            name_brand_of,
         })
+    }
+
+    /// The brands a display name (lower-case) names, in catalog order: one of a brand's `names`
+    /// as a whole word, or one of its `exact_names` as the whole name (optionally followed by a
+    /// department word such as "Support").
+    pub fn brands_named(&self, display_lower: &str) -> Vec<usize> {
+        let mut named: Vec<usize> = Vec::new();
+        if let Some(finder) = &self.brand_name_finder {
+            for m in finder.find_overlapping_iter(display_lower) {
+                let before = display_lower[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                let after = display_lower[m.end()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                if before
+                    && after
+                    && let Some(&brand) = self.name_brand_of.get(m.pattern().as_usize())
+                {
+                    named.push(brand);
+                }
+            }
+        }
+        let trimmed = display_lower
+            .trim()
+            .trim_matches(|c: char| !c.is_alphanumeric());
+        for (index, brand) in self.brands.iter().enumerate() {
+            let exact = brand.exact_names.iter().any(|exact| {
+                trimmed == exact
+                    || trimmed
+                        .strip_prefix(exact.as_str())
+                        .is_some_and(|rest| DEPARTMENTS.contains(&rest.trim()))
+            });
+            if exact {
+                named.push(index);
+            }
+        }
+        named.sort_unstable();
+        named.dedup();
+        named
     }
 
     /// Whether `host` belongs to one of the catalog's brands.
@@ -399,9 +482,7 @@ impl MailCatalog {
     /// The provider that runs the IMAP server `host`, if it is a known one.
     pub fn provider_for_imap_host(&self, host: &str) -> Option<&Provider> {
         let host = host.trim_end_matches('.').to_lowercase();
-        self.providers
-            .iter()
-            .find(|p| p.imap_hosts.iter().any(|h| *h == host))
+        self.providers.iter().find(|p| p.imap_hosts.contains(&host))
     }
 }
 
@@ -445,7 +526,7 @@ mod tests {
         assert_eq!(index.hits("manufacture"), vec![Vec::<&str>::new(), vec![]]);
         assert_eq!(
             index.hits("please verify your account now"),
-            vec![vec![], vec!["verify your account", "verify"]]
+            vec![vec![], vec!["verify", "verify your account"]]
         );
         assert_eq!(
             catalog
@@ -453,7 +534,11 @@ mod tests {
                 .map(|p| p.authserv_id.as_str()),
             Some("microsoft365")
         );
-        assert!(catalog.provider_for_imap_host("imap.clinic.example").is_none());
+        assert!(
+            catalog
+                .provider_for_imap_host("imap.clinic.example")
+                .is_none()
+        );
         let yahoo = catalog.brands.iter().find(|b| b.name == "Yahoo");
         assert!(yahoo.is_some_and(|b| host_in("uk.yahoo.com.au", &b.owned_domains)));
     }

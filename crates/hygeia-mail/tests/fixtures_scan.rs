@@ -43,7 +43,11 @@ fn phishing_and_lures_are_flagged_with_their_reason() {
             Verdict::Suspicious,
             "content.scam-offer",
         ),
-        ("scam-extortion.eml", Verdict::Suspicious, "content.scam-offer"),
+        (
+            "scam-extortion.eml",
+            Verdict::Suspicious,
+            "content.scam-offer",
+        ),
         (
             "phish-split-from.eml",
             Verdict::Phishing,
@@ -54,7 +58,11 @@ fn phishing_and_lures_are_flagged_with_their_reason() {
             Verdict::Suspicious,
             "sender.disguised-brand",
         ),
-        ("phish-stray-quote.eml", Verdict::Phishing, "link.ip-address"),
+        (
+            "phish-stray-quote.eml",
+            Verdict::Phishing,
+            "link.ip-address",
+        ),
         (
             "phish-paypal-ip.eml",
             Verdict::Phishing,

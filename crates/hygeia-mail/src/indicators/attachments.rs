@@ -47,13 +47,7 @@ fn sniff(data: &[u8]) -> Option<&'static str> {
 
 fn contains_utf16(data: &[u8], needle: &str) -> bool {
     let wide: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    data.windows(wide.len()).any(|w| w == wide.as_slice())
-}
-
-fn contains_ascii_ci(data: &[u8], needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    data.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    memchr::memmem::find(data, &wide).is_some()
 }
 
 /// One entry of a ZIP archive's central directory.
@@ -186,10 +180,10 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     if matches!(ext.as_str(), "html" | "htm" | "shtml" | "xhtml" | "svg")
         || attachment.content_type == "text/html"
     {
-        let active = contains_ascii_ci(data, "<script")
-            || contains_ascii_ci(data, "type=\"password\"")
-            || contains_ascii_ci(data, "type=password")
-            || contains_ascii_ci(data, "<form");
+        let lower = data.to_ascii_lowercase();
+        let active = ["<script", "type=\"password\"", "type=password", "<form"]
+            .iter()
+            .any(|needle| memchr::memmem::find(&lower, needle.as_bytes()).is_some());
         found.push(if active {
             Indicator::new(
                 "attachment.html-active",
@@ -210,7 +204,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
             "/EmbeddedFile",
         ]
         .into_iter()
-        .filter(|k| data.windows(k.len()).any(|w| w == k.as_bytes()))
+        .filter(|k| memchr::memmem::find(data, k.as_bytes()).is_some())
         .collect();
         if actions.iter().any(|a| *a != "/OpenAction") {
             found.push(Indicator::new(

@@ -133,12 +133,12 @@ fn disguised_words(text: &str) -> Vec<&str> {
             }
             let lower = |i: usize| b.get(i).is_some_and(u8::is_ascii_lowercase);
             let capital_i_at_end = b.len() >= 2 && b[b.len() - 1] == b'I' && lower(b.len() - 2);
-            let double_i = b
-                .windows(4)
-                .any(|w| w[0].is_ascii_lowercase() && &w[1..3] == b"II" && w[3].is_ascii_lowercase());
-            let zero_inside = b.windows(3).any(|w| {
-                w[0].is_ascii_lowercase() && w[1] == b'0' && w[2].is_ascii_lowercase()
+            let double_i = b.windows(4).any(|w| {
+                w[0].is_ascii_lowercase() && &w[1..3] == b"II" && w[3].is_ascii_lowercase()
             });
+            let zero_inside = b
+                .windows(3)
+                .any(|w| w[0].is_ascii_lowercase() && w[1] == b'0' && w[2].is_ascii_lowercase());
             let zero_first = b.len() >= 4 && b[0] == b'0' && (1..4).all(lower);
             capital_i_at_end || double_i || zero_inside || zero_first
         })
@@ -200,7 +200,8 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if !credential.is_empty() {
         let mut weight = 1.5;
         let mut explanation =
-            "The message asks you to sign in, confirm an account or give payment details".to_string();
+            "The message asks you to sign in, confirm an account or give payment details"
+                .to_string();
         if !urgency.is_empty() {
             weight += 1.0;
             explanation.push_str(", under time pressure or threat");
@@ -312,7 +313,9 @@ mod tests {
             disguised_words("eBay BiIIing Department: 0fficial notice from paypaI"),
             ["BiIIing", "0fficial", "paypaI"]
         );
-        assert!(disguised_words("[Spambayes] Ditching WordInfo, MyIncErrors, VoID, iPhone").is_empty());
+        assert!(
+            disguised_words("[Spambayes] Ditching WordInfo, MyIncErrors, VoID, iPhone").is_empty()
+        );
     }
 
     #[test]

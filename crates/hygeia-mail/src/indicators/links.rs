@@ -99,10 +99,17 @@ pub(crate) fn claimed_brand<'a>(
     context: &'a Context,
 ) -> Option<&'a crate::catalog::Brand> {
     let from = mail.from.as_ref()?;
-    let name = from.name.to_lowercase();
-    context.catalog.brands.iter().find(|b| {
-        super::sender::brand_owns(b, &from.domain) || super::sender::display_names_brand(&name, b)
-    })
+    let named = context.catalog.brands_named(&from.name.to_lowercase());
+    let owned = context.catalog.owned_by_a_brand(&from.domain);
+    context
+        .catalog
+        .brands
+        .iter()
+        .enumerate()
+        .find(|(index, b)| {
+            (owned && super::sender::brand_owns(b, &from.domain)) || named.contains(index)
+        })
+        .map(|(_, b)| b)
 }
 
 /// Links that leave the claimed brand's own domains (trackers and the sender's domain aside).
@@ -231,7 +238,9 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     ),
                 );
             }
-            let encoded = url.host_was_encoded.then_some("%-escapes instead of letters");
+            let encoded = url
+                .host_was_encoded
+                .then_some("%-escapes instead of letters");
             if let Some(kind) = encoded.or_else(|| deceptive_host(host)) {
                 push_once(
                     found,

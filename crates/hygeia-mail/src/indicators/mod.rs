@@ -86,9 +86,12 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
     }
     // A brand's lure or a brand's picture-only message does its asking too.
     let acts = asks
-        || found
-            .iter()
-            .any(|f| matches!(f.id, "link.ip-address" | "content.lure" | "content.image-only"));
+        || found.iter().any(|f| {
+            matches!(
+                f.id,
+                "link.ip-address" | "content.lure" | "content.image-only"
+            )
+        });
     if acts
         && let Some(brand) = links::claimed_brand(mail, context)
         && let Some(host) = links::off_brand_link(mail, context, brand)
@@ -139,6 +142,28 @@ pub fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
     prev[b.len()]
 }
 
+/// Whether `a` and `b` differ by at most one inserted, deleted or replaced character: the
+/// edit distance 0 or 1, in one pass without allocating (it runs for every link host against
+/// every brand name).
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.chars(), b.chars());
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y => continue,
+            (x, y) => {
+                // First difference: replace, insert into a, or insert into b; the rests must match.
+                let rest_a: String = x.into_iter().chain(a.clone()).collect();
+                let rest_b: String = y.into_iter().chain(b.clone()).collect();
+                let tail = |s: &str| s.chars().skip(1).collect::<String>();
+                return tail(&rest_a) == tail(&rest_b)
+                    || tail(&rest_a) == rest_b
+                    || rest_a == tail(&rest_b);
+            }
+        }
+    }
+}
+
 /// Whether `word` occurs in `text` with non-alphanumeric characters (or the ends) on both sides.
 pub fn contains_word(text: &str, word: &str) -> bool {
     let mut start = 0;
@@ -172,6 +197,18 @@ mod tests {
         assert_eq!(edit_distance("paypal", "paypa1", 2), 1);
         assert_eq!(edit_distance("microsoft", "rnicrosoft", 2), 2);
         assert_eq!(edit_distance("abc", "xyzxyz", 1), 2);
+        for (a, b, near) in [
+            ("paypal", "paypal", true),
+            ("paypal", "paypa1", true),
+            ("paypal", "paypall", true),
+            ("paypal", "aypal", true),
+            ("paypal", "pyapal", false),
+            ("docusign", "dokusing", false),
+            ("é-mail", "e-mail", true),
+        ] {
+            assert_eq!(within_one_edit(a, b), near, "{a} {b}");
+            assert_eq!(edit_distance(a, b, 1) <= 1, near, "{a} {b}");
+        }
         assert!(contains_word("your paypal account", "paypal"));
         assert!(!contains_word("groups", "ups"));
         assert!(contains_word("UPS delivery".to_lowercase().as_str(), "ups"));

@@ -1,6 +1,6 @@
 //! Sender indicators: who the message claims to be from.
 
-use super::{Context, Indicator, contains_word, edit_distance};
+use super::{Context, Indicator, contains_word, edit_distance, within_one_edit};
 use crate::catalog::{Brand, MailCatalog, host_in, host_matches};
 use crate::message::Mail;
 use crate::url::registrable_domain;
@@ -47,37 +47,6 @@ fn label_names_brand(label: &str, name: &str) -> bool {
             || token
                 .strip_suffix(name)
                 .is_some_and(|rest| PHISHING_AFFIXES.contains(&rest))
-    })
-}
-
-/// Department words that may follow an exact brand name ("Chase Security").
-const DEPARTMENTS: [&str; 10] = [
-    "team",
-    "support",
-    "security",
-    "service",
-    "services",
-    "notification",
-    "notifications",
-    "alert",
-    "alerts",
-    "billing",
-];
-
-/// Whether a display name names the brand: one of its names as a word, or one of its ambiguous
-/// short names as the whole name (optionally followed by a department word).
-pub(crate) fn display_names_brand(display_lower: &str, brand: &Brand) -> bool {
-    if brand.names.iter().any(|n| contains_word(display_lower, n)) {
-        return true;
-    }
-    let trimmed = display_lower
-        .trim()
-        .trim_matches(|c: char| !c.is_alphanumeric());
-    brand.exact_names.iter().any(|exact| {
-        trimmed == exact
-            || trimmed
-                .strip_prefix(exact.as_str())
-                .is_some_and(|rest| DEPARTMENTS.contains(&rest.trim()))
     })
 }
 
@@ -133,29 +102,29 @@ pub(crate) fn imitated_brand<'a>(
     }
     let registrable = registrable_domain(host);
     let label = registrable.split('.').next().unwrap_or("");
-    for brand in brands {
-        for domain in &brand.domains {
-            let real = domain.split('.').next().unwrap_or("");
-            if real.len() >= MIN_BRAND_IN_DOMAIN
-                && label.len() >= 4
-                && label.len().abs_diff(real.len()) <= 1
-                && label != real
-                && edit_distance(label, real, 1) <= 1
-            {
-                return Some((&brand.name, "a one-letter change of"));
-            }
-        }
-        for name in brand
+    let one_letter = (label.len() >= 4)
+        .then(|| {
+            catalog
+                .brand_labels
+                .iter()
+                .filter(|(real, _)| label.len().abs_diff(real.len()) <= 1 && label != real)
+                .find(|(real, _)| within_one_edit(label, real))
+                .map(|(_, brand)| *brand)
+        })
+        .flatten();
+    let token = brands.iter().position(|brand| {
+        brand
             .names
             .iter()
             .filter(|n| n.len() >= MIN_BRAND_IN_DOMAIN && !n.contains(' '))
-        {
-            if label_names_brand(label, name) {
-                return Some((&brand.name, "the name of"));
-            }
-        }
+            .any(|name| label_names_brand(label, name))
+    });
+    match (one_letter, token) {
+        (Some(a), Some(b)) if b < a => Some((&brands[b].name, "the name of")),
+        (Some(a), _) => Some((&brands[a].name, "a one-letter change of")),
+        (None, Some(b)) => Some((&brands[b].name, "the name of")),
+        (None, None) => None,
     }
-    None
 }
 
 fn protected_lookalike<'a>(host: &str, protected: &'a [String]) -> Option<&'a str> {
@@ -178,11 +147,7 @@ fn brand_in_local_part<'a>(address: &str, brands: &'a [Brand]) -> Option<&'a str
     brands
         .iter()
         .find(|b| {
-            let names = b
-                .names
-                .iter()
-                .filter(|n| !n.contains(' '))
-                .cloned();
+            let names = b.names.iter().filter(|n| !n.contains(' ')).cloned();
             // The name part of each registrable domain ("netflix" for mailer.netflix.com).
             let labels = b
                 .domains
@@ -295,10 +260,15 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     // A display name that names a brand while the address belongs to someone else.
     if !name_lower.is_empty() {
         let plain_name = undisguised(&from.name);
-        let disguised = plain_name != name_lower;
-        for brand in brands {
-            let named_openly = display_names_brand(&name_lower, brand);
-            let named = named_openly || (disguised && display_names_brand(&plain_name, brand));
+        let openly = context.catalog.brands_named(&name_lower);
+        let hidden = if plain_name != name_lower {
+            context.catalog.brands_named(&plain_name)
+        } else {
+            Vec::new()
+        };
+        for (index, brand) in brands.iter().enumerate() {
+            let named_openly = openly.contains(&index);
+            let named = named_openly || hidden.contains(&index);
             if named && !named_openly && !brand_owns(brand, &from.domain) {
                 found.push(Indicator::new(
                     "sender.disguised-brand",
@@ -530,9 +500,14 @@ mod tests {
 
     #[test]
     fn authserv_ids() {
-        assert_eq!(authserv_id("mx.clinic.example; spf=fail"), "mx.clinic.example");
         assert_eq!(
-            authserv_id("spf=fail (sender IP is 192.0.2.1) smtp.mailfrom=a.example; dmarc=fail header.from=a.example;compauth=fail reason=000"),
+            authserv_id("mx.clinic.example; spf=fail"),
+            "mx.clinic.example"
+        );
+        assert_eq!(
+            authserv_id(
+                "spf=fail (sender IP is 192.0.2.1) smtp.mailfrom=a.example; dmarc=fail header.from=a.example;compauth=fail reason=000"
+            ),
             MICROSOFT_365_AUTHSERV
         );
         assert_eq!(authserv_id("spf=fail smtp.mailfrom=a.example"), "");
