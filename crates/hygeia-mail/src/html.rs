@@ -209,6 +209,15 @@ pub fn scan(html: &str) -> HtmlFacts {
                     });
                 }
             }
+            // Image maps: each clickable region of a picture is a link of its own.
+            ("area", false) => {
+                if let Some(href) = tag.attr("href") {
+                    facts.anchors.push(Anchor {
+                        href,
+                        text: String::new(),
+                    });
+                }
+            }
             ("input", false) => {
                 if tag
                     .attr("type")
@@ -405,6 +414,15 @@ mod tests {
                 && !facts.visible_text.contains("invisible")
         );
         assert!(!facts.visible_text.contains("alert"));
+    }
+
+    #[test]
+    fn image_map_regions_are_links() {
+        let facts = scan(
+            "<map name=m><area shape=rect coords=\"0,0,9,9\" href=\"http://192.0.2.7/login\"></map><img usemap=\"#m\">",
+        );
+        assert_eq!(facts.anchors.len(), 1, "{facts:?}");
+        assert_eq!(facts.anchors[0].href, "http://192.0.2.7/login");
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub struct UrlParts {
     pub userinfo: Option<String>,
     /// Path, query and fragment.
     pub rest: String,
+    /// The port, when the address names one (`:8081`).
+    pub port: Option<u16>,
     /// The host was written with %-escapes (`w%77%77.example`), which browsers decode; `host`
     /// holds the decoded name.
     pub host_was_encoded: bool,
@@ -46,6 +48,7 @@ pub fn parse_url(raw: &str) -> Option<UrlParts> {
             host: String::new(),
             userinfo: None,
             rest: rest.to_string(),
+            port: None,
             host_was_encoded: false,
         });
     };
@@ -55,6 +58,10 @@ pub fn parse_url(raw: &str) -> Option<UrlParts> {
         Some((user, host)) => (Some(user.to_string()), host),
         None => (None, authority),
     };
+    let port = hostport
+        .rsplit_once(':')
+        .filter(|(h, _)| !h.contains(':') || h.ends_with(']'))
+        .and_then(|(_, p)| p.parse::<u16>().ok());
     let host = if let Some(v6) = hostport.strip_prefix('[') {
         v6.split(']').next().unwrap_or(v6).to_string()
     } else {
@@ -80,6 +87,7 @@ pub fn parse_url(raw: &str) -> Option<UrlParts> {
         host: host.trim_end_matches('.').to_lowercase(),
         userinfo,
         rest: tail.to_string(),
+        port,
         host_was_encoded,
     })
 }
@@ -231,6 +239,11 @@ mod tests {
             .unwrap_or_else(|| panic!("no url"));
         assert_eq!(u.host, "www.optorium.example");
         assert!(u.host_was_encoded);
+        let u = parse_url("http://www.post-banken.example:8081/welcome.do")
+            .unwrap_or_else(|| panic!("no url"));
+        assert_eq!(u.port, Some(8081));
+        let u = parse_url("http://[2001:db8::1]/x").unwrap_or_else(|| panic!("no url"));
+        assert_eq!(u.port, None);
     }
 
     #[test]

@@ -196,6 +196,19 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         if host.is_empty() {
             continue;
         }
+        if let Some(port) = url.port.filter(|p| ![80, 443].contains(p)) {
+            push_once(
+                found,
+                Indicator::new(
+                    "link.unusual-port",
+                    1.5,
+                    format!(
+                        "A link goes to {host} on port {port}, not the usual web port: a sign of a site set up quickly on someone else's computer."
+                    ),
+                    link.href.clone(),
+                ),
+            );
+        }
         if let Some(user) = url.userinfo.as_deref().filter(|u| !u.is_empty()) {
             push_once(
                 found,
