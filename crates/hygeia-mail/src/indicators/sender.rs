@@ -385,11 +385,22 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         let freemail = &context.catalog.links.freemail;
         let differs = registrable_domain(&reply.domain) != registrable_domain(&from.domain);
         if differs && host_in(&reply.domain, freemail) && !host_in(&from.domain, freemail) {
+            // With nothing to click or open, the message exists to start a conversation in
+            // that mailbox: the pattern of advance-fee and business-email-compromise fraud.
+            let only_a_reply = mail.links.is_empty() && mail.attachments.is_empty();
+            let (weight, why) = if only_a_reply {
+                (
+                    3.0,
+                    ", and the message has nothing to click or open: it only wants you to write back",
+                )
+            } else {
+                (2.0, "")
+            };
             found.push(Indicator::new(
                 "sender.reply-to-freemail",
-                2.0,
+                weight,
                 format!(
-                    "Replies go to a free mailbox ({}) instead of the sender's own domain {}.",
+                    "Replies go to a free mailbox ({}) instead of the sender's own domain {}{why}.",
                     reply.address, from.domain
                 ),
                 reply.address.clone(),
