@@ -4,6 +4,7 @@
 //! the reasons.
 
 pub mod catalog;
+pub mod forward;
 pub mod html;
 #[cfg(feature = "imap")]
 pub mod imap;

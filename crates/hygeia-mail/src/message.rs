@@ -107,6 +107,8 @@ pub struct Mail {
     pub qr_links: Vec<String>,
     /// Limits that were hit while reading the message.
     pub limits_hit: Vec<String>,
+    /// The original sender when the message forwards another one (see `forward.rs`).
+    pub forwarded_from: Option<Sender>,
 }
 
 impl Mail {
@@ -151,6 +153,12 @@ pub fn parse(raw: &[u8]) -> Mail {
     collect_parts(&message, &mut mail, 0);
     extract_text_links(&mut mail);
     read_qr_codes(&mut mail);
+    mail.forwarded_from =
+        crate::forward::forwarded_sender(&mail.subject, &mail.text).or_else(|| {
+            mail.html
+                .iter()
+                .find_map(|h| crate::forward::forwarded_sender(&mail.subject, &h.visible_text))
+        });
     mail
 }
 

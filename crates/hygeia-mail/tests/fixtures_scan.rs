@@ -37,7 +37,12 @@ fn run_trusting(name: &str, trusted_authserv: &[&str]) -> (Verdict, Vec<&'static
 
 #[test]
 fn phishing_and_lures_are_flagged_with_their_reason() {
-    let cases: [(&str, Verdict, &str); 20] = [
+    let cases: [(&str, Verdict, &str); 21] = [
+        (
+            "phish-forwarded.eml",
+            Verdict::Suspicious,
+            "sender.brand-impersonation",
+        ),
         (
             "scam-advance-fee.eml",
             Verdict::Suspicious,

@@ -57,10 +57,42 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
 }
 
+/// The sender checks, run again on the original sender of a forwarded message (a staff member
+/// forwarding a suspicious message, or phishing dressed as a forward). An indicator the outer
+/// sender already showed is not counted twice.
+fn forwarded_sender(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
+    let Some(original) = &mail.forwarded_from else {
+        return;
+    };
+    if mail
+        .from
+        .as_ref()
+        .is_some_and(|f| f.address.eq_ignore_ascii_case(&original.address))
+    {
+        return;
+    }
+    let inner = Mail {
+        from: Some(original.clone()),
+        ..Mail::default()
+    };
+    let mut inner_found = Vec::new();
+    sender::check(&inner, context, &mut inner_found);
+    for indicator in inner_found {
+        if found.iter().any(|f| f.id == indicator.id) {
+            continue;
+        }
+        found.push(Indicator {
+            explanation: format!("In the forwarded message: {}", indicator.explanation),
+            ..indicator
+        });
+    }
+}
+
 /// Runs every indicator.
 pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
     let mut found = Vec::new();
     sender::check(mail, context, &mut found);
+    forwarded_sender(mail, context, &mut found);
     links::check(mail, context, &mut found);
     content::check(mail, context, &mut found);
     attachments::check(mail, &mut found);
