@@ -35,6 +35,12 @@ target/release/hygeia mail eval "${args[@]}"
 echo
 echo "Sequential (1 thread):"
 target/release/hygeia mail eval --jobs 1 "${args[@]}" | tail -1
+# The phishing_pot messages were received by Microsoft 365, whose Authentication-Results carry
+# no authserv-id. A practice reading its own Microsoft 365 mailbox trusts them (mail imap does
+# so by itself), so this run shows what that evidence adds. The ham set has no such headers.
+echo
+echo "With --trusted-authserv microsoft365:"
+target/release/hygeia mail eval --trusted-authserv microsoft365 "${args[@]}" | head -8
 
 # --- SpamAssassin: local tests only (no DNS or network tests) -------------------------------
 spamd -L --listen=127.0.0.1:7830 --max-children=2 --pidfile="$work/spamd.pid" -d -x --allowed-ips=127.0.0.1 2>/dev/null

@@ -21,7 +21,7 @@ pub struct HtmlFacts {
     pub anchors: Vec<Anchor>,
     /// Text a reader sees (tags removed, entities decoded, whitespace collapsed).
     pub visible_text: String,
-    /// Characters of text hidden with CSS (display:none, visibility:hidden, zero size...).
+    /// Letters and digits of text hidden with CSS (display:none, visibility:hidden, zero size...).
     pub hidden_chars: usize,
     /// `<input type=password>` fields.
     pub password_inputs: usize,
@@ -314,7 +314,9 @@ fn push_text(
     }
     let decoded = decode_entities(raw);
     if hidden {
-        facts.hidden_chars += decoded.chars().filter(|c| !c.is_whitespace()).count();
+        // Letters and digits only: the invisible padding newsletters put after their hidden
+        // preview line (&zwnj;&nbsp; repeated) is not hidden text.
+        facts.hidden_chars += decoded.chars().filter(|c| c.is_alphanumeric()).count();
         return;
     }
     if let Some((_, anchor_text)) = anchor.as_mut() {
@@ -414,6 +416,15 @@ mod tests {
                 && !facts.visible_text.contains("invisible")
         );
         assert!(!facts.visible_text.contains("alert"));
+    }
+
+    #[test]
+    fn preview_padding_is_not_hidden_text() {
+        let padding = "&zwnj;&nbsp;".repeat(300);
+        let facts = scan(&format!(
+            "<div style=\"display:none\">Your June statement{padding}</div><p>Hello</p>"
+        ));
+        assert_eq!(facts.hidden_chars, 16);
     }
 
     #[test]

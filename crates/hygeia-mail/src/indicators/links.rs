@@ -196,7 +196,8 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         if host.is_empty() {
             continue;
         }
-        if let Some(port) = url.port.filter(|p| ![80, 443].contains(p)) {
+        // 8080 and 8443 are the usual second ports of web servers (EHR portals use them).
+        if let Some(port) = url.port.filter(|p| ![80, 443, 8080, 8443].contains(p)) {
             push_once(
                 found,
                 Indicator::new(
