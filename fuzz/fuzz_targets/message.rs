@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let context = Context {
         catalog: catalog(),
         settings: &settings,
+        verifier: None,
     };
     let analysis = analyze(data, None, &context);
     assert!(analysis.score.is_finite());

@@ -4,6 +4,8 @@
 //! the reasons.
 
 pub mod catalog;
+#[cfg(feature = "verify-dns")]
+pub mod dnsauth;
 pub mod forward;
 pub mod html;
 #[cfg(feature = "imap")]
@@ -15,7 +17,7 @@ pub mod source;
 pub mod url;
 
 pub use catalog::MailCatalog;
-pub use indicators::{Context, Indicator, Settings};
+pub use indicators::{Context, Indicator, SenderVerifier, Settings};
 
 use serde::Serialize;
 
@@ -86,6 +88,12 @@ pub fn analyze_guarded(raw: &[u8], over_size_limit: Option<usize>, context: &Con
 pub fn analyze(raw: &[u8], over_size_limit: Option<usize>, context: &Context) -> Analysis {
     let mail = message::parse(raw);
     let mut found = indicators::all(&mail, context);
+    // The receiving server's own results, taken at delivery, come before today's DNS.
+    if let Some(verifier) = context.verifier
+        && !found.iter().any(|f| f.id == "sender.authentication-failed")
+    {
+        found.extend(verifier.verify(raw));
+    }
     if let Some(limit) = over_size_limit {
         found.push(Indicator::new(
             "limit.size",
@@ -129,6 +137,7 @@ mod tests {
             &Context {
                 catalog: &catalog,
                 settings: &settings,
+                verifier: None,
             },
         )
     }

@@ -27,6 +27,7 @@ fn run_trusting(name: &str, trusted_authserv: &[&str]) -> (Verdict, Vec<&'static
         &Context {
             catalog: &catalog,
             settings: &settings,
+            verifier: None,
         },
     );
     (
@@ -175,6 +176,7 @@ fn hostile_messages_parse_or_fail_cleanly_and_quickly() {
             &Context {
                 catalog: &catalog,
                 settings: &settings,
+                verifier: None,
             },
         );
         // A watchdog against pathological slowness, far above any normal message.

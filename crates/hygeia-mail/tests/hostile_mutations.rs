@@ -87,6 +87,7 @@ fn analyze_never_panics_on_mutated_messages() {
     let context = Context {
         catalog: &catalog,
         settings: &settings,
+        verifier: None,
     };
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     for seed in &seeds {

@@ -63,6 +63,7 @@ fn qr_code_link_is_read_and_judged() {
         &Context {
             catalog: &catalog,
             settings: &settings,
+            verifier: None,
         },
     );
     let ids: Vec<&str> = analysis.indicators.iter().map(|i| i.id).collect();

@@ -98,6 +98,10 @@ pub struct MailOptions {
     /// and Outlook.com, whose headers carry no id; repeatable).
     #[arg(long = "trusted-authserv", value_name = "ID")]
     pub trusted_authserv: Vec<String>,
+    /// Also check each sender live in DNS (SPF, DKIM, DMARC as published today). Off by default:
+    /// it sends DNS queries about every sender and takes longer.
+    #[arg(long)]
+    pub verify_dns: bool,
     /// Largest message examined in full, in megabytes.
     #[arg(long, value_name = "MB", default_value_t = 50)]
     pub max_size_mb: usize,

@@ -5,7 +5,9 @@ use crate::Failure;
 use crate::cli::{MailEvalArgs, MailFormat, MailOptions, MailOutput, MailScanArgs, VerdictLevel};
 use anyhow::Context as _;
 use hygeia_mail::source::{InputError, InputKind, expand, read_input};
-use hygeia_mail::{Analysis, Context, MailCatalog, Settings, Verdict, analyze_guarded};
+use hygeia_mail::{
+    Analysis, Context, MailCatalog, SenderVerifier, Settings, Verdict, analyze_guarded,
+};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -32,17 +34,40 @@ fn settings(options: &MailOptions) -> Settings {
     }
 }
 
+/// The live sender checks of `--verify-dns`, when asked for.
+fn verifier(options: &MailOptions) -> Result<Option<Box<dyn SenderVerifier>>, Failure> {
+    if !options.verify_dns {
+        return Ok(None);
+    }
+    #[cfg(feature = "verify-dns")]
+    {
+        hygeia_mail::dnsauth::DnsVerifier::system()
+            .map(|v| Some(Box::new(v) as Box<dyn SenderVerifier>))
+            .map_err(|e| {
+                Failure::Input(format!(
+                    "{e}. Check this computer's DNS settings, or run without --verify-dns."
+                ))
+            })
+    }
+    #[cfg(not(feature = "verify-dns"))]
+    Err(Failure::Input(
+        "this build of hygeia cannot check senders in DNS (it was built without the verify-dns feature)".into(),
+    ))
+}
+
 /// Reads and analyses every message of `inputs` on `jobs` threads, in input order.
 fn scan_inputs(
     inputs: &[(PathBuf, InputKind)],
     options: &MailOptions,
     catalog: &MailCatalog,
+    verifier: Option<&dyn SenderVerifier>,
     progress: bool,
 ) -> (Vec<Scanned>, Vec<InputError>, f64) {
     let settings = settings(options);
     let context = Context {
         catalog,
         settings: &settings,
+        verifier,
     };
     let limit = options.max_size_mb.max(1) * 1024 * 1024;
     let jobs = options
@@ -125,7 +150,14 @@ pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
     let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
     let (inputs, mut errors) = expand(&args.paths);
     let progress = std::io::stderr().is_terminal() && inputs.len() > 200;
-    let (scanned, read_errors, seconds) = scan_inputs(&inputs, &args.options, &catalog, progress);
+    let verifier = verifier(&args.options)?;
+    let (scanned, read_errors, seconds) = scan_inputs(
+        &inputs,
+        &args.options,
+        &catalog,
+        verifier.as_deref(),
+        progress,
+    );
     errors.extend(read_errors);
     print_results(&scanned, &errors, seconds, &args.output)
 }
@@ -228,6 +260,7 @@ struct FolderResult {
 /// Runs `hygeia mail eval`.
 pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
     let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
+    let verifier = verifier(&args.options)?;
     let mut folders = Vec::new();
     let mut total_seconds = 0.0;
     let mut errors = Vec::new();
@@ -238,7 +271,8 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
         .chain(args.ham.iter().map(|p| (p, false)));
     for (path, phishing_set) in labelled {
         let (inputs, mut input_errors) = expand(std::slice::from_ref(path));
-        let (scanned, read_errors, seconds) = scan_inputs(&inputs, &args.options, &catalog, false);
+        let (scanned, read_errors, seconds) =
+            scan_inputs(&inputs, &args.options, &catalog, verifier.as_deref(), false);
         input_errors.extend(read_errors);
         errors.extend(input_errors);
         total_seconds += seconds;
@@ -409,9 +443,11 @@ pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
         );
         settings.trusted_authserv.push(provider.authserv_id.clone());
     }
+    let verifier = verifier(&args.options)?;
     let context = Context {
         catalog: &catalog,
         settings: &settings,
+        verifier: verifier.as_deref(),
     };
     let started = Instant::now();
     let mut scanned = Vec::new();

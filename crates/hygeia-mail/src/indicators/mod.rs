@@ -55,6 +55,14 @@ pub struct Context<'a> {
     pub catalog: &'a MailCatalog,
     /// Command-line options.
     pub settings: &'a Settings,
+    /// Live checks of the sender (`--verify-dns`), when asked for.
+    pub verifier: Option<&'a dyn SenderVerifier>,
+}
+
+/// Checks a message's sender against live data, such as SPF, DKIM and DMARC records in DNS.
+pub trait SenderVerifier: Sync {
+    /// Indicators for the raw message; none when nothing could be concluded.
+    fn verify(&self, raw: &[u8]) -> Vec<Indicator>;
 }
 
 /// The sender checks, run again on the original sender of a forwarded message (a staff member
