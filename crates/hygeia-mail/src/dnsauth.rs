@@ -24,6 +24,7 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -111,6 +112,8 @@ pub struct DnsVerifier {
     authenticator: MessageAuthenticator,
     /// Records already looked up (or added by [`TxtCache::add_record`]).
     pub cache: TxtCache,
+    /// Messages whose sender could not be checked because DNS did not answer in time.
+    unanswered: AtomicUsize,
 }
 
 /// A verifier that could not be set up.
@@ -154,6 +157,7 @@ impl DnsVerifier {
             runtime,
             authenticator,
             cache: TxtCache::default(),
+            unanswered: AtomicUsize::new(0),
         })
     }
 
@@ -203,6 +207,9 @@ impl DnsVerifier {
                 .with_txt_cache(&self.cache),
             )
             .await;
+        if spf.result() == SpfResult::TempError {
+            self.unanswered.fetch_add(1, Ordering::Relaxed);
+        }
         let (spf_weight, spf_words) = match spf.result() {
             SpfResult::Fail => (1.5, "is not one that"),
             SpfResult::SoftFail => (1.0, "is probably not one that"),
@@ -250,9 +257,20 @@ impl DnsVerifier {
 impl SenderVerifier for DnsVerifier {
     fn verify(&self, raw: &[u8]) -> Vec<Indicator> {
         self.runtime.block_on(async {
-            tokio::time::timeout(PER_MESSAGE, self.check(raw))
-                .await
-                .unwrap_or_default()
+            match tokio::time::timeout(PER_MESSAGE, self.check(raw)).await {
+                Ok(found) => found,
+                Err(_) => {
+                    self.unanswered.fetch_add(1, Ordering::Relaxed);
+                    Vec::new()
+                }
+            }
+        })
+    }
+
+    fn shortfall(&self) -> Option<String> {
+        let unanswered = self.unanswered.load(Ordering::Relaxed);
+        (unanswered > 0).then(|| {
+            format!("DNS did not answer for {unanswered} message(s): their senders were not checked in DNS (--verify-dns). Check this computer's network and DNS settings.")
         })
     }
 }
@@ -370,9 +388,16 @@ mod tests {
         let verifier = offline();
         // Only a private address: the delivering server is unknown, nothing is concluded.
         assert!(verifier.verify(&message("10.1.2.3")).is_empty());
+        assert!(verifier.shortfall().is_none());
         let other = String::from_utf8_lossy(&message("203.0.113.9"))
             .replace("bank.example", "unlisted.example");
         assert!(verifier.verify(other.as_bytes()).is_empty());
+        // No DNS server answers this verifier: the reader is told.
+        assert!(
+            verifier
+                .shortfall()
+                .is_some_and(|s| s.contains("1 message"))
+        );
     }
 
     #[test]

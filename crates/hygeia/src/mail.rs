@@ -55,6 +55,13 @@ fn verifier(options: &MailOptions) -> Result<Option<Box<dyn SenderVerifier>>, Fa
     ))
 }
 
+/// Tells the reader about live checks that could not be made (DNS that did not answer).
+fn report_shortfall(verifier: Option<&dyn SenderVerifier>) {
+    if let Some(note) = verifier.and_then(|v| v.shortfall()) {
+        eprintln!("{note}");
+    }
+}
+
 /// Reads and analyses every message of `inputs` on `jobs` threads, in input order.
 fn scan_inputs(
     inputs: &[(PathBuf, InputKind)],
@@ -159,6 +166,7 @@ pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
         progress,
     );
     errors.extend(read_errors);
+    report_shortfall(verifier.as_deref());
     print_results(&scanned, &errors, seconds, &args.output)
 }
 
@@ -293,6 +301,7 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
     for error in &errors {
         eprintln!("hygeia: could not read {error}");
     }
+    report_shortfall(verifier.as_deref());
     let sum = |phish: bool, f: &dyn Fn(&FolderResult) -> usize| {
         folders
             .iter()
@@ -467,5 +476,6 @@ pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
             "{error}. Check the server name, port, user and password, and for a private server pass its CA certificate with --ca."
         )));
     }
+    report_shortfall(verifier.as_deref());
     print_results(&scanned, &[], started.elapsed().as_secs_f64(), &args.output)
 }

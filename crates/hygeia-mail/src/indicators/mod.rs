@@ -63,6 +63,12 @@ pub struct Context<'a> {
 pub trait SenderVerifier: Sync {
     /// Indicators for the raw message; none when nothing could be concluded.
     fn verify(&self, raw: &[u8]) -> Vec<Indicator>;
+
+    /// A sentence for the reader about checks that could not be made, if any ("DNS could not be
+    /// reached for 12 messages").
+    fn shortfall(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The sender checks, run again on the original sender of a forwarded message (a staff member
