@@ -400,6 +400,65 @@ mod tests {
         );
     }
 
+    fn base64(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n =
+                chunk.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn altered_signed_message_fails_dkim() {
+        use mail_auth::common::crypto::Ed25519Key;
+        use mail_auth::common::headers::HeaderWriter;
+        use mail_auth::dkim::DkimSigner;
+        let verifier = offline();
+        let pkcs8 = Ed25519Key::generate_pkcs8().unwrap_or_else(|e| panic!("{e}"));
+        let key = Ed25519Key::from_pkcs8_der(&pkcs8).unwrap_or_else(|e| panic!("{e}"));
+        let public = base64(&key.public_key());
+        verifier
+            .cache
+            .add_record(
+                "s1._domainkey.bank.example",
+                &format!("v=DKIM1; k=ed25519; p={public}"),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let message = "From: Bank <alerts@bank.example>\r\nTo: frontdesk@clinic.example\r\nSubject: Statement\r\n\r\nYour statement is ready.\r\n";
+        let signature = DkimSigner::from_key(key)
+            .domain("bank.example")
+            .selector("s1")
+            .headers(["From", "To", "Subject"])
+            .sign(message.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let signed = format!("{}{message}", signature.to_header());
+        let intact = verifier.verify(signed.as_bytes());
+        assert!(
+            intact.iter().all(|f| f.evidence != "dkim=fail"),
+            "{intact:?}"
+        );
+        // A changed signed header breaks the signature (a changed body alone is "neutral" in
+        // mail-auth, as mailing lists rewrite bodies).
+        let altered = verifier.verify(
+            signed
+                .replace("Subject: Statement", "Subject: Statement overdue")
+                .as_bytes(),
+        );
+        assert!(
+            altered.iter().any(|f| f.evidence == "dkim=fail"),
+            "{altered:?}"
+        );
+    }
+
     #[test]
     fn delivering_server_is_the_first_public_address() {
         let headers: Vec<(&[u8], &[u8])> = vec![
