@@ -125,6 +125,13 @@ pub struct ScamKind {
     pub kind: String,
     /// Lower-case phrases; two different ones must occur.
     pub phrases: Vec<String>,
+    /// Weight of the evidence when this kind is found (2.0 unless the catalog says otherwise).
+    #[serde(default = "default_scam_weight")]
+    pub weight: f32,
+}
+
+fn default_scam_weight() -> f32 {
+    2.0
 }
 
 /// Several lists of phrases, all found in one pass over a text (Aho-Corasick), on whole words
@@ -200,8 +207,8 @@ pub struct LureMatchers {
     pub credential_verbs: Option<aho_corasick::AhoCorasick>,
     /// What each pretext is, for people ("a voicemail").
     pub pretext_kinds: Vec<&'static str>,
-    /// What each scam is, for people ("online gambling").
-    pub scam_kinds: Vec<String>,
+    /// What each scam is, for people ("online gambling"), and its weight.
+    pub scam_kinds: Vec<(String, f32)>,
 }
 
 /// The lure phrases found in one text.
@@ -213,8 +220,8 @@ pub struct LureHits<'a> {
     pub urgency: Vec<&'a str>,
     /// Each pretext kind found, with its first phrase.
     pub pretexts: Vec<(&'a str, &'a str)>,
-    /// Each scam kind with the phrases of it that were found (up to three).
-    pub scams: Vec<(&'a str, Vec<&'a str>)>,
+    /// Each scam kind with its weight and the phrases of it that were found (up to three).
+    pub scams: Vec<(&'a str, f32, Vec<&'a str>)>,
 }
 
 impl LureMatchers {
@@ -232,8 +239,8 @@ impl LureMatchers {
         let scams = self
             .scam_kinds
             .iter()
-            .map(|kind| (kind.as_str(), next()))
-            .filter(|(_, hits)| !hits.is_empty())
+            .map(|(kind, weight)| (kind.as_str(), *weight, next()))
+            .filter(|(_, _, hits)| !hits.is_empty())
             .collect();
         LureHits {
             credential,
@@ -369,7 +376,11 @@ impl MailCatalog {
             phrases: PhraseIndex::new(lists),
             credential_verbs: aho_corasick::AhoCorasick::new(&lures.credential_verbs).ok(),
             pretext_kinds: pretexts.iter().map(|(kind, _)| *kind).collect(),
-            scam_kinds: lures.scam.iter().map(|scam| scam.kind.clone()).collect(),
+            scam_kinds: lures
+                .scam
+                .iter()
+                .map(|scam| (scam.kind.clone(), scam.weight))
+                .collect(),
         };
         for list in [
             &mut links.trackers,

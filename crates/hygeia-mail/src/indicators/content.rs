@@ -69,22 +69,25 @@ fn homoglyph_words(text: &str) -> Vec<&str> {
 }
 
 /// Offers that hardly exist outside scams: a kind counts when two different phrases of it occur.
-fn scam_offers(scams: &[(&str, Vec<&str>)], found: &mut Vec<Indicator>) {
+fn scam_offers(scams: &[(&str, f32, Vec<&str>)], found: &mut Vec<Indicator>) {
     let mut kinds: Vec<&str> = Vec::new();
     let mut evidence: Vec<&str> = Vec::new();
-    let mut strong = false;
-    for (kind, hits) in scams {
+    let mut weight: f32 = 0.0;
+    for (kind, kind_weight, hits) in scams {
         if hits.len() >= 2 {
             kinds.push(kind);
-            strong |= hits.len() >= 3;
+            // Three different phrases of one kind leave little doubt.
+            weight = weight.max(if hits.len() >= 3 { 3.0 } else { *kind_weight });
             evidence.extend(hits.iter());
         }
     }
     if kinds.is_empty() {
         return;
     }
-    // Two kinds at once, or three different phrases of one kind, leave little doubt.
-    let weight = if kinds.len() > 1 || strong { 3.0 } else { 2.0 };
+    // Two kinds at once leave little doubt either.
+    if kinds.len() > 1 {
+        weight = weight.max(3.0);
+    }
     found.push(Indicator::new(
         "content.scam-offer",
         weight,
