@@ -24,8 +24,8 @@ const FORWARD_MARKERS: [&str; 9] = [
 /// "From:" in the header block of a forwarded message, as mail programs write it.
 const FROM_LABELS: [&str; 7] = ["From:", "De:", "Von:", "Van:", "Da:", "Från:", "Od:"];
 
-/// Labels that end the From value: the next line of the header block.
-const NEXT_LABELS: [&str; 25] = [
+/// Labels of the other lines of the header block, which end the From value.
+const OTHER_LABELS: [&str; 17] = [
     "Sent:",
     "Date:",
     "Enviado:",
@@ -43,14 +43,6 @@ const NEXT_LABELS: [&str; 25] = [
     "Aan:",
     "A:",
     "Cc:",
-    "Subject:",
-    "Assunto:",
-    "Asunto:",
-    "Betreff:",
-    "Onderwerp:",
-    "Oggetto:",
-    "Objet :",
-    "Objet:",
 ];
 
 /// Labels of the subject line, which must follow for the block to count as a header block.
@@ -106,8 +98,9 @@ pub fn forwarded_sender(subject: &str, text: &str) -> Option<Sender> {
             if !SUBJECT_LABELS.iter().any(|s| block.contains(s)) {
                 continue;
             }
-            let value_end = NEXT_LABELS
+            let value_end = OTHER_LABELS
                 .iter()
+                .chain(SUBJECT_LABELS.iter())
                 .filter_map(|next| block.find(next))
                 .chain(block.find('\n'))
                 .min()

@@ -112,38 +112,37 @@ pub(crate) fn claimed_brand<'a>(
         .map(|(_, b)| b)
 }
 
-/// Links that leave the claimed brand's own domains (trackers and the sender's domain aside).
+/// The hosts the message's web links really lead to, in order: a redirector's target when it
+/// names one, and no click tracker that hides its target.
+fn destination_hosts<'a>(
+    mail: &'a Mail,
+    context: &'a Context,
+) -> impl Iterator<Item = String> + 'a {
+    mail.links.iter().take(MAX_LINKS).filter_map(|link| {
+        let raw = parse_url(&link.href)?;
+        if raw.scheme != "http" && raw.scheme != "https" {
+            return None;
+        }
+        let (url, unwrapped) = effective(raw, context);
+        let tracker = !unwrapped && host_in(&url.host, &context.catalog.links.trackers);
+        (!url.host.is_empty() && !tracker).then_some(url.host)
+    })
+}
+
+/// The first link that leaves the claimed brand's own domains.
 pub(crate) fn off_brand_link(
     mail: &Mail,
     context: &Context,
     brand: &crate::catalog::Brand,
 ) -> Option<String> {
-    mail.links.iter().take(MAX_LINKS).find_map(|link| {
-        let raw = parse_url(&link.href)?;
-        if raw.scheme != "http" && raw.scheme != "https" {
-            return None;
-        }
-        let (url, unwrapped) = effective(raw, context);
-        let tracker = !unwrapped && host_in(&url.host, &context.catalog.links.trackers);
-        (!url.host.is_empty() && !tracker && !super::sender::brand_owns(brand, &url.host))
-            .then(|| url.host.clone())
-    })
+    destination_hosts(mail, context).find(|host| !super::sender::brand_owns(brand, host))
 }
 
-/// The first link that goes to another site than the sender's own (click trackers that hide
-/// their target aside): where a request to sign in or pay would really take the reader.
+/// The first link that goes to another site than the sender's own: where a request to sign in
+/// or pay would really take the reader.
 pub(crate) fn offsite_link(mail: &Mail, context: &Context) -> Option<String> {
     let sender = registrable_domain(&mail.from.as_ref()?.domain);
-    mail.links.iter().take(MAX_LINKS).find_map(|link| {
-        let raw = parse_url(&link.href)?;
-        if raw.scheme != "http" && raw.scheme != "https" {
-            return None;
-        }
-        let (url, unwrapped) = effective(raw, context);
-        let tracker = !unwrapped && host_in(&url.host, &context.catalog.links.trackers);
-        (!url.host.is_empty() && !tracker && registrable_domain(&url.host) != sender)
-            .then(|| url.host.clone())
-    })
+    destination_hosts(mail, context).find(|host| registrable_domain(host) != sender)
 }
 
 /// Whether `host` imitates the sender's own domain without being it: the sender's name as one
