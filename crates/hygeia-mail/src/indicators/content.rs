@@ -149,48 +149,56 @@ fn disguised_words(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Adds the indicator `id` when `words` (disguised or odd words found in the message) is not
+/// empty, with those words as evidence.
+fn flag_words(
+    found: &mut Vec<Indicator>,
+    id: &'static str,
+    weight: f32,
+    why: &str,
+    words: &[&str],
+) {
+    if !words.is_empty() {
+        found.push(Indicator::new(id, weight, why, words.join(", ")));
+    }
+}
+
 pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     let name = mail.from.as_ref().map(|f| f.name.as_str()).unwrap_or("");
+    let in_subject_and_name = |find: fn(&str) -> Vec<&str>| -> Vec<&str> {
+        find(&mail.subject)
+            .into_iter()
+            .chain(find(name))
+            .take(3)
+            .collect()
+    };
     let mixed: Vec<&str> = homoglyph_words(name)
         .into_iter()
         .chain(homoglyph_words(&mail.subject))
         .chain(homoglyph_words(&mail.text))
         .take(5)
         .collect();
-    if !mixed.is_empty() {
-        found.push(Indicator::new(
-            "content.homoglyphs",
-            2.5,
-            "Words in the message mix Latin letters with look-alike Greek or Cyrillic ones, so filters cannot read them while you can.",
-            mixed.join(", "),
-        ));
-    }
-    let codes: Vec<&str> = random_codes(&mail.subject)
-        .into_iter()
-        .chain(random_codes(name))
-        .take(3)
-        .collect();
-    if !codes.is_empty() {
-        found.push(Indicator::new(
-            "content.random-code",
-            2.0,
-            "The subject or the sender's name carries a random string, added so that every copy of a mass mailing looks different to mail filters.",
-            codes.join(", "),
-        ));
-    }
-    let disguised: Vec<&str> = disguised_words(&mail.subject)
-        .into_iter()
-        .chain(disguised_words(name))
-        .take(3)
-        .collect();
-    if !disguised.is_empty() {
-        found.push(Indicator::new(
-            "content.disguised-words",
-            2.0,
-            "The subject or the sender's name writes words with a capital I or a zero where you read l or o, so that filters do not recognise them.",
-            disguised.join(", "),
-        ));
-    }
+    flag_words(
+        found,
+        "content.homoglyphs",
+        2.5,
+        "Words in the message mix Latin letters with look-alike Greek or Cyrillic ones, so filters cannot read them while you can.",
+        &mixed,
+    );
+    flag_words(
+        found,
+        "content.random-code",
+        2.0,
+        "The subject or the sender's name carries a random string, added so that every copy of a mass mailing looks different to mail filters.",
+        &in_subject_and_name(random_codes),
+    );
+    flag_words(
+        found,
+        "content.disguised-words",
+        2.0,
+        "The subject or the sender's name writes words with a capital I or a zero where you read l or o, so that filters do not recognise them.",
+        &in_subject_and_name(disguised_words),
+    );
     let text = mail.visible_text_lower();
     let lures = context.catalog.matchers.find(&text);
     let mut credential = lures.credential.clone();
