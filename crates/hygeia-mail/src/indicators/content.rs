@@ -69,7 +69,9 @@ fn homoglyph_words(text: &str) -> Vec<&str> {
 }
 
 /// Offers that hardly exist outside scams: a kind counts when two different phrases of it occur.
-fn scam_offers(scams: &[(&str, f32, Vec<&str>)], found: &mut Vec<Indicator>) {
+/// A deadline or threat on top ("you have 24 hours to withdraw") adds 1.0, as it does for
+/// credential requests: honest offers do not expire by the hour.
+fn scam_offers(scams: &[(&str, f32, Vec<&str>)], urgency: &[&str], found: &mut Vec<Indicator>) {
     let mut kinds: Vec<&str> = Vec::new();
     let mut evidence: Vec<&str> = Vec::new();
     let mut weight: f32 = 0.0;
@@ -88,10 +90,17 @@ fn scam_offers(scams: &[(&str, f32, Vec<&str>)], found: &mut Vec<Indicator>) {
     if kinds.len() > 1 {
         weight = weight.max(3.0);
     }
+    let mut explanation = format!("The message has the marks of {}", kinds.join(" and of "));
+    if !urgency.is_empty() {
+        weight += 1.0;
+        explanation.push_str(", and it puts you under time pressure or threat");
+        evidence.extend(urgency.iter().take(2));
+    }
+    explanation.push('.');
     found.push(Indicator::new(
         "content.scam-offer",
         weight,
-        format!("The message has the marks of {}.", kinds.join(" and of ")),
+        explanation,
         format!("\"{}\"", evidence.join("\", \"")),
     ));
 }
@@ -264,7 +273,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 .join(", "),
         ));
     }
-    scam_offers(&lures.scams, found);
+    scam_offers(&lures.scams, urgency, found);
     let obfuscated = obfuscated_letters(&mail.subject) + obfuscated_letters(&text);
     if obfuscated >= 4 {
         found.push(Indicator::new(
@@ -337,5 +346,30 @@ mod tests {
         assert!(verb_object("we verify nothing here", c).is_none());
         assert!(verb_object("updates to keep site information fresh", c).is_none());
         assert!(verb_object("it confirms that your key is fine", c).is_none());
+    }
+
+    fn scam_weight(text: &str) -> Option<f32> {
+        let catalog = crate::catalog::MailCatalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let lures = catalog.matchers.find(text);
+        let mut found = Vec::new();
+        scam_offers(&lures.scams, &lures.urgency, &mut found);
+        found.first().map(|i| i.weight)
+    }
+
+    #[test]
+    fn scam_offer_weighs_more_with_a_deadline() {
+        let calm = "your bitcoin balance is ready, withdraw it from your account";
+        let rushed = "your bitcoin balance is ready, withdraw it within 24 hours";
+        assert_eq!(scam_weight(calm), Some(2.0));
+        assert_eq!(scam_weight(rushed), Some(3.0));
+        assert_eq!(scam_weight("we paid the invoice within 24 hours"), None);
+    }
+
+    #[test]
+    fn dutch_dating_bait_is_a_scam_offer() {
+        assert_eq!(
+            scam_weight("gratis flirt avontuur, bekijk mijn naakte video"),
+            Some(3.0)
+        );
     }
 }
