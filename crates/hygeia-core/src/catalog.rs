@@ -305,6 +305,14 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The same catalog with only the controls `keep` accepts (`hygeia check` leaves out the
+    /// inventory controls, `hygeia devices report` keeps only them).
+    pub fn restricted_to(&self, keep: impl Fn(&Control) -> bool) -> Catalog {
+        let mut catalog = self.clone();
+        catalog.controls.retain(|c| keep(c));
+        catalog
+    }
+
     /// Loads and validates the catalog compiled into this program.
     pub fn builtin() -> Result<Catalog, CatalogError> {
         let mut catalog = Catalog::from_sources(

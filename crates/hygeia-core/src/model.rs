@@ -108,6 +108,9 @@ pub enum Measured {
     Automatic,
     /// A person declares it with `hygeia attest`.
     Attested,
+    /// Read from the practice's device inventory by `hygeia devices report`, not from this
+    /// computer; `hygeia check` leaves these out.
+    Inventory,
 }
 
 /// The result of one control.

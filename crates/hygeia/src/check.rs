@@ -5,9 +5,9 @@ use crate::cli::{CheckArgs, ControlsArgs, FailOn, Format};
 use anyhow::Context as _;
 use hygeia_core::{Catalog, HostInfo, Measured, Platform, Report, Severity, attested_finding};
 use hygeia_host::Snapshot;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
-fn severity(fail_on: FailOn) -> Severity {
+pub(crate) fn severity(fail_on: FailOn) -> Severity {
     match fail_on {
         FailOn::Low => Severity::Low,
         FailOn::Medium => Severity::Medium,
@@ -72,47 +72,37 @@ pub fn build_report(
     ))
 }
 
-fn wants_color(args: &CheckArgs) -> bool {
+/// Whether terminal output may use colours: on a terminal, without --no-color or NO_COLOR.
+pub(crate) fn wants_color(
+    format: Format,
+    output: Option<&std::path::Path>,
+    no_color_flag: bool,
+) -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    args.format == Format::Terminal
-        && args.output.is_none()
-        && !args.no_color
+    format == Format::Terminal
+        && output.is_none()
+        && !no_color_flag
         && !no_color
         && std::io::stdout().is_terminal()
 }
 
 /// Runs `hygeia check`.
 pub fn run(args: CheckArgs) -> Result<u8, Failure> {
-    let catalog = Catalog::builtin().context("loading the built-in catalog")?;
+    let catalog = Catalog::builtin()
+        .context("loading the built-in catalog")?
+        .restricted_to(|c| c.measured != Measured::Inventory);
     let (snapshot, source) = obtain_snapshot(&args, &catalog)?;
     let report = build_report(&catalog, &snapshot, source)?;
     let text = match args.format {
-        Format::Terminal => hygeia_report::render_terminal(&report, wants_color(&args)),
+        Format::Terminal => hygeia_report::render_terminal(
+            &report,
+            wants_color(args.format, args.output.as_deref(), args.no_color),
+        ),
         Format::Json => hygeia_report::render_json(&report) + "\n",
         Format::Html => hygeia_report::render_html(&report),
         Format::Junit => hygeia_report::render_junit(&report),
     };
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| {
-                Failure::Input(format!(
-                    "cannot write the report to {}: {e}",
-                    path.display()
-                ))
-            })?;
-            eprintln!(
-                "{} Report written to {}",
-                report.summary.headline,
-                path.display()
-            );
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`hygeia check | head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
-        }
-    }
+    crate::emit(&text, args.output.as_deref(), &report.summary.headline)?;
     Ok(report.exit_code(args.fail_on.map(severity)) as u8)
 }
 
@@ -130,6 +120,7 @@ pub fn list_controls(args: ControlsArgs) -> Result<u8, Failure> {
         let how = match control.measured {
             Measured::Automatic => "automatic",
             Measured::Attested => "attested",
+            Measured::Inventory => "inventory",
         };
         println!(
             "{:<11} {:<9} {:<9} {:<15} {}",

@@ -3,6 +3,7 @@
 mod attest;
 mod check;
 mod cli;
+mod devices;
 mod mail;
 
 use clap::Parser;
@@ -23,6 +24,33 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// Writes command output to `output` (then says so on stderr with `done`) or to stdout.
+pub(crate) fn emit(
+    text: &str,
+    output: Option<&std::path::Path>,
+    done: &str,
+) -> Result<(), Failure> {
+    use std::io::Write;
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| {
+                Failure::Input(format!(
+                    "cannot write the report to {}: {e}",
+                    path.display()
+                ))
+            })?;
+            eprintln!("{done} Written to {}", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`hygeia check | head`) is not an error worth reporting.
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
@@ -31,6 +59,9 @@ fn main() -> ExitCode {
         cli::Command::Controls(args) => check::list_controls(args),
         cli::Command::Mail(cli::MailCommand::Scan(args)) => mail::scan(args),
         cli::Command::Mail(cli::MailCommand::Eval(args)) => mail::eval(args),
+        cli::Command::Devices(cli::DevicesCommand::Match(args)) => devices::run_match(args),
+        cli::Command::Devices(cli::DevicesCommand::Update(args)) => devices::update(args),
+        cli::Command::Devices(cli::DevicesCommand::Report(args)) => devices::report(args),
         #[cfg(feature = "imap")]
         cli::Command::Mail(cli::MailCommand::Imap(args)) => mail::imap(args),
     };

@@ -1,0 +1,334 @@
+//! CSAF 2.0 security advisories (CISA ICSMA/ICSA and vendors') into [`Advisory`].
+//!
+//! Read with `serde_json::Value` rather than strict types: real advisories are typed by hand
+//! and a single odd field must not cost the reader the rest of the document. What cannot be
+//! interpreted is returned as [`Unparsed`], never dropped.
+
+use crate::DevicesError;
+use crate::advisory::{
+    Advisory, Origin, Product, Remediation, Unparsed, Vulnerability, fixed_version_in,
+};
+use crate::spec::VersionSpec;
+use serde_json::Value;
+
+fn text<'a>(value: &'a Value, key: &str) -> &'a str {
+    value.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn list<'a>(value: &'a Value, key: &str) -> &'a [Value] {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn strings(value: &Value, key: &str) -> Vec<String> {
+    list(value, key)
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Where a product sits in the branch tree while walking it.
+#[derive(Default, Clone)]
+struct Path {
+    vendor: String,
+    names: Vec<String>,
+    version: Option<String>,
+}
+
+/// Parses one CSAF document. `source` names the file for messages.
+pub fn parse(source: &str, bytes: &[u8]) -> Result<(Advisory, Vec<Unparsed>), DevicesError> {
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| DevicesError::Input {
+        path: source.to_string(),
+        message: format!(
+            "not valid JSON (line {}, column {}): {e}",
+            e.line(),
+            e.column()
+        ),
+    })?;
+    let document = doc.get("document").ok_or_else(|| DevicesError::Input {
+        path: source.to_string(),
+        message: "not a CSAF document: it has no `document` section".into(),
+    })?;
+    let version = text(document, "csaf_version");
+    if version != "2.0" && version != "2.1" {
+        return Err(DevicesError::Input {
+            path: source.to_string(),
+            message: format!("CSAF version `{version}` is not supported; expected 2.0"),
+        });
+    }
+    let tracking = document.get("tracking").unwrap_or(&Value::Null);
+    let id = match text(tracking, "id") {
+        "" => source.to_string(),
+        id => id.to_string(),
+    };
+    let mut unparsed = Vec::new();
+    let mut products = Vec::new();
+    if let Some(tree) = doc.get("product_tree") {
+        walk(tree, Path::default(), &id, &mut products, &mut unparsed, 0);
+        // Relationships ("X installed on Y") name a combined product id; it inherits the
+        // product that is installed, which is what an inventory lists.
+        for relation in list(tree, "relationships") {
+            let reference = text(relation, "product_reference");
+            let combined = relation
+                .get("full_product_name")
+                .map(|f| text(f, "product_id"))
+                .unwrap_or("");
+            if let Some(base) = products
+                .iter()
+                .find(|p: &&Product| p.id == reference)
+                .cloned()
+                && !combined.is_empty()
+            {
+                products.push(Product {
+                    id: combined.to_string(),
+                    ..base
+                });
+            }
+        }
+    }
+    let mut vulnerabilities = Vec::new();
+    let mut remediations = Vec::new();
+    for v in list(&doc, "vulnerabilities") {
+        let status = v.get("product_status").unwrap_or(&Value::Null);
+        let mut affected = Vec::new();
+        for key in [
+            "known_affected",
+            "first_affected",
+            "last_affected",
+            "under_investigation",
+        ] {
+            affected.extend(strings(status, key));
+        }
+        let mut unaffected = Vec::new();
+        for key in ["fixed", "first_fixed", "known_not_affected"] {
+            unaffected.extend(strings(status, key));
+        }
+        let cvss = list(v, "scores")
+            .iter()
+            .filter_map(|score| {
+                let base = ["cvss_v3", "cvss_v4", "cvss_v2"]
+                    .iter()
+                    .find_map(|k| score.get(k)?.get("baseScore")?.as_f64())?;
+                Some((base as f32, strings(score, "products")))
+            })
+            .collect();
+        let exploited = list(v, "threats").iter().any(|t| {
+            text(t, "category") == "exploit_status" && {
+                let details = text(t, "details").to_lowercase();
+                (details.contains("exploited") || details.contains("active"))
+                    && !details.contains("not ")
+                    && !details.contains("no ")
+            }
+        });
+        for r in list(v, "remediations") {
+            let product_ids = strings(r, "product_ids");
+            let remediation = Remediation {
+                category: text(r, "category").to_string(),
+                details: text(r, "details").trim().to_string(),
+                url: Some(text(r, "url").to_string()).filter(|u| !u.is_empty()),
+                product_ids,
+            };
+            if !remediations.contains(&remediation) {
+                remediations.push(remediation);
+            }
+        }
+        vulnerabilities.push(Vulnerability {
+            cve: Some(text(v, "cve").to_string()).filter(|c| !c.is_empty()),
+            affected,
+            unaffected,
+            cvss,
+            exploited,
+        });
+    }
+    // Fixed versions given only in remediation text.
+    for product in &mut products {
+        let fixes: Vec<_> = remediations
+            .iter()
+            .filter(|r| r.category == "vendor_fix" && r.product_ids.contains(&product.id))
+            .filter_map(|r| fixed_version_in(&r.details))
+            .collect();
+        if let [only] = fixes.as_slice() {
+            product.fixed_in = Some(only.clone());
+        }
+    }
+    let url = list(document, "references")
+        .iter()
+        .filter(|r| text(r, "category") == "self")
+        .map(|r| text(r, "url"))
+        .find(|u| u.contains("cisa.gov") || !u.ends_with(".json"))
+        .map(str::to_string);
+    let public_exploit = exploit_note(document);
+    Ok((
+        Advisory {
+            id,
+            title: text(document, "title").to_string(),
+            url,
+            origin: Origin::Csaf,
+            products,
+            vulnerabilities,
+            remediations,
+            public_exploit,
+        },
+        unparsed,
+    ))
+}
+
+/// What CISA's "Exploitability"/"Risk evaluation" notes say about public exploits.
+fn exploit_note(document: &Value) -> Option<bool> {
+    let mut answer = None;
+    for note in list(document, "notes") {
+        let body = text(note, "text").to_lowercase();
+        for sentence in body.split(". ") {
+            if !sentence.contains("exploit") || !sentence.contains("public") {
+                continue;
+            }
+            if sentence.contains("no known public") || sentence.contains("not publicly") {
+                answer = answer.or(Some(false));
+            } else if sentence.contains("publicly available")
+                || sentence.contains("exploits that target")
+                || sentence.contains("public exploits target")
+                || sentence.contains("known to be exploited")
+            {
+                answer = Some(true);
+            }
+        }
+    }
+    answer
+}
+
+/// Walks `branches`, remembering the vendor and product names above each leaf.
+fn walk(
+    node: &Value,
+    path: Path,
+    advisory: &str,
+    products: &mut Vec<Product>,
+    unparsed: &mut Vec<Unparsed>,
+    depth: usize,
+) {
+    // The tree is a few levels deep in every real advisory; a deeper one is hostile.
+    if depth > 32 {
+        unparsed.push(Unparsed {
+            advisory: advisory.to_string(),
+            message:
+                "the product tree is nested more than 32 levels; the deeper products were not read"
+                    .into(),
+        });
+        return;
+    }
+    for branch in list(node, "branches") {
+        let mut here = path.clone();
+        let name = text(branch, "name").trim().to_string();
+        match text(branch, "category") {
+            "vendor" => here.vendor = name,
+            "product_version" | "product_version_range" => here.version = Some(name),
+            _ => here.names.push(name),
+        }
+        if let Some(product) = branch.get("product") {
+            leaf(product, &here, advisory, products, unparsed);
+        }
+        walk(branch, here, advisory, products, unparsed, depth + 1);
+    }
+    for product in list(node, "full_product_names") {
+        let name = text(product, "name").to_string();
+        let mut here = path.clone();
+        here.names.push(name);
+        leaf(product, &here, advisory, products, unparsed);
+    }
+}
+
+fn leaf(
+    product: &Value,
+    path: &Path,
+    advisory: &str,
+    products: &mut Vec<Product>,
+    unparsed: &mut Vec<Unparsed>,
+) {
+    let id = text(product, "product_id").to_string();
+    let full_name = text(product, "name");
+    // The innermost name is the product; family names above it are context.
+    let name = path
+        .names
+        .last()
+        .cloned()
+        .unwrap_or_else(|| full_name.to_string());
+    let version_text = path.version.clone().unwrap_or_else(|| "vers:all/*".into());
+    if path.vendor.is_empty() || name.is_empty() {
+        unparsed.push(Unparsed {
+            advisory: advisory.to_string(),
+            message: format!(
+                "product `{full_name}` ({id}) has no vendor or product name in the product tree; check the advisory by hand"
+            ),
+        });
+        return;
+    }
+    let spec = VersionSpec::parse(&version_text);
+    if let VersionSpec::Unparsed(raw) = &spec {
+        unparsed.push(Unparsed {
+            advisory: advisory.to_string(),
+            message: format!(
+                "the affected versions of {} {name} (`{raw}`) cannot be read; every version is treated as possibly affected",
+                path.vendor
+            ),
+        });
+    }
+    products.push(Product {
+        id,
+        vendor: path.vendor.clone(),
+        name,
+        version_text,
+        spec,
+        fixed_in: None,
+        is_os: false,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"{
+      "document": {"csaf_version": "2.0", "title": "Acme Infusion Pump", "category": "csaf_security_advisory",
+        "tracking": {"id": "ICSMA-99-001-01"},
+        "references": [{"category": "self", "url": "https://www.cisa.gov/news-events/ics-medical-advisories/icsma-99-001-01"}],
+        "notes": [{"category": "other", "title": "Exploitability", "text": "No known public exploits specifically target this vulnerability."}]},
+      "product_tree": {"branches": [{"category": "vendor", "name": "Acme Medical, Inc.", "branches": [
+        {"category": "product_name", "name": "Acme Pump 300", "branches": [
+          {"category": "product_version_range", "name": "<= 1.52", "product": {"name": "Acme Pump 300 <= 1.52", "product_id": "P1"}}]},
+        {"category": "product_name", "name": "Acme Gateway", "branches": [
+          {"category": "product_version_range", "name": "distributed < april 1, 2018", "product": {"name": "Acme Gateway", "product_id": "P2"}}]}]}]},
+      "vulnerabilities": [{"cve": "CVE-2099-0001",
+        "product_status": {"known_affected": ["P1", "P2"]},
+        "scores": [{"cvss_v3": {"baseScore": 9.8}, "products": ["P1", "P2"]}],
+        "remediations": [{"category": "vendor_fix", "details": "Update the pump to version 1.52.01 or later.", "product_ids": ["P1"], "url": "https://acme.example/fix"}]}]
+    }"#;
+
+    #[test]
+    fn products_scores_remediations_and_unreadable_ranges() {
+        let (advisory, unparsed) =
+            parse("a.json", DOC.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(advisory.id, "ICSMA-99-001-01");
+        assert_eq!(advisory.products.len(), 2);
+        assert_eq!(advisory.products[0].vendor, "Acme Medical, Inc.");
+        assert_eq!(
+            advisory.products[0].fixed_in.as_ref().map(|v| v.as_str()),
+            Some("1.52.01")
+        );
+        assert_eq!(advisory.affecting("P1").count(), 1);
+        assert_eq!(advisory.vulnerabilities[0].score_for("P1"), Some(9.8));
+        assert_eq!(advisory.public_exploit, Some(false));
+        assert_eq!(unparsed.len(), 1);
+        assert!(unparsed[0].message.contains("april 1, 2018"));
+        assert!(advisory.url.is_some_and(|u| u.contains("cisa.gov")));
+    }
+
+    #[test]
+    fn not_csaf_is_a_clear_error() {
+        let error = parse("x.json", b"{\"a\":1}").err().map(|e| e.to_string());
+        assert!(error.is_some_and(|e| e.contains("not a CSAF document")));
+        assert!(parse("x.json", b"{").is_err());
+    }
+}

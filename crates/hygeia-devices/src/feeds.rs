@@ -1,0 +1,357 @@
+//! The exploitation feeds: CISA's Known Exploited Vulnerabilities catalog (JSON), FIRST's EPSS
+//! scores (CSV) and NVD CVE API 2.0 records (JSON, turned into [`Advisory`] values).
+
+use crate::DevicesError;
+use crate::advisory::{Advisory, Origin, Product, Vulnerability};
+use crate::spec::{Alternative, Bound, VersionSpec};
+use crate::version::Version;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// One entry of the KEV catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KevEntry {
+    /// Vendor as CISA writes it.
+    pub vendor: String,
+    /// Product as CISA writes it.
+    pub product: String,
+    /// When CISA added it (YYYY-MM-DD).
+    pub date_added: String,
+    /// "Known" use in ransomware campaigns.
+    pub ransomware: bool,
+    /// What CISA requires federal agencies to do.
+    pub required_action: String,
+}
+
+/// The KEV catalog by CVE id.
+#[derive(Debug, Clone, Default)]
+pub struct Kev {
+    /// Entries by CVE id.
+    pub entries: HashMap<String, KevEntry>,
+    /// The catalog's version (its release date).
+    pub version: String,
+}
+
+fn input_error(path: &str, message: String) -> DevicesError {
+    DevicesError::Input {
+        path: path.to_string(),
+        message,
+    }
+}
+
+/// Reads `known_exploited_vulnerabilities.json`.
+pub fn parse_kev(source: &str, bytes: &[u8]) -> Result<Kev, DevicesError> {
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
+        input_error(
+            source,
+            format!("the KEV catalog is not valid JSON (line {}): {e}", e.line()),
+        )
+    })?;
+    let list = doc
+        .get("vulnerabilities")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            input_error(
+                source,
+                "not a KEV catalog: it has no `vulnerabilities` list".into(),
+            )
+        })?;
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let mut kev = Kev {
+        version: text(&doc, "catalogVersion"),
+        ..Kev::default()
+    };
+    for entry in list {
+        let cve = text(entry, "cveID");
+        if !cve.starts_with("CVE-") {
+            continue;
+        }
+        kev.entries.insert(
+            cve,
+            KevEntry {
+                vendor: text(entry, "vendorProject"),
+                product: text(entry, "product"),
+                date_added: text(entry, "dateAdded"),
+                ransomware: text(entry, "knownRansomwareCampaignUse").eq_ignore_ascii_case("known"),
+                required_action: text(entry, "requiredAction"),
+            },
+        );
+    }
+    if kev.entries.is_empty() {
+        return Err(input_error(
+            source,
+            "the KEV catalog lists no CVE; the download may be damaged".into(),
+        ));
+    }
+    Ok(kev)
+}
+
+/// EPSS scores: probability of exploitation in the next 30 days, and its percentile.
+#[derive(Debug, Clone, Default)]
+pub struct Epss {
+    /// (probability, percentile) by CVE id.
+    pub scores: HashMap<String, (f32, f32)>,
+    /// The `#model_version:...,score_date:...` line.
+    pub model: String,
+}
+
+/// Reads the EPSS CSV (`epss_scores-current.csv`, after decompression).
+pub fn parse_epss(source: &str, text: &str) -> Result<Epss, DevicesError> {
+    let mut epss = Epss::default();
+    let mut saw_header = false;
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(comment) = line.strip_prefix('#') {
+            epss.model = comment.to_string();
+            continue;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with("cve,") {
+            saw_header = true;
+            continue;
+        }
+        let mut fields = line.split(',');
+        let (Some(cve), Some(p), Some(pct)) = (fields.next(), fields.next(), fields.next()) else {
+            return Err(input_error(
+                source,
+                format!("line {}: expected cve,epss,percentile", index + 1),
+            ));
+        };
+        let (Ok(p), Ok(pct)) = (p.parse::<f32>(), pct.parse::<f32>()) else {
+            return Err(input_error(
+                source,
+                format!("line {}: the scores are not numbers", index + 1),
+            ));
+        };
+        if !(0.0..=1.0).contains(&p) || !cve.starts_with("CVE-") {
+            return Err(input_error(
+                source,
+                format!(
+                    "line {}: `{line}` is not a CVE with a probability",
+                    index + 1
+                ),
+            ));
+        }
+        epss.scores.insert(cve.to_string(), (p, pct));
+    }
+    if !saw_header || epss.scores.is_empty() {
+        return Err(input_error(
+            source,
+            "not an EPSS score file: expected a `cve,epss,percentile` header and scores".into(),
+        ));
+    }
+    Ok(epss)
+}
+
+/// Reads an NVD CVE API 2.0 response (or a file of them). Each CVE becomes one advisory whose
+/// products are its vulnerable CPE match criteria.
+pub fn parse_nvd(source: &str, bytes: &[u8]) -> Result<Vec<Advisory>, DevicesError> {
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
+        input_error(
+            source,
+            format!("the NVD file is not valid JSON (line {}): {e}", e.line()),
+        )
+    })?;
+    let list = doc
+        .get("vulnerabilities")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            input_error(
+                source,
+                "not an NVD CVE API 2.0 response: no `vulnerabilities` list".into(),
+            )
+        })?;
+    let mut advisories = Vec::new();
+    for item in list {
+        let Some(cve) = item.get("cve") else { continue };
+        let id = cve
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if id.is_empty() {
+            continue;
+        }
+        let mut products = Vec::new();
+        let configurations = cve.get("configurations").and_then(Value::as_array);
+        for node in configurations
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("nodes").and_then(Value::as_array))
+            .flatten()
+        {
+            for criterion in node
+                .get("cpeMatch")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if criterion.get("vulnerable").and_then(Value::as_bool) != Some(true) {
+                    continue;
+                }
+                if let Some(product) = product_from_cpe(criterion, products.len()) {
+                    products.push(product);
+                }
+            }
+        }
+        let score = [
+            "cvssMetricV40",
+            "cvssMetricV31",
+            "cvssMetricV30",
+            "cvssMetricV2",
+        ]
+        .iter()
+        .find_map(|k| {
+            cve.get("metrics")?
+                .get(k)?
+                .as_array()?
+                .first()?
+                .get("cvssData")?
+                .get("baseScore")?
+                .as_f64()
+        });
+        let description = cve
+            .get("descriptions")
+            .and_then(Value::as_array)
+            .and_then(|d| {
+                d.iter()
+                    .find(|x| x.get("lang").and_then(Value::as_str) == Some("en"))
+            })
+            .and_then(|d| d.get("value").and_then(Value::as_str))
+            .unwrap_or("")
+            .chars()
+            .take(160)
+            .collect::<String>();
+        let affected = products.iter().map(|p: &Product| p.id.clone()).collect();
+        advisories.push(Advisory {
+            url: Some(format!("https://nvd.nist.gov/vuln/detail/{id}")),
+            title: description,
+            origin: Origin::Nvd,
+            products,
+            vulnerabilities: vec![Vulnerability {
+                cve: Some(id.clone()),
+                affected,
+                cvss: score.map(|s| (s as f32, Vec::new())).into_iter().collect(),
+                ..Vulnerability::default()
+            }],
+            remediations: Vec::new(),
+            public_exploit: None,
+            id,
+        });
+    }
+    Ok(advisories)
+}
+
+/// `cpe:2.3:o:microsoft:windows_7:-:sp1:*:*:*:*:*:*` with its version bounds.
+fn product_from_cpe(criterion: &Value, index: usize) -> Option<Product> {
+    let cpe = criterion.get("criteria")?.as_str()?;
+    let fields: Vec<&str> = cpe.split(':').collect();
+    if fields.len() < 6 || fields[0] != "cpe" {
+        return None;
+    }
+    let part = fields[2];
+    let unescape = |s: &str| s.replace("\\", "").replace('_', " ");
+    let vendor = unescape(fields[3]);
+    let name = unescape(fields[4]);
+    let version = fields[5];
+    let update = fields.get(6).copied().unwrap_or("*");
+    let bound = |key: &str, inclusive: bool| {
+        criterion
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(Version::parse)
+            .map(|version| Bound { version, inclusive })
+    };
+    let lower = bound("versionStartIncluding", true).or(bound("versionStartExcluding", false));
+    let upper = bound("versionEndIncluding", true).or(bound("versionEndExcluding", false));
+    let (spec, text) = if lower.is_some() || upper.is_some() {
+        let text = format!(
+            "{}{}",
+            lower
+                .as_ref()
+                .map(|b| format!("{}{} ", if b.inclusive { ">=" } else { ">" }, b.version))
+                .unwrap_or_default(),
+            upper
+                .as_ref()
+                .map(|b| format!("{}{}", if b.inclusive { "<=" } else { "<" }, b.version))
+                .unwrap_or_default()
+        );
+        (
+            VersionSpec::AnyOf {
+                alternatives: vec![Alternative::Interval { lower, upper }],
+                cleaned: false,
+            },
+            text,
+        )
+    } else if matches!(version, "*" | "-") {
+        // An OS CPE names its service pack in the update field (windows_7:-:sp1).
+        match update {
+            "*" | "-" => (VersionSpec::All, "all versions".to_string()),
+            sp => (VersionSpec::parse(sp), sp.to_string()),
+        }
+    } else {
+        (
+            VersionSpec::parse(&version.replace('\\', "")),
+            version.to_string(),
+        )
+    };
+    Some(Product {
+        id: format!("cpe-{index}"),
+        vendor,
+        name,
+        version_text: text,
+        spec,
+        fixed_in: None,
+        is_os: part == "o",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kev_with_ransomware_use() {
+        let kev = parse_kev(
+            "kev.json",
+            br#"{"catalogVersion":"2025.08.25","vulnerabilities":[{"cveID":"CVE-2017-0144","vendorProject":"Microsoft","product":"SMBv1","dateAdded":"2022-02-10","knownRansomwareCampaignUse":"Known","requiredAction":"Apply updates"}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(kev.entries["CVE-2017-0144"].ransomware);
+        assert!(parse_kev("kev.json", br#"{"vulnerabilities":[]}"#).is_err());
+        assert!(parse_kev("kev.json", b"<html>").is_err());
+    }
+
+    #[test]
+    fn epss_csv() {
+        let epss = parse_epss(
+            "epss.csv",
+            "#model_version:v2025.03.14,score_date:2026-11-27T00:00:00+0000\ncve,epss,percentile\nCVE-2019-0708,0.94,0.999\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(epss.scores["CVE-2019-0708"].0, 0.94);
+        assert!(parse_epss("epss.csv", "cve,epss,percentile\nCVE-1,x,y\n").is_err());
+        assert!(parse_epss("epss.csv", "<html></html>").is_err());
+    }
+
+    #[test]
+    fn nvd_cpe_ranges() {
+        let advisories = parse_nvd(
+            "nvd.json",
+            br#"{"vulnerabilities":[{"cve":{"id":"CVE-2019-0708","metrics":{"cvssMetricV31":[{"cvssData":{"baseScore":9.8}}]},
+            "configurations":[{"nodes":[{"operator":"OR","cpeMatch":[
+              {"vulnerable":true,"criteria":"cpe:2.3:o:microsoft:windows_7:-:sp1:*:*:*:*:*:*"},
+              {"vulnerable":true,"criteria":"cpe:2.3:a:acme:pump_server:*:*:*:*:*:*:*:*","versionEndExcluding":"2.1"},
+              {"vulnerable":false,"criteria":"cpe:2.3:h:acme:pump:-:*:*:*:*:*:*:*"}]}]}]}}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let a = &advisories[0];
+        assert_eq!(a.products.len(), 2);
+        assert!(a.products[0].is_os);
+        assert_eq!(a.products[0].name, "windows 7");
+        assert_eq!(a.products[1].version_text, "<2.1");
+        assert_eq!(a.vulnerabilities[0].score_for("cpe-0"), Some(9.8));
+    }
+}

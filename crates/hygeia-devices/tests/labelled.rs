@@ -1,0 +1,154 @@
+//! The labelled inventories: every expected advisory is found with its basis, and no near miss
+//! matches. `labelled.csv` runs against the project's own fixtures (always);
+//! `labelled-real.csv` against the real CISA advisories in `../shared/data` when that folder
+//! exists (CI has it, a user's clone does not).
+
+use hygeia_devices::{AdvisorySet, MatchReport, inventory, load_epss, load_kev, match_inventory};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+struct Expected {
+    #[serde(default)]
+    expect: Vec<Expect>,
+    #[serde(default)]
+    near_miss: Vec<NearMiss>,
+}
+
+#[derive(Deserialize)]
+struct Expect {
+    device: String,
+    advisory: String,
+    basis: String,
+    priority: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct NearMiss {
+    device: String,
+    why: String,
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn device_name(label: &str) -> &str {
+    label.split(" (").next().unwrap_or(label)
+}
+
+fn check(report: &MatchReport, expected: &Expected) {
+    let found: BTreeSet<(String, String)> = report
+        .findings
+        .iter()
+        .map(|f| (device_name(&f.device).to_string(), f.advisory.clone()))
+        .collect();
+    let mut errors = Vec::new();
+    for e in &expected.expect {
+        match report
+            .findings
+            .iter()
+            .find(|f| device_name(&f.device) == e.device && f.advisory == e.advisory)
+        {
+            None => errors.push(format!("missing: {} -> {}", e.device, e.advisory)),
+            Some(f) => {
+                if f.basis.as_str() != e.basis {
+                    errors.push(format!(
+                        "{} -> {}: basis {} instead of {} ({})",
+                        e.device,
+                        e.advisory,
+                        f.basis.as_str(),
+                        e.basis,
+                        f.basis_note
+                    ));
+                }
+                if let Some(p) = &e.priority
+                    && f.priority.as_str() != p
+                {
+                    errors.push(format!(
+                        "{} -> {}: priority {} instead of {p}",
+                        e.device,
+                        e.advisory,
+                        f.priority.as_str()
+                    ));
+                }
+            }
+        }
+    }
+    let named: BTreeSet<&str> = expected.expect.iter().map(|e| e.device.as_str()).collect();
+    for (device, advisory) in &found {
+        if named.contains(device.as_str())
+            && !expected
+                .expect
+                .iter()
+                .any(|e| &e.device == device && &e.advisory == advisory)
+        {
+            errors.push(format!("unexpected: {device} -> {advisory}"));
+        }
+    }
+    for miss in &expected.near_miss {
+        for (device, advisory) in found.iter().filter(|(d, _)| *d == miss.device) {
+            errors.push(format!("near miss matched: {device} -> {advisory}"));
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+fn expected(file: &str) -> Expected {
+    let text = std::fs::read_to_string(fixtures().join(file)).unwrap_or_else(|e| panic!("{e}"));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn own_fixtures_labelled_inventory() {
+    let dir = fixtures();
+    let inventory = inventory::load(&dir.join("labelled.csv")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(inventory.problems.is_empty(), "{:?}", inventory.problems);
+    let mut set = AdvisorySet::default();
+    set.add_csaf(&dir.join("csaf"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    set.add_nvd(&dir.join("nvd.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let kev = load_kev(&dir.join("kev.json")).unwrap_or_else(|e| panic!("{e}"));
+    let epss = load_epss(&dir.join("epss.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let report = match_inventory(&inventory, &set, Some(&kev), Some(&epss))
+        .unwrap_or_else(|e| panic!("{e}"));
+    check(&report, &expected("labelled-expected.toml"));
+    // The unreadable date range is reported, not dropped.
+    assert!(
+        report
+            .unparsed
+            .iter()
+            .any(|u| u.message.contains("april 1, 2018"))
+    );
+    // Ranked: ransomware in KEV first.
+    assert!(report.findings[0].ransomware, "{:?}", report.findings[0]);
+}
+
+#[test]
+fn real_advisories_labelled_inventory() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if !shared.join("csaf-icsma").is_dir() {
+        eprintln!("skipped: ../shared/data is not here (it is only on CI and developer machines)");
+        return;
+    }
+    let dir = fixtures();
+    let inventory =
+        inventory::load(&dir.join("labelled-real.csv")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(inventory.problems.is_empty(), "{:?}", inventory.problems);
+    let mut set = AdvisorySet::default();
+    set.add_csaf(&shared.join("csaf-icsma"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        set.files,
+        set.advisories.len(),
+        "every real advisory is readable"
+    );
+    let kev = load_kev(&shared.join("kev/known_exploited_vulnerabilities.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report =
+        match_inventory(&inventory, &set, Some(&kev), None).unwrap_or_else(|e| panic!("{e}"));
+    check(&report, &expected("labelled-real-expected.toml"));
+}

@@ -1,0 +1,182 @@
+//! `hygeia devices match`, `update` and `report`.
+
+use crate::Failure;
+use crate::cli::{DevicesFormat, DevicesMatchArgs, DevicesReportArgs, DevicesUpdateArgs, Format};
+use anyhow::Context as _;
+use hygeia_core::{Catalog, HostInfo, Measured, Platform, Report};
+use hygeia_devices::priority::Priority;
+use hygeia_devices::{AdvisorySet, DevicesError, inventory, store};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn input(error: DevicesError) -> Failure {
+    Failure::Input(error.to_string())
+}
+
+/// The advisory store: `--store`, else `HYGEIA_DEVICES_STORE`, else `devices` in Hygeia's
+/// config folder.
+fn store_dir(flag: Option<&Path>) -> Result<PathBuf, Failure> {
+    if let Some(dir) = flag {
+        return Ok(dir.to_path_buf());
+    }
+    if let Some(dir) = std::env::var_os("HYGEIA_DEVICES_STORE").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    Ok(crate::attest::config_dir()?.join("devices"))
+}
+
+/// Reads the inventory and says on stderr which rows were left out.
+fn read_inventory(path: &Path) -> Result<inventory::Inventory, Failure> {
+    let inventory = inventory::load(path).map_err(input)?;
+    for problem in &inventory.problems {
+        let column = problem
+            .column
+            .as_ref()
+            .map(|c| format!(" (column {c})"))
+            .unwrap_or_default();
+        let what = if problem.skipped { "skipped" } else { "note" };
+        eprintln!(
+            "hygeia: {}{column}: {what}: {}",
+            problem.location, problem.message
+        );
+    }
+    if inventory.devices.is_empty() {
+        return Err(Failure::Input(format!(
+            "{} lists no usable device; see the messages above",
+            path.display()
+        )));
+    }
+    Ok(inventory)
+}
+
+/// Runs `hygeia devices match`.
+pub fn run_match(args: DevicesMatchArgs) -> Result<u8, Failure> {
+    let inventory = read_inventory(&args.inventory)?;
+    let mut set = AdvisorySet::default();
+    let mut kev_file = args.kev.clone();
+    let mut epss_file = args.epss.clone();
+    if args.advisories.is_empty() {
+        let dir = store_dir(args.store.as_deref())?;
+        let snapshot = store::open(&dir).map_err(input)?;
+        set.add_csaf(&snapshot.csaf_dir()).map_err(input)?;
+        kev_file = kev_file.or(Some(snapshot.kev_file()));
+        epss_file = epss_file.or(snapshot.epss_file());
+    } else {
+        for path in &args.advisories {
+            set.add_csaf(path).map_err(input)?;
+        }
+    }
+    for path in &args.nvd {
+        set.add_nvd(path).map_err(input)?;
+    }
+    let kev = kev_file
+        .as_deref()
+        .map(hygeia_devices::load_kev)
+        .transpose()
+        .map_err(input)?;
+    let epss = epss_file
+        .as_deref()
+        .map(hygeia_devices::load_epss)
+        .transpose()
+        .map_err(input)?;
+    let report = hygeia_devices::match_inventory(&inventory, &set, kev.as_ref(), epss.as_ref())
+        .context("loading the device catalogs")?;
+    let text = match args.format {
+        DevicesFormat::Terminal => hygeia_devices::output::terminal(&report),
+        DevicesFormat::Json => hygeia_devices::output::json(&report) + "\n",
+        DevicesFormat::Csv => hygeia_devices::output::csv(&report),
+        DevicesFormat::Html => hygeia_devices::output::html(&report),
+    };
+    let done = format!("{} finding(s).", report.findings.len());
+    crate::emit(&text, args.output.as_deref(), &done)?;
+    if inventory.problems.iter().any(|p| p.skipped) {
+        // The findings are printed, but a skipped row is an input error to fix.
+        return Ok(2);
+    }
+    let threshold = args.fail_on.map(|level| match level {
+        crate::cli::PriorityLevel::Low => Priority::Low,
+        crate::cli::PriorityLevel::Medium => Priority::Medium,
+        crate::cli::PriorityLevel::High => Priority::High,
+        crate::cli::PriorityLevel::Critical => Priority::Critical,
+    });
+    let failing = threshold.is_some_and(|t| report.findings.iter().any(|f| f.priority >= t));
+    Ok(u8::from(failing))
+}
+
+/// Runs `hygeia devices update`.
+#[cfg(feature = "devices-update")]
+pub fn update(args: DevicesUpdateArgs) -> Result<u8, Failure> {
+    use hygeia_devices::update::Sources;
+    let dir = store_dir(args.store.as_deref())?;
+    let defaults = Sources::default();
+    let sources = Sources {
+        csaf_provider: args.csaf_provider.unwrap_or(defaults.csaf_provider),
+        kev: args.kev_url.unwrap_or(defaults.kev),
+        epss: if args.no_epss {
+            None
+        } else {
+            args.epss_url.or(defaults.epss)
+        },
+        all_ics: args.all_ics,
+    };
+    let manifest = hygeia_devices::update::update(&dir, &sources, &mut |step| eprintln!("{step}"))
+        .map_err(input)?;
+    println!(
+        "Advisory store updated in {}: {} CSAF advisories, KEV {} ({} entries), {} EPSS scores.",
+        dir.display(),
+        manifest.csaf_documents,
+        manifest.kev_version,
+        manifest.kev_entries,
+        manifest.epss_scores
+    );
+    Ok(0)
+}
+
+/// `hygeia devices update` in a build without downloads.
+#[cfg(not(feature = "devices-update"))]
+pub fn update(_: DevicesUpdateArgs) -> Result<u8, Failure> {
+    Err(Failure::Input(
+        "this build of Hygeia cannot download; pass --advisories and --kev files to `hygeia devices match`".into(),
+    ))
+}
+
+/// Runs `hygeia devices report`: the inventory hygiene controls in the `hygeia check` format.
+pub fn report(args: DevicesReportArgs) -> Result<u8, Failure> {
+    let inventory = read_inventory(&args.inventory)?;
+    let catalog = Catalog::builtin()
+        .context("loading the built-in catalog")?
+        .restricted_to(|c| c.measured == Measured::Inventory);
+    let os_catalog =
+        hygeia_devices::os::OsCatalog::builtin().context("loading the device OS catalog")?;
+    let now = time::OffsetDateTime::now_utc();
+    let today = now.date().to_string();
+    let findings = hygeia_devices::hygiene::evaluate(&inventory, &os_catalog, &today);
+    let stamp = hygeia_core::time_util::rfc3339(now);
+    let host = HostInfo {
+        hostname: args
+            .inventory
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        platform: Platform::current().unwrap_or(Platform::Linux),
+        os: format!("device inventory, {} devices", inventory.devices.len()),
+        user: String::new(),
+        source: format!("inventory {}", args.inventory.display()),
+        collected_at: stamp.clone(),
+    };
+    let report = Report::build(host, stamp, &catalog, findings, &BTreeMap::new());
+    let text = match args.format {
+        Format::Terminal => hygeia_report::render_terminal(
+            &report,
+            crate::check::wants_color(args.format, args.output.as_deref(), args.no_color),
+        ),
+        Format::Json => hygeia_report::render_json(&report) + "\n",
+        Format::Html => hygeia_report::render_html(&report),
+        Format::Junit => hygeia_report::render_junit(&report),
+    };
+    crate::emit(&text, args.output.as_deref(), &report.summary.headline)?;
+    if inventory.problems.iter().any(|p| p.skipped) {
+        return Ok(2);
+    }
+    Ok(report.exit_code(args.fail_on.map(crate::check::severity)) as u8)
+}
