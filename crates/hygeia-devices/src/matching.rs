@@ -261,8 +261,8 @@ impl<'a> Matcher<'a> {
             .iter()
             .filter_map(|v| v.score_for(&product.id))
             .reduce(f32::max);
-        let exploited_per_advisory = vulnerabilities.iter().any(|v| v.exploited)
-            || (advisory.origin == Origin::Csaf && advisory.public_exploit == Some(true));
+        let exploited_per_advisory =
+            vulnerabilities.iter().any(|v| v.exploited) || advisory.public_exploit == Some(true);
         Some(Hit {
             device,
             advisory,

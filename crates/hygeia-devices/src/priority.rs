@@ -2,7 +2,7 @@
 //! exploitation noted by the advisory, then EPSS, then the CVSS base score; raised for
 //! life-critical devices and flat networks, lowered for isolated ones.
 
-use crate::advisory::Remediation;
+use crate::advisory::{Origin, Remediation};
 use crate::feeds::{Epss, Kev};
 use crate::matching::{Basis, Hit};
 use serde::Serialize;
@@ -133,7 +133,13 @@ pub fn assess(hit: &Hit<'_>, kev: Option<&Kev>, epss: Option<&Epss>) -> Finding 
         ));
         (4, Priority::Critical)
     } else if hit.exploited_per_advisory {
-        reasons.push("The advisory says exploits are public or in use.".to_string());
+        reasons.push(match hit.advisory.origin {
+            Origin::OsCatalog => format!(
+                "These vulnerabilities of {} are widely exploited (worms and ransomware such as WannaCry).",
+                hit.product.name
+            ),
+            _ => "The advisory says exploits are public or in use.".to_string(),
+        });
         (3, Priority::High)
     } else if let Some((cve, p)) = best_epss.filter(|(_, p)| *p >= EPSS_LIKELY) {
         reasons.push(format!(

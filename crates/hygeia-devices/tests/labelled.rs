@@ -152,3 +152,50 @@ fn real_advisories_labelled_inventory() {
         match_inventory(&inventory, &set, Some(&kev), None).unwrap_or_else(|e| panic!("{e}"));
     check(&report, &expected("labelled-real-expected.toml"));
 }
+
+#[test]
+fn sbom_devices_and_their_components() {
+    let dir = fixtures();
+    let mut set = AdvisorySet::default();
+    set.add_csaf(&dir.join("csaf"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    set.add_nvd(&dir.join("nvd.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let kev = load_kev(&dir.join("kev.json")).unwrap_or_else(|e| panic!("{e}"));
+
+    let monitor = inventory::load(&dir.join("monitor.cdx.json")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        monitor.devices.len(),
+        2,
+        "the monitor and OpenSSL; zlib names no maker"
+    );
+    assert_eq!(monitor.problems.len(), 1);
+    let report =
+        match_inventory(&monitor, &set, Some(&kev), None).unwrap_or_else(|e| panic!("{e}"));
+    let pairs: BTreeSet<(String, String)> = report
+        .findings
+        .iter()
+        .map(|f| (f.device.clone(), f.advisory.clone()))
+        .collect();
+    let has = |device: &str, advisory: &str| {
+        pairs
+            .iter()
+            .any(|(d, a)| d.contains(device) && a == advisory)
+    };
+    assert!(has("Monitor, bay 4", "ICSMA-90-002-01"), "{pairs:?}");
+    assert!(has("Monitor, bay 4", "OS: Windows 7"), "{pairs:?}");
+    assert!(has("Monitor, bay 4", "CVE-2019-0708"), "{pairs:?}");
+    assert!(has(": OpenSSL 1.0.2k", "CVE-2090-0100"), "{pairs:?}");
+    // Life-critical on a flat network, BlueKeep in KEV: first.
+    assert_eq!(report.findings[0].priority.as_str(), "critical");
+
+    let pump = inventory::load(&dir.join("pump.spdx.json")).unwrap_or_else(|e| panic!("{e}"));
+    let report = match_inventory(&pump, &set, Some(&kev), None).unwrap_or_else(|e| panic!("{e}"));
+    let advisories: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.advisory.as_str())
+        .collect();
+    // The pump is affected; its OpenSSL 1.0.2u is the fixed version and is not.
+    assert_eq!(advisories, ["ICSMA-90-001-01"]);
+}

@@ -25,6 +25,27 @@ fn hygeia(args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cannot run hygeia: {e}"))
 }
 
+/// Validates `document` against `docs/schema/<file>`.
+fn validate(document: &Value, file: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/schema")
+        .join(file);
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    compiler
+        .add_resource(file, schema)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let index = compiler
+        .compile(file, &mut schemas)
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Err(error) = schemas.validate(document, index) {
+        panic!("output does not match docs/schema/{file}:\n{error:#}");
+    }
+}
+
 fn match_args<'a>(inventory: &'a str, extra: &[&'a str]) -> Vec<String> {
     let mut args: Vec<String> = vec![
         "devices".into(),
@@ -61,6 +82,7 @@ fn match_json_document_and_exit_codes() {
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(doc["schema"], "hygeia.devices/1");
+    validate(&doc, "hygeia.devices-1.schema.json");
     let findings = doc["findings"].as_array().cloned().unwrap_or_default();
     assert!(!findings.is_empty());
     for f in &findings {
@@ -186,6 +208,7 @@ fn report_uses_the_check_format() {
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(doc["schema"], "hygeia.check/1");
+    validate(&doc, "hygeia.check-1.schema.json");
     let ids: Vec<&str> = doc["controls"]
         .as_array()
         .into_iter()
