@@ -50,6 +50,10 @@ const TRAILING_WORDS: &[&str] = &[
     "diagnostics",
     "developments",
     "devices",
+    "software",
+    "foundation",
+    "project",
+    "labs",
 ];
 
 /// Generic words in product names that do not tell one model from another.
