@@ -176,6 +176,28 @@ fn update_then_failed_updates_leave_the_store_intact() {
     assert_eq!(manifest.kev_entries, 3);
     assert_eq!(manifest.epss_scores, 3);
     let before = contents(&dir);
+    // `match` reads the store by default: the stored files match like the originals.
+    let snapshot = store::open(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let mut set = hygeia_devices::AdvisorySet::default();
+    set.add_csaf(&snapshot.csaf_dir())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let kev = hygeia_devices::load_kev(&snapshot.kev_file()).unwrap_or_else(|e| panic!("{e}"));
+    let epss = snapshot
+        .epss_file()
+        .map(|f| hygeia_devices::load_epss(&f).unwrap_or_else(|e| panic!("{e}")));
+    let inventory = hygeia_devices::inventory::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/labelled.csv"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = hygeia_devices::match_inventory(&inventory, &set, Some(&kev), epss.as_ref())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.advisory == "ICSMA-90-001-01" && f.ransomware)
+    );
+    assert!(report.findings.iter().any(|f| f.epss.is_some()));
     assert!(
         before
             .iter()

@@ -76,12 +76,20 @@ fn fix_entry(out: &mut String, number: usize, c: &ControlResult, color: bool) {
 /// Renders the report for a terminal; `color` adds ANSI colours.
 pub fn render_terminal(report: &Report, color: bool) -> String {
     let mut out = String::new();
+    let for_user = if report.host.user.is_empty() {
+        String::new()
+    } else {
+        format!(" for {}", report.host.user)
+    };
     let heading = format!(
-        "Hygeia check of {} ({}) for {}, {}",
-        report.host.hostname, report.host.os, report.host.user, report.host.collected_at
+        "Hygeia check of {} ({}){for_user}, {}",
+        report.host.hostname, report.host.os, report.host.collected_at
     );
     let _ = writeln!(out, "{}", paint(&heading, "1", color));
-    if report.host.source != "live" {
+    // `hygeia devices report` reads an inventory, not a computer: its source says so itself.
+    if report.host.source.starts_with("inventory ") {
+        let _ = writeln!(out, "Read from the device {}.", report.host.source);
+    } else if report.host.source != "live" {
         let _ = writeln!(
             out,
             "Evaluated from a saved snapshot ({}).",

@@ -160,7 +160,11 @@ pub fn report(args: DevicesReportArgs) -> Result<u8, Failure> {
             .unwrap_or_default(),
         platform: Platform::current().unwrap_or(Platform::Linux),
         os: format!("device inventory, {} devices", inventory.devices.len()),
-        user: String::new(),
+        // The person who produced the report.
+        user: ["USER", "USERNAME"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_default(),
         source: format!("inventory {}", args.inventory.display()),
         collected_at: stamp.clone(),
     };
