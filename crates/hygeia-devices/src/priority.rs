@@ -186,10 +186,15 @@ pub fn assess(hit: &Hit<'_>, kev: Option<&Kev>, epss: Option<&Epss>) -> Finding 
         ));
     }
     let mut general_steps = Vec::new();
-    if !device.isolated() {
+    if device.on_flat_network() || device.segment == "unknown" {
         general_steps.push(
             "Until it is patched, put the device on its own network segment (VLAN) and block its internet access unless the maker requires it.".to_string(),
         );
+    } else if !device.isolated() {
+        general_steps.push(format!(
+            "Until it is patched, keep it on its segment ({}), allow only the connections it needs, and block its internet access unless the maker requires it.",
+            device.segment
+        ));
     }
     if device.patch_owner.is_empty() {
         general_steps.push(

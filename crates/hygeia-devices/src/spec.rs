@@ -329,7 +329,7 @@ fn version_token(text: &str) -> Option<Version> {
         .unwrap_or(0);
     let words = text
         .split_whitespace()
-        .filter(|w| w.chars().all(char::is_alphabetic) && w.len() > 1)
+        .filter(|w| w.chars().all(char::is_alphabetic) && w.len() > 2)
         .filter(|w| !matches!(*w, "v" | "version" | "release" | "build" | "rev"))
         .count();
     let plausible = (version.has_number() && longest_word <= 7 && words == 0)
@@ -495,6 +495,7 @@ mod tests {
         assert_eq!(answer("2.X", "2.4"), SpecAnswer::Heuristic);
         assert_eq!(answer("2.X", "3.0"), SpecAnswer::Outside);
         assert_eq!(answer("A10 | A11", "A11"), SpecAnswer::Exact);
+        assert_eq!(answer("HD 16 | HD23", "HD16"), SpecAnswer::Exact);
     }
 
     #[test]
