@@ -115,6 +115,9 @@ pub struct Lures {
     pub legal_threat: Vec<String>,
     /// Offers that hardly exist outside scams, by kind.
     pub scam: Vec<ScamKind>,
+    /// Words phishing writes with a capital I for their first l ("Iog in", "Iocked"), as they
+    /// should read, lower-case.
+    pub l_words: Vec<String>,
 }
 
 /// One kind of scam offer and the phrases that mark it.
@@ -470,11 +473,15 @@ impl MailCatalog {
             .trim()
             .trim_matches(|c: char| !c.is_alphanumeric());
         for (index, brand) in self.brands.iter().enumerate() {
+            // "Chase Security", "Meta-support", and "GLS | Seguimiento del paquete": a name
+            // followed by a department word, or by a bar or colon that starts a description.
             let exact = brand.exact_names.iter().any(|exact| {
                 trimmed == exact
-                    || trimmed
-                        .strip_prefix(exact.as_str())
-                        .is_some_and(|rest| DEPARTMENTS.contains(&rest.trim()))
+                    || trimmed.strip_prefix(exact.as_str()).is_some_and(|rest| {
+                        let department = rest.trim_start_matches([' ', '-', '_']).trim();
+                        DEPARTMENTS.contains(&department)
+                            || rest.trim_start().starts_with(['|', ':'])
+                    })
             });
             if exact {
                 named.push(index);

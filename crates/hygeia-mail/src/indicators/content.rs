@@ -158,6 +158,48 @@ fn disguised_words(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Invisible characters (soft hyphens, zero-width spaces and joiners, direction marks) slipped
+/// between Latin letters ("Pr\u{200e}i\u{200e}me", "R\u{ad}e\u{ad}a\u{ad}l"): the reader sees
+/// the word, a filter does not. Emoji joiners and scripts that need joiners sit next to other
+/// characters, so only a character between two ASCII letters counts.
+fn invisible_between_letters(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let mut count = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if !super::sender::is_invisible_or_mark(c) || (0x0300..=0x036F).contains(&(c as u32)) {
+            continue;
+        }
+        let before = chars[..i]
+            .iter()
+            .rev()
+            .find(|c| !super::sender::is_invisible_or_mark(**c));
+        let after = chars[i + 1..]
+            .iter()
+            .find(|c| !super::sender::is_invisible_or_mark(**c));
+        if before.is_some_and(char::is_ascii_alphabetic)
+            && after.is_some_and(char::is_ascii_alphabetic)
+        {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Short words written with a capital I for their first l ("Iog", "Iocked") and "lD" for "ID";
+/// `l_words` lists the words as they should read.
+fn capital_i_for_l<'a>(text: &'a str, l_words: &[String]) -> Vec<&'a str> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| {
+            *word == "lD"
+                || word.strip_prefix('I').is_some_and(|rest| {
+                    !rest.is_empty()
+                        && rest.bytes().all(|b| b.is_ascii_lowercase())
+                        && l_words.iter().any(|w| w.strip_prefix('l') == Some(rest))
+                })
+        })
+        .collect()
+}
+
 /// Adds the indicator `id` when `words` (disguised or odd words found in the message) is not
 /// empty, with those words as evidence.
 fn flag_words(
@@ -201,13 +243,30 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         "The subject or the sender's name carries a random string, added so that every copy of a mass mailing looks different to mail filters.",
         &in_subject_and_name(random_codes),
     );
+    let mut disguised = in_subject_and_name(disguised_words);
+    let l_words = &context.catalog.lures.l_words;
+    disguised.extend(
+        capital_i_for_l(&mail.subject, l_words)
+            .into_iter()
+            .chain(capital_i_for_l(name, l_words))
+            .take(3),
+    );
     flag_words(
         found,
         "content.disguised-words",
         2.0,
         "The subject or the sender's name writes words with a capital I or a zero where you read l or o, so that filters do not recognise them.",
-        &in_subject_and_name(disguised_words),
+        &disguised,
     );
+    let invisible = invisible_between_letters(&mail.subject) + invisible_between_letters(name);
+    if invisible >= 2 {
+        found.push(Indicator::new(
+            "content.invisible-characters",
+            2.0,
+            "The subject or the sender's name hides invisible characters between its letters, so that mail filters cannot read the words you see.",
+            format!("{invisible} invisible characters between letters"),
+        ));
+    }
     let text = mail.visible_text_lower();
     let lures = context.catalog.matchers.find(&text);
     let mut credential = lures.credential.clone();
@@ -336,6 +395,31 @@ mod tests {
         assert!(
             disguised_words("[Spambayes] Ditching WordInfo, MyIncErrors, VoID, iPhone").is_empty()
         );
+    }
+
+    #[test]
+    fn capital_i_written_for_l() {
+        let words: Vec<String> = ["log", "locked"].iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            capital_i_for_l("Someone tried to Iog in, User lD", &words),
+            ["Iog", "lD"]
+        );
+        assert!(capital_i_for_l("Ion Iocal Ideal I ID", &words).is_empty());
+    }
+
+    #[test]
+    fn invisible_characters_between_letters() {
+        assert_eq!(
+            invisible_between_letters("New Me\u{200e}\u{200e}m\u{200e}ber"),
+            3
+        );
+        assert_eq!(invisible_between_letters("\u{ad}R\u{ad}e\u{ad}a\u{ad}l"), 3);
+        // Emoji sequences and words without hidden characters.
+        assert_eq!(
+            invisible_between_letters("Diet \u{1f938}\u{200d}\u{2640}\u{fe0f} plan"),
+            0
+        );
+        assert_eq!(invisible_between_letters("Caf\u{e9} cre\u{301}me"), 0);
     }
 
     #[test]

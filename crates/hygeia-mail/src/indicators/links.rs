@@ -145,6 +145,32 @@ pub(crate) fn offsite_link(mail: &Mail, context: &Context) -> Option<String> {
     destination_hosts(mail, context).find(|host| registrable_domain(host) != sender)
 }
 
+/// Words of a URL path that name a sign-in or account page.
+const SIGN_IN_WORDS: &[&str] = &[
+    "login",
+    "log-in",
+    "signin",
+    "sign-in",
+    "logon",
+    "webmail",
+    "owa",
+    "verify",
+    "verification",
+    "authenticate",
+    "auth",
+    "account",
+    "password",
+    "wp-login",
+];
+
+/// Whether a URL's path (before `?` and `#`) names a sign-in or account page: one of
+/// [`SIGN_IN_WORDS`] as a whole path segment or file name (`/login.php`, `/owa/`, `/signin/`).
+fn sign_in_path(rest: &str) -> bool {
+    let path = rest.split(['?', '#']).next().unwrap_or("").to_lowercase();
+    path.split(['/', '.', '_'])
+        .any(|segment| SIGN_IN_WORDS.contains(&segment))
+}
+
 /// Whether `host` imitates the sender's own domain without being it: the sender's name as one
 /// hyphen-separated part of another name (`lasallebank-online.com` for `lasallebank.com`), or the
 /// same name with hyphens added (`comfed-bank.net` for `comfedbank.com`). The same name under
@@ -314,16 +340,26 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 );
             }
             if host_in(host, &services.free_hosting) && registrable_domain(host) != from_domain {
-                push_once(
-                    found,
-                    Indicator::new(
-                        "link.free-hosting",
+                // A page named like a sign-in ("/office/login.php") on a free host is where a
+                // fake login page lives; a shared document or a survey is not.
+                let (weight, why) = if sign_in_path(&url.rest) {
+                    (
+                        3.0,
+                        format!(
+                            "A link goes to a sign-in page on a free hosting service ({host}): real companies do not host their login pages there."
+                        ),
+                    )
+                } else {
+                    (
                         1.5,
                         format!(
                             "A link goes to a free hosting, form or file-sharing service ({host}) often used for fake login pages."
                         ),
-                        link.href.clone(),
-                    ),
+                    )
+                };
+                push_once(
+                    found,
+                    Indicator::new("link.free-hosting", weight, why, link.href.clone()),
                 );
             }
         }
@@ -404,7 +440,15 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
 
 #[cfg(test)]
 mod tests {
-    use super::imitates_sender;
+    use super::{imitates_sender, sign_in_path};
+
+    #[test]
+    fn sign_in_pages_by_path() {
+        assert!(sign_in_path("/maerkline/login.php?email=a@b.c"));
+        assert!(sign_in_path("/owa/auth/logon.aspx"));
+        assert!(!sign_in_path("/forms/d/e/1FAIpQLSd/viewform"));
+        assert!(!sign_in_path("/blog/accounting-tips"));
+    }
 
     #[test]
     fn links_imitating_the_sender() {

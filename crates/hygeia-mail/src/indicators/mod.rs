@@ -138,7 +138,9 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
                 "link.ip-address" | "content.lure" | "content.image-only"
             )
         });
-    if acts
+    // A brand never hosts its pages on free hosting: a brand's message linking there acts too.
+    let free_hosting = found.iter().any(|f| f.id == "link.free-hosting");
+    if (acts || free_hosting)
         && let Some(brand) = links::claimed_brand(mail, context)
         && let Some(host) = links::off_brand_link(mail, context, brand)
     {

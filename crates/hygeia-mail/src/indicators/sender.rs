@@ -52,7 +52,7 @@ fn label_names_brand(label: &str, name: &str) -> bool {
 
 /// Combining marks and invisible characters that can be slipped between the letters of a name
 /// ("Co̷rreio̷s", "Apܿplܿe") without changing how a reader sees the word.
-fn is_invisible_or_mark(c: char) -> bool {
+pub(crate) fn is_invisible_or_mark(c: char) -> bool {
     matches!(c as u32,
         0x00AD | 0x034F | 0x0300..=0x036F | 0x0591..=0x05C7 | 0x064B..=0x065F | 0x0730..=0x074A
         | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x200B..=0x200F | 0x2060..=0x2064 | 0x20D0..=0x20FF
