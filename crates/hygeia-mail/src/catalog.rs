@@ -450,6 +450,9 @@ impl MailCatalog {
     /// as a whole word, or one of its `exact_names` as the whole name (optionally followed by a
     /// department word such as "Support").
     pub fn brands_named(&self, display_lower: &str) -> Vec<usize> {
+        // "Trust-Wallet", "#Harbor_Freight_Rewards#": hyphens and underscores join words.
+        let spaced = display_lower.replace(['-', '_'], " ");
+        let display_lower = spaced.as_str();
         let mut named: Vec<usize> = Vec::new();
         if let Some(finder) = &self.brand_name_finder {
             for m in finder.find_overlapping_iter(display_lower) {
@@ -472,13 +475,18 @@ impl MailCatalog {
         let trimmed = display_lower
             .trim()
             .trim_matches(|c: char| !c.is_alphanumeric());
+        // "Katie from Ledger": a person of the brand; the brand is what follows "from".
+        let trimmed = trimmed
+            .rsplit_once(" from ")
+            .map(|(_, brand)| brand.trim())
+            .unwrap_or(trimmed);
         for (index, brand) in self.brands.iter().enumerate() {
             // "Chase Security", "Meta-support", and "GLS | Seguimiento del paquete": a name
             // followed by a department word, or by a bar or colon that starts a description.
             let exact = brand.exact_names.iter().any(|exact| {
                 trimmed == exact
                     || trimmed.strip_prefix(exact.as_str()).is_some_and(|rest| {
-                        let department = rest.trim_start_matches([' ', '-', '_']).trim();
+                        let department = rest.trim();
                         DEPARTMENTS.contains(&department)
                             || rest.trim_start().starts_with(['|', ':'])
                     })

@@ -59,13 +59,49 @@ pub(crate) fn is_invisible_or_mark(c: char) -> bool {
         | 0xFE20..=0xFE2F | 0xFEFF)
 }
 
+/// The Latin letter a Greek or Cyrillic look-alike stands for in a mostly Latin name
+/// ("Μetamаsk" with a Greek capital Mu and a Cyrillic a). Only letters that look the same in
+/// common fonts are mapped.
+fn latin_look_alike(c: char) -> Option<char> {
+    Some(match c {
+        'А' | 'а' | 'Α' | 'α' => 'a',
+        'В' | 'в' | 'Β' | 'β' => 'b',
+        'С' | 'с' | 'ϲ' => 'c',
+        'Е' | 'е' | 'Ε' | 'ε' => 'e',
+        'Н' | 'н' | 'Η' => 'h',
+        'І' | 'і' | 'Ι' | 'ι' => 'i',
+        'Ј' | 'ј' => 'j',
+        'К' | 'к' | 'Κ' | 'κ' => 'k',
+        'М' | 'м' | 'Μ' => 'm',
+        'Ν' | 'ν' => 'v',
+        'О' | 'о' | 'Ο' | 'ο' => 'o',
+        'Р' | 'р' | 'Ρ' | 'ρ' => 'p',
+        'Ѕ' | 'ѕ' => 's',
+        'Т' | 'т' | 'Τ' | 'τ' => 't',
+        'Х' | 'х' | 'Χ' | 'χ' => 'x',
+        'У' | 'у' | 'Υ' | 'γ' => 'y',
+        'Ζ' => 'z',
+        _ => return None,
+    })
+}
+
 /// A display name as the reader sees it, with the usual disguises undone: marks and invisible
-/// characters removed, a capital I or a | inside a lower-case word read as l ("Iedger",
-/// "BiIIing"), and a 0 or 1 between letters read as o or l ("C0NSUMER"). Lower-case.
+/// characters removed, Greek and Cyrillic look-alikes inside Latin words read as Latin, a
+/// capital I or a | inside a lower-case word read as l ("Iedger", "BiIIing"), and a 0 or 1
+/// between letters read as o or l ("C0NSUMER"). Lower-case.
 pub(crate) fn undisguised(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for word in name.split_inclusive(|c: char| c.is_whitespace()) {
-        let chars: Vec<char> = word.chars().filter(|c| !is_invisible_or_mark(*c)).collect();
+        let mut chars: Vec<char> = word.chars().filter(|c| !is_invisible_or_mark(*c)).collect();
+        // Look-alikes count only inside a word that also has Latin letters: a Greek or Russian
+        // name stays as it is.
+        if chars.iter().any(char::is_ascii_alphabetic) {
+            for c in &mut chars {
+                if let Some(latin) = latin_look_alike(*c) {
+                    *c = latin;
+                }
+            }
+        }
         let has_lower = chars.iter().any(|c| c.is_lowercase());
         for (i, &c) in chars.iter().enumerate() {
             let letter_before = i > 0 && chars[i - 1].is_alphabetic();
@@ -493,6 +529,11 @@ mod tests {
         assert_eq!(undisguised("Amie from Iedger"), "amie from ledger");
         assert_eq!(undisguised("eBay BiIIing"), "ebay billing");
         assert_eq!(undisguised("Co\u{337}rreio\u{337}s"), "correios");
+        assert_eq!(undisguised("\u{39c}etam\u{430}sk"), "metamask");
+        assert_eq!(
+            undisguised("\u{41c}\u{43e}\u{441}\u{43a}\u{432}\u{430}"),
+            "\u{43c}\u{43e}\u{441}\u{43a}\u{432}\u{430}"
+        );
         assert_eq!(undisguised("Ap\u{73f}pl\u{73f}e ID"), "apple id");
         assert_eq!(undisguised("C0NSUMER REWARDS"), "consumer rewards");
         assert_eq!(undisguised("IBM Support"), "ibm support");
