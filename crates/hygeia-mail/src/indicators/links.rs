@@ -112,6 +112,21 @@ pub(crate) fn claimed_brand<'a>(
         .map(|(_, b)| b)
 }
 
+/// The brand the subject names ("USPS® Item being held") when the sender is not that brand:
+/// the claim a reader sees first when the display name says nothing.
+pub(crate) fn brand_in_subject<'a>(
+    mail: &Mail,
+    context: &'a Context,
+) -> Option<&'a crate::catalog::Brand> {
+    let from = mail.from.as_ref()?;
+    let subject = mail.subject.to_lowercase();
+    let named = context.catalog.brands_named(&subject);
+    named
+        .into_iter()
+        .map(|index| &context.catalog.brands[index])
+        .find(|b| !super::sender::brand_owns(b, &from.domain))
+}
+
 /// The hosts the message's web links really lead to, in order: a redirector's target when it
 /// names one, and no click tracker that hides its target.
 fn destination_hosts<'a>(

@@ -140,8 +140,14 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
         });
     // A brand never hosts its pages on free hosting: a brand's message linking there acts too.
     let free_hosting = found.iter().any(|f| f.id == "link.free-hosting");
+    let brand = links::claimed_brand(mail, context).or_else(|| {
+        // A subject that names a brand makes the same claim, but only a credential request
+        // or a lure makes it a lure: newsletters name brands in subjects all the time.
+        acts.then(|| links::brand_in_subject(mail, context))
+            .flatten()
+    });
     if (acts || free_hosting)
-        && let Some(brand) = links::claimed_brand(mail, context)
+        && let Some(brand) = brand
         && let Some(host) = links::off_brand_link(mail, context, brand)
     {
         found.push(Indicator::new(
