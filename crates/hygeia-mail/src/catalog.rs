@@ -480,6 +480,19 @@ impl MailCatalog {
             .rsplit_once(" from ")
             .map(|(_, brand)| brand.trim())
             .unwrap_or(trimmed);
+        // "Support Team, Ledger©": department words, a comma, then the name. ("Smith, Chase",
+        // a person's name written last name first, has no department before the comma.)
+        let trimmed = match trimmed.split_once(',') {
+            Some((before, after))
+                if !before.trim().is_empty()
+                    && before
+                        .split_whitespace()
+                        .all(|w| DEPARTMENTS.contains(&w) || w == "customer") =>
+            {
+                after.trim().trim_matches(|c: char| !c.is_alphanumeric())
+            }
+            _ => trimmed,
+        };
         for (index, brand) in self.brands.iter().enumerate() {
             // "Chase Security", "Meta-support", and "GLS | Seguimiento del paquete": a name
             // followed by a department word, or by a bar or colon that starts a description.
@@ -538,6 +551,27 @@ pub fn host_in(host: &str, list: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brand_names_in_display_names() {
+        let catalog = MailCatalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let named = |name: &str| -> Vec<&str> {
+            catalog
+                .brands_named(name)
+                .into_iter()
+                .map(|i| catalog.brands[i].name.as_str())
+                .collect()
+        };
+        assert_eq!(named("ledger"), ["Ledger"]);
+        assert_eq!(named("support team, ledger\u{a9}"), ["Ledger"]);
+        assert_eq!(named("katie from ledger"), ["Ledger"]);
+        assert_eq!(named("fb-support"), ["Facebook / Meta"]);
+        assert_eq!(named("gls | seguimiento del paquete"), ["GLS"]);
+        assert_eq!(named("trust-wallet ltd"), ["Trust Wallet"]);
+        // A person's name, last name first, and a word that is only part of a name.
+        assert!(named("smith, chase").is_empty());
+        assert!(named("ledger of accounts").is_empty());
+    }
 
     #[test]
     fn builtin_catalog_loads() {
