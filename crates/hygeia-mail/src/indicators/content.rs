@@ -258,12 +258,27 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         "The subject or the sender's name writes words with a capital I or a zero where you read l or o, so that filters do not recognise them.",
         &disguised,
     );
-    let invisible = invisible_between_letters(&mail.subject) + invisible_between_letters(name);
+    // In the body only characters with no typographic use count, and only many of them: a
+    // soft hyphen is a legitimate hyphenation hint in long words.
+    let body_invisible: usize = mail
+        .html
+        .iter()
+        .map(|h| h.visible_text.as_str())
+        .chain(std::iter::once(mail.text.as_str()))
+        .map(|t| invisible_between_letters(&t.replace('\u{ad}', "")))
+        .sum();
+    let invisible = invisible_between_letters(&mail.subject)
+        + invisible_between_letters(name)
+        + if body_invisible >= 10 {
+            body_invisible
+        } else {
+            0
+        };
     if invisible >= 2 {
         found.push(Indicator::new(
             "content.invisible-characters",
             2.0,
-            "The subject or the sender's name hides invisible characters between its letters, so that mail filters cannot read the words you see.",
+            "The subject, the sender's name or the text hides invisible characters between letters, so that mail filters cannot read the words you see.",
             format!("{invisible} invisible characters between letters"),
         ));
     }
