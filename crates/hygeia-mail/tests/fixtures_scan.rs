@@ -38,7 +38,17 @@ fn run_trusting(name: &str, trusted_authserv: &[&str]) -> (Verdict, Vec<&'static
 
 #[test]
 fn phishing_and_lures_are_flagged_with_their_reason() {
-    let cases: [(&str, Verdict, &str); 21] = [
+    let cases: [(&str, Verdict, &str); 23] = [
+        (
+            "phish-free-host-login.eml",
+            Verdict::Phishing,
+            "link.free-hosting",
+        ),
+        (
+            "phish-invisible-subject.eml",
+            Verdict::Suspicious,
+            "content.invisible-characters",
+        ),
         (
             "phish-forwarded.eml",
             Verdict::Suspicious,
