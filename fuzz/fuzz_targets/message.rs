@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let settings = Settings {
         protected: vec!["clinic.example".into()],
         trusted_authserv: vec!["microsoft365".into(), "mx.clinic.example".into()],
+        model: None,
     };
     let context = Context {
         catalog: catalog(),

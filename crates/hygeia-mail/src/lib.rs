@@ -11,6 +11,7 @@ pub mod html;
 #[cfg(feature = "imap")]
 pub mod imap;
 pub mod indicators;
+pub mod learn;
 pub mod message;
 pub mod qr;
 pub mod source;

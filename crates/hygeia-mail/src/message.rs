@@ -109,6 +109,9 @@ pub struct Mail {
     pub limits_hit: Vec<String>,
     /// The original sender when the message forwards another one (see `forward.rs`).
     pub forwarded_from: Option<Sender>,
+    /// To and Cc names and addresses, lower-case. Read only by the learned model (`learn.rs`),
+    /// to leave out who the mail was sent to; no indicator may key on the recipient.
+    pub recipients: Vec<String>,
 }
 
 impl Mail {
@@ -138,6 +141,16 @@ pub fn parse(raw: &[u8]) -> Mail {
     mail.from =
         Sender::from_address(message.from()).or_else(|| Sender::from_address(message.sender()));
     mail.reply_to = Sender::from_address(message.reply_to());
+    for list in [message.to(), message.cc()].into_iter().flatten() {
+        for recipient in list.iter().take(100) {
+            for part in [recipient.name(), recipient.address()]
+                .into_iter()
+                .flatten()
+            {
+                mail.recipients.push(part.to_lowercase());
+            }
+        }
+    }
     mail.return_path = message
         .return_address()
         .map(|a| a.trim_matches(['<', '>', ' ']).to_lowercase());

@@ -20,6 +20,7 @@ fn run_trusting(name: &str, trusted_authserv: &[&str]) -> (Verdict, Vec<&'static
     let settings = Settings {
         protected: vec!["clinic.example".into()],
         trusted_authserv: trusted_authserv.iter().map(|s| s.to_string()).collect(),
+        model: None,
     };
     let analysis = analyze(
         &fixture(name),

@@ -83,6 +83,7 @@ fn analyze_never_panics_on_mutated_messages() {
     let settings = Settings {
         protected: vec!["clinic.example".into()],
         trusted_authserv: vec!["mx.clinic.example".into()],
+        model: None,
     };
     let context = Context {
         catalog: &catalog,

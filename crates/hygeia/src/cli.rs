@@ -149,6 +149,8 @@ pub enum MailCommand {
     Scan(MailScanArgs),
     /// Measure detection on folders of known phishing and known legitimate mail.
     Eval(MailEvalArgs),
+    /// Train a model on the practice's own labelled mail, for --model.
+    Train(MailTrainArgs),
     /// Scan a mailbox over IMAP, read-only (EXAMINE and BODY.PEEK: no flag ever changes).
     #[cfg(feature = "imap")]
     Imap(MailImapArgs),
@@ -224,6 +226,24 @@ pub struct MailOptions {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// A model trained with `hygeia mail train` on your own labelled mail: messages very like
+    /// your phishing get the `learned.like-your-phishing` indicator.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+}
+
+/// `hygeia mail train`.
+#[derive(Debug, Args)]
+pub struct MailTrainArgs {
+    /// Folders (or mbox files) of phishing and scam mail you received (repeatable).
+    #[arg(long = "phish", value_name = "DIR", required = true)]
+    pub phish: Vec<String>,
+    /// Folders (or mbox files) of legitimate mail you received (repeatable).
+    #[arg(long = "ham", value_name = "DIR", required = true)]
+    pub ham: Vec<String>,
+    /// Where to write the model.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
 }
 
 /// How `mail scan` and `mail imap` show their results.
@@ -266,6 +286,10 @@ pub struct MailEvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "terminal")]
     pub format: MailFormat,
+    /// Measure a model trained on these folders honestly: split the messages into K parts,
+    /// train on K-1 and judge the one left out, K times.
+    #[arg(long, value_name = "K", conflicts_with = "model")]
+    pub cross_validate: Option<usize>,
     /// Shared options.
     #[command(flatten)]
     pub options: MailOptions,

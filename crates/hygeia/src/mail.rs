@@ -2,8 +2,11 @@
 //! verdicts with reasons, and measure detection on labelled folders.
 
 use crate::Failure;
-use crate::cli::{MailEvalArgs, MailFormat, MailOptions, MailOutput, MailScanArgs, VerdictLevel};
+use crate::cli::{
+    MailEvalArgs, MailFormat, MailOptions, MailOutput, MailScanArgs, MailTrainArgs, VerdictLevel,
+};
 use anyhow::Context as _;
+use hygeia_mail::learn::{MIN_TRAINING_MESSAGES, Model};
 use hygeia_mail::source::{InputError, InputKind, expand, read_input};
 use hygeia_mail::{
     Analysis, Context, MailCatalog, SenderVerifier, Settings, Verdict, analyze_guarded,
@@ -11,8 +14,8 @@ use hygeia_mail::{
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// One analysed message and where it came from.
@@ -21,17 +24,31 @@ struct Scanned {
     analysis: Analysis,
 }
 
-fn settings(options: &MailOptions) -> Settings {
+fn settings(options: &MailOptions) -> Result<Settings, Failure> {
     let lower = |v: &[String]| {
         v.iter()
             .map(|d| d.trim().trim_start_matches('@').to_lowercase())
             .filter(|d| !d.is_empty())
             .collect()
     };
-    Settings {
+    let model = match &options.model {
+        Some(path) => {
+            let model = Model::load(path).map_err(Failure::Input)?;
+            if !model.is_trained() {
+                return Err(Failure::Input(format!(
+                    "{} was trained on too few messages; train it with at least {MIN_TRAINING_MESSAGES} phishing and {MIN_TRAINING_MESSAGES} legitimate ones",
+                    path.display()
+                )));
+            }
+            Some(Arc::new(model))
+        }
+        None => None,
+    };
+    Ok(Settings {
         protected: lower(&options.protect),
         trusted_authserv: lower(&options.trusted_authserv),
-    }
+        model,
+    })
 }
 
 /// The live sender checks of `--verify-dns`, when asked for.
@@ -66,16 +83,9 @@ fn report_shortfall(verifier: Option<&dyn SenderVerifier>) {
 fn scan_inputs(
     inputs: &[(PathBuf, InputKind)],
     options: &MailOptions,
-    catalog: &MailCatalog,
-    verifier: Option<&dyn SenderVerifier>,
+    context: &Context,
     progress: bool,
 ) -> (Vec<Scanned>, Vec<InputError>, f64) {
-    let settings = settings(options);
-    let context = Context {
-        catalog,
-        settings: &settings,
-        verifier,
-    };
     let limit = options.max_size_mb.max(1) * 1024 * 1024;
     let jobs = options
         .jobs
@@ -96,7 +106,7 @@ fn scan_inputs(
                     };
                     let mut scanned = Vec::new();
                     let outcome = read_input(path, *kind, limit, &mut |raw| {
-                        let analysis = analyze_guarded(&raw.bytes, raw.truncated, &context);
+                        let analysis = analyze_guarded(&raw.bytes, raw.truncated, context);
                         scanned.push(Scanned {
                             origin: raw.origin,
                             analysis,
@@ -158,13 +168,13 @@ pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
     let (inputs, mut errors) = expand(&args.paths);
     let progress = std::io::stderr().is_terminal() && inputs.len() > 200;
     let verifier = verifier(&args.options)?;
-    let (scanned, read_errors, seconds) = scan_inputs(
-        &inputs,
-        &args.options,
-        &catalog,
-        verifier.as_deref(),
-        progress,
-    );
+    let settings = settings(&args.options)?;
+    let context = Context {
+        catalog: &catalog,
+        settings: &settings,
+        verifier: verifier.as_deref(),
+    };
+    let (scanned, read_errors, seconds) = scan_inputs(&inputs, &args.options, &context, progress);
     errors.extend(read_errors);
     report_shortfall(verifier.as_deref());
     print_results(&scanned, &errors, seconds, &args.output)
@@ -269,34 +279,36 @@ struct FolderResult {
 pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
     let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
     let verifier = verifier(&args.options)?;
+    let settings = settings(&args.options)?;
+    let context = Context {
+        catalog: &catalog,
+        settings: &settings,
+        verifier: verifier.as_deref(),
+    };
     let mut folders = Vec::new();
     let mut total_seconds = 0.0;
     let mut errors = Vec::new();
-    let labelled = args
+    let labelled: Vec<(&String, bool)> = args
         .phish
         .iter()
         .map(|p| (p, true))
-        .chain(args.ham.iter().map(|p| (p, false)));
-    for (path, phishing_set) in labelled {
+        .chain(args.ham.iter().map(|p| (p, false)))
+        .collect();
+    if let Some(folds) = args.cross_validate {
+        let (results, read_errors, seconds) =
+            cross_validate(&labelled, folds, &args.options, &context)?;
+        folders = results;
+        errors = read_errors;
+        total_seconds = seconds;
+    }
+    for (path, phishing_set) in labelled.iter().filter(|_| args.cross_validate.is_none()) {
         let (inputs, mut input_errors) = expand(std::slice::from_ref(path));
-        let (scanned, read_errors, seconds) =
-            scan_inputs(&inputs, &args.options, &catalog, verifier.as_deref(), false);
+        let (scanned, read_errors, seconds) = scan_inputs(&inputs, &args.options, &context, false);
         input_errors.extend(read_errors);
         errors.extend(input_errors);
         total_seconds += seconds;
-        folders.push(FolderResult {
-            path: path.clone(),
-            phishing_set,
-            messages: scanned.len(),
-            phishing: scanned
-                .iter()
-                .filter(|s| s.analysis.verdict == Verdict::Phishing)
-                .count(),
-            suspicious: scanned
-                .iter()
-                .filter(|s| s.analysis.verdict == Verdict::Suspicious)
-                .count(),
-        });
+        let verdicts: Vec<Verdict> = scanned.iter().map(|s| s.analysis.verdict).collect();
+        folders.push(FolderResult::new(path, *phishing_set, &verdicts));
     }
     for error in &errors {
         eprintln!("hygeia: could not read {error}");
@@ -328,11 +340,15 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
         2.0 * precision * recall / (precision + recall)
     };
     let messages = phish_total + ham_total;
-    let jobs = args
-        .options
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-        .max(1);
+    // Cross-validation trains and judges on one thread.
+    let jobs = if args.cross_validate.is_some() {
+        1
+    } else {
+        args.options
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .max(1)
+    };
     let rate = if total_seconds > 0.0 {
         messages as f64 / total_seconds
     } else {
@@ -391,6 +407,159 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
     Ok(if errors.is_empty() { 0 } else { 2 })
 }
 
+impl FolderResult {
+    fn new(path: &str, phishing_set: bool, verdicts: &[Verdict]) -> FolderResult {
+        FolderResult {
+            path: path.to_string(),
+            phishing_set,
+            messages: verdicts.len(),
+            phishing: verdicts.iter().filter(|v| **v == Verdict::Phishing).count(),
+            suspicious: verdicts
+                .iter()
+                .filter(|v| **v == Verdict::Suspicious)
+                .count(),
+        }
+    }
+}
+
+/// One message of a labelled folder, in memory.
+struct Labelled {
+    /// Index of its folder in the command line's order.
+    folder: usize,
+    /// Whether the folder holds phishing.
+    phishing: bool,
+    /// The raw message.
+    bytes: Vec<u8>,
+}
+
+/// Every message of the labelled folders, read into memory.
+fn read_labelled(
+    labelled: &[(&String, bool)],
+    options: &MailOptions,
+) -> (Vec<Labelled>, Vec<InputError>) {
+    let limit = options.max_size_mb.max(1) * 1024 * 1024;
+    let mut messages = Vec::new();
+    let mut errors = Vec::new();
+    for (index, (path, phishing)) in labelled.iter().enumerate() {
+        let (inputs, input_errors) = expand(std::slice::from_ref(*path));
+        errors.extend(input_errors);
+        for (input, kind) in &inputs {
+            let outcome = read_input(input, *kind, limit, &mut |raw| {
+                messages.push(Labelled {
+                    folder: index,
+                    phishing: *phishing,
+                    bytes: raw.bytes,
+                });
+            });
+            if let Err(e) = outcome {
+                errors.push(e);
+            }
+        }
+    }
+    (messages, errors)
+}
+
+/// `eval --cross-validate K`: message i belongs to part i mod K; each part is judged by a model
+/// trained on the other parts, so no message is judged by a model that has seen it.
+fn cross_validate(
+    labelled: &[(&String, bool)],
+    folds: usize,
+    options: &MailOptions,
+    context: &Context,
+) -> Result<(Vec<FolderResult>, Vec<InputError>, f64), Failure> {
+    if folds < 2 {
+        return Err(Failure::Input(
+            "--cross-validate needs at least 2 parts".into(),
+        ));
+    }
+    let (messages, errors) = read_labelled(labelled, options);
+    let started = Instant::now();
+    let parsed: Vec<hygeia_mail::message::Mail> = messages
+        .iter()
+        .map(|m| hygeia_mail::message::parse(&m.bytes))
+        .collect();
+    let mut verdicts: Vec<Vec<Verdict>> = vec![Vec::new(); labelled.len()];
+    for fold in 0..folds {
+        let mut model = Model::new();
+        for (i, (message, mail)) in messages.iter().zip(&parsed).enumerate() {
+            if i % folds != fold {
+                model.learn(mail, message.phishing);
+            }
+        }
+        if !model.is_trained() {
+            return Err(Failure::Input(format!(
+                "too few messages to train on: at least {MIN_TRAINING_MESSAGES} phishing and {MIN_TRAINING_MESSAGES} legitimate ones are needed in each training part"
+            )));
+        }
+        let settings = Settings {
+            model: Some(Arc::new(model)),
+            ..context.settings.clone()
+        };
+        let fold_context = Context {
+            catalog: context.catalog,
+            settings: &settings,
+            verifier: context.verifier,
+        };
+        for (i, message) in messages.iter().enumerate() {
+            if i % folds == fold {
+                verdicts[message.folder]
+                    .push(analyze_guarded(&message.bytes, None, &fold_context).verdict);
+            }
+        }
+    }
+    let results = labelled
+        .iter()
+        .zip(&verdicts)
+        .map(|((path, phishing), v)| FolderResult::new(path, *phishing, v))
+        .collect();
+    Ok((results, errors, started.elapsed().as_secs_f64()))
+}
+
+/// Runs `hygeia mail train`.
+pub fn train(args: MailTrainArgs) -> Result<u8, Failure> {
+    let labelled: Vec<(&String, bool)> = args
+        .phish
+        .iter()
+        .map(|p| (p, true))
+        .chain(args.ham.iter().map(|p| (p, false)))
+        .collect();
+    let options = MailOptions {
+        protect: Vec::new(),
+        trusted_authserv: Vec::new(),
+        verify_dns: false,
+        max_size_mb: 50,
+        jobs: None,
+        model: None,
+    };
+    let (messages, errors) = read_labelled(&labelled, &options);
+    for error in &errors {
+        eprintln!("hygeia: could not read {error}");
+    }
+    let mut model = Model::new();
+    for message in &messages {
+        model.learn(
+            &hygeia_mail::message::parse(&message.bytes),
+            message.phishing,
+        );
+    }
+    if !model.is_trained() {
+        return Err(Failure::Input(format!(
+            "learned {} phishing and {} legitimate messages; at least {MIN_TRAINING_MESSAGES} of each are needed for a model that does not guess",
+            model.phish_messages, model.ham_messages
+        )));
+    }
+    model.save(&args.model).map_err(Failure::Input)?;
+    println!(
+        "Model written to {}: {} phishing and {} legitimate messages, {} distinct words and domains. Use it with --model {}.",
+        args.model.display(),
+        model.phish_messages,
+        model.ham_messages,
+        model.tokens.len(),
+        args.model.display()
+    );
+    Ok(if errors.is_empty() { 0 } else { 2 })
+}
+
 /// Runs `hygeia mail imap`.
 #[cfg(feature = "imap")]
 pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
@@ -441,7 +610,7 @@ pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
         max_message_bytes: args.options.max_size_mb.max(1) * 1024 * 1024,
         timeout: std::time::Duration::from_secs(30),
     };
-    let mut settings = settings(&args.options);
+    let mut settings = settings(&args.options)?;
     // The mailbox's own provider checked SPF, DKIM and DMARC on delivery: use its results.
     if let Some(provider) = catalog.provider_for_imap_host(&host)
         && !settings.trusted_authserv.contains(&provider.authserv_id)

@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         cli::Command::Controls(args) => check::list_controls(args),
         cli::Command::Mail(cli::MailCommand::Scan(args)) => mail::scan(args),
         cli::Command::Mail(cli::MailCommand::Eval(args)) => mail::eval(args),
+        cli::Command::Mail(cli::MailCommand::Train(args)) => mail::train(args),
         cli::Command::Devices(cli::DevicesCommand::Match(args)) => devices::run_match(args),
         cli::Command::Devices(cli::DevicesCommand::Update(args)) => devices::update(args),
         cli::Command::Devices(cli::DevicesCommand::Report(args)) => devices::report(args),

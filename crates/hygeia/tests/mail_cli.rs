@@ -355,3 +355,138 @@ fn imap_against_a_real_dovecot_changes_nothing() {
         "a message's flags or folder changed"
     );
 }
+
+/// Writes `count` messages made from `subject` and `body` into `dir`.
+fn write_messages(dir: &std::path::Path, count: usize, subject: &str, body: &str) {
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..count {
+        let message = format!(
+            "From: Sender {i} <s{i}@sender{i}.example>\r\nTo: frontdesk@clinic.example\r\nSubject: {subject} {i}\r\nMessage-ID: <{i}@{subject}.example>\r\nContent-Type: text/plain\r\n\r\n{body}\r\n"
+        );
+        std::fs::write(dir.join(format!("{i}.eml")), message).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn train_a_model_on_labelled_mail_and_scan_with_it() {
+    let dir = std::env::temp_dir().join(format!("hygeia-train-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let phish = dir.join("phish");
+    let ham = dir.join("ham");
+    write_messages(
+        &phish,
+        80,
+        "solar",
+        "Cheap solar panels for your roof, subsidy approved, install now",
+    );
+    write_messages(
+        &ham,
+        80,
+        "rota",
+        "The nurse rota for next week and the lab results are attached",
+    );
+    let model = dir.join("model.json");
+    let (phish_dir, ham_dir, model_path) = (
+        phish.to_string_lossy().to_string(),
+        ham.to_string_lossy().to_string(),
+        model.to_string_lossy().to_string(),
+    );
+    let out = hygeia(&[
+        "mail",
+        "train",
+        "--phish",
+        &phish_dir,
+        "--ham",
+        &ham_dir,
+        "--model",
+        &model_path,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let probe = dir.join("probe");
+    write_messages(
+        &probe,
+        1,
+        "offer",
+        "Solar panels for your roof: subsidy approved",
+    );
+    let probe_path = probe.join("0.eml").to_string_lossy().to_string();
+    let out = hygeia(&[
+        "mail",
+        "scan",
+        "--model",
+        &model_path,
+        "--format",
+        "json",
+        &probe_path,
+    ]);
+    let objects = lines(&out);
+    let ids: Vec<&str> = objects[0]["indicators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"learned.like-your-phishing"), "{ids:?}");
+    // Without the model the same message has no such evidence.
+    let out = hygeia(&["mail", "scan", "--format", "json", &probe_path]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("learned."));
+
+    // Too few messages, a damaged model, and cross-validation that reports its figures.
+    let few = dir.join("few");
+    write_messages(&few, 5, "x", "y");
+    let few_dir = few.to_string_lossy().to_string();
+    let out = hygeia(&[
+        "mail",
+        "train",
+        "--phish",
+        &few_dir,
+        "--ham",
+        &ham_dir,
+        "--model",
+        &model_path,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 50"));
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{not json").unwrap_or_else(|e| panic!("{e}"));
+    let out = hygeia(&[
+        "mail",
+        "scan",
+        "--model",
+        &broken.to_string_lossy(),
+        &probe_path,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hygeia mail train"));
+    let out = hygeia(&[
+        "mail",
+        "eval",
+        "--phish",
+        &phish_dir,
+        "--ham",
+        &ham_dir,
+        "--cross-validate",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let figures: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(figures["recall"].as_f64().unwrap_or(0.0) > 0.9, "{figures}");
+    assert!(
+        figures["false_positive_rate"].as_f64().unwrap_or(1.0) < 0.05,
+        "{figures}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

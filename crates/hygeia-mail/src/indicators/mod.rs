@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod content;
+pub mod learned;
 pub mod links;
 pub mod sender;
 
@@ -47,6 +48,8 @@ pub struct Settings {
     pub protected: Vec<String>,
     /// Receiving servers whose Authentication-Results are trusted (`--trusted-authserv`).
     pub trusted_authserv: Vec<String>,
+    /// A model trained on the practice's own labelled mail (`--model`), when given.
+    pub model: Option<std::sync::Arc<crate::learn::Model>>,
 }
 
 /// What every indicator may read besides the message.
@@ -110,6 +113,7 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
     links::check(mail, context, &mut found);
     content::check(mail, context, &mut found);
     attachments::check(mail, &mut found);
+    learned::check(mail, context, &mut found);
     // The core pattern: a message that claims to be a brand and asks for credentials, with a
     // link that leaves the brand's own domains.
     let asks = found.iter().any(|f| f.id == "content.credential-request");
