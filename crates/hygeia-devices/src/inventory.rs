@@ -139,7 +139,10 @@ pub fn load(path: &Path) -> Result<Inventory, DevicesError> {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        || matches!(
+            bytes.iter().find(|b| !b.is_ascii_whitespace()),
+            Some(b'{' | b'[')
+        );
     if is_json {
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| DevicesError::Input {
             path: name.clone(),
@@ -159,7 +162,17 @@ pub fn load(path: &Path) -> Result<Inventory, DevicesError> {
 /// `vendor` and `model` are required, the others may be missing or empty.
 pub fn from_csv(source: &str, bytes: &[u8]) -> Inventory {
     let mut inventory = Inventory::default();
+    // Spreadsheet programs start UTF-8 files with a byte-order mark, and in many countries
+    // separate columns with semicolons: both are read as the user meant.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let delimiter = if !first_line.contains(&b',') && first_line.contains(&b';') {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .flexible(true)
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
@@ -416,6 +429,19 @@ mod tests {
         assert_eq!(inv.problems[0].location, "inv.csv:4");
         assert_eq!(inv.problems[0].column.as_deref(), Some("life_critical"));
         assert_eq!(inv.problems[1].location, "inv.csv:5");
+    }
+
+    #[test]
+    fn spreadsheet_exports_with_a_byte_order_mark_or_semicolons() {
+        let text = format!(
+            "\u{feff}{}",
+            GOOD.replace(",", ";")
+                .replace("\"CT; room 3\"", "CT room 3")
+        );
+        let inv = from_csv("inv.csv", text.as_bytes());
+        assert!(inv.problems.is_empty(), "{:?}", inv.problems);
+        assert_eq!(inv.devices.len(), 2);
+        assert_eq!(inv.devices[0].model, "Alaris GS");
     }
 
     #[test]
