@@ -76,13 +76,13 @@ pub struct DevicesMatchArgs {
     /// CSAF advisory files or folders (instead of the store's advisories). Repeatable.
     #[arg(long, value_name = "DIR_OR_FILE")]
     pub advisories: Vec<PathBuf>,
-    /// The KEV catalog JSON (default: the store's).
+    /// The KEV catalog JSON (default: the store's, when there is a store).
     #[arg(long, value_name = "FILE")]
     pub kev: Option<PathBuf>,
     /// NVD CVE API 2.0 JSON files. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub nvd: Vec<PathBuf>,
-    /// EPSS scores CSV, plain or .gz (default: the store's).
+    /// EPSS scores CSV, plain or .gz (default: the store's, when there is a store).
     #[arg(long, value_name = "FILE")]
     pub epss: Option<PathBuf>,
     /// The advisory store (default: the devices folder in Hygeia's config folder).

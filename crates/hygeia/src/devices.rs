@@ -65,6 +65,14 @@ pub fn run_match(args: DevicesMatchArgs) -> Result<u8, Failure> {
         for path in &args.advisories {
             set.add_csaf(path).map_err(input)?;
         }
+        // KEV and EPSS still come from the store, when there is one and no file was named.
+        let stored = store_dir(args.store.as_deref())
+            .ok()
+            .and_then(|dir| store::open(&dir).ok());
+        if let Some(snapshot) = stored {
+            kev_file = kev_file.or(Some(snapshot.kev_file()));
+            epss_file = epss_file.or(snapshot.epss_file());
+        }
     }
     for path in &args.nvd {
         set.add_nvd(path).map_err(input)?;
