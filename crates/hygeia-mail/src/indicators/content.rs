@@ -200,6 +200,25 @@ fn capital_i_for_l<'a>(text: &'a str, l_words: &[String]) -> Vec<&'a str> {
         .collect()
 }
 
+/// The text with every word that mixes Latin letters and Greek or Cyrillic look-alikes written
+/// in Latin letters only; words in one script stay as they are.
+fn latin_reading(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_inclusive(|c: char| !c.is_alphanumeric()) {
+        let latin = word.chars().any(|c| c.is_ascii_alphabetic());
+        let lookalike = word.chars().any(|c| matches!(c as u32, 0x0370..=0x04FF));
+        if latin && lookalike {
+            out.extend(
+                word.chars()
+                    .map(|c| super::sender::latin_look_alike(c).unwrap_or(c)),
+            );
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
 /// Adds the indicator `id` when `words` (disguised or odd words found in the message) is not
 /// empty, with those words as evidence.
 fn flag_words(
@@ -227,6 +246,11 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         .into_iter()
         .chain(homoglyph_words(&mail.subject))
         .chain(homoglyph_words(&mail.text))
+        .chain(
+            mail.html
+                .iter()
+                .flat_map(|h| homoglyph_words(&h.visible_text)),
+        )
         .take(5)
         .collect();
     flag_words(
@@ -282,7 +306,12 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             format!("{invisible} invisible characters between letters"),
         ));
     }
-    let text = mail.visible_text_lower();
+    let mut text = mail.visible_text_lower();
+    // Words that mix Latin with Greek or Cyrillic look-alikes are read as the reader reads
+    // them, so that "vеrify your wаllet" still matches the lure phrases.
+    if text.chars().any(|c| matches!(c as u32, 0x0370..=0x04FF)) {
+        text = latin_reading(&text);
+    }
     let lures = context.catalog.matchers.find(&text);
     let mut credential = lures.credential.clone();
     if credential.is_empty()
@@ -409,6 +438,16 @@ mod tests {
         );
         assert!(
             disguised_words("[Spambayes] Ditching WordInfo, MyIncErrors, VoID, iPhone").is_empty()
+        );
+    }
+
+    #[test]
+    fn mixed_words_are_read_in_latin() {
+        assert_eq!(
+            latin_reading(
+                "v\u{435}rify your w\u{430}llet, \u{43c}\u{43e}\u{441}\u{43a}\u{432}\u{430}"
+            ),
+            "verify your wallet, \u{43c}\u{43e}\u{441}\u{43a}\u{432}\u{430}"
         );
     }
 

@@ -62,7 +62,7 @@ pub(crate) fn is_invisible_or_mark(c: char) -> bool {
 /// The Latin letter a Greek or Cyrillic look-alike stands for in a mostly Latin name
 /// ("Μetamаsk" with a Greek capital Mu and a Cyrillic a). Only letters that look the same in
 /// common fonts are mapped.
-fn latin_look_alike(c: char) -> Option<char> {
+pub(crate) fn latin_look_alike(c: char) -> Option<char> {
     Some(match c {
         'А' | 'а' | 'Α' | 'α' => 'a',
         'В' | 'в' | 'Β' | 'β' => 'b',
