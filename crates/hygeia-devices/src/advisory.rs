@@ -35,6 +35,9 @@ pub struct Product {
     pub fixed_in: Option<Version>,
     /// An operating system (NVD part `o`, or the OS catalog): matched against the device's OS.
     pub is_os: bool,
+    /// Model numbers and SKUs the advisory lists for the product (CSAF
+    /// `product_identification_helper`): other names of the same product.
+    pub model_numbers: Vec<String>,
 }
 
 /// One vulnerability and the products it touches.

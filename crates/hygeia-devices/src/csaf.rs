@@ -225,6 +225,15 @@ fn walk(
         match text(branch, "category") {
             "vendor" => here.vendor = name,
             "product_version" | "product_version_range" => here.version = Some(name),
+            // "8.0 SP2": a service pack or patch level refines the version above it.
+            "service_pack" | "patch_level" => {
+                here.version = Some(match here.version.take() {
+                    Some(version) => format!("{version} {name}"),
+                    None => name,
+                })
+            }
+            // Facts that do not name a product: which build, language or host.
+            "architecture" | "language" | "legacy" | "specification" | "host_name" => {}
             _ => here.names.push(name),
         }
         if let Some(product) = branch.get("product") {
@@ -275,6 +284,13 @@ fn leaf(
             ),
         });
     }
+    // Model numbers and SKUs the vendor lists are other names of the same product.
+    let helper = product
+        .get("product_identification_helper")
+        .unwrap_or(&Value::Null);
+    let mut model_numbers = strings(helper, "model_numbers");
+    model_numbers.extend(strings(helper, "skus"));
+    model_numbers.retain(|m| m.chars().any(|c| c.is_ascii_alphanumeric()) && !m.contains('*'));
     products.push(Product {
         id,
         vendor: path.vendor.clone(),
@@ -283,6 +299,7 @@ fn leaf(
         spec,
         fixed_in: None,
         is_os: false,
+        model_numbers,
     });
 }
 
@@ -323,6 +340,25 @@ mod tests {
         assert_eq!(unparsed.len(), 1);
         assert!(unparsed[0].message.contains("april 1, 2018"));
         assert!(advisory.url.is_some_and(|u| u.contains("cisa.gov")));
+    }
+
+    #[test]
+    fn service_packs_and_model_numbers() {
+        let doc = r#"{"document": {"csaf_version": "2.0", "title": "t", "tracking": {"id": "VENDOR-1"}},
+          "product_tree": {"branches": [{"category": "vendor", "name": "Siemens", "branches": [
+            {"category": "product_family", "name": "Imaging", "branches": [
+              {"category": "product_name", "name": "Syngo", "branches": [
+                {"category": "product_version", "name": "VB20", "branches": [
+                  {"category": "service_pack", "name": "SP2", "branches": [
+                    {"category": "architecture", "name": "x64",
+                     "product": {"name": "Syngo VB20 SP2", "product_id": "S1",
+                       "product_identification_helper": {"model_numbers": ["10496180"]}}}]}]}]}]}]}]},
+          "vulnerabilities": []}"#;
+        let (advisory, _) = parse("v.json", doc.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let product = &advisory.products[0];
+        assert_eq!(product.name, "Syngo");
+        assert_eq!(product.version_text, "VB20 SP2");
+        assert_eq!(product.model_numbers, ["10496180"]);
     }
 
     #[test]

@@ -305,6 +305,7 @@ fn product_from_cpe(criterion: &Value, index: usize) -> Option<Product> {
         spec,
         fixed_in: None,
         is_os: part == "o",
+        model_numbers: Vec::new(),
     })
 }
 

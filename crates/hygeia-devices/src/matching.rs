@@ -92,6 +92,7 @@ impl<'a> Matcher<'a> {
                 for vendor in vendors.makers(&product.vendor) {
                     let names = product_alternatives(&product.name)
                         .iter()
+                        .chain(product.model_numbers.iter())
                         .map(|n| vendors.product_words(&vendor, n))
                         .filter(|w| !w.is_empty())
                         .collect();

@@ -82,6 +82,7 @@ impl OsCatalog {
                     spec: VersionSpec::All,
                     fixed_in: None,
                     is_os: true,
+                    model_numbers: Vec::new(),
                 }],
                 vulnerabilities: s
                     .known_exploited
