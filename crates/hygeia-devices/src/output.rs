@@ -33,7 +33,8 @@ fn first_action(finding: &Finding) -> String {
         .unwrap_or_else(|| "No remediation in the advisory: contact the maker.".to_string())
 }
 
-/// The terminal table, most urgent first, with the reasons and next step of each finding.
+/// The terminal report: per device (the most urgent device first), the advisories that affect
+/// it, most urgent first, each with its reasons and next step; the general steps once per device.
 pub fn terminal(report: &MatchReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -48,29 +49,36 @@ pub fn terminal(report: &MatchReport) -> String {
             .map(|v| format!(", KEV {v}"))
             .unwrap_or_else(|| ", without KEV (pass --kev or run `hygeia devices update`)".into())
     );
-    if !report.findings.is_empty() {
-        let _ = writeln!(
-            out,
-            "
-{:<9} {:<10} {:<34} {:<18} CVES",
-            "PRIORITY", "BASIS", "DEVICE", "ADVISORY"
-        );
-    }
+    // Findings are sorted most urgent first, so a device's first finding is its most urgent
+    // and devices come out in order of urgency.
+    let mut devices: Vec<(&str, Vec<&Finding>)> = Vec::new();
     for f in &report.findings {
-        let _ = writeln!(
-            out,
-            "{:<9} {:<10} {:<34} {:<18} {}",
-            f.priority.as_str(),
-            f.basis.as_str(),
-            cut(&f.device, 34),
-            cut(&f.advisory, 18),
-            cut(&f.cves.join(" "), 60)
-        );
-        let _ = writeln!(out, "          why: {}", f.priority_reasons.join(" "));
-        let _ = writeln!(out, "          match: {}", f.basis_note);
-        let _ = writeln!(out, "          do: {}", cut(&first_action(f), 300));
-        for step in &f.general_steps {
-            let _ = writeln!(out, "              {step}");
+        match devices
+            .iter_mut()
+            .find(|(source, _)| *source == f.device_source)
+        {
+            Some((_, list)) => list.push(f),
+            None => devices.push((f.device_source.as_str(), vec![f])),
+        }
+    }
+    for (source, findings) in &devices {
+        let first = findings[0];
+        let _ = writeln!(out, "\n{}  [{source}]", first.device);
+        for f in findings {
+            let _ = writeln!(
+                out,
+                "  {:<9} {:<10} {:<18} {}",
+                f.priority.as_str().to_uppercase(),
+                f.basis.as_str(),
+                cut(&f.advisory, 18),
+                cut(&f.cves.join(" "), 70)
+            );
+            let _ = writeln!(out, "      why: {}", f.priority_reasons.join(" "));
+            let _ = writeln!(out, "      match: {}", f.basis_note);
+            let _ = writeln!(out, "      do: {}", cut(&first_action(f), 300));
+        }
+        for step in &first.general_steps {
+            let _ = writeln!(out, "  - {step}");
         }
     }
     if !report.inventory_problems.is_empty() {

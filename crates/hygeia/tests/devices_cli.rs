@@ -111,7 +111,9 @@ fn match_json_document_and_exit_codes() {
     assert_eq!(gate.status.code(), Some(1));
     let table = String::from_utf8_lossy(&gate.stdout);
     assert!(
-        table.contains("PRIORITY") && table.contains("ICSMA-90-001-01"),
+        table.contains("CRITICAL")
+            && table.contains("ICSMA-90-001-01")
+            && table.contains("pump-a (Acme Pump 300 1.52)"),
         "{table}"
     );
 
