@@ -52,14 +52,13 @@ pub fn terminal(report: &MatchReport) -> String {
     // Findings are sorted most urgent first, so a device's first finding is its most urgent
     // and devices come out in order of urgency.
     let mut devices: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    let mut position: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in &report.findings {
-        match devices
-            .iter_mut()
-            .find(|(source, _)| *source == f.device_source)
-        {
-            Some((_, list)) => list.push(f),
-            None => devices.push((f.device_source.as_str(), vec![f])),
-        }
+        let at = *position.entry(f.device_source.as_str()).or_insert_with(|| {
+            devices.push((f.device_source.as_str(), Vec::new()));
+            devices.len() - 1
+        });
+        devices[at].1.push(f);
     }
     for (source, findings) in &devices {
         let first = findings[0];

@@ -118,12 +118,13 @@ pub fn assess(hit: &Hit<'_>, kev: Option<&Kev>, epss: Option<&Epss>) -> Finding 
     let mut reasons = Vec::new();
     let (tier, mut priority) = if !ransomware.is_empty() {
         reasons.push(format!(
-            "{} is used in ransomware campaigns (CISA KEV).",
+            "{} {} used in ransomware campaigns (CISA KEV).",
             ransomware
                 .iter()
                 .map(|c| c.as_str())
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            if ransomware.len() == 1 { "is" } else { "are" }
         ));
         (5, Priority::Critical)
     } else if let Some((cve, entry)) = in_kev.first() {
