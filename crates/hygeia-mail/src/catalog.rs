@@ -577,6 +577,15 @@ mod tests {
     fn builtin_catalog_loads() {
         let catalog = MailCatalog::builtin().unwrap_or_else(|e| panic!("{e}"));
         assert!(catalog.brands.iter().any(|b| b.name == "PayPal"));
+        let mut names: Vec<&str> = catalog.brands.iter().map(|b| b.name.as_str()).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            before,
+            "a brand is listed twice in mail-brands.toml"
+        );
         assert!(host_in("us1.list-manage.com", &catalog.links.trackers));
         assert!(!host_matches("evillist-manage.com", "list-manage.com"));
         let index = PhraseIndex::new(vec![

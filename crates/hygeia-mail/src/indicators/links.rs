@@ -186,6 +186,26 @@ fn sign_in_path(rest: &str) -> bool {
         .any(|segment| SIGN_IN_WORDS.contains(&segment))
 }
 
+/// A web address written as a path segment ("/www.afbank.com/verify", "/signin.ebay.com/"):
+/// a segment that starts with `www.` or has a dot and ends in a common top-level domain.
+fn named_site_in_path(rest: &str) -> Option<String> {
+    let path = rest.split(['?', '#']).next().unwrap_or("").to_lowercase();
+    path.split('/')
+        .find(|segment| {
+            let labels: Vec<&str> = segment.split('.').collect();
+            labels.len() >= 2
+                && labels.iter().all(|l| {
+                    !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+                && (segment.starts_with("www.")
+                    || matches!(
+                        labels.last().copied(),
+                        Some("com" | "net" | "org" | "de" | "uk" | "br" | "gov" | "edu")
+                    ))
+        })
+        .map(str::to_string)
+}
+
 /// Whether `host` imitates the sender's own domain without being it: the sender's name as one
 /// hyphen-separated part of another name (`lasallebank-online.com` for `lasallebank.com`), or the
 /// same name with hyphens added (`comfed-bank.net` for `comfedbank.com`). The same name under
@@ -265,16 +285,25 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         }
         if seen_hosts.insert(host.to_string()) {
             if is_ip_literal(host) {
-                push_once(
-                    found,
-                    Indicator::new(
-                        "link.ip-address",
+                // "http://221.144.51.78/www.afbank.com/verify": a web address written into the
+                // path makes a bare address look like the bank's site.
+                let (weight, why) = match named_site_in_path(&url.rest) {
+                    Some(site) => (
+                        3.5,
+                        format!(
+                            "A link goes to a bare internet address ({host}) dressed up with the web address {site} in its path."
+                        ),
+                    ),
+                    None => (
                         2.5,
                         format!(
                             "A link goes to a bare internet address ({host}) instead of a named website."
                         ),
-                        link.href.clone(),
                     ),
+                };
+                push_once(
+                    found,
+                    Indicator::new("link.ip-address", weight, why, link.href.clone()),
                 );
             }
             if !host_in(host, &services.trackers)
@@ -455,7 +484,21 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
 
 #[cfg(test)]
 mod tests {
-    use super::{imitates_sender, sign_in_path};
+    use super::{imitates_sender, named_site_in_path, sign_in_path};
+
+    #[test]
+    fn web_addresses_in_paths() {
+        assert_eq!(
+            named_site_in_path("/www.afbank.com/verify/index.php"),
+            Some("www.afbank.com".into())
+        );
+        assert_eq!(
+            named_site_in_path("/signin.ebay.com/ws/"),
+            Some("signin.ebay.com".into())
+        );
+        assert_eq!(named_site_in_path("/images/logo.png"), None);
+        assert_eq!(named_site_in_path("/index.php?u=www.x.com"), None);
+    }
 
     #[test]
     fn sign_in_pages_by_path() {
