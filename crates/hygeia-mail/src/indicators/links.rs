@@ -5,8 +5,8 @@ use super::{Context, Indicator};
 use crate::catalog::host_in;
 use crate::message::Mail;
 use crate::url::{
-    UrlParts, deceptive_host, host_shown_in_text, is_ip_literal, parse_url, redirect_target,
-    registrable_domain,
+    UrlParts, deceptive_host, host_shown_in_text, is_ip_literal, parse_url, percent_decode,
+    redirect_target, registrable_domain,
 };
 
 /// Links examined per message.
@@ -186,6 +186,18 @@ fn sign_in_path(rest: &str) -> bool {
         .any(|segment| SIGN_IN_WORDS.contains(&segment))
 }
 
+/// The bare IP address a query parameter sends the reader on to
+/// (`?DomainUrl=http%3A%2F%2F211.172.96.7%2FLogin`), whatever the parameter is called.
+fn ip_behind_redirect(rest: &str) -> Option<String> {
+    let query = rest.split_once('?').map(|(_, q)| q)?;
+    query.split('&').find_map(|pair| {
+        let value = percent_decode(pair.split_once('=')?.1);
+        let target = parse_url(&value)?;
+        (matches!(target.scheme.as_str(), "http" | "https") && is_ip_literal(&target.host))
+            .then_some(target.host)
+    })
+}
+
 /// A web address written as a path segment ("/www.afbank.com/verify", "/signin.ebay.com/"):
 /// a segment that starts with `www.` or has a dot and ends in a common top-level domain.
 fn named_site_in_path(rest: &str) -> Option<String> {
@@ -304,6 +316,20 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 push_once(
                     found,
                     Indicator::new("link.ip-address", weight, why, link.href.clone()),
+                );
+            } else if let Some(ip) = ip_behind_redirect(&url.rest) {
+                // "cgi4.ebay.com/...RedirectToDomain&DomainUrl=http%3A%2F%2F211.172.96.7%2F":
+                // a trusted site's open redirect that sends the reader to a bare address.
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.ip-address",
+                        3.0,
+                        format!(
+                            "A link passes through {host} but sends you on to a bare internet address ({ip})."
+                        ),
+                        link.href.clone(),
+                    ),
                 );
             }
             if !host_in(host, &services.trackers)
@@ -484,7 +510,22 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
 
 #[cfg(test)]
 mod tests {
-    use super::{imitates_sender, named_site_in_path, sign_in_path};
+    use super::{imitates_sender, ip_behind_redirect, named_site_in_path, sign_in_path};
+
+    #[test]
+    fn bare_addresses_behind_open_redirects() {
+        assert_eq!(
+            ip_behind_redirect(
+                "/ws/eBayISAPI.dll?MfcISAPICommand=RedirectToDomain&DomainUrl=http%3A%2F%2F%32%31%31%2E%31%37%32%2E%39%36%2E%37%2FLogin%2F"
+            ),
+            Some("211.172.96.7".into())
+        );
+        assert_eq!(
+            ip_behind_redirect("/r?url=https%3A%2F%2Fwww.example.org%2F"),
+            None
+        );
+        assert_eq!(ip_behind_redirect("/plain/path"), None);
+    }
 
     #[test]
     fn web_addresses_in_paths() {
