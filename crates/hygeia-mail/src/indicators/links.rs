@@ -186,6 +186,22 @@ fn sign_in_path(rest: &str) -> bool {
         .any(|segment| SIGN_IN_WORDS.contains(&segment))
 }
 
+/// A host name that spells out an IPv4 address in its first label, as providers name home and
+/// dial-up connections (`80-219-219-193.dclient.hispeed.ch`, `dsl-201-151-140-106.example.net`).
+fn dynamic_address_host(host: &str) -> bool {
+    let first = host.split('.').next().unwrap_or("");
+    let numbers: Vec<&str> = first
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .collect();
+    host.contains('.')
+        && numbers.len() >= 4
+        && numbers.windows(4).any(|w| {
+            w.iter()
+                .all(|n| n.len() <= 3 && n.parse::<u16>().is_ok_and(|v| v <= 255))
+        })
+}
+
 /// The bare IP address a query parameter sends the reader on to
 /// (`?DomainUrl=http%3A%2F%2F211.172.96.7%2FLogin`), whatever the parameter is called.
 fn ip_behind_redirect(rest: &str) -> Option<String> {
@@ -316,6 +332,18 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 push_once(
                     found,
                     Indicator::new("link.ip-address", weight, why, link.href.clone()),
+                );
+            } else if dynamic_address_host(host) {
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.ip-address",
+                        2.0,
+                        format!(
+                            "A link goes to {host}, a name that spells out an internet address, as home and dial-up connections have: phishing pages are often put on hijacked home computers."
+                        ),
+                        link.href.clone(),
+                    ),
                 );
             } else if let Some(ip) = ip_behind_redirect(&url.rest) {
                 // "cgi4.ebay.com/...RedirectToDomain&DomainUrl=http%3A%2F%2F211.172.96.7%2F":
@@ -510,7 +538,19 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
 
 #[cfg(test)]
 mod tests {
-    use super::{imitates_sender, ip_behind_redirect, named_site_in_path, sign_in_path};
+    use super::{
+        dynamic_address_host, imitates_sender, ip_behind_redirect, named_site_in_path, sign_in_path,
+    };
+
+    #[test]
+    fn home_connection_host_names() {
+        assert!(dynamic_address_host("80-219-219-193.dclient.hispeed.ch"));
+        assert!(dynamic_address_host(
+            "static-201-151-140-106.alestra.net.mx"
+        ));
+        assert!(!dynamic_address_host("www.2024-report.example.com"));
+        assert!(!dynamic_address_host("cdn1.example.com"));
+    }
 
     #[test]
     fn bare_addresses_behind_open_redirects() {
