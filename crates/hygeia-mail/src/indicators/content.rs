@@ -163,6 +163,10 @@ fn disguised_words(text: &str) -> Vec<&str> {
 /// the word, a filter does not. Emoji joiners and scripts that need joiners sit next to other
 /// characters, so only a character between two ASCII letters counts.
 fn invisible_between_letters(text: &str) -> usize {
+    // Most text has none: one pass without allocating settles it.
+    if !text.chars().any(super::sender::is_invisible_or_mark) {
+        return 0;
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut count = 0;
     for (i, &c) in chars.iter().enumerate() {
@@ -289,7 +293,13 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         .iter()
         .map(|h| h.visible_text.as_str())
         .chain(std::iter::once(mail.text.as_str()))
-        .map(|t| invisible_between_letters(&t.replace('\u{ad}', "")))
+        .map(|t| {
+            if t.contains('\u{ad}') {
+                invisible_between_letters(&t.replace('\u{ad}', ""))
+            } else {
+                invisible_between_letters(t)
+            }
+        })
         .sum();
     let invisible = invisible_between_letters(&mail.subject)
         + invisible_between_letters(name)
