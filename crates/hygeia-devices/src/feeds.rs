@@ -39,23 +39,39 @@ fn input_error(path: &str, message: String) -> DevicesError {
     }
 }
 
-/// Reads `known_exploited_vulnerabilities.json`.
-pub fn parse_kev(source: &str, bytes: &[u8]) -> Result<Kev, DevicesError> {
+/// A JSON document with a top-level `vulnerabilities` list, the shape of both KEV and NVD files;
+/// `what` names the expected file in messages.
+fn vulnerabilities_document(source: &str, bytes: &[u8], what: &str) -> Result<Value, DevicesError> {
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
         input_error(
             source,
-            format!("the KEV catalog is not valid JSON (line {}): {e}", e.line()),
+            format!(
+                "expected {what}, but the file is not valid JSON (line {}): {e}",
+                e.line()
+            ),
         )
     })?;
-    let list = doc
-        .get("vulnerabilities")
+    if !doc.get("vulnerabilities").is_some_and(Value::is_array) {
+        return Err(input_error(
+            source,
+            format!("expected {what}, but the file has no `vulnerabilities` list"),
+        ));
+    }
+    Ok(doc)
+}
+
+/// The `vulnerabilities` list of a document accepted by [`vulnerabilities_document`].
+fn vulnerability_list(doc: &Value) -> &[Value] {
+    doc.get("vulnerabilities")
         .and_then(Value::as_array)
-        .ok_or_else(|| {
-            input_error(
-                source,
-                "not a KEV catalog: it has no `vulnerabilities` list".into(),
-            )
-        })?;
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// Reads `known_exploited_vulnerabilities.json`.
+pub fn parse_kev(source: &str, bytes: &[u8]) -> Result<Kev, DevicesError> {
+    let doc = vulnerabilities_document(source, bytes, "the KEV catalog")?;
+    let list = vulnerability_list(&doc);
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     let mut kev = Kev {
         version: text(&doc, "catalogVersion"),
@@ -148,21 +164,8 @@ pub fn parse_epss(source: &str, text: &str) -> Result<Epss, DevicesError> {
 /// Reads an NVD CVE API 2.0 response (or a file of them). Each CVE becomes one advisory whose
 /// products are its vulnerable CPE match criteria.
 pub fn parse_nvd(source: &str, bytes: &[u8]) -> Result<Vec<Advisory>, DevicesError> {
-    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
-        input_error(
-            source,
-            format!("the NVD file is not valid JSON (line {}): {e}", e.line()),
-        )
-    })?;
-    let list = doc
-        .get("vulnerabilities")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            input_error(
-                source,
-                "not an NVD CVE API 2.0 response: no `vulnerabilities` list".into(),
-            )
-        })?;
+    let doc = vulnerabilities_document(source, bytes, "an NVD CVE API 2.0 response")?;
+    let list = vulnerability_list(&doc);
     let mut advisories = Vec::new();
     for item in list {
         let Some(cve) = item.get("cve") else { continue };
