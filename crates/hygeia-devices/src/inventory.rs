@@ -187,7 +187,7 @@ pub fn from_csv(source: &str, bytes: &[u8]) -> Inventory {
                 skipped: true,
                 location: format!("{source}:1"),
                 column: None,
-                message: format!("the header line cannot be read: {e}"),
+                message: csv_problem("the header line", &e),
             });
             return inventory;
         }
@@ -226,7 +226,7 @@ pub fn from_csv(source: &str, bytes: &[u8]) -> Inventory {
                     skipped: true,
                     location: format!("{source}:{line}"),
                     column: None,
-                    message: format!("the line cannot be read as CSV: {e}"),
+                    message: csv_problem("the line", &e),
                 });
                 continue;
             }
@@ -257,6 +257,15 @@ pub fn from_csv(source: &str, bytes: &[u8]) -> Inventory {
         }
     }
     inventory
+}
+
+/// What is wrong with a line the CSV reader refused, and what to do.
+fn csv_problem(what: &str, error: &csv::Error) -> String {
+    if matches!(error.kind(), csv::ErrorKind::Utf8 { .. }) {
+        format!("{what} is not UTF-8 text; save the file as \"CSV UTF-8\" and try again")
+    } else {
+        format!("{what} cannot be read as CSV: {error}")
+    }
 }
 
 fn parse_bool(value: &str) -> Option<bool> {

@@ -108,6 +108,8 @@ pub struct AdvisorySet {
     pub unparsed: Vec<Unparsed>,
     /// Number of files read.
     pub files: usize,
+    /// Files that could not be read at all (each also listed, with the reason, in `unparsed`).
+    pub unreadable: Vec<String>,
 }
 
 fn json_files(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), DevicesError> {
@@ -146,10 +148,13 @@ impl AdvisorySet {
                     self.advisories.push(advisory);
                     self.unparsed.extend(unparsed);
                 }
-                Err(e) => self.unparsed.push(Unparsed {
+                Err(e) => {
+                    self.unreadable.push(name.clone());
+                    self.unparsed.push(Unparsed {
                     advisory: name,
                     message: format!("the file could not be read as CSAF, so none of its products were matched: {e}"),
-                }),
+                });
+                }
             }
         }
         Ok(())

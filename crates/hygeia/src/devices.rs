@@ -97,8 +97,14 @@ pub fn run_match(args: DevicesMatchArgs) -> Result<u8, Failure> {
     };
     let done = format!("{} finding(s).", report.findings.len());
     crate::emit(&text, args.output.as_deref(), &done)?;
-    if inventory.problems.iter().any(|p| p.skipped) {
-        // The findings are printed, but a skipped row is an input error to fix.
+    for file in &set.unreadable {
+        eprintln!(
+            "hygeia: {file} could not be read as CSAF, so none of its products were matched (the reason is under `unparsed`)"
+        );
+    }
+    if inventory.problems.iter().any(|p| p.skipped) || !set.unreadable.is_empty() {
+        // The findings are printed, but a skipped row or an unreadable advisory file is an
+        // input error to fix.
         return Ok(2);
     }
     let threshold = args.fail_on.map(|level| match level {

@@ -190,6 +190,21 @@ fn missing_inputs_say_what_to_do() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("KEV"));
+
+    // An advisory file that is not CSAF: the others are still matched, the file is named, exit 2.
+    let out = hygeia(&[
+        "devices",
+        "match",
+        "--inventory",
+        &fixture("labelled.csv"),
+        "--advisories",
+        &fixture("csaf"),
+        "--advisories",
+        &fixture("epss.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read as CSAF"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ICSMA-90-001-01"));
 }
 
 #[test]
