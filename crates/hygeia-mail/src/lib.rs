@@ -13,6 +13,7 @@ pub mod imap;
 pub mod indicators;
 pub mod learn;
 pub mod message;
+pub mod pdf;
 pub mod qr;
 pub mod source;
 pub mod url;

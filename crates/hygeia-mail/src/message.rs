@@ -69,6 +69,8 @@ pub struct Attachment {
     pub content_type: String,
     /// Decoded contents.
     pub data: Vec<u8>,
+    /// What a PDF holds (links, actions, pages, text), read once at parse time.
+    pub pdf: Option<crate::pdf::PdfFacts>,
 }
 
 /// One link with where it came from.
@@ -125,8 +127,21 @@ impl Mail {
             all.push(' ');
             all.push_str(&h.visible_text);
         }
-        all.to_lowercase()
+        let lower = all.to_lowercase();
+        // "c\u{34f}a\u{34f}n\u{34f}c\u{34f}e\u{34f}l" reads "cancel" on screen: the reader
+        // never sees these characters, so the phrases are matched without them.
+        if lower.contains(is_invisible_format) {
+            lower.chars().filter(|c| !is_invisible_format(*c)).collect()
+        } else {
+            lower
+        }
     }
+}
+
+/// Characters that take no space and show nothing: soft hyphen, combining grapheme joiner,
+/// zero-width spaces and joiners, direction marks, word joiner, byte-order mark.
+pub(crate) fn is_invisible_format(c: char) -> bool {
+    matches!(c as u32, 0x00AD | 0x034F | 0x200B..=0x200F | 0x2060..=0x2064 | 0xFEFF)
 }
 
 /// Parses raw message bytes. Never fails: a message that cannot be parsed at all yields an empty
@@ -166,6 +181,7 @@ pub fn parse(raw: &[u8]) -> Mail {
     collect_parts(&message, &mut mail, 0);
     extract_text_links(&mut mail);
     read_qr_codes(&mut mail);
+    read_pdfs(&mut mail);
     mail.forwarded_from =
         crate::forward::forwarded_sender(&mail.subject, &mail.text).or_else(|| {
             mail.html
@@ -224,12 +240,14 @@ fn collect_parts(message: &mail_parser::Message<'_>, mail: &mut Mail, depth: usi
                 name,
                 content_type,
                 data: text.as_bytes().to_vec(),
+                pdf: None,
             }),
             PartType::Binary(data) | PartType::InlineBinary(data) => {
                 mail.attachments.push(Attachment {
                     name,
                     content_type,
                     data: data.to_vec(),
+                    pdf: None,
                 })
             }
             PartType::Message(inner) => {
@@ -267,13 +285,39 @@ fn read_qr_codes(mail: &mut Mail) {
     }
 }
 
-/// Adds URLs written in plain text (`http://`, `https://`, `www.`).
+/// PDF attachments read per message.
+const MAX_PDFS: usize = 10;
+
+/// Reads PDF attachments and adds the web addresses their links open to the message's links:
+/// a PDF that only carries a link is a common way past filters that check the message alone.
+fn read_pdfs(mail: &mut Mail) {
+    let mut links = Vec::new();
+    for attachment in mail
+        .attachments
+        .iter_mut()
+        .filter(|a| crate::pdf::is_pdf(&a.data))
+        .take(MAX_PDFS)
+    {
+        let facts = crate::pdf::read(&attachment.data);
+        links.extend(facts.web_links.iter().cloned());
+        attachment.pdf = Some(facts);
+    }
+    for href in links {
+        mail.links.push(Link { href, text: None });
+    }
+}
+
+/// Adds URLs written as text (`http://`, `https://`, `www.`), in the plain body and in the
+/// visible text of HTML bodies: mail programs turn them into links the reader can click.
 fn extract_text_links(mail: &mut Mail) {
     let mut found = Vec::new();
-    for word in mail
-        .text
-        .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '(' | ')' | '[' | ']'))
-    {
+    let texts = std::iter::once(mail.text.as_str())
+        .chain(mail.html.iter().map(|h| h.visible_text.as_str()));
+    for word in texts.flat_map(|text| {
+        text.split(|c: char| {
+            c.is_whitespace() || matches!(c, '<' | '>' | '"' | '(' | ')' | '[' | ']')
+        })
+    }) {
         let lower = word.to_ascii_lowercase();
         let url = if lower.starts_with("http://") || lower.starts_with("https://") {
             word.to_string()
@@ -282,12 +326,18 @@ fn extract_text_links(mail: &mut Mail) {
         } else {
             continue;
         };
-        found.push(Link {
-            href: url
-                .trim_end_matches(['.', ',', ';', ':', '!', '?', '\''])
-                .to_string(),
-            text: None,
-        });
+        let href = url
+            .trim_end_matches(['.', ',', ';', ':', '!', '?', '\''])
+            .to_string();
+        // An anchor's own text ("www.bank.com" over a tracker) is already judged with its link.
+        let shown_by_anchor = mail
+            .links
+            .iter()
+            .any(|l| l.text.as_deref().is_some_and(|t| t.contains(word)));
+        if shown_by_anchor || found.iter().any(|l: &Link| l.href == href) {
+            continue;
+        }
+        found.push(Link { href, text: None });
         if found.len() >= 500 {
             break;
         }
@@ -315,6 +365,14 @@ mod tests {
         assert_eq!(mail.links.len(), 1);
         assert_eq!(mail.attachments.len(), 1);
         assert!(mail.attachments[0].data.starts_with(b"MZ"));
+    }
+
+    #[test]
+    fn web_addresses_written_in_html_text_are_links_once() {
+        let raw = b"Subject: x\r\nContent-Type: text/html\r\n\r\n<p>Open https://forms.gle/abc now</p><a href=\"https://t.example/c\">www.bank.example</a>";
+        let mail = parse(raw);
+        let hrefs: Vec<&str> = mail.links.iter().map(|l| l.href.as_str()).collect();
+        assert_eq!(hrefs, ["https://t.example/c", "https://forms.gle/abc"]);
     }
 
     #[test]

@@ -39,7 +39,12 @@ fn run_trusting(name: &str, trusted_authserv: &[&str]) -> (Verdict, Vec<&'static
 
 #[test]
 fn phishing_and_lures_are_flagged_with_their_reason() {
-    let cases: [(&str, Verdict, &str); 23] = [
+    let cases: [(&str, Verdict, &str); 25] = [
+        (
+            "phish-pdf-button.eml",
+            Verdict::Suspicious,
+            "attachment.pdf-link-only",
+        ),
         (
             "phish-free-host-login.eml",
             Verdict::Phishing,
@@ -131,6 +136,7 @@ fn phishing_and_lures_are_flagged_with_their_reason() {
         ("ham-colleague.eml", Verdict::Clean, ""),
         ("ham-newsletter.eml", Verdict::Clean, ""),
         ("ham-report-pdf.eml", Verdict::Clean, ""),
+        ("ham-letter-pdf.eml", Verdict::Clean, ""),
     ];
     for (name, at_least, indicator) in cases {
         let (verdict, ids) = run(name);

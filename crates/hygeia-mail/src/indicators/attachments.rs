@@ -195,28 +195,8 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
             Indicator::new("attachment.html", 1.5, format!("The attachment {name} is a web page; real senders rarely attach those."), name.clone())
         });
     }
-    if ext == "pdf" || data.starts_with(b"%PDF") {
-        let actions: Vec<&str> = [
-            "/JavaScript",
-            "/JS ",
-            "/Launch",
-            "/OpenAction",
-            "/EmbeddedFile",
-        ]
-        .into_iter()
-        .filter(|k| memchr::memmem::find(data, k.as_bytes()).is_some())
-        .collect();
-        if actions.iter().any(|a| *a != "/OpenAction") {
-            found.push(Indicator::new(
-                "attachment.pdf-active",
-                2.5,
-                format!(
-                    "The PDF {name} contains actions that run when it opens ({}).",
-                    actions.join(", ")
-                ),
-                name.clone(),
-            ));
-        }
+    if let Some(pdf) = &attachment.pdf {
+        pdf_indicators(&name, pdf, found);
     }
     if ARCHIVES.contains(&ext.as_str())
         || data.starts_with(b"PK\x03\x04")
@@ -226,6 +206,46 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
             )
     {
         archive_indicators(&name, data, found);
+    }
+}
+
+/// Text, in characters, below which a PDF page is a picture and a button rather than a document.
+const PDF_LITTLE_TEXT: usize = 200;
+
+fn pdf_indicators(name: &str, pdf: &crate::pdf::PdfFacts, found: &mut Vec<Indicator>) {
+    // An open action alone only sets the first view; it matters with a script or a launch.
+    let active: Vec<&str> = pdf
+        .actions
+        .iter()
+        .copied()
+        .filter(|a| *a != "OpenAction")
+        .collect();
+    if !active.is_empty() {
+        found.push(Indicator::new(
+            "attachment.pdf-active",
+            2.5,
+            format!(
+                "The PDF {name} contains actions that run when it opens ({}).",
+                pdf.actions.join(", ")
+            ),
+            name.to_string(),
+        ));
+    }
+    if let Some(link) = pdf.web_links.first()
+        && (1..=2).contains(&pdf.pages)
+        && pdf.text_chars < PDF_LITTLE_TEXT
+    {
+        let host = crate::url::parse_url(link)
+            .map(|u| u.host)
+            .unwrap_or_else(|| link.clone());
+        found.push(Indicator::new(
+            "attachment.pdf-link-only",
+            2.0,
+            format!(
+                "The PDF {name} is a page with almost no text and a link to {host}: a way to carry a phishing link past filters that only read the message."
+            ),
+            format!("{name}: {link}"),
+        ));
     }
 }
 
@@ -353,6 +373,7 @@ mod tests {
                 name: name.into(),
                 content_type: String::new(),
                 data: data.to_vec(),
+                pdf: crate::pdf::is_pdf(data).then(|| crate::pdf::read(data)),
             },
             &mut found,
         );
@@ -387,6 +408,15 @@ mod tests {
                 .contains(&"attachment.pdf-active")
         );
         assert!(ids("report.pdf", b"%PDF-1.7 plain").is_empty());
+        let button = b"%PDF-1.7 <</Type /Page>> <</S /URI /URI (https://x.web.core.windows.net/)>>";
+        assert!(ids("Fatura.pdf", button).contains(&"attachment.pdf-link-only"));
+        let mut letter = button.to_vec();
+        letter.extend_from_slice(b" <</Length 9>>stream\nBT (");
+        letter.extend_from_slice(&[b'a'; 400]);
+        letter.extend_from_slice(b") Tj ET\nendstream");
+        assert!(!ids("letter.pdf", &letter).contains(&"attachment.pdf-link-only"));
+        let two_pages = b"%PDF-1.7 <</Type /Page>> <</Type /Page>> <</Type /Page>> <</URI (https://a.example/)>>";
+        assert!(!ids("newsletter.pdf", two_pages).contains(&"attachment.pdf-link-only"));
         assert!(ids("photo.jpg", b"\xff\xd8\xff").is_empty());
         let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         ole.extend("_VBA_PROJECT".encode_utf16().flat_map(u16::to_le_bytes));

@@ -158,7 +158,8 @@ fn disguised_words(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Invisible characters (soft hyphens, zero-width spaces and joiners, direction marks) slipped
+/// Invisible characters (soft hyphens, zero-width spaces and joiners, direction marks, the
+/// combining grapheme joiner) slipped
 /// between Latin letters ("Pr\u{200e}i\u{200e}me", "R\u{ad}e\u{ad}a\u{ad}l"): the reader sees
 /// the word, a filter does not. Emoji joiners and scripts that need joiners sit next to other
 /// characters, so only a character between two ASCII letters counts.
@@ -170,7 +171,10 @@ fn invisible_between_letters(text: &str) -> usize {
     let chars: Vec<char> = text.chars().collect();
     let mut count = 0;
     for (i, &c) in chars.iter().enumerate() {
-        if !super::sender::is_invisible_or_mark(c) || (0x0300..=0x036F).contains(&(c as u32)) {
+        // Accents are letters' marks, not hiding places; the combining grapheme joiner in their
+        // block shows nothing and is the one used to break up words.
+        let accent = (0x0300..=0x036F).contains(&(c as u32)) && c != '\u{34F}';
+        if !super::sender::is_invisible_or_mark(c) || accent {
             continue;
         }
         let before = chars[..i]
@@ -484,6 +488,13 @@ mod tests {
             0
         );
         assert_eq!(invisible_between_letters("Caf\u{e9} cre\u{301}me"), 0);
+        // The combining grapheme joiner sits among the accents but shows nothing.
+        assert_eq!(invisible_between_letters("c\u{34f}a\u{34f}n\u{34f}cel"), 3);
+        let mail = crate::message::parse(
+            "Subject: Order\r\n\r\nTo c\u{34f}a\u{34f}n\u{34f}c\u{34f}e\u{34f}l this order call us"
+                .as_bytes(),
+        );
+        assert!(mail.visible_text_lower().contains("to cancel this order"));
     }
 
     #[test]
