@@ -27,6 +27,141 @@ pub enum Command {
     /// Match medical and IT devices against CISA advisories, KEV, NVD and EPSS.
     #[command(subcommand)]
     Devices(DevicesCommand),
+    /// Run the server that practices and insurers enroll their computers into.
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
+    /// Enroll this computer with the practice's server and send it this computer's checks.
+    #[cfg(feature = "agent")]
+    #[command(subcommand)]
+    Agent(AgentCommand),
+}
+
+/// `hygeia serve`.
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Set up the server instead of running it.
+    #[command(subcommand)]
+    pub action: Option<ServeAction>,
+    /// The database: an SQLite file (created on first start) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, value_name = "FILE|URL", env = "HYGEIA_DATABASE", default_value = "hygeia-server.db")]
+    pub database: String,
+    /// Address and port to listen on.
+    #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:8443")]
+    pub listen: std::net::SocketAddr,
+    /// TLS certificate chain (PEM). Without it the server only listens on loopback.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP beyond loopback (only behind a TLS proxy).
+    #[arg(long)]
+    pub insecure_http: bool,
+    /// Largest report accepted from an agent, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub max_report_bytes: usize,
+    /// Enrolments allowed per client address per minute (raise it for mass roll-outs behind NAT).
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub enroll_rate: u32,
+}
+
+/// `hygeia serve init` and `hygeia serve add-practice`.
+#[cfg(feature = "server")]
+#[derive(Debug, Subcommand)]
+pub enum ServeAction {
+    /// Create the first insurer or practice and its administrator (prints a one-time password).
+    #[command(group(clap::ArgGroup::new("kind").required(true).args(["insurer", "practice"])))]
+    Init {
+        /// Create an insurer organization (its administrator is an insurer analyst).
+        #[arg(long, value_name = "NAME")]
+        insurer: Option<String>,
+        /// Create a stand-alone practice (its administrator is a practice admin).
+        #[arg(long, value_name = "NAME")]
+        practice: Option<String>,
+        /// The administrator's e-mail address (their sign-in name).
+        #[arg(long, value_name = "EMAIL")]
+        admin_email: String,
+        /// The administrator's name as shown in the dashboard.
+        #[arg(long, value_name = "NAME", default_value = "Administrator")]
+        admin_name: String,
+    },
+    /// Add a practice to an insurer organization, with its first administrator.
+    AddPractice {
+        /// The insurer organization's name.
+        #[arg(long, value_name = "NAME")]
+        insurer: String,
+        /// The new practice's name.
+        #[arg(long, value_name = "NAME")]
+        practice: String,
+        /// The practice administrator's e-mail address.
+        #[arg(long, value_name = "EMAIL")]
+        admin_email: String,
+        /// Their name as shown in the dashboard.
+        #[arg(long, value_name = "NAME", default_value = "Practice administrator")]
+        admin_name: String,
+    },
+}
+
+/// `hygeia agent` sub-commands.
+#[cfg(feature = "agent")]
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Exchange the practice's enroll secret for this computer's own key.
+    Enroll(AgentEnrollArgs),
+    /// Check this computer on a schedule and send the reports to the server.
+    Run(AgentRunArgs),
+    /// Show the enrolment and how many reports wait to be sent.
+    Status(AgentStateArgs),
+}
+
+/// Where the agent keeps its state.
+#[cfg(feature = "agent")]
+#[derive(Debug, Args)]
+pub struct AgentStateArgs {
+    /// The agent's state folder (default: /var/lib/hygeia-agent as root, else the user's state folder).
+    #[arg(long, value_name = "DIR", env = "HYGEIA_AGENT_STATE")]
+    pub state_dir: Option<PathBuf>,
+}
+
+/// `hygeia agent enroll`.
+#[cfg(feature = "agent")]
+#[derive(Debug, Args)]
+pub struct AgentEnrollArgs {
+    /// The practice's server, e.g. https://hygeia.clinic.example:8443
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// The enroll secret from the dashboard (or set HYGEIA_ENROLL_SECRET).
+    #[arg(long, value_name = "SECRET", env = "HYGEIA_ENROLL_SECRET", hide_env_values = true)]
+    pub secret: String,
+    /// Trust only this CA certificate (PEM) for the server, e.g. the practice's own.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    #[command(flatten)]
+    pub state: AgentStateArgs,
+}
+
+/// `hygeia agent run`.
+#[cfg(feature = "agent")]
+#[derive(Debug, Args)]
+pub struct AgentRunArgs {
+    /// Check and send once, then exit (for a systemd timer or cron).
+    #[arg(long)]
+    pub once: bool,
+    /// Time between checks, in minutes.
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub interval_minutes: u64,
+    /// How much each wait varies, in percent of the interval.
+    #[arg(long, value_name = "PERCENT", default_value_t = 10)]
+    pub jitter_percent: u8,
+    /// First wait after a failed send, in seconds (it doubles up to 15 minutes).
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    pub retry_seconds: u64,
+    /// Report a snapshot saved with `hygeia check --save-snapshot` instead of checking live.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub state: AgentStateArgs,
 }
 
 /// `hygeia devices` sub-commands.

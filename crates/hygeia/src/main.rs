@@ -1,10 +1,14 @@
 //! The `hygeia` command: argument parsing and wiring. The work happens in the library crates.
 
+#[cfg(feature = "agent")]
+mod agent;
 mod attest;
 mod check;
 mod cli;
 mod devices;
 mod mail;
+#[cfg(feature = "server")]
+mod serve;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -65,6 +69,14 @@ fn main() -> ExitCode {
         cli::Command::Devices(cli::DevicesCommand::Report(args)) => devices::report(args),
         #[cfg(feature = "imap")]
         cli::Command::Mail(cli::MailCommand::Imap(args)) => mail::imap(args),
+        #[cfg(feature = "server")]
+        cli::Command::Serve(args) => serve::run_serve(args),
+        #[cfg(feature = "agent")]
+        cli::Command::Agent(cli::AgentCommand::Enroll(args)) => agent::run_enroll(args),
+        #[cfg(feature = "agent")]
+        cli::Command::Agent(cli::AgentCommand::Run(args)) => agent::run_agent(args),
+        #[cfg(feature = "agent")]
+        cli::Command::Agent(cli::AgentCommand::Status(args)) => agent::run_status(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

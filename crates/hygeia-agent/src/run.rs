@@ -1,0 +1,261 @@
+//! The agent's cycle: run the audit on schedule (every hour ± 10% by default, so a practice's
+//! computers do not all report in the same second), queue the report, send what is queued
+//! oldest first, and back off exponentially while the server cannot be reached.
+
+use crate::client::{Client, ClientError, Sent};
+use crate::queue::Queue;
+use crate::state::{self, Enrolment, StateError};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Why the agent stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// State directory.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// Server.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The audit itself failed.
+    #[error("the audit of this computer failed: {0}")]
+    Audit(String),
+    /// `--once` could not deliver everything.
+    #[error("{0} report(s) could not be sent ({1}); they stay queued in {2} and go out with the next run")]
+    StillQueued(usize, String, PathBuf),
+}
+
+/// How the agent runs.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// Between audits.
+    pub interval: Duration,
+    /// Share of the interval by which each wait varies (0.1 = ±10%).
+    pub jitter: f64,
+    /// First wait after a failed send; doubles up to `max_backoff`.
+    pub first_backoff: Duration,
+    /// Longest wait between retries.
+    pub max_backoff: Duration,
+    /// Attempts to send before `--once` gives up.
+    pub once_attempts: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Schedule {
+        Schedule {
+            interval: Duration::from_secs(3600),
+            jitter: 0.1,
+            first_backoff: Duration::from_secs(15),
+            max_backoff: Duration::from_secs(15 * 60),
+            once_attempts: 4,
+        }
+    }
+}
+
+/// A factor in [1 - jitter, 1 + jitter].
+fn jittered(duration: Duration, jitter: f64) -> Duration {
+    let mut bytes = [0u8; 8];
+    let unit = if getrandom::fill(&mut bytes).is_ok() {
+        (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+    } else {
+        0.5
+    };
+    duration.mul_f64(1.0 + jitter.clamp(0.0, 0.9) * (2.0 * unit - 1.0))
+}
+
+/// Facts about this computer for enrolment.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Host name.
+    pub hostname: String,
+    /// `linux`, `macos`, `windows`.
+    pub os: String,
+    /// Operating system version for people.
+    pub os_version: String,
+}
+
+/// Enrolls this computer and saves the node key.
+pub fn enroll(state_dir: &Path, server: &str, secret: &str, ca_file: Option<&Path>, identity: &Identity) -> Result<Enrolment, AgentError> {
+    let client = Client::new(server, ca_file)?;
+    let (host_id, node_key) = client.enroll(secret.trim(), &identity.hostname, &identity.os, &identity.os_version)?;
+    let enrolment = Enrolment {
+        server: client.server().to_string(),
+        enroll_secret: secret.trim().to_string(),
+        ca_file: ca_file.map(Path::to_path_buf),
+        node_key,
+        host_id,
+    };
+    state::save(state_dir, &enrolment)?;
+    Ok(enrolment)
+}
+
+/// What one delivery attempt achieved.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// Reports the server took, by its answer (`stored`, `unchanged`, `duplicate`).
+    pub accepted: Vec<String>,
+    /// Reports the server refused for good (kept aside in `rejected/`).
+    pub rejected: usize,
+    /// Still queued, and why the last attempt stopped.
+    pub waiting: Option<(usize, String)>,
+}
+
+/// Sends every queued report, oldest first; stops at the first one that must wait.
+pub fn deliver(state_dir: &Path, identity: &Identity, log: &dyn Fn(&str)) -> Result<Delivery, AgentError> {
+    let mut enrolment = state::load(state_dir)?;
+    let mut client = Client::new(&enrolment.server, enrolment.ca_file.as_deref())?;
+    let queue = Queue::new(state_dir);
+    let mut delivery = Delivery::default();
+    let mut enrolled_again = false;
+    let queued = queue.list()?;
+    let mut remaining = queued.len();
+    for item in queued {
+        let body = match std::fs::read(&item.path) {
+            Ok(body) => body,
+            Err(_) => {
+                remaining -= 1;
+                continue;
+            }
+        };
+        let mut answer = client.send(&enrolment.node_key, &item.report_id, &body);
+        if answer == Sent::InvalidNodeKey && !enrolled_again {
+            log("the server no longer knows this computer's key; enrolling again");
+            enrolled_again = true;
+            enrolment = enroll(state_dir, &enrolment.server, &enrolment.enroll_secret, enrolment.ca_file.as_deref(), identity)?;
+            client = Client::new(&enrolment.server, enrolment.ca_file.as_deref())?;
+            answer = client.send(&enrolment.node_key, &item.report_id, &body);
+        }
+        match answer {
+            Sent::Accepted(status) => {
+                queue.remove(&item)?;
+                remaining -= 1;
+                delivery.accepted.push(status);
+            }
+            Sent::Rejected(why) => {
+                // Kept for whoever investigates, out of the way of the reports after it.
+                let aside = state_dir.join("rejected");
+                state::ensure_private_dir(&aside)?;
+                let _ = std::fs::rename(&item.path, aside.join(item.path.file_name().unwrap_or_default()));
+                log(&format!("the server refused report {}: {why} (kept in {})", item.report_id, aside.display()));
+                remaining -= 1;
+                delivery.rejected += 1;
+            }
+            Sent::InvalidNodeKey => {
+                delivery.waiting = Some((remaining, "the server refused this computer's new key too".into()));
+                return Ok(delivery);
+            }
+            Sent::Retry(why) => {
+                delivery.waiting = Some((remaining, why));
+                return Ok(delivery);
+            }
+        }
+    }
+    Ok(delivery)
+}
+
+/// Runs the audit once, queues its report and tries to deliver the queue, retrying with
+/// backoff a few times (`hygeia agent run --once`, for a systemd timer or cron).
+pub fn run_once(
+    state_dir: &Path,
+    identity: &Identity,
+    schedule: &Schedule,
+    audit: &dyn Fn() -> Result<Vec<u8>, String>,
+    log: &dyn Fn(&str),
+) -> Result<Delivery, AgentError> {
+    state::load(state_dir)?;
+    let report = audit().map_err(AgentError::Audit)?;
+    let dropped = Queue::new(state_dir).push(&report)?;
+    if dropped > 0 {
+        log(&format!("the queue was full: {dropped} oldest report(s) dropped"));
+    }
+    let mut backoff = schedule.first_backoff;
+    let mut total = Delivery::default();
+    for attempt in 1..=schedule.once_attempts.max(1) {
+        let delivery = deliver(state_dir, identity, log)?;
+        total.accepted.extend(delivery.accepted);
+        total.rejected += delivery.rejected;
+        match delivery.waiting {
+            None => return Ok(total),
+            Some((count, why)) if attempt == schedule.once_attempts.max(1) => {
+                return Err(AgentError::StillQueued(count, why, state_dir.join("queue")));
+            }
+            Some((_, why)) => {
+                log(&format!("cannot send yet ({why}); retrying in {} s", backoff.as_secs()));
+                std::thread::sleep(jittered(backoff, 0.2));
+                backoff = (backoff * 2).min(schedule.max_backoff);
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Runs forever: an audit every interval (± jitter), delivery after each, and retries with
+/// exponential backoff in between while the server cannot be reached. `stop` ends the loop
+/// (checked at least once a second).
+pub fn run_forever(
+    state_dir: &Path,
+    identity: &Identity,
+    schedule: &Schedule,
+    audit: &dyn Fn() -> Result<Vec<u8>, String>,
+    log: &dyn Fn(&str),
+    stop: &dyn Fn() -> bool,
+) -> Result<(), AgentError> {
+    state::load(state_dir)?;
+    let queue = Queue::new(state_dir);
+    let mut next_audit = Instant::now();
+    let mut next_delivery: Option<Instant> = None;
+    let mut backoff = schedule.first_backoff;
+    while !stop() {
+        let now = Instant::now();
+        if now >= next_audit {
+            match audit() {
+                Ok(report) => {
+                    let dropped = queue.push(&report)?;
+                    if dropped > 0 {
+                        log(&format!("the queue was full: {dropped} oldest report(s) dropped"));
+                    }
+                }
+                Err(why) => log(&format!("the audit failed: {why}")),
+            }
+            next_audit = now + jittered(schedule.interval, schedule.jitter);
+            next_delivery = Some(now);
+        }
+        if next_delivery.is_some_and(|at| now >= at) {
+            match deliver(state_dir, identity, log) {
+                Ok(Delivery { waiting: None, .. }) => {
+                    backoff = schedule.first_backoff;
+                    next_delivery = None;
+                }
+                Ok(Delivery { waiting: Some((count, why)), .. }) => {
+                    log(&format!("{count} report(s) waiting: {why}; retrying in {} s", backoff.as_secs()));
+                    next_delivery = Some(now + jittered(backoff, 0.2));
+                    backoff = (backoff * 2).min(schedule.max_backoff);
+                }
+                // A refused re-enrolment (secret revoked) or an unreadable state: keep the
+                // reports and try again later rather than exit and lose the schedule.
+                Err(error) => {
+                    log(&format!("{error}; retrying in {} s", backoff.as_secs()));
+                    next_delivery = Some(now + jittered(backoff, 0.2));
+                    backoff = (backoff * 2).min(schedule.max_backoff);
+                }
+            }
+        }
+        let wake = next_delivery.map_or(next_audit, |d| d.min(next_audit));
+        let nap = wake.saturating_duration_since(Instant::now()).min(Duration::from_secs(1));
+        std::thread::sleep(nap.max(Duration::from_millis(10)));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_within_its_band() {
+        for _ in 0..200 {
+            let d = jittered(Duration::from_secs(3600), 0.1);
+            assert!(d >= Duration::from_secs(3240) && d <= Duration::from_secs(3960), "{d:?}");
+        }
+    }
+}

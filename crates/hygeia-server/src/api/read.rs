@@ -1,0 +1,430 @@
+//! What the dashboard shows: practices, computers, their latest posture, pass rates, history and
+//! trends. Every list is paginated; every query is limited to what the caller may see.
+
+use crate::auth::{check_practice_visible, practice_scope, visible_host_practice, Caller, Role};
+use crate::db::now;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+/// `?limit=&offset=` on every list.
+#[derive(Debug, Deserialize)]
+pub struct Page {
+    /// Items per page (1 to 500, default 50).
+    pub limit: Option<i64>,
+    /// Items to skip.
+    pub offset: Option<i64>,
+}
+
+impl Page {
+    /// The limit and offset, clamped.
+    pub fn bounds(&self) -> (i64, i64) {
+        (
+            self.limit.unwrap_or(50).clamp(1, 500),
+            self.offset.unwrap_or(0).max(0),
+        )
+    }
+}
+
+/// A page of items with where the next one starts.
+pub fn paged(mut items: Vec<Value>, limit: i64, offset: i64) -> Json<Value> {
+    // One extra row was fetched to know whether there is a next page.
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    Json(json!({
+        "items": items,
+        "limit": limit,
+        "offset": offset,
+        "next_offset": if more { Some(offset + limit) } else { None },
+    }))
+}
+
+/// Hosts silent for longer than this count as not reporting.
+pub const SILENT_AFTER_SECONDS: i64 = 24 * 3600;
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: &[i64],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        query = query.bind(*v);
+    }
+    query
+}
+
+/// `GET /api/v1/practices`.
+pub async fn practices(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Value>> {
+    let (limit, offset) = page.bounds();
+    let (scope, values) = practice_scope(&caller, "p.id", 1);
+    let n = values.len();
+    let sql = format!(
+        "SELECT p.id, p.name, p.created_at, \
+         (SELECT COUNT(*) FROM hosts h WHERE h.practice_id = p.id AND h.revoked_at IS NULL) AS hosts \
+         FROM practices p WHERE {scope} ORDER BY p.name, p.id LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let rows = bind_all(sqlx::query(&sql), &values)
+        .bind(limit + 1)
+        .bind(offset)
+        .fetch_all(&state.db.read)
+        .await?;
+    let mut items = Vec::new();
+    for row in rows {
+        items.push(json!({
+            "id": row.try_get::<i64, _>("id")?,
+            "name": row.try_get::<String, _>("name")?,
+            "created_at": row.try_get::<i64, _>("created_at")?,
+            "hosts": row.try_get::<i64, _>("hosts")?,
+        }));
+    }
+    Ok(paged(items, limit, offset))
+}
+
+/// `GET /api/v1/practices/{id}`: the overview of one practice.
+pub async fn practice_overview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    if caller.role == Role::Clinician {
+        return Err(ApiError::forbidden("Clinicians see their own computers only."));
+    }
+    check_practice_visible(&state, &caller, practice_id).await?;
+    let at = now();
+    let practice = sqlx::query("SELECT name FROM practices WHERE id = $1")
+        .bind(practice_id)
+        .fetch_one(&state.db.read)
+        .await?;
+    let counts = sqlx::query(
+        "SELECT COUNT(*) AS hosts, \
+         CAST(COALESCE(SUM(CASE WHEN last_seen_at IS NULL OR last_seen_at < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS silent \
+         FROM hosts WHERE practice_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(practice_id)
+    .bind(at - SILENT_AFTER_SECONDS)
+    .fetch_one(&state.db.read)
+    .await?;
+    let controls = control_rates(&state, practice_id).await?;
+    // Computers most at risk: most failing critical and high controls first.
+    let risky = sqlx::query(
+        "SELECT h.id, h.hostname, h.last_seen_at, \
+         CAST(COALESCE(SUM(CASE WHEN hp.status = 'fail' AND hp.severity IN ('critical', 'high') THEN 1 ELSE 0 END), 0) AS BIGINT) AS serious, \
+         CAST(COALESCE(SUM(CASE WHEN hp.status = 'fail' THEN 1 ELSE 0 END), 0) AS BIGINT) AS failing \
+         FROM hosts h LEFT JOIN host_posture hp ON hp.host_id = h.id \
+         WHERE h.practice_id = $1 AND h.revoked_at IS NULL \
+         GROUP BY h.id, h.hostname, h.last_seen_at \
+         ORDER BY serious DESC, failing DESC, h.hostname LIMIT 10",
+    )
+    .bind(practice_id)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut at_risk = Vec::new();
+    for row in risky {
+        at_risk.push(json!({
+            "host_id": row.try_get::<i64, _>("id")?,
+            "hostname": row.try_get::<String, _>("hostname")?,
+            "last_seen_at": row.try_get::<Option<i64>, _>("last_seen_at")?,
+            "failing_critical_or_high": row.try_get::<i64, _>("serious")?,
+            "failing": row.try_get::<i64, _>("failing")?,
+        }));
+    }
+    let silent = sqlx::query(
+        "SELECT id, hostname, last_seen_at FROM hosts \
+         WHERE practice_id = $1 AND revoked_at IS NULL AND (last_seen_at IS NULL OR last_seen_at < $2) \
+         ORDER BY last_seen_at LIMIT 50",
+    )
+    .bind(practice_id)
+    .bind(at - SILENT_AFTER_SECONDS)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut not_reporting = Vec::new();
+    for row in silent {
+        not_reporting.push(json!({
+            "host_id": row.try_get::<i64, _>("id")?,
+            "hostname": row.try_get::<String, _>("hostname")?,
+            "last_seen_at": row.try_get::<Option<i64>, _>("last_seen_at")?,
+        }));
+    }
+    Ok(Json(json!({
+        "practice_id": practice_id,
+        "name": practice.try_get::<String, _>("name")?,
+        "hosts": counts.try_get::<i64, _>("hosts")?,
+        "not_reporting": counts.try_get::<i64, _>("silent")?,
+        "controls": controls,
+        "most_at_risk": at_risk,
+        "not_reporting_hosts": not_reporting,
+    })))
+}
+
+/// Share of computers passing each control in a practice, failing most first.
+async fn control_rates(state: &AppState, practice_id: i64) -> ApiResult<Vec<Value>> {
+    let rows = sqlx::query(
+        "SELECT control_id, COUNT(*) AS hosts, \
+         CAST(SUM(CASE WHEN status IN ('pass', 'attested') THEN 1 ELSE 0 END) AS BIGINT) AS passing, \
+         CAST(SUM(CASE WHEN status = 'fail' THEN 1 ELSE 0 END) AS BIGINT) AS failing \
+         FROM host_posture WHERE practice_id = $1 GROUP BY control_id \
+         ORDER BY failing DESC, control_id",
+    )
+    .bind(practice_id)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let hosts: i64 = row.try_get("hosts")?;
+        let passing: i64 = row.try_get("passing")?;
+        out.push(json!({
+            "control_id": row.try_get::<String, _>("control_id")?,
+            "hosts": hosts,
+            "passing": passing,
+            "failing": row.try_get::<i64, _>("failing")?,
+            "pass_rate": if hosts > 0 { passing as f64 / hosts as f64 } else { 0.0 },
+        }));
+    }
+    Ok(out)
+}
+
+/// `GET /api/v1/practices/{id}/controls`: pass rates per control.
+pub async fn practice_controls(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    if caller.role == Role::Clinician {
+        return Err(ApiError::forbidden("Clinicians see their own computers only."));
+    }
+    check_practice_visible(&state, &caller, practice_id).await?;
+    Ok(Json(json!({"items": control_rates(&state, practice_id).await?})))
+}
+
+/// `?days=` for trends.
+#[derive(Debug, Deserialize)]
+pub struct Days {
+    /// 1 to 366, default 30.
+    pub days: Option<i64>,
+}
+
+/// `GET /api/v1/practices/{id}/trend?days=30`: daily share of passing results.
+pub async fn practice_trend(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+    Query(days): Query<Days>,
+) -> ApiResult<Json<Value>> {
+    if caller.role == Role::Clinician {
+        return Err(ApiError::forbidden("Clinicians see their own computers only."));
+    }
+    check_practice_visible(&state, &caller, practice_id).await?;
+    let days = days.days.unwrap_or(30).clamp(1, 366);
+    let first = crate::rollup::day_of(now() - (days - 1) * 86_400);
+    let rows = sqlx::query(
+        "SELECT day, CAST(SUM(hosts) AS BIGINT) AS results, CAST(SUM(passing) AS BIGINT) AS passing, \
+         CAST(SUM(failing) AS BIGINT) AS failing FROM daily_rollups \
+         WHERE practice_id = $1 AND day >= $2 GROUP BY day ORDER BY day",
+    )
+    .bind(practice_id)
+    .bind(&first)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut items = Vec::new();
+    for row in rows {
+        let results: i64 = row.try_get("results")?;
+        let passing: i64 = row.try_get("passing")?;
+        items.push(json!({
+            "day": row.try_get::<String, _>("day")?,
+            "results": results,
+            "passing": passing,
+            "failing": row.try_get::<i64, _>("failing")?,
+            "pass_rate": if results > 0 { passing as f64 / results as f64 } else { 0.0 },
+        }));
+    }
+    Ok(Json(json!({"days": days, "items": items})))
+}
+
+/// `GET /api/v1/practices/{id}/hosts`.
+pub async fn practice_hosts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Value>> {
+    check_practice_visible(&state, &caller, practice_id).await?;
+    let (limit, offset) = page.bounds();
+    let own_only = caller.role == Role::Clinician;
+    let rows = sqlx::query(
+        "SELECT h.id, h.hostname, h.os, h.os_version, h.enrolled_at, h.last_seen_at, h.owner_user_id, \
+         (SELECT COUNT(*) FROM host_posture hp WHERE hp.host_id = h.id AND hp.status = 'fail') AS failing \
+         FROM hosts h WHERE h.practice_id = $1 AND h.revoked_at IS NULL \
+         AND ($2 = 0 OR h.owner_user_id = $3) \
+         ORDER BY h.hostname, h.id LIMIT $4 OFFSET $5",
+    )
+    .bind(practice_id)
+    .bind(i64::from(own_only))
+    .bind(caller.user_id)
+    .bind(limit + 1)
+    .bind(offset)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut items = Vec::new();
+    for row in rows {
+        items.push(json!({
+            "id": row.try_get::<i64, _>("id")?,
+            "hostname": row.try_get::<String, _>("hostname")?,
+            "os": row.try_get::<String, _>("os")?,
+            "os_version": row.try_get::<String, _>("os_version")?,
+            "enrolled_at": row.try_get::<i64, _>("enrolled_at")?,
+            "last_seen_at": row.try_get::<Option<i64>, _>("last_seen_at")?,
+            "owner_user_id": row.try_get::<Option<i64>, _>("owner_user_id")?,
+            "failing": row.try_get::<i64, _>("failing")?,
+        }));
+    }
+    Ok(paged(items, limit, offset))
+}
+
+/// `GET /api/v1/hosts/{id}`: a computer and its latest result per control.
+pub async fn host(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(host_id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let practice_id = visible_host_practice(&state, &caller, host_id).await?;
+    let host = sqlx::query(
+        "SELECT hostname, os, os_version, enrolled_at, last_seen_at, owner_user_id, revoked_at FROM hosts WHERE id = $1",
+    )
+    .bind(host_id)
+    .fetch_one(&state.db.read)
+    .await?;
+    let rows = sqlx::query(
+        "SELECT control_id, status, severity, observed_at, since, reason FROM host_posture \
+         WHERE host_id = $1 ORDER BY control_id",
+    )
+    .bind(host_id)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut posture = Vec::new();
+    for row in rows {
+        posture.push(json!({
+            "control_id": row.try_get::<String, _>("control_id")?,
+            "status": row.try_get::<String, _>("status")?,
+            "severity": row.try_get::<String, _>("severity")?,
+            "observed_at": row.try_get::<i64, _>("observed_at")?,
+            "since": row.try_get::<i64, _>("since")?,
+            "reason": row.try_get::<String, _>("reason")?,
+        }));
+    }
+    Ok(Json(json!({
+        "id": host_id,
+        "practice_id": practice_id,
+        "hostname": host.try_get::<String, _>("hostname")?,
+        "os": host.try_get::<String, _>("os")?,
+        "os_version": host.try_get::<String, _>("os_version")?,
+        "enrolled_at": host.try_get::<i64, _>("enrolled_at")?,
+        "last_seen_at": host.try_get::<Option<i64>, _>("last_seen_at")?,
+        "owner_user_id": host.try_get::<Option<i64>, _>("owner_user_id")?,
+        "revoked_at": host.try_get::<Option<i64>, _>("revoked_at")?,
+        "posture": posture,
+    })))
+}
+
+/// `?control=&limit=&offset=` for history.
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    /// Only this control.
+    pub control: Option<String>,
+    /// Items per page.
+    pub limit: Option<i64>,
+    /// Items to skip.
+    pub offset: Option<i64>,
+}
+
+/// `GET /api/v1/hosts/{id}/history`: every stored result, newest first (one row per control
+/// and report that differed from the one before).
+pub async fn host_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(host_id): Path<i64>,
+    Query(query): Query<HistoryQuery>,
+) -> ApiResult<Json<Value>> {
+    visible_host_practice(&state, &caller, host_id).await?;
+    let (limit, offset) = Page {
+        limit: query.limit,
+        offset: query.offset,
+    }
+    .bounds();
+    let control = query.control.unwrap_or_default();
+    let rows = sqlx::query(
+        "SELECT control_id, status, severity, observed_at, report_id FROM results \
+         WHERE host_id = $1 AND ($2 = '' OR control_id = $2) \
+         ORDER BY observed_at DESC, control_id LIMIT $3 OFFSET $4",
+    )
+    .bind(host_id)
+    .bind(&control)
+    .bind(limit + 1)
+    .bind(offset)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut items = Vec::new();
+    for row in rows {
+        items.push(json!({
+            "control_id": row.try_get::<String, _>("control_id")?,
+            "status": row.try_get::<String, _>("status")?,
+            "severity": row.try_get::<String, _>("severity")?,
+            "observed_at": row.try_get::<i64, _>("observed_at")?,
+            "report_id": row.try_get::<i64, _>("report_id")?,
+        }));
+    }
+    Ok(paged(items, limit, offset))
+}
+
+/// `GET /api/v1/hosts/{id}/changes`: when each control's status changed (broke, was fixed).
+pub async fn host_changes(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(host_id): Path<i64>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Value>> {
+    visible_host_practice(&state, &caller, host_id).await?;
+    let (limit, offset) = page.bounds();
+    // Results in time order per control; a row whose status differs from the one before it is
+    // a change. Computed here rather than with window functions so both databases agree.
+    let rows = sqlx::query(
+        "SELECT control_id, status, observed_at FROM results WHERE host_id = $1 \
+         ORDER BY control_id, observed_at",
+    )
+    .bind(host_id)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut changes: Vec<(i64, String, Option<String>, String)> = Vec::new();
+    let mut previous: Option<(String, String)> = None;
+    for row in rows {
+        let control: String = row.try_get("control_id")?;
+        let status: String = row.try_get("status")?;
+        let at: i64 = row.try_get("observed_at")?;
+        let before = match &previous {
+            Some((c, s)) if *c == control => Some(s.clone()),
+            _ => None,
+        };
+        if before.as_deref() != Some(status.as_str()) {
+            changes.push((at, control.clone(), before, status.clone()));
+        }
+        previous = Some((control, status));
+    }
+    changes.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let items: Vec<Value> = changes
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize + 1)
+        .map(|(at, control, from, to)| {
+            json!({"at": at, "control_id": control, "from": from, "to": to})
+        })
+        .collect();
+    Ok(paged(items, limit, offset))
+}

@@ -1,0 +1,436 @@
+//! Signing in and out: password (argon2id), lockout after 5 failures for 15 minutes, TOTP
+//! second factor, first-login password change, authenticator enrolment.
+
+use crate::audit::{self, Entry};
+use crate::auth::{password, totp, Role, Signed, Via, SESSION_COOKIE};
+use crate::db::now;
+use crate::error::{ApiError, ApiResult};
+use crate::secrets::{new_secret, sha256_hex};
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sqlx::Row;
+use std::net::SocketAddr;
+
+/// Failed sign-ins before the account locks.
+const MAX_FAILURES: i64 = 5;
+/// How long it stays locked.
+const LOCK_SECONDS: i64 = 15 * 60;
+
+/// Body of `POST /api/v1/session/login`.
+#[derive(Debug, Deserialize)]
+pub struct Login {
+    email: String,
+    password: String,
+}
+
+fn session_cookie(value: &str, max_age: i64) -> HeaderValue {
+    let cookie = format!(
+        "{SESSION_COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+    );
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Starts a session for a user; returns the Set-Cookie value and the CSRF token.
+async fn start_session(
+    state: &AppState,
+    user_id: i64,
+    mfa_passed: bool,
+    ip: &str,
+) -> ApiResult<(HeaderValue, String)> {
+    let session_id = new_secret("hys_");
+    let csrf = new_secret("");
+    let at = now();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_passed, created_at, last_seen_at, expires_at, ip) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+    )
+    .bind(sha256_hex(session_id.as_bytes()))
+    .bind(user_id)
+    .bind(&csrf)
+    .bind(i64::from(mfa_passed))
+    .bind(at)
+    .bind(at + state.settings.session_max_seconds)
+    .bind(ip)
+    .execute(&state.db.write)
+    .await?;
+    Ok((
+        session_cookie(&session_id, state.settings.session_max_seconds),
+        csrf,
+    ))
+}
+
+/// What a signed-in user still has to do, for the answer of login and `GET /session`.
+fn next_step(must_change: bool, role: Role, totp_enabled: bool, mfa_passed: bool) -> &'static str {
+    if must_change {
+        "change_password"
+    } else if role.needs_mfa() && !totp_enabled {
+        "setup_totp"
+    } else if role.needs_mfa() && !mfa_passed {
+        "enter_totp"
+    } else {
+        "done"
+    }
+}
+
+/// `POST /api/v1/session/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Json(body): Json<Login>,
+) -> ApiResult<Response> {
+    state
+        .login_limiter
+        .check(client.ip())
+        .map_err(ApiError::too_many)?;
+    let ip = client.ip().to_string();
+    let email = body.email.trim().to_lowercase();
+    let wrong = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong_credentials",
+            "The e-mail address or the password is wrong.",
+        )
+    };
+    let row = sqlx::query(
+        "SELECT id, organization_id, practice_id, role, password_hash, must_change_password, \
+         totp_enabled, failed_logins, locked_until, disabled FROM users WHERE email = $1",
+    )
+    .bind(&email)
+    .fetch_optional(&state.db.read)
+    .await?;
+    let Some(row) = row else {
+        // As slow as a real check, so the answer does not tell which addresses exist.
+        password::verify(&body.password, password::dummy_hash());
+        return Err(wrong());
+    };
+    let user_id: i64 = row.try_get("id")?;
+    let organization_id: i64 = row.try_get("organization_id")?;
+    let practice_id: Option<i64> = row.try_get("practice_id")?;
+    let at = now();
+    let locked_until: i64 = row.try_get("locked_until")?;
+    if locked_until > at {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "locked",
+            format!(
+                "This account is locked after {MAX_FAILURES} failed sign-ins; try again in {} minutes or ask your administrator.",
+                (locked_until - at + 59) / 60
+            ),
+        ));
+    }
+    let stored: String = row.try_get("password_hash")?;
+    let disabled: i64 = row.try_get("disabled")?;
+    if !password::verify(&body.password, &stored) || disabled != 0 {
+        record_failure(&state, user_id, organization_id, practice_id, &email, &ip, "password").await?;
+        return Err(wrong());
+    }
+    sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1")
+        .bind(user_id)
+        .execute(&state.db.write)
+        .await?;
+    let role = Role::parse(&row.try_get::<String, _>("role")?).ok_or_else(wrong)?;
+    let must_change = row.try_get::<i64, _>("must_change_password")? != 0;
+    let totp_enabled = row.try_get::<i64, _>("totp_enabled")? != 0;
+    let (cookie, csrf) = start_session(&state, user_id, false, &ip).await?;
+    audit::record(
+        &state.db.write,
+        Entry {
+            organization_id: Some(organization_id),
+            practice_id,
+            user_id: Some(user_id),
+            actor: &email,
+            action: "session.login",
+            target: &format!("user {user_id}"),
+            ip: &ip,
+            detail: "password accepted",
+        },
+    )
+    .await?;
+    let body = json!({
+        "csrf_token": csrf,
+        "next": next_step(must_change, role, totp_enabled, false),
+    });
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// Counts a failed sign-in step and locks the account at the limit.
+async fn record_failure(
+    state: &AppState,
+    user_id: i64,
+    organization_id: i64,
+    practice_id: Option<i64>,
+    email: &str,
+    ip: &str,
+    what: &str,
+) -> ApiResult<()> {
+    let at = now();
+    let failures: i64 = sqlx::query_scalar(
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+    )
+    .bind(user_id)
+    .fetch_one(&state.db.write)
+    .await?;
+    let locked = failures >= MAX_FAILURES;
+    if locked {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+            .bind(at + LOCK_SECONDS)
+            .bind(user_id)
+            .execute(&state.db.write)
+            .await?;
+    }
+    audit::record(
+        &state.db.write,
+        Entry {
+            organization_id: Some(organization_id),
+            practice_id,
+            user_id: Some(user_id),
+            actor: email,
+            action: if locked { "user.locked" } else { "session.login_failed" },
+            target: &format!("user {user_id}"),
+            ip,
+            detail: &format!("wrong {what} ({failures} in a row)"),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Body with a TOTP code.
+#[derive(Debug, Deserialize)]
+pub struct Code {
+    code: String,
+}
+
+/// `POST /api/v1/session/totp`: the second factor for this session.
+pub async fn totp_verify(
+    State(state): State<AppState>,
+    signed: Signed,
+    Json(body): Json<Code>,
+) -> ApiResult<Response> {
+    let Via::Session { id_hash, .. } = &signed.via else {
+        return Err(ApiError::bad_request("API tokens need no second factor."));
+    };
+    state
+        .login_limiter
+        .check(signed.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])))
+        .map_err(ApiError::too_many)?;
+    let row = sqlx::query("SELECT totp_secret, totp_last_step, totp_enabled FROM users WHERE id = $1")
+        .bind(signed.user_id)
+        .fetch_one(&state.db.read)
+        .await?;
+    let secret: Option<String> = row.try_get("totp_secret")?;
+    let enabled: i64 = row.try_get("totp_enabled")?;
+    let (Some(secret), 1) = (secret, enabled) else {
+        return Err(ApiError::bad_request(
+            "No authenticator app is set up for this account yet (POST /api/v1/session/totp/setup).",
+        ));
+    };
+    let last: i64 = row.try_get("totp_last_step")?;
+    let Some(step) = totp::verify(&secret, &body.code, now(), last) else {
+        record_failure(&state, signed.user_id, signed.organization_id, signed.practice_id, &signed.email, &signed.ip, "authenticator code").await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong_code",
+            "That code is wrong or was already used; enter the current code from your authenticator app.",
+        ));
+    };
+    sqlx::query("UPDATE users SET totp_last_step = $1, failed_logins = 0 WHERE id = $2")
+        .bind(step)
+        .bind(signed.user_id)
+        .execute(&state.db.write)
+        .await?;
+    // A new session id once the second factor is given (no session fixation).
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(&state.db.write)
+        .await?;
+    let (cookie, csrf) = start_session(&state, signed.user_id, true, &signed.ip).await?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({"csrf_token": csrf, "next": "done"})),
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/session/totp/setup`: a new authenticator secret (not active until confirmed).
+pub async fn totp_setup(State(state): State<AppState>, signed: Signed) -> ApiResult<Json<Value>> {
+    if signed.must_change_password {
+        return Err(ApiError::forbidden("Choose a new password first."));
+    }
+    if signed.totp_enabled {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "totp_already_set_up",
+            "An authenticator app is already set up; ask an administrator to reset it if you lost it.",
+        ));
+    }
+    let secret = totp::new_secret();
+    sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+        .bind(&secret)
+        .bind(signed.user_id)
+        .execute(&state.db.write)
+        .await?;
+    Ok(Json(json!({
+        "secret": secret,
+        "otpauth_url": totp::otpauth_url(&secret, &signed.email),
+    })))
+}
+
+/// `POST /api/v1/session/totp/confirm`: the first code from the app turns the factor on.
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    signed: Signed,
+    Json(body): Json<Code>,
+) -> ApiResult<Response> {
+    let Via::Session { id_hash, .. } = &signed.via else {
+        return Err(ApiError::bad_request("Set up the authenticator app from a browser session."));
+    };
+    let secret: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled = 0")
+        .bind(signed.user_id)
+        .fetch_optional(&state.db.read)
+        .await?
+        .flatten();
+    let Some(secret) = secret else {
+        return Err(ApiError::bad_request("Start with POST /api/v1/session/totp/setup."));
+    };
+    let Some(step) = totp::verify(&secret, &body.code, now(), 0) else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong_code",
+            "That code does not match; check the phone's clock and enter the current code.",
+        ));
+    };
+    sqlx::query("UPDATE users SET totp_enabled = 1, totp_last_step = $1 WHERE id = $2")
+        .bind(step)
+        .bind(signed.user_id)
+        .execute(&state.db.write)
+        .await?;
+    audit::record(
+        &state.db.write,
+        Entry {
+            organization_id: Some(signed.organization_id),
+            practice_id: signed.practice_id,
+            user_id: Some(signed.user_id),
+            actor: &signed.email,
+            action: "user.totp_enabled",
+            target: &format!("user {}", signed.user_id),
+            ip: &signed.ip,
+            detail: "",
+        },
+    )
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(&state.db.write)
+        .await?;
+    let (cookie, csrf) = start_session(&state, signed.user_id, true, &signed.ip).await?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({"csrf_token": csrf, "next": "done"})),
+    )
+        .into_response())
+}
+
+/// Body of a password change.
+#[derive(Debug, Deserialize)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /api/v1/session/password`.
+pub async fn change_password(
+    State(state): State<AppState>,
+    signed: Signed,
+    Json(body): Json<PasswordChange>,
+) -> ApiResult<Json<Value>> {
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(signed.user_id)
+        .fetch_one(&state.db.read)
+        .await?;
+    if !password::verify(&body.current_password, &stored) {
+        record_failure(&state, signed.user_id, signed.organization_id, signed.practice_id, &signed.email, &signed.ip, "current password").await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong_credentials",
+            "The current password is wrong.",
+        ));
+    }
+    if body.new_password == body.current_password {
+        return Err(ApiError::bad_request("Choose a password different from the current one."));
+    }
+    if let Some(why) = password::weakness(&body.new_password, &signed.email) {
+        return Err(ApiError::bad_request(why));
+    }
+    let mut tx = state.db.write.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
+        .bind(password::hash(&body.new_password))
+        .bind(signed.user_id)
+        .execute(&mut *tx)
+        .await?;
+    // Other sessions of this user end: whoever knew the old password is out.
+    let keep = match &signed.via {
+        Via::Session { id_hash, .. } => id_hash.clone(),
+        Via::Token => String::new(),
+    };
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(signed.user_id)
+        .bind(&keep)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        Entry {
+            organization_id: Some(signed.organization_id),
+            practice_id: signed.practice_id,
+            user_id: Some(signed.user_id),
+            actor: &signed.email,
+            action: "user.password_changed",
+            target: &format!("user {}", signed.user_id),
+            ip: &signed.ip,
+            detail: "",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let mfa_passed = matches!(signed.via, Via::Session { mfa_passed: true, .. });
+    Ok(Json(json!({
+        "next": next_step(false, signed.role, signed.totp_enabled, mfa_passed)
+    })))
+}
+
+/// `GET /api/v1/session`: who is signed in and what is still to do.
+pub async fn whoami(signed: Signed) -> Json<Value> {
+    let (mfa_passed, csrf) = match &signed.via {
+        Via::Session { mfa_passed, csrf_token, .. } => (*mfa_passed, Some(csrf_token.clone())),
+        Via::Token => (true, None),
+    };
+    Json(json!({
+        "user_id": signed.user_id,
+        "email": signed.email,
+        "display_name": signed.display_name,
+        "role": signed.role.as_str(),
+        "organization_id": signed.organization_id,
+        "practice_id": signed.practice_id,
+        "csrf_token": csrf,
+        "next": next_step(signed.must_change_password, signed.role, signed.totp_enabled, mfa_passed),
+    }))
+}
+
+/// `POST /api/v1/session/logout`.
+pub async fn logout(State(state): State<AppState>, signed: Signed) -> ApiResult<Response> {
+    if let Via::Session { id_hash, .. } = &signed.via {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&state.db.write)
+            .await?;
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, session_cookie("", 0));
+    Ok((headers, Json(json!({"signed_out": true}))).into_response())
+}

@@ -1,0 +1,272 @@
+//! The database: an SQLite file by default, PostgreSQL with a `postgres://` URL. One set of
+//! migrations and one set of queries serve both (sqlx's `Any` driver, `$1` placeholders, only
+//! BIGINT and TEXT columns).
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use sqlx::{Executor, Row};
+use std::time::Duration;
+
+/// The migrations, in order. A migration is never edited once released: a change is a new file.
+const MIGRATIONS: [(i64, &str, &str); 1] = [(
+    1,
+    "initial schema",
+    include_str!("../migrations/0001_initial.sql"),
+)];
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file (WAL mode).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A database error with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL is neither `sqlite:` nor `postgres:`.
+    #[error("the database address {0} is not understood: give a file path, sqlite://PATH or postgres://USER@HOST/DB")]
+    BadUrl(String),
+    /// Connecting failed.
+    #[error("cannot open the database {url}: {source}")]
+    Connect {
+        /// Where (without the password).
+        url: String,
+        /// Why.
+        source: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error("cannot bring the database schema to version {version} ({description}): {source}")]
+    Migrate {
+        /// The migration's version.
+        version: i64,
+        /// Its description.
+        description: &'static str,
+        /// Why.
+        source: sqlx::Error,
+    },
+    /// The database was made by a newer Hygeia.
+    #[error("the database has schema version {found}, newer than this hygeia understands ({known}); use the newer hygeia")]
+    TooNew {
+        /// In the database.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// Any query.
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+/// The connection pools. SQLite takes one writer at a time, so writes go through a pool of one
+/// connection and never wait on a lock another connection holds; reads use the other pool.
+/// With PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// For reads.
+    pub read: AnyPool,
+    /// For writes (and reads inside a write transaction).
+    pub write: AnyPool,
+    /// Which database.
+    pub backend: Backend,
+}
+
+/// `sqlite:` URL for a plain path; URLs are kept as they are.
+pub fn database_url(given: &str) -> Result<(String, Backend), DbError> {
+    if given.starts_with("postgres://") || given.starts_with("postgresql://") {
+        return Ok((given.to_string(), Backend::Postgres));
+    }
+    if let Some(rest) = given.strip_prefix("sqlite:") {
+        let rest = rest.trim_start_matches("//");
+        return Ok((format!("sqlite://{rest}"), Backend::Sqlite));
+    }
+    if given.contains("://") {
+        return Err(DbError::BadUrl(redact_url(given)));
+    }
+    Ok((format!("sqlite://{given}"), Backend::Sqlite))
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Db {
+    /// Opens (and for SQLite creates) the database and brings its schema up to date.
+    pub async fn open(given: &str) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = database_url(given)?;
+        let connect_error = |source| DbError::Connect {
+            url: redact_url(&url),
+            source,
+        };
+        let db = match backend {
+            Backend::Sqlite => {
+                let url = if url.contains('?') {
+                    url.clone()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                let options = || {
+                    AnyPoolOptions::new()
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                // WAL: readers never block the writer. NORMAL sync: a committed
+                                // transaction survives a crash of the process (kill -9), which
+                                // is what an acknowledgement promises.
+                                conn.execute(
+                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                )
+                                .await?;
+                                Ok(())
+                            })
+                        })
+                };
+                let write = options()
+                    .max_connections(1)
+                    .connect(&url)
+                    .await
+                    .map_err(connect_error)?;
+                let read = options()
+                    .max_connections(8)
+                    .connect(&url)
+                    .await
+                    .map_err(connect_error)?;
+                Db {
+                    read,
+                    write,
+                    backend,
+                }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(&url)
+                    .await
+                    .map_err(connect_error)?;
+                Db {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                }
+            }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies the migrations this database has not had yet, each in its own transaction.
+    async fn migrate(&self) -> Result<(), DbError> {
+        self.write
+            .execute(
+                "CREATE TABLE IF NOT EXISTS hygeia_schema (version BIGINT PRIMARY KEY, \
+                 description TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            )
+            .await?;
+        let current: i64 =
+            sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM hygeia_schema")
+                .fetch_one(&self.write)
+                .await?
+                .try_get("v")?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if current > known {
+            return Err(DbError::TooNew {
+                found: current,
+                known,
+            });
+        }
+        for (version, description, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            let failed = |source| DbError::Migrate {
+                version: *version,
+                description,
+                source,
+            };
+            let mut tx = self.write.begin().await.map_err(failed)?;
+            for statement in statements(sql) {
+                tx.execute(statement.as_str()).await.map_err(failed)?;
+            }
+            sqlx::query(
+                "INSERT INTO hygeia_schema (version, description, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(*version)
+            .bind(*description)
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+            tx.commit().await.map_err(failed)?;
+        }
+        Ok(())
+    }
+}
+
+/// The statements of a migration file, without comments.
+fn statements(sql: &str) -> Vec<String> {
+    let without_comments: String = sql
+        .lines()
+        .map(|line| line.split("--").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    without_comments
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Seconds since 1970 (UTC).
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A new random positive 63-bit id.
+pub fn new_id() -> i64 {
+    let mut bytes = [0u8; 8];
+    crate::secrets::fill_random(&mut bytes);
+    (u64::from_le_bytes(bytes) >> 1) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            database_url("/var/lib/hygeia/hygeia.db").ok(),
+            Some((
+                "sqlite:///var/lib/hygeia/hygeia.db".to_string(),
+                Backend::Sqlite
+            ))
+        );
+        assert_eq!(
+            database_url("postgres://h@localhost/h").ok().map(|u| u.1),
+            Some(Backend::Postgres)
+        );
+        assert!(database_url("mysql://x").is_err());
+        assert_eq!(
+            redact_url("postgres://hygeia:s3cret@db/hygeia"),
+            "postgres://hygeia:***@db/hygeia"
+        );
+    }
+
+    #[test]
+    fn migration_statements_split_cleanly() {
+        let parts = statements(MIGRATIONS[0].2);
+        assert!(parts.iter().all(|s| !s.contains("--")));
+        assert!(parts.iter().any(|s| s.starts_with("CREATE TABLE hosts")));
+    }
+}

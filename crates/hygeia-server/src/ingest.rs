@@ -1,0 +1,390 @@
+//! Reports from agents: validated before anything is stored, stored in one transaction, and
+//! answered "unchanged" when the results equal the host's previous ones.
+
+use crate::db::{Db, DbError, new_id};
+use hygeia_core::model::{Platform, Severity, Status};
+use serde::Deserialize;
+use std::fmt::Write as _;
+
+/// The report schema this server accepts.
+pub const ACCEPTED_SCHEMA: &str = hygeia_core::report::REPORT_SCHEMA;
+/// Controls per report at most (the catalog has about fifty).
+const MAX_CONTROLS: usize = 1_000;
+/// Reports dated further ahead than this are refused: the agent's clock is wrong.
+const MAX_CLOCK_AHEAD_SECONDS: i64 = 24 * 3600;
+
+/// Why a report was refused, in words for the agent's log.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Invalid {
+    /// Not JSON or not the expected shape.
+    #[error("the report is not a valid hygeia.check/1 document: {0}")]
+    Malformed(String),
+    /// Another schema.
+    #[error("the report has schema {0:?}; this server accepts {ACCEPTED_SCHEMA:?} (update the agent or the server so they match)")]
+    Schema(String),
+    /// Something inside is out of range.
+    #[error("the report cannot be stored: {0}")]
+    Content(String),
+}
+
+#[derive(Debug, Deserialize)]
+struct Document {
+    schema: String,
+    host: HostPart,
+    controls: Vec<ControlPart>,
+}
+
+#[derive(Debug, Deserialize)]
+struct HostPart {
+    hostname: String,
+    platform: Platform,
+    os: String,
+    collected_at: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ControlPart {
+    id: String,
+    status: Status,
+    severity: Severity,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A report that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidReport {
+    /// Host name the agent reported.
+    pub hostname: String,
+    /// `linux`, `macos`, `windows`.
+    pub platform: &'static str,
+    /// Operating system for people.
+    pub os: String,
+    /// When the facts were collected (Unix seconds).
+    pub collected_at: i64,
+    /// One per control, sorted by id.
+    pub results: Vec<ControlOutcome>,
+    /// SHA-256 over the sorted (id, status, severity) triples: equal results, equal hash.
+    pub results_hash: String,
+}
+
+/// One control's result as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlOutcome {
+    /// `HY-PC-001`.
+    pub control_id: String,
+    /// `pass`, `fail`, ...
+    pub status: &'static str,
+    /// `low` ... `critical`.
+    pub severity: &'static str,
+    /// The finding's sentence.
+    pub reason: String,
+}
+
+fn valid_control_id(id: &str) -> bool {
+    (3..=32).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Checks a report body; `now` is the server's clock (Unix seconds).
+pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
+    let document: Document = serde_json::from_slice(body).map_err(|e| {
+        // serde's message names the line and column; the body itself is never echoed.
+        Invalid::Malformed(e.to_string())
+    })?;
+    if document.schema != ACCEPTED_SCHEMA {
+        return Err(Invalid::Schema(document.schema.chars().take(64).collect()));
+    }
+    if document.controls.is_empty() {
+        return Err(Invalid::Content("it lists no controls".into()));
+    }
+    if document.controls.len() > MAX_CONTROLS {
+        return Err(Invalid::Content(format!(
+            "it lists {} controls, more than the {MAX_CONTROLS} accepted",
+            document.controls.len()
+        )));
+    }
+    let collected_at = time::OffsetDateTime::parse(
+        &document.host.collected_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map_err(|_| {
+        Invalid::Content(format!(
+            "host.collected_at {:?} is not an RFC 3339 time",
+            document.host.collected_at.chars().take(40).collect::<String>()
+        ))
+    })?
+    .unix_timestamp();
+    if collected_at > now + MAX_CLOCK_AHEAD_SECONDS {
+        return Err(Invalid::Content(
+            "host.collected_at is more than a day in the future; set the computer's clock".into(),
+        ));
+    }
+    let mut results = Vec::with_capacity(document.controls.len());
+    for control in document.controls {
+        if !valid_control_id(&control.id) {
+            return Err(Invalid::Content(format!(
+                "control id {:?} is not a control id (upper-case letters, digits and hyphens)",
+                control.id.chars().take(40).collect::<String>()
+            )));
+        }
+        results.push(ControlOutcome {
+            control_id: control.id,
+            status: control.status.as_str(),
+            severity: control.severity.as_str(),
+            reason: control.reason.chars().take(2_000).collect(),
+        });
+    }
+    results.sort_by(|a, b| a.control_id.cmp(&b.control_id));
+    if results.windows(2).any(|w| w[0].control_id == w[1].control_id) {
+        return Err(Invalid::Content("a control is listed twice".into()));
+    }
+    let mut canonical = String::new();
+    for r in &results {
+        let _ = writeln!(canonical, "{}\t{}\t{}", r.control_id, r.status, r.severity);
+    }
+    let results_hash = crate::secrets::sha256_hex(canonical.as_bytes());
+    Ok(ValidReport {
+        hostname: document.host.hostname.chars().take(255).collect(),
+        platform: match document.host.platform {
+            Platform::Linux => "linux",
+            Platform::Macos => "macos",
+            Platform::Windows => "windows",
+        },
+        os: document.host.os.chars().take(255).collect(),
+        collected_at,
+        results,
+        results_hash,
+    })
+}
+
+/// What happened to a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// New results were stored.
+    Stored,
+    /// Same results as the previous report: only the host's last-seen time moved.
+    Unchanged,
+    /// This report id was stored before (the agent resent it after a lost answer).
+    Duplicate,
+}
+
+impl Outcome {
+    /// The word in the API's answer.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Stored => "stored",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// The host a node key belongs to.
+#[derive(Debug, Clone)]
+pub struct ReportingHost {
+    /// Host id.
+    pub id: i64,
+    /// Its practice.
+    pub practice_id: i64,
+    /// Hash of its last stored results.
+    pub last_results_hash: Option<String>,
+}
+
+/// Stores a validated report for `host`. Everything happens in one transaction, so a report is
+/// either wholly stored or not at all; the answer is sent only after the commit.
+pub async fn store(
+    db: &Db,
+    host: &ReportingHost,
+    agent_report_id: &str,
+    report: &ValidReport,
+    body: &str,
+    now: i64,
+) -> Result<Outcome, DbError> {
+    let mut tx = db.write.begin().await?;
+    if host.last_results_hash.as_deref() == Some(report.results_hash.as_str()) {
+        sqlx::query("UPDATE hosts SET last_seen_at = $1, hostname = $2, os_version = $3 WHERE id = $4")
+            .bind(now)
+            .bind(&report.hostname)
+            .bind(&report.os)
+            .bind(host.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(Outcome::Unchanged);
+    }
+    let seen: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM reports WHERE host_id = $1 AND agent_report_id = $2",
+    )
+    .bind(host.id)
+    .bind(agent_report_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if seen.is_some() {
+        tx.commit().await?;
+        return Ok(Outcome::Duplicate);
+    }
+    let report_id = new_id();
+    let passed = report.results.iter().filter(|r| r.status == "pass").count() as i64;
+    let failed = report.results.iter().filter(|r| r.status == "fail").count() as i64;
+    sqlx::query(
+        "INSERT INTO reports (id, host_id, practice_id, agent_report_id, received_at, collected_at, \
+         results_hash, passed, failed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(report_id)
+    .bind(host.id)
+    .bind(host.practice_id)
+    .bind(agent_report_id)
+    .bind(now)
+    .bind(report.collected_at)
+    .bind(&report.results_hash)
+    .bind(passed)
+    .bind(failed)
+    .execute(&mut *tx)
+    .await?;
+    // Multi-row statements: one round trip for all results instead of one per control.
+    for chunk in report.results.chunks(100) {
+        let mut sql = String::from(
+            "INSERT INTO results (report_id, host_id, control_id, status, severity, observed_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 3;
+            let _ = write!(
+                sql,
+                "{}($1, $2, ${}, ${}, ${}, $3)",
+                if i == 0 { "" } else { ", " },
+                b + 4,
+                b + 5,
+                b + 6
+            );
+        }
+        let mut query = sqlx::query(&sql)
+            .bind(report_id)
+            .bind(host.id)
+            .bind(report.collected_at);
+        for r in chunk {
+            query = query.bind(&r.control_id).bind(r.status).bind(r.severity);
+        }
+        query.execute(&mut *tx).await?;
+
+        let mut sql = String::from(
+            "INSERT INTO host_posture (host_id, practice_id, control_id, status, severity, observed_at, reason, since) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 4;
+            let _ = write!(
+                sql,
+                "{}($1, $2, ${}, ${}, ${}, $3, ${}, $3)",
+                if i == 0 { "" } else { ", " },
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7
+            );
+        }
+        sql.push_str(
+            " ON CONFLICT (host_id, control_id) DO UPDATE SET \
+             since = CASE WHEN host_posture.status = excluded.status THEN host_posture.since ELSE excluded.observed_at END, \
+             status = excluded.status, severity = excluded.severity, \
+             observed_at = excluded.observed_at, reason = excluded.reason",
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(host.id)
+            .bind(host.practice_id)
+            .bind(report.collected_at);
+        for r in chunk {
+            query = query
+                .bind(&r.control_id)
+                .bind(r.status)
+                .bind(r.severity)
+                .bind(&r.reason);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    // Controls the agent no longer reports (removed from its catalog) leave the posture.
+    let ids: Vec<&str> = report.results.iter().map(|r| r.control_id.as_str()).collect();
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "DELETE FROM host_posture WHERE host_id = $1 AND control_id NOT IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(host.id);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query.execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE hosts SET last_seen_at = $1, last_report_id = $2, last_results_hash = $3, \
+         latest_report = $4, hostname = $5, os_version = $6 WHERE id = $7",
+    )
+    .bind(now)
+    .bind(report_id)
+    .bind(&report.results_hash)
+    .bind(body)
+    .bind(&report.hostname)
+    .bind(&report.os)
+    .bind(host.id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Outcome::Stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(statuses: &[(&str, &str)]) -> String {
+        let controls: Vec<String> = statuses
+            .iter()
+            .map(|(id, status)| {
+                format!(r#"{{"id":"{id}","status":"{status}","severity":"high","reason":"r"}}"#)
+            })
+            .collect();
+        format!(
+            r#"{{"schema":"hygeia.check/1","host":{{"hostname":"pc1","platform":"linux","os":"Debian","collected_at":"2026-11-28T10:00:00Z"}},"controls":[{}]}}"#,
+            controls.join(",")
+        )
+    }
+
+    #[test]
+    fn equal_results_hash_equally_whatever_the_order() {
+        let now = 1_900_000_000;
+        let a = validate(report(&[("HY-PC-001", "pass"), ("HY-PC-002", "fail")]).as_bytes(), now);
+        let b = validate(report(&[("HY-PC-002", "fail"), ("HY-PC-001", "pass")]).as_bytes(), now);
+        let c = validate(report(&[("HY-PC-002", "pass"), ("HY-PC-001", "pass")]).as_bytes(), now);
+        let (Ok(a), Ok(b), Ok(c)) = (a, b, c) else {
+            panic!("valid reports refused");
+        };
+        assert_eq!(a.results_hash, b.results_hash);
+        assert_ne!(a.results_hash, c.results_hash);
+        assert_eq!(a.collected_at, 1_795_860_000);
+    }
+
+    #[test]
+    fn bad_reports_are_refused_with_a_reason() {
+        let now = 1_900_000_000;
+        assert!(matches!(validate(b"{not json", now), Err(Invalid::Malformed(_))));
+        assert!(matches!(
+            validate(report(&[]).replace("hygeia.check/1", "hygeia.check/9").as_bytes(), now),
+            Err(Invalid::Schema(s)) if s == "hygeia.check/9"
+        ));
+        assert!(matches!(validate(report(&[]).as_bytes(), now), Err(Invalid::Content(_))));
+        assert!(matches!(
+            validate(report(&[("HY-PC-001", "sort-of")]).as_bytes(), now),
+            Err(Invalid::Malformed(_))
+        ));
+        assert!(matches!(
+            validate(report(&[("x'; DROP TABLE hosts", "pass")]).as_bytes(), now),
+            Err(Invalid::Content(_))
+        ));
+        assert!(matches!(
+            validate(report(&[("HY-PC-001", "pass"), ("HY-PC-001", "fail")]).as_bytes(), now),
+            Err(Invalid::Content(_))
+        ));
+        let future = report(&[("HY-PC-001", "pass")]).replace("2026-11-28", "2031-01-01");
+        assert!(matches!(validate(future.as_bytes(), now), Err(Invalid::Content(_))));
+    }
+}

@@ -1,0 +1,48 @@
+//! Daily roll-ups for trends: per practice, day and control, how many computers passed and
+//! failed, as of the last roll-up that day. The server runs one every few minutes; a day's row
+//! stops changing when the day is over, so the history of trends is kept even though the
+//! posture table only holds the latest state.
+
+use crate::db::{Db, DbError};
+
+/// The UTC day (`2026-11-28`) of a Unix time.
+pub fn day_of(unix: i64) -> String {
+    let date = time::OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// Writes (or rewrites) the roll-up rows of the day of `now`.
+pub async fn run(db: &Db, now: i64) -> Result<(), DbError> {
+    // "WHERE" before "ON CONFLICT" is required by SQLite to tell the upsert from a join.
+    sqlx::query(
+        "INSERT INTO daily_rollups (practice_id, day, control_id, hosts, passing, failing, other) \
+         SELECT hp.practice_id, $1, hp.control_id, COUNT(*), \
+         CAST(SUM(CASE WHEN hp.status IN ('pass', 'attested') THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN hp.status = 'fail' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN hp.status NOT IN ('pass', 'attested', 'fail') THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM host_posture hp JOIN hosts h ON h.id = hp.host_id WHERE h.revoked_at IS NULL \
+         GROUP BY hp.practice_id, hp.control_id \
+         ON CONFLICT (practice_id, day, control_id) DO UPDATE SET hosts = excluded.hosts, \
+         passing = excluded.passing, failing = excluded.failing, other = excluded.other",
+    )
+    .bind(day_of(now))
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn days_are_utc_dates() {
+        assert_eq!(super::day_of(1_795_860_000), "2026-11-28");
+        assert_eq!(super::day_of(0), "1970-01-01");
+    }
+}

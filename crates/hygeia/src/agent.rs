@@ -1,0 +1,125 @@
+//! `hygeia agent enroll | run | status`: the audit is `hygeia check`'s, the sending is
+//! hygeia-agent's.
+
+use crate::Failure;
+use crate::cli::{AgentEnrollArgs, AgentRunArgs, AgentStateArgs};
+use hygeia_agent::run::{enroll, run_forever, run_once};
+use hygeia_agent::{Identity, Schedule, state};
+use hygeia_core::{Catalog, Measured, Platform};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+fn state_dir(args: &AgentStateArgs) -> PathBuf {
+    args.state_dir.clone().unwrap_or_else(state::default_dir)
+}
+
+/// This computer's name and system, for enrolment.
+fn identity() -> Identity {
+    let from_command = std::process::Command::new("hostname")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|h| !h.is_empty());
+    let hostname = from_command
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unnamed-computer".into());
+    Identity {
+        hostname,
+        os: Platform::current().map(|p| p.as_str().to_string()).unwrap_or_default(),
+        os_version: String::new(),
+    }
+}
+
+/// `hygeia agent enroll`.
+pub fn run_enroll(args: AgentEnrollArgs) -> Result<u8, Failure> {
+    let dir = state_dir(&args.state);
+    let enrolment = enroll(&dir, &args.server, &args.secret, args.ca.as_deref(), &identity())
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    println!(
+        "Enrolled with {} as computer {}. Its key is in {} (readable by this account only).",
+        enrolment.server,
+        enrolment.host_id,
+        dir.display()
+    );
+    println!("Next: `hygeia agent run` (or enable the systemd timer in packaging/).");
+    Ok(0)
+}
+
+/// The audit the agent sends: `hygeia check --format json`, live or from a saved snapshot.
+fn audit(snapshot: Option<PathBuf>) -> impl Fn() -> Result<Vec<u8>, String> {
+    move || {
+        let catalog = Catalog::builtin()
+            .map_err(|e| e.to_string())?
+            .restricted_to(|c| c.measured != Measured::Inventory);
+        let (snapshot, source) = match &snapshot {
+            Some(dir) => (
+                hygeia_host::Snapshot::load(dir).map_err(|e| e.to_string())?,
+                format!("snapshot {}", dir.display()),
+            ),
+            None => {
+                let platform = Platform::current()
+                    .ok_or("this operating system is not supported")?;
+                (hygeia_host::collect(platform, &catalog), "live".to_string())
+            }
+        };
+        let report = crate::check::build_report(&catalog, &snapshot, source).map_err(|e| match e {
+            Failure::Input(m) => m,
+            Failure::Internal(e) => e.to_string(),
+        })?;
+        Ok(hygeia_report::render_json(&report).into_bytes())
+    }
+}
+
+fn log(line: &str) {
+    eprintln!("hygeia agent: {line}");
+}
+
+/// `hygeia agent run`.
+pub fn run_agent(args: AgentRunArgs) -> Result<u8, Failure> {
+    let dir = state_dir(&args.state);
+    let schedule = Schedule {
+        interval: Duration::from_secs(args.interval_minutes.max(1) * 60),
+        jitter: f64::from(args.jitter_percent.min(50)) / 100.0,
+        first_backoff: Duration::from_secs(args.retry_seconds.max(1)),
+        ..Schedule::default()
+    };
+    let audit = audit(args.snapshot.clone());
+    let me = identity();
+    if args.once {
+        let delivery = run_once(&dir, &me, &schedule, &audit, &log).map_err(|e| Failure::Input(e.to_string()))?;
+        println!(
+            "Sent {} report(s) ({}).",
+            delivery.accepted.len(),
+            if delivery.accepted.is_empty() { "none waiting".to_string() } else { delivery.accepted.join(", ") }
+        );
+        return Ok(if delivery.rejected > 0 { 1 } else { 0 });
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    // Ctrl-C or SIGTERM (systemd stopping the service) ends the loop between steps, so a
+    // report is never half-written to the queue.
+    let flag = Arc::clone(&stop);
+    if let Err(error) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
+        log(&format!("cannot catch Ctrl-C ({error}); stopping will interrupt"));
+    }
+    log(&format!("running; a check every {} minutes (± {}%)", args.interval_minutes, args.jitter_percent));
+    run_forever(&dir, &me, &schedule, &audit, &log, &|| stop.load(Ordering::Relaxed))
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    Ok(0)
+}
+
+/// `hygeia agent status`.
+pub fn run_status(args: AgentStateArgs) -> Result<u8, Failure> {
+    let dir = state_dir(&args);
+    let enrolment = state::load(&dir).map_err(|e| Failure::Input(e.to_string()))?;
+    let waiting = hygeia_agent::queue::Queue::new(&dir).list().map_err(|e| Failure::Input(e.to_string()))?;
+    println!("Server:   {}", enrolment.server);
+    println!("Computer: {}", enrolment.host_id);
+    println!("Waiting:  {} report(s) in {}", waiting.len(), dir.join("queue").display());
+    Ok(0)
+}

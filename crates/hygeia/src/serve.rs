@@ -1,0 +1,100 @@
+//! `hygeia serve`, `hygeia serve init` and `hygeia serve add-practice`.
+
+use crate::Failure;
+use crate::cli::{ServeAction, ServeArgs};
+use hygeia_server::init::{Setup, create};
+use hygeia_server::ratelimit::Limit;
+use hygeia_server::serve::{Listen, bind, run, tls_config};
+use hygeia_server::{AppState, Db, Settings};
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Internal(anyhow::anyhow!("starting the server's threads: {e}")))
+}
+
+/// Runs `hygeia serve` or one of its set-up actions.
+pub fn run_serve(args: ServeArgs) -> Result<u8, Failure> {
+    let runtime = runtime()?;
+    runtime.block_on(async move {
+        let db = Db::open(&args.database)
+            .await
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        match args.action {
+            Some(action) => set_up(&db, action).await,
+            None => serve(db, &args).await,
+        }
+    })
+}
+
+async fn set_up(db: &Db, action: ServeAction) -> Result<u8, Failure> {
+    let (setup, email, name) = match action {
+        ServeAction::Init { insurer: Some(name), admin_email, admin_name, .. } => (Setup::Insurer { name }, admin_email, admin_name),
+        ServeAction::Init { practice: Some(name), admin_email, admin_name, .. } => (Setup::Practice { name }, admin_email, admin_name),
+        ServeAction::Init { .. } => return Err(Failure::Input("give --insurer NAME or --practice NAME".into())),
+        ServeAction::AddPractice { insurer, practice, admin_email, admin_name } => {
+            (Setup::PracticeOfInsurer { insurer, name: practice }, admin_email, admin_name)
+        }
+    };
+    let created = create(db, &setup, &email, &name)
+        .await
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    println!("Created. Sign in as {} ({}) with this one-time password:", created.email, created.role.as_str());
+    println!();
+    println!("    {}", created.one_time_password);
+    println!();
+    println!("It is shown only now. At first sign-in you choose your own password and set up an authenticator app.");
+    Ok(0)
+}
+
+async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
+    let listen = Listen {
+        address: args.listen,
+        tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+        insecure_http: args.insecure_http,
+    };
+    let tls = match &listen.tls {
+        Some((cert, key)) => Some(tls_config(cert, key).map_err(|e| Failure::Input(e.to_string()))?),
+        None => None,
+    };
+    let listener = bind(&listen).await.map_err(|e| Failure::Input(e.to_string()))?;
+    let settings = Settings {
+        max_report_bytes: args.max_report_bytes,
+        enroll_limit: Limit {
+            burst: f64::from(args.enroll_rate.max(1)),
+            per_minute: f64::from(args.enroll_rate.max(1)),
+        },
+        ..Settings::default()
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let address = listener.local_addr().unwrap_or(args.listen);
+    eprintln!(
+        "hygeia serve: listening on {scheme}://{address} (database {}); Ctrl-C stops",
+        hygeia_server::db::redact_url(&args.database)
+    );
+    run(listener, tls, AppState::new(db, settings), shutdown_signal()).await;
+    eprintln!("hygeia serve: stopped");
+    Ok(0)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
