@@ -30,12 +30,25 @@ pub struct TestServer {
     pub runtime: tokio::runtime::Runtime,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The PostgreSQL test database, dropped at the end.
+    postgres_database: Option<String>,
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        if let Some(name) = self.postgres_database.take() {
+            let admin_url = std::env::var("HYGEIA_TEST_POSTGRES_URL").unwrap_or_default();
+            let db = self.db.clone();
+            self.runtime.block_on(async move {
+                db.read.close().await;
+                db.write.close().await;
+                if let Ok(pool) = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+                }
+            });
         }
     }
 }
@@ -85,6 +98,8 @@ impl TestServer {
             "postgres" => fresh_postgres_database(&runtime),
             _ => dir.path().join("test.db").display().to_string(),
         };
+        let postgres_database = (backend == "postgres")
+            .then(|| url.rsplit('/').next().unwrap_or_default().to_string());
         let db = runtime
             .block_on(Db::open(&url))
             .unwrap_or_else(|e| panic!("{e}"));
@@ -103,6 +118,7 @@ impl TestServer {
             runtime,
             _dir: dir,
             stop: Some(stop),
+            postgres_database,
         }
     }
 
