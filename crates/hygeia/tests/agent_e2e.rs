@@ -1,0 +1,327 @@
+//! A real `hygeia serve` and a real `hygeia agent` on loopback: enrolment, reports, history,
+//! key revocation, the server down and up again with queued reports arriving exactly once, and
+//! `kill -9` of the server while it ingests losing no acknowledged report.
+#![cfg(all(feature = "server", feature = "agent"))]
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const HYGEIA: &str = env!("CARGO_BIN_EXE_hygeia");
+
+/// A `hygeia serve` process, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(database: &Path, port: u16) -> Server {
+    let mut child = Command::new(HYGEIA)
+        .args(["serve", "--database"])
+        .arg(database)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting hygeia serve: {e}"));
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let address = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("hygeia serve did not start: {first}"))
+        .to_string();
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    Server {
+        child,
+        base: format!("http://{address}"),
+    }
+}
+
+fn port_of(base: &str) -> u16 {
+    base.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0)
+}
+
+fn hygeia(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(HYGEIA)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("running hygeia {args:?}: {e}"));
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<String>) -> (u16, Value, Vec<String>) {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .new_agent();
+    let mut builder = ureq::http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let request = builder.body(body.unwrap_or_default().into_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    match agent.run(request) {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let cookies = response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok().map(|c| c.split(';').next().unwrap_or("").to_string()))
+                .collect();
+            let mut text = String::new();
+            let _ = response.body_mut().as_reader().read_to_string(&mut text);
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null), cookies)
+        }
+        Err(_) => (0, Value::Null, Vec::new()),
+    }
+}
+
+/// Signs the practice administrator in for the first time (new password, authenticator) and
+/// returns (cookie, csrf token).
+fn sign_in(base: &str, email: &str, one_time: &str) -> (String, String) {
+    let json_type = ("content-type", "application/json");
+    let (status, body, cookies) = http("POST", &format!("{base}/api/v1/session/login"), &[json_type], Some(json!({"email": email, "password": one_time}).to_string()));
+    assert_eq!(status, 200, "{body}");
+    let mut cookie = cookies[0].clone();
+    let mut csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
+    let password = "seven orange kites at dusk";
+    let (status, body, _) = http(
+        "POST",
+        &format!("{base}/api/v1/session/password"),
+        &[json_type, ("cookie", &cookie), ("x-csrf-token", &csrf)],
+        Some(json!({"current_password": one_time, "new_password": password}).to_string()),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (_, setup, _) = http("POST", &format!("{base}/api/v1/session/totp/setup"), &[json_type, ("cookie", &cookie), ("x-csrf-token", &csrf)], Some("{}".into()));
+    let secret = setup["secret"].as_str().unwrap_or_default();
+    let code = hygeia_server::auth::totp::current_code(secret, hygeia_server::db::now()).unwrap_or_default();
+    let (status, body, cookies) = http(
+        "POST",
+        &format!("{base}/api/v1/session/totp/confirm"),
+        &[json_type, ("cookie", &cookie), ("x-csrf-token", &csrf)],
+        Some(json!({"code": code}).to_string()),
+    );
+    assert_eq!(status, 200, "{body}");
+    cookie = cookies[0].clone();
+    csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
+    (cookie, csrf)
+}
+
+struct Admin {
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Admin {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let (status, body, _) = http(
+            method,
+            &format!("{}{path}", self.base),
+            &[("content-type", "application/json"), ("cookie", &self.cookie), ("x-csrf-token", &self.csrf)],
+            body.map(|b| b.to_string()),
+        );
+        (status, body)
+    }
+}
+
+fn init_practice(database: &Path) -> (String, String) {
+    let (code, out, err) = hygeia(&["serve", "init", "--database", &database.display().to_string(), "--practice", "Lee Family Practice", "--admin-email", "drlee@clinic.example"]);
+    assert_eq!(code, 0, "{err}");
+    let password = out
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 20 && !l.contains(' '))
+        .unwrap_or_else(|| panic!("no one-time password in: {out}"))
+        .to_string();
+    ("drlee@clinic.example".into(), password)
+}
+
+fn snapshot_pair(dir: &Path) -> (PathBuf, PathBuf) {
+    let a = dir.join("snapshot-a");
+    let (code, _, err) = hygeia(&["check", "--save-snapshot", &a.display().to_string(), "--format", "json"]);
+    assert!(code == 0 || code == 1, "hygeia check failed: {err}");
+    // B: the same computer with an update waiting for a restart (HY-PC-004 fails).
+    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(a.join("snapshot.json")).unwrap_or_default()).unwrap_or(Value::Null);
+    snapshot["outputs"]["reboot_required"] = json!({"source": "/run/reboot-required", "result": "read", "content": "*** System restart required ***\n", "modified": 1_700_000_000, "duration_ms": 0});
+    let b = dir.join("snapshot-b");
+    std::fs::create_dir_all(&b).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(b.join("snapshot.json"), snapshot.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    (a, b)
+}
+
+fn agent_run_once(state: &Path, snapshot: &Path) -> (i32, String, String) {
+    hygeia(&["agent", "run", "--once", "--retry-seconds", "1", "--state-dir", &state.display().to_string(), "--snapshot", &snapshot.display().to_string()])
+}
+
+fn queued(state: &Path) -> usize {
+    std::fs::read_dir(state.join("queue")).map(|d| d.filter_map(Result::ok).filter(|e| e.path().extension().is_some_and(|x| x == "json")).count()).unwrap_or(0)
+}
+
+fn stored_reports(admin: &Admin, host: i64) -> usize {
+    let (_, history) = admin.call("GET", &format!("/api/v1/hosts/{host}/history?control=HY-PC-004&limit=500"), None);
+    history["items"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn agent_enrolls_reports_survives_outages_and_re_enrolls() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let database = dir.path().join("server.db");
+    let state = dir.path().join("agent");
+    let (email, one_time) = init_practice(&database);
+    let (snapshot_a, snapshot_b) = snapshot_pair(dir.path());
+    let server = start_server(&database, 0);
+    let port = port_of(&server.base);
+    let (cookie, csrf) = sign_in(&server.base, &email, &one_time);
+    let admin = Admin { base: server.base.clone(), cookie, csrf };
+    let (_, practices) = admin.call("GET", "/api/v1/practices", None);
+    let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
+    let (status, secret) = admin.call("POST", &format!("/api/v1/practices/{practice}/enroll-secrets"), Some(json!({"label": "laptops"})));
+    assert_eq!(status, 201);
+    let secret = secret["secret"].as_str().unwrap_or_default().to_string();
+
+    let (code, out, err) = hygeia(&["agent", "enroll", "--server", &server.base, "--secret", &secret, "--state-dir", &state.display().to_string()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let enrolment: Value = serde_json::from_str(&std::fs::read_to_string(state.join("enrolment.json")).unwrap_or_default()).unwrap_or(Value::Null);
+    let host = enrolment["host_id"].as_i64().unwrap_or_default();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(state.join("enrolment.json")).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+        assert_eq!(mode, 0o600, "the node key must be readable by its owner only");
+    }
+
+    let (code, out, err) = agent_run_once(&state, &snapshot_a);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("stored"), "{out}");
+    let (code, out, _) = agent_run_once(&state, &snapshot_a);
+    assert_eq!(code, 0);
+    assert!(out.contains("unchanged"), "{out}");
+    let (_, detail) = admin.call("GET", &format!("/api/v1/hosts/{host}"), None);
+    let posture = detail["posture"].as_array().cloned().unwrap_or_default();
+    assert!(posture.len() >= 20, "the whole check arrived: {detail}");
+    assert_eq!(stored_reports(&admin, host), 1);
+
+    // The server goes down: reports queue up on the computer.
+    drop(server);
+    let (code, _, err) = agent_run_once(&state, &snapshot_b);
+    assert_ne!(code, 0);
+    assert!(err.contains("stay queued"), "{err}");
+    let (code, _, _) = agent_run_once(&state, &snapshot_a);
+    assert_ne!(code, 0);
+    assert_eq!(queued(&state), 2);
+
+    // Back up on the same port: the queued reports arrive, in order, exactly once.
+    let server = start_server(&database, port);
+    let (code, out, err) = agent_run_once(&state, &snapshot_b);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(queued(&state), 0);
+    assert_eq!(stored_reports(&admin, host), 4, "A, then B, A, B after the outage");
+    let (_, changes) = admin.call("GET", &format!("/api/v1/hosts/{host}/changes"), None);
+    let flips = changes["items"].as_array().map_or(0, |items| items.iter().filter(|c| c["control_id"] == "HY-PC-004").count());
+    assert_eq!(flips, 4, "{changes}");
+
+    // The administrator revokes the computer: the agent enrolls again with the stored secret.
+    let (status, _) = admin.call("DELETE", &format!("/api/v1/hosts/{host}"), None);
+    assert_eq!(status, 200);
+    let (code, out, err) = agent_run_once(&state, &snapshot_a);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("enrolling again"), "{err}");
+    let enrolment: Value = serde_json::from_str(&std::fs::read_to_string(state.join("enrolment.json")).unwrap_or_default()).unwrap_or(Value::Null);
+    let new_host = enrolment["host_id"].as_i64().unwrap_or_default();
+    assert_ne!(new_host, host);
+    assert_eq!(stored_reports(&admin, new_host), 1);
+
+    // With the secret revoked too, the agent keeps its report and says why.
+    let (_, secrets) = admin.call("GET", &format!("/api/v1/practices/{practice}/enroll-secrets"), None);
+    let secret_id = secrets["items"][0]["id"].as_i64().unwrap_or_default();
+    admin.call("DELETE", &format!("/api/v1/enroll-secrets/{secret_id}"), None);
+    admin.call("DELETE", &format!("/api/v1/hosts/{new_host}"), None);
+    let (code, _, err) = agent_run_once(&state, &snapshot_b);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("enroll secret"), "{err}");
+    assert_eq!(queued(&state), 1);
+    drop(server);
+}
+
+#[test]
+fn kill_9_during_ingest_loses_no_acknowledged_report() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let database = dir.path().join("server.db");
+    let (email, one_time) = init_practice(&database);
+    let mut server = start_server(&database, 0);
+    let port = port_of(&server.base);
+    let (cookie, csrf) = sign_in(&server.base, &email, &one_time);
+    let admin = Admin { base: server.base.clone(), cookie, csrf };
+    let (_, practices) = admin.call("GET", "/api/v1/practices", None);
+    let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
+    let (_, secret) = admin.call("POST", &format!("/api/v1/practices/{practice}/enroll-secrets"), Some(json!({"label": "load"})));
+    let secret = secret["secret"].as_str().unwrap_or_default().to_string();
+
+    // Four computers send reports as fast as they can, each report different from the last.
+    let mut senders = Vec::new();
+    for n in 0..4 {
+        let base = server.base.clone();
+        let secret = secret.clone();
+        senders.push(std::thread::spawn(move || {
+            let (_, enrolled, _) = http("POST", &format!("{base}/api/agent/v1/enroll"), &[("content-type", "application/json")], Some(json!({"secret": secret, "hostname": format!("pc-{n}")}).to_string()));
+            let key = enrolled["node_key"].as_str().unwrap_or_default().to_string();
+            let mut acknowledged = Vec::new();
+            let started = Instant::now();
+            for i in 0..100_000u32 {
+                if started.elapsed() > Duration::from_secs(20) {
+                    break;
+                }
+                let id = format!("pc{n}-report-{i:06}");
+                let status = if i % 2 == 0 { "pass" } else { "fail" };
+                let body = json!({"schema": "hygeia.check/1", "host": {"hostname": format!("pc-{n}"), "platform": "linux", "os": "Debian", "collected_at": "2026-11-28T10:00:00Z"},
+                                  "controls": [{"id": "HY-PC-001", "status": status, "severity": "high", "reason": "r"}, {"id": "HY-PC-002", "status": "pass", "severity": "low", "reason": "r"}]});
+                let (code, answer, _) = http("POST", &format!("{base}/api/agent/v1/report"), &[("content-type", "application/json"), ("authorization", &format!("Bearer {key}")), ("x-hygeia-report-id", &id)], Some(body.to_string()));
+                if code == 0 {
+                    break; // the server is gone
+                }
+                if code == 200 && answer["status"] == "stored" {
+                    acknowledged.push(id);
+                }
+            }
+            acknowledged
+        }));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    // SIGKILL: no chance to flush anything.
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let acknowledged: Vec<String> = senders.into_iter().flat_map(|s| s.join().unwrap_or_default()).collect();
+    assert!(acknowledged.len() > 20, "the load did not run: {}", acknowledged.len());
+
+    // Every acknowledged report is in the database after the crash.
+    let restarted = start_server(&database, port);
+    drop(restarted);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| panic!("{e}"));
+    let stored: std::collections::HashSet<String> = runtime.block_on(async {
+        let db = hygeia_server::Db::open(&database.display().to_string()).await.unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query_scalar::<_, String>("SELECT agent_report_id FROM reports").fetch_all(&db.read).await.unwrap_or_default()
+    }).into_iter().collect();
+    let lost: Vec<&String> = acknowledged.iter().filter(|id| !stored.contains(*id)).collect();
+    assert!(lost.is_empty(), "{} acknowledged reports lost after kill -9, e.g. {:?}", lost.len(), lost.first());
+}
