@@ -77,7 +77,10 @@ struct ReportAnswer {
 
 fn loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Checks the server URL: HTTPS, or plain HTTP to this same computer only.
@@ -87,7 +90,10 @@ pub fn check_server_url(server: &str) -> Result<String, ClientError> {
         .split_once("://")
         .ok_or_else(|| ClientError::BadServer(server.clone(), "it must start with https://"))?;
     let authority = rest.split('/').next().unwrap_or("");
-    let host = authority.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(authority, |(h, _)| h);
+    let host = authority
+        .rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(authority, |(h, _)| h);
     if host.is_empty() {
         return Err(ClientError::BadServer(server, "it names no host"));
     }
@@ -98,7 +104,10 @@ pub fn check_server_url(server: &str) -> Result<String, ClientError> {
             server,
             "reports carry this computer's security state, so they are only sent over https:// (plain http only to this computer itself)",
         )),
-        _ => Err(ClientError::BadServer(server, "it must start with https://")),
+        _ => Err(ClientError::BadServer(
+            server,
+            "it must start with https://",
+        )),
     }
 }
 
@@ -147,7 +156,13 @@ impl Client {
     }
 
     /// Exchanges the practice's enroll secret for this computer's node key.
-    pub fn enroll(&self, secret: &str, hostname: &str, os: &str, os_version: &str) -> Result<(i64, String), ClientError> {
+    pub fn enroll(
+        &self,
+        secret: &str,
+        hostname: &str,
+        os: &str,
+        os_version: &str,
+    ) -> Result<(i64, String), ClientError> {
         let body = serde_json::json!({
             "secret": secret, "hostname": hostname, "os": os, "os_version": os_version,
         });
@@ -165,8 +180,9 @@ impl Client {
             .take(MAX_ANSWER_BYTES)
             .read_to_string(&mut text);
         if status == 200 {
-            let answer: EnrollAnswer = serde_json::from_str(&text)
-                .map_err(|_| self.unreachable("it answered something that is not a hygeia server's enrolment"))?;
+            let answer: EnrollAnswer = serde_json::from_str(&text).map_err(|_| {
+                self.unreachable("it answered something that is not a hygeia server's enrolment")
+            })?;
             return Ok((answer.host_id, answer.node_key));
         }
         let message = serde_json::from_str::<ErrorAnswer>(&text)
@@ -205,9 +221,22 @@ impl Client {
                 Ok(answer) => Sent::Accepted(answer.status),
                 Err(_) => Sent::Retry("the server's answer was not understood".into()),
             },
-            401 if error.as_ref().is_some_and(|e| e.error == "invalid_node_key") => Sent::InvalidNodeKey,
-            408 | 429 | 500..=599 => Sent::Retry(error.map(|e| e.message).unwrap_or_else(|| format!("HTTP {status}"))),
-            _ => Sent::Rejected(error.map(|e| e.message).unwrap_or_else(|| format!("HTTP {status}"))),
+            401 if error
+                .as_ref()
+                .is_some_and(|e| e.error == "invalid_node_key") =>
+            {
+                Sent::InvalidNodeKey
+            }
+            408 | 429 | 500..=599 => Sent::Retry(
+                error
+                    .map(|e| e.message)
+                    .unwrap_or_else(|| format!("HTTP {status}")),
+            ),
+            _ => Sent::Rejected(
+                error
+                    .map(|e| e.message)
+                    .unwrap_or_else(|| format!("HTTP {status}")),
+            ),
         }
     }
 }
@@ -233,7 +262,13 @@ mod tests {
     fn unreachable_server_is_a_retry() {
         // Port 9 on loopback (discard) is closed on test machines: the connection is refused.
         let client = Client::new("http://127.0.0.1:9", None).unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(client.send("hyn_x", "0123456789", b"{}"), Sent::Retry(_)));
-        assert!(matches!(client.enroll("s", "h", "linux", ""), Err(ClientError::Unreachable { .. })));
+        assert!(matches!(
+            client.send("hyn_x", "0123456789", b"{}"),
+            Sent::Retry(_)
+        ));
+        assert!(matches!(
+            client.enroll("s", "h", "linux", ""),
+            Err(ClientError::Unreachable { .. })
+        ));
     }
 }

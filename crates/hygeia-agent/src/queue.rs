@@ -3,7 +3,7 @@
 //! the server or the network is down; the queue is bounded so a computer offline for months
 //! does not fill its disk (the oldest reports give way first).
 
-use crate::state::{ensure_private_dir, write_private, StateError};
+use crate::state::{StateError, ensure_private_dir, write_private};
 use std::path::{Path, PathBuf};
 
 /// Reports kept at most (about a month of hourly reports).
@@ -86,7 +86,7 @@ impl Queue {
                     action: "read the queue folder",
                     path: self.dir.clone(),
                     source,
-                })
+                });
             }
         };
         let mut queued: Vec<Queued> = entries
@@ -95,7 +95,10 @@ impl Queue {
                 let path = entry.path();
                 let name = path.file_name()?.to_str()?;
                 let report_id = name.strip_suffix(".json")?.to_string();
-                let valid = report_id.len() <= 64 && report_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                let valid = report_id.len() <= 64
+                    && report_id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-');
                 valid.then_some(Queued { path, report_id })
             })
             .collect();
@@ -126,7 +129,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let queue = Queue::with_limit(dir.path(), 3);
         for i in 0..5 {
-            let dropped = queue.push(format!("{{\"n\":{i}}}").as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+            let dropped = queue
+                .push(format!("{{\"n\":{i}}}").as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(dropped, usize::from(i >= 3));
         }
         let waiting = queue.list().unwrap_or_default();

@@ -21,7 +21,9 @@ pub enum AgentError {
     #[error("the audit of this computer failed: {0}")]
     Audit(String),
     /// `--once` could not deliver everything.
-    #[error("{0} report(s) could not be sent ({1}); they stay queued in {2} and go out with the next run")]
+    #[error(
+        "{0} report(s) could not be sent ({1}); they stay queued in {2} and go out with the next run"
+    )]
     StillQueued(usize, String, PathBuf),
 }
 
@@ -75,9 +77,20 @@ pub struct Identity {
 }
 
 /// Enrolls this computer and saves the node key.
-pub fn enroll(state_dir: &Path, server: &str, secret: &str, ca_file: Option<&Path>, identity: &Identity) -> Result<Enrolment, AgentError> {
+pub fn enroll(
+    state_dir: &Path,
+    server: &str,
+    secret: &str,
+    ca_file: Option<&Path>,
+    identity: &Identity,
+) -> Result<Enrolment, AgentError> {
     let client = Client::new(server, ca_file)?;
-    let (host_id, node_key) = client.enroll(secret.trim(), &identity.hostname, &identity.os, &identity.os_version)?;
+    let (host_id, node_key) = client.enroll(
+        secret.trim(),
+        &identity.hostname,
+        &identity.os,
+        &identity.os_version,
+    )?;
     let enrolment = Enrolment {
         server: client.server().to_string(),
         enroll_secret: secret.trim().to_string(),
@@ -101,7 +114,11 @@ pub struct Delivery {
 }
 
 /// Sends every queued report, oldest first; stops at the first one that must wait.
-pub fn deliver(state_dir: &Path, identity: &Identity, log: &dyn Fn(&str)) -> Result<Delivery, AgentError> {
+pub fn deliver(
+    state_dir: &Path,
+    identity: &Identity,
+    log: &dyn Fn(&str),
+) -> Result<Delivery, AgentError> {
     let mut enrolment = state::load(state_dir)?;
     let mut client = Client::new(&enrolment.server, enrolment.ca_file.as_deref())?;
     let queue = Queue::new(state_dir);
@@ -121,7 +138,13 @@ pub fn deliver(state_dir: &Path, identity: &Identity, log: &dyn Fn(&str)) -> Res
         if answer == Sent::InvalidNodeKey && !enrolled_again {
             log("the server no longer knows this computer's key; enrolling again");
             enrolled_again = true;
-            enrolment = enroll(state_dir, &enrolment.server, &enrolment.enroll_secret, enrolment.ca_file.as_deref(), identity)?;
+            enrolment = enroll(
+                state_dir,
+                &enrolment.server,
+                &enrolment.enroll_secret,
+                enrolment.ca_file.as_deref(),
+                identity,
+            )?;
             client = Client::new(&enrolment.server, enrolment.ca_file.as_deref())?;
             answer = client.send(&enrolment.node_key, &item.report_id, &body);
         }
@@ -135,13 +158,23 @@ pub fn deliver(state_dir: &Path, identity: &Identity, log: &dyn Fn(&str)) -> Res
                 // Kept for whoever investigates, out of the way of the reports after it.
                 let aside = state_dir.join("rejected");
                 state::ensure_private_dir(&aside)?;
-                let _ = std::fs::rename(&item.path, aside.join(item.path.file_name().unwrap_or_default()));
-                log(&format!("the server refused report {}: {why} (kept in {})", item.report_id, aside.display()));
+                let _ = std::fs::rename(
+                    &item.path,
+                    aside.join(item.path.file_name().unwrap_or_default()),
+                );
+                log(&format!(
+                    "the server refused report {}: {why} (kept in {})",
+                    item.report_id,
+                    aside.display()
+                ));
                 remaining -= 1;
                 delivery.rejected += 1;
             }
             Sent::InvalidNodeKey => {
-                delivery.waiting = Some((remaining, "the server refused this computer's new key too".into()));
+                delivery.waiting = Some((
+                    remaining,
+                    "the server refused this computer's new key too".into(),
+                ));
                 return Ok(delivery);
             }
             Sent::Retry(why) => {
@@ -166,7 +199,9 @@ pub fn run_once(
     let report = audit().map_err(AgentError::Audit)?;
     let dropped = Queue::new(state_dir).push(&report)?;
     if dropped > 0 {
-        log(&format!("the queue was full: {dropped} oldest report(s) dropped"));
+        log(&format!(
+            "the queue was full: {dropped} oldest report(s) dropped"
+        ));
     }
     let mut backoff = schedule.first_backoff;
     let mut total = Delivery::default();
@@ -180,7 +215,10 @@ pub fn run_once(
                 return Err(AgentError::StillQueued(count, why, state_dir.join("queue")));
             }
             Some((_, why)) => {
-                log(&format!("cannot send yet ({why}); retrying in {} s", backoff.as_secs()));
+                log(&format!(
+                    "cannot send yet ({why}); retrying in {} s",
+                    backoff.as_secs()
+                ));
                 std::thread::sleep(jittered(backoff, 0.2));
                 backoff = (backoff * 2).min(schedule.max_backoff);
             }
@@ -212,7 +250,9 @@ pub fn run_forever(
                 Ok(report) => {
                     let dropped = queue.push(&report)?;
                     if dropped > 0 {
-                        log(&format!("the queue was full: {dropped} oldest report(s) dropped"));
+                        log(&format!(
+                            "the queue was full: {dropped} oldest report(s) dropped"
+                        ));
                     }
                 }
                 Err(why) => log(&format!("the audit failed: {why}")),
@@ -226,8 +266,14 @@ pub fn run_forever(
                     backoff = schedule.first_backoff;
                     next_delivery = None;
                 }
-                Ok(Delivery { waiting: Some((count, why)), .. }) => {
-                    log(&format!("{count} report(s) waiting: {why}; retrying in {} s", backoff.as_secs()));
+                Ok(Delivery {
+                    waiting: Some((count, why)),
+                    ..
+                }) => {
+                    log(&format!(
+                        "{count} report(s) waiting: {why}; retrying in {} s",
+                        backoff.as_secs()
+                    ));
                     next_delivery = Some(now + jittered(backoff, 0.2));
                     backoff = (backoff * 2).min(schedule.max_backoff);
                 }
@@ -241,7 +287,9 @@ pub fn run_forever(
             }
         }
         let wake = next_delivery.map_or(next_audit, |d| d.min(next_audit));
-        let nap = wake.saturating_duration_since(Instant::now()).min(Duration::from_secs(1));
+        let nap = wake
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_secs(1));
         std::thread::sleep(nap.max(Duration::from_millis(10)));
     }
     Ok(())
@@ -255,7 +303,10 @@ mod tests {
     fn jitter_stays_within_its_band() {
         for _ in 0..200 {
             let d = jittered(Duration::from_secs(3600), 0.1);
-            assert!(d >= Duration::from_secs(3240) && d <= Duration::from_secs(3960), "{d:?}");
+            assert!(
+                d >= Duration::from_secs(3240) && d <= Duration::from_secs(3960),
+                "{d:?}"
+            );
         }
     }
 }

@@ -22,25 +22,34 @@ pub enum StateError {
     #[error("the enrolment file {0} is damaged; enroll again with `hygeia agent enroll`")]
     Damaged(PathBuf),
     /// Not enrolled yet.
-    #[error("this computer is not enrolled yet (no {0}); run `hygeia agent enroll --server URL --secret SECRET` first")]
+    #[error(
+        "this computer is not enrolled yet (no {0}); run `hygeia agent enroll --server URL --secret SECRET` first"
+    )]
     NotEnrolled(PathBuf),
 }
 
 /// The default state directory for this platform and account.
 pub fn default_dir() -> PathBuf {
-    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if cfg!(windows) {
         return env("ProgramData")
             .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"))
             .join("Hygeia")
             .join("agent");
     }
-    let root = env("USER").is_some_and(|u| u == Path::new("root")) || env("HOME").is_some_and(|h| h == Path::new("/root"));
+    let root = env("USER").is_some_and(|u| u == Path::new("root"))
+        || env("HOME").is_some_and(|h| h == Path::new("/root"));
     if cfg!(target_os = "macos") {
         return if root {
             PathBuf::from("/Library/Application Support/Hygeia/agent")
         } else {
-            env("HOME").unwrap_or_default().join("Library/Application Support/Hygeia/agent")
+            env("HOME")
+                .unwrap_or_default()
+                .join("Library/Application Support/Hygeia/agent")
         };
     }
     if root {
@@ -113,7 +122,9 @@ pub fn load(dir: &Path) -> Result<Enrolment, StateError> {
     let path = dir.join(ENROLMENT_FILE);
     let text = match std::fs::read(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StateError::NotEnrolled(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StateError::NotEnrolled(path));
+        }
         Err(e) => return Err(io("read", &path)(e)),
     };
     serde_json::from_slice(&text).map_err(|_| StateError::Damaged(path))
@@ -147,7 +158,11 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = |p: &Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+            let mode = |p: &Path| {
+                std::fs::metadata(p)
+                    .map(|m| m.permissions().mode() & 0o777)
+                    .unwrap_or(0)
+            };
             assert_eq!(mode(&state), 0o700);
             assert_eq!(mode(&state.join(ENROLMENT_FILE)), 0o600);
         }

@@ -297,9 +297,7 @@ mod tests {
     fn deflate(data: &[u8]) -> Vec<u8> {
         let mut encoder =
             flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder
-            .write_all(data)
-            .unwrap_or_else(|e| panic!("{e}"));
+        encoder.write_all(data).unwrap_or_else(|e| panic!("{e}"));
         encoder.finish().unwrap_or_else(|e| panic!("{e}"))
     }
 

@@ -2,8 +2,8 @@
 //! migrations and one set of queries serve both (sqlx's `Any` driver, `$1` placeholders, only
 //! BIGINT and TEXT columns).
 
-use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
 use sqlx::{Executor, Row};
 use std::time::Duration;
 
@@ -27,7 +27,9 @@ pub enum Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The URL is neither `sqlite:` nor `postgres:`.
-    #[error("the database address {0} is not understood: give a file path, sqlite://PATH or postgres://USER@HOST/DB")]
+    #[error(
+        "the database address {0} is not understood: give a file path, sqlite://PATH or postgres://USER@HOST/DB"
+    )]
     BadUrl(String),
     /// Connecting failed.
     #[error("cannot open the database {url}: {source}")]
@@ -48,7 +50,9 @@ pub enum DbError {
         source: sqlx::Error,
     },
     /// The database was made by a newer Hygeia.
-    #[error("the database has schema version {found}, newer than this hygeia understands ({known}); use the newer hygeia")]
+    #[error(
+        "the database has schema version {found}, newer than this hygeia understands ({known}); use the newer hygeia"
+    )]
     TooNew {
         /// In the database.
         found: i64,

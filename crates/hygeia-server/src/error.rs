@@ -38,7 +38,11 @@ impl ApiError {
     /// 404 for what does not exist *or* is outside the caller's organization or practice:
     /// the answer must not reveal which.
     pub fn not_found(what: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("No such {what}."))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("No such {what}."),
+        )
     }
 
     /// 403: visible, but the caller's role may not do this.

@@ -20,7 +20,9 @@ pub enum Invalid {
     #[error("the report is not a valid hygeia.check/1 document: {0}")]
     Malformed(String),
     /// Another schema.
-    #[error("the report has schema {0:?}; this server accepts {ACCEPTED_SCHEMA:?} (update the agent or the server so they match)")]
+    #[error(
+        "the report has schema {0:?}; this server accepts {ACCEPTED_SCHEMA:?} (update the agent or the server so they match)"
+    )]
     Schema(String),
     /// Something inside is out of range.
     #[error("the report cannot be stored: {0}")]
@@ -113,7 +115,12 @@ pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
     .map_err(|_| {
         Invalid::Content(format!(
             "host.collected_at {:?} is not an RFC 3339 time",
-            document.host.collected_at.chars().take(40).collect::<String>()
+            document
+                .host
+                .collected_at
+                .chars()
+                .take(40)
+                .collect::<String>()
         ))
     })?
     .unix_timestamp();
@@ -138,7 +145,10 @@ pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
         });
     }
     results.sort_by(|a, b| a.control_id.cmp(&b.control_id));
-    if results.windows(2).any(|w| w[0].control_id == w[1].control_id) {
+    if results
+        .windows(2)
+        .any(|w| w[0].control_id == w[1].control_id)
+    {
         return Err(Invalid::Content("a control is listed twice".into()));
     }
     let mut canonical = String::new();
@@ -205,23 +215,24 @@ pub async fn store(
 ) -> Result<Outcome, DbError> {
     let mut tx = db.write.begin().await?;
     if host.last_results_hash.as_deref() == Some(report.results_hash.as_str()) {
-        sqlx::query("UPDATE hosts SET last_seen_at = $1, hostname = $2, os_version = $3 WHERE id = $4")
-            .bind(now)
-            .bind(&report.hostname)
-            .bind(&report.os)
-            .bind(host.id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE hosts SET last_seen_at = $1, hostname = $2, os_version = $3 WHERE id = $4",
+        )
+        .bind(now)
+        .bind(&report.hostname)
+        .bind(&report.os)
+        .bind(host.id)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         return Ok(Outcome::Unchanged);
     }
-    let seen: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM reports WHERE host_id = $1 AND agent_report_id = $2",
-    )
-    .bind(host.id)
-    .bind(agent_report_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let seen: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM reports WHERE host_id = $1 AND agent_report_id = $2")
+            .bind(host.id)
+            .bind(agent_report_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     if seen.is_some() {
         tx.commit().await?;
         return Ok(Outcome::Duplicate);
@@ -304,7 +315,11 @@ pub async fn store(
         query.execute(&mut *tx).await?;
     }
     // Controls the agent no longer reports (removed from its catalog) leave the posture.
-    let ids: Vec<&str> = report.results.iter().map(|r| r.control_id.as_str()).collect();
+    let ids: Vec<&str> = report
+        .results
+        .iter()
+        .map(|r| r.control_id.as_str())
+        .collect();
     let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "DELETE FROM host_posture WHERE host_id = $1 AND control_id NOT IN ({})",
@@ -352,9 +367,18 @@ mod tests {
     #[test]
     fn equal_results_hash_equally_whatever_the_order() {
         let now = 1_900_000_000;
-        let a = validate(report(&[("HY-PC-001", "pass"), ("HY-PC-002", "fail")]).as_bytes(), now);
-        let b = validate(report(&[("HY-PC-002", "fail"), ("HY-PC-001", "pass")]).as_bytes(), now);
-        let c = validate(report(&[("HY-PC-002", "pass"), ("HY-PC-001", "pass")]).as_bytes(), now);
+        let a = validate(
+            report(&[("HY-PC-001", "pass"), ("HY-PC-002", "fail")]).as_bytes(),
+            now,
+        );
+        let b = validate(
+            report(&[("HY-PC-002", "fail"), ("HY-PC-001", "pass")]).as_bytes(),
+            now,
+        );
+        let c = validate(
+            report(&[("HY-PC-002", "pass"), ("HY-PC-001", "pass")]).as_bytes(),
+            now,
+        );
         let (Ok(a), Ok(b), Ok(c)) = (a, b, c) else {
             panic!("valid reports refused");
         };
@@ -366,12 +390,18 @@ mod tests {
     #[test]
     fn bad_reports_are_refused_with_a_reason() {
         let now = 1_900_000_000;
-        assert!(matches!(validate(b"{not json", now), Err(Invalid::Malformed(_))));
+        assert!(matches!(
+            validate(b"{not json", now),
+            Err(Invalid::Malformed(_))
+        ));
         assert!(matches!(
             validate(report(&[]).replace("hygeia.check/1", "hygeia.check/9").as_bytes(), now),
             Err(Invalid::Schema(s)) if s == "hygeia.check/9"
         ));
-        assert!(matches!(validate(report(&[]).as_bytes(), now), Err(Invalid::Content(_))));
+        assert!(matches!(
+            validate(report(&[]).as_bytes(), now),
+            Err(Invalid::Content(_))
+        ));
         assert!(matches!(
             validate(report(&[("HY-PC-001", "sort-of")]).as_bytes(), now),
             Err(Invalid::Malformed(_))
@@ -381,10 +411,16 @@ mod tests {
             Err(Invalid::Content(_))
         ));
         assert!(matches!(
-            validate(report(&[("HY-PC-001", "pass"), ("HY-PC-001", "fail")]).as_bytes(), now),
+            validate(
+                report(&[("HY-PC-001", "pass"), ("HY-PC-001", "fail")]).as_bytes(),
+                now
+            ),
             Err(Invalid::Content(_))
         ));
         let future = report(&[("HY-PC-001", "pass")]).replace("2026-11-28", "2031-01-01");
-        assert!(matches!(validate(future.as_bytes(), now), Err(Invalid::Content(_))));
+        assert!(matches!(
+            validate(future.as_bytes(), now),
+            Err(Invalid::Content(_))
+        ));
     }
 }

@@ -3,8 +3,8 @@
 //! need no sign-in. Each new administrator gets a one-time password to change at first sign-in.
 
 use crate::audit::{self, Entry};
-use crate::auth::{password, Role};
-use crate::db::{new_id, now, Db, DbError};
+use crate::auth::{Role, password};
+use crate::db::{Db, DbError, new_id, now};
 
 /// What `init` or `add-practice` made.
 #[derive(Debug, Clone)]
@@ -31,7 +31,9 @@ pub enum InitError {
     #[error("a user with the e-mail address {0} exists already")]
     EmailTaken(String),
     /// No such organization.
-    #[error("there is no insurer organization named {0:?}; `hygeia serve init --insurer NAME` creates one")]
+    #[error(
+        "there is no insurer organization named {0:?}; `hygeia serve init --insurer NAME` creates one"
+    )]
     NoOrganization(String),
     /// A practice with that name exists.
     #[error("the organization has a practice named {0:?} already")]
@@ -72,16 +74,25 @@ pub enum Setup {
 fn check_name(name: &str) -> Result<String, InitError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(InitError::Invalid("give a name of 1 to 200 characters".into()));
+        return Err(InitError::Invalid(
+            "give a name of 1 to 200 characters".into(),
+        ));
     }
     Ok(name.to_string())
 }
 
 /// Creates what `setup` says and its administrator `email` (`display_name`).
-pub async fn create(db: &Db, setup: &Setup, email: &str, display_name: &str) -> Result<Created, InitError> {
+pub async fn create(
+    db: &Db,
+    setup: &Setup,
+    email: &str,
+    display_name: &str,
+) -> Result<Created, InitError> {
     let email = email.trim().to_lowercase();
     if !email.contains('@') || email.len() > 254 {
-        return Err(InitError::Invalid(format!("{email:?} is not an e-mail address")));
+        return Err(InitError::Invalid(format!(
+            "{email:?} is not an e-mail address"
+        )));
     }
     let mut tx = db.write.begin().await?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
@@ -121,20 +132,29 @@ pub async fn create(db: &Db, setup: &Setup, email: &str, display_name: &str) -> 
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            (org, Some(practice), Role::PracticeAdmin, format!("practice {name}"))
+            (
+                org,
+                Some(practice),
+                Role::PracticeAdmin,
+                format!("practice {name}"),
+            )
         }
         Setup::PracticeOfInsurer { insurer, name } => {
             let name = check_name(name)?;
-            let org: i64 = sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1 AND kind = 'insurer'")
-                .bind(insurer.trim())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| InitError::NoOrganization(insurer.clone()))?;
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM practices WHERE organization_id = $1 AND name = $2")
-                .bind(org)
-                .bind(&name)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let org: i64 = sqlx::query_scalar(
+                "SELECT id FROM organizations WHERE name = $1 AND kind = 'insurer'",
+            )
+            .bind(insurer.trim())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| InitError::NoOrganization(insurer.clone()))?;
+            let exists: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM practices WHERE organization_id = $1 AND name = $2",
+            )
+            .bind(org)
+            .bind(&name)
+            .fetch_optional(&mut *tx)
+            .await?;
             if exists.is_some() {
                 return Err(InitError::PracticeExists(name));
             }
@@ -146,7 +166,12 @@ pub async fn create(db: &Db, setup: &Setup, email: &str, display_name: &str) -> 
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            (org, Some(practice), Role::PracticeAdmin, format!("practice {name} of {insurer}"))
+            (
+                org,
+                Some(practice),
+                Role::PracticeAdmin,
+                format!("practice {name} of {insurer}"),
+            )
         }
     };
     let one_time = password::one_time_password();

@@ -40,9 +40,7 @@ impl RateLimiter {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_TRACKED {
             let limit = self.limit;
-            buckets.retain(|_, (tokens, at)| {
-                refill(limit, *tokens, *at, now) < limit.burst
-            });
+            buckets.retain(|_, (tokens, at)| refill(limit, *tokens, *at, now) < limit.burst);
         }
         let (tokens, at) = buckets.entry(client).or_insert((self.limit.burst, now));
         let available = refill(self.limit, *tokens, *at, now);

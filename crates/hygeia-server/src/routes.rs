@@ -4,9 +4,9 @@
 
 use crate::api::{admin, agent, read, session};
 use crate::state::AppState;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, patch, post, MethodRouter};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{MethodRouter, delete, get, patch, post};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,12 @@ pub struct Route {
     pub handler: MethodRouter<AppState>,
 }
 
-fn route(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
+fn route(
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> Route {
     Route {
         method,
         path,
@@ -46,7 +51,10 @@ fn route(method: &'static str, path: &'static str, access: Access, handler: Meth
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
 async fn openapi() -> impl axum::response::IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }
 
 async fn health() -> &'static str {
@@ -66,32 +74,137 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
             Agent,
             post(agent::report).layer(DefaultBodyLimit::max(max_report_bytes)),
         ),
-        route("POST", "/api/v1/session/login", Public, post(session::login)),
+        route(
+            "POST",
+            "/api/v1/session/login",
+            Public,
+            post(session::login),
+        ),
         route("GET", "/api/v1/session", Signed, get(session::whoami)),
-        route("POST", "/api/v1/session/logout", Signed, post(session::logout)),
-        route("POST", "/api/v1/session/password", Signed, post(session::change_password)),
-        route("POST", "/api/v1/session/totp", Signed, post(session::totp_verify)),
-        route("POST", "/api/v1/session/totp/setup", Signed, post(session::totp_setup)),
-        route("POST", "/api/v1/session/totp/confirm", Signed, post(session::totp_confirm)),
+        route(
+            "POST",
+            "/api/v1/session/logout",
+            Signed,
+            post(session::logout),
+        ),
+        route(
+            "POST",
+            "/api/v1/session/password",
+            Signed,
+            post(session::change_password),
+        ),
+        route(
+            "POST",
+            "/api/v1/session/totp",
+            Signed,
+            post(session::totp_verify),
+        ),
+        route(
+            "POST",
+            "/api/v1/session/totp/setup",
+            Signed,
+            post(session::totp_setup),
+        ),
+        route(
+            "POST",
+            "/api/v1/session/totp/confirm",
+            Signed,
+            post(session::totp_confirm),
+        ),
         route("GET", "/api/v1/practices", User, get(read::practices)),
-        route("GET", "/api/v1/practices/{id}", User, get(read::practice_overview)),
-        route("GET", "/api/v1/practices/{id}/controls", User, get(read::practice_controls)),
-        route("GET", "/api/v1/practices/{id}/trend", User, get(read::practice_trend)),
-        route("GET", "/api/v1/practices/{id}/hosts", User, get(read::practice_hosts)),
-        route("GET", "/api/v1/practices/{id}/enroll-secrets", User, get(admin::list_enroll_secrets)),
-        route("POST", "/api/v1/practices/{id}/enroll-secrets", User, post(admin::create_enroll_secret)),
-        route("DELETE", "/api/v1/enroll-secrets/{id}", User, delete(admin::revoke_enroll_secret)),
-        route("GET", "/api/v1/practices/{id}/users", User, get(admin::list_users)),
-        route("POST", "/api/v1/practices/{id}/users", User, post(admin::create_user)),
-        route("PATCH", "/api/v1/users/{id}", User, patch(admin::change_user)),
+        route(
+            "GET",
+            "/api/v1/practices/{id}",
+            User,
+            get(read::practice_overview),
+        ),
+        route(
+            "GET",
+            "/api/v1/practices/{id}/controls",
+            User,
+            get(read::practice_controls),
+        ),
+        route(
+            "GET",
+            "/api/v1/practices/{id}/trend",
+            User,
+            get(read::practice_trend),
+        ),
+        route(
+            "GET",
+            "/api/v1/practices/{id}/hosts",
+            User,
+            get(read::practice_hosts),
+        ),
+        route(
+            "GET",
+            "/api/v1/practices/{id}/enroll-secrets",
+            User,
+            get(admin::list_enroll_secrets),
+        ),
+        route(
+            "POST",
+            "/api/v1/practices/{id}/enroll-secrets",
+            User,
+            post(admin::create_enroll_secret),
+        ),
+        route(
+            "DELETE",
+            "/api/v1/enroll-secrets/{id}",
+            User,
+            delete(admin::revoke_enroll_secret),
+        ),
+        route(
+            "GET",
+            "/api/v1/practices/{id}/users",
+            User,
+            get(admin::list_users),
+        ),
+        route(
+            "POST",
+            "/api/v1/practices/{id}/users",
+            User,
+            post(admin::create_user),
+        ),
+        route(
+            "PATCH",
+            "/api/v1/users/{id}",
+            User,
+            patch(admin::change_user),
+        ),
         route("GET", "/api/v1/hosts/{id}", User, get(read::host)),
-        route("PATCH", "/api/v1/hosts/{id}", User, patch(admin::assign_host)),
-        route("DELETE", "/api/v1/hosts/{id}", User, delete(admin::revoke_host)),
-        route("GET", "/api/v1/hosts/{id}/history", User, get(read::host_history)),
-        route("GET", "/api/v1/hosts/{id}/changes", User, get(read::host_changes)),
+        route(
+            "PATCH",
+            "/api/v1/hosts/{id}",
+            User,
+            patch(admin::assign_host),
+        ),
+        route(
+            "DELETE",
+            "/api/v1/hosts/{id}",
+            User,
+            delete(admin::revoke_host),
+        ),
+        route(
+            "GET",
+            "/api/v1/hosts/{id}/history",
+            User,
+            get(read::host_history),
+        ),
+        route(
+            "GET",
+            "/api/v1/hosts/{id}/changes",
+            User,
+            get(read::host_changes),
+        ),
         route("GET", "/api/v1/tokens", User, get(admin::list_tokens)),
         route("POST", "/api/v1/tokens", User, post(admin::create_token)),
-        route("DELETE", "/api/v1/tokens/{id}", User, delete(admin::revoke_token)),
+        route(
+            "DELETE",
+            "/api/v1/tokens/{id}",
+            User,
+            delete(admin::revoke_token),
+        ),
         route("GET", "/api/v1/audit-log", User, get(admin::audit_log)),
     ]
 }
@@ -105,7 +218,11 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(|| async {
-            crate::error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such page or API route.")
+            crate::error::ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "No such page or API route.",
+            )
         })
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
@@ -119,10 +236,15 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
         ("referrer-policy", "no-referrer"),
-        ("content-security-policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        (
+            "content-security-policy",
+            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
         ("cache-control", "no-store"),
     ] {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     }
     response
 }

@@ -21,7 +21,9 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// Plain HTTP on a non-loopback address.
-    #[error("refusing to serve plain HTTP on {0}: passwords and reports would cross the network unencrypted. Give --tls-cert and --tls-key, listen on 127.0.0.1, or put a TLS proxy in front and pass --insecure-http")]
+    #[error(
+        "refusing to serve plain HTTP on {0}: passwords and reports would cross the network unencrypted. Give --tls-cert and --tls-key, listen on 127.0.0.1, or put a TLS proxy in front and pass --insecure-http"
+    )]
     PlainHttpOnNetwork(SocketAddr),
     /// The port is taken or not allowed.
     #[error("cannot listen on {address}: {source} (is another server using the port?)")]
@@ -61,7 +63,8 @@ pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, 
         key: key.to_path_buf(),
         why,
     };
-    let cert_pem = std::fs::read(cert).map_err(|e| fail(format!("reading the certificate: {e}")))?;
+    let cert_pem =
+        std::fs::read(cert).map_err(|e| fail(format!("reading the certificate: {e}")))?;
     let key_pem = std::fs::read(key).map_err(|e| fail(format!("reading the key: {e}")))?;
     let chain: Vec<_> = rustls_pemfile::certs(&mut cert_pem.as_slice())
         .collect::<Result<_, _>>()
@@ -79,7 +82,11 @@ pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, 
     .map_err(|e| fail(e.to_string()))?
     .with_no_client_auth()
     .with_single_cert(chain, private_key)
-    .map_err(|e| fail(format!("the key does not fit the certificate or is unsupported: {e}")))?;
+    .map_err(|e| {
+        fail(format!(
+            "the key does not fit the certificate or is unsupported: {e}"
+        ))
+    })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -131,10 +138,12 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = router.clone().map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(peer));
-            request
-        });
+        let service = router.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            },
+        );
         let service = hyper_util::service::TowerToHyperService::new(service);
         let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
         match &acceptor {
@@ -142,15 +151,21 @@ pub async fn run(
                 let acceptor = acceptor.clone();
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
-                    let Ok(Ok(tls_stream)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await else {
+                    let Ok(Ok(tls_stream)) =
+                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                    else {
                         return;
                     };
-                    let connection = builder.serve_connection(TokioIo::new(tls_stream), service).into_owned();
+                    let connection = builder
+                        .serve_connection(TokioIo::new(tls_stream), service)
+                        .into_owned();
                     let _ = watcher.watch(connection).await;
                 });
             }
             None => {
-                let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                let connection = builder
+                    .serve_connection(TokioIo::new(stream), service)
+                    .into_owned();
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     let _ = connection.await;

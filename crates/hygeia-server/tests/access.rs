@@ -5,9 +5,9 @@
 mod common;
 
 use common::*;
-use hygeia_server::routes::{table, Access};
 use hygeia_server::Settings;
-use serde_json::{json, Value};
+use hygeia_server::routes::{Access, table};
+use serde_json::{Value, json};
 
 struct Victim {
     practice: i64,
@@ -39,7 +39,9 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
     match (method, path) {
         ("GET", _) | ("DELETE", _) => None,
         (_, p) if p.ends_with("/enroll-secrets") => Some(json!({"label": "intruder"})),
-        (_, p) if p.ends_with("/users") => Some(json!({"email": "intruder@evil.example", "display_name": "x", "role": "practice_admin"})),
+        (_, p) if p.ends_with("/users") => Some(
+            json!({"email": "intruder@evil.example", "display_name": "x", "role": "practice_admin"}),
+        ),
         (_, "/api/v1/users/{id}") => Some(json!({"role": "practice_admin"})),
         (_, "/api/v1/hosts/{id}") => Some(json!({"owner_user_id": null})),
         (_, "/api/v1/tokens") => Some(json!({"name": "intruder"})),
@@ -53,18 +55,33 @@ fn every_route_refuses_anonymous_and_foreign_callers() {
         let server = TestServer::start(backend, Settings::default());
         // The practice under attack belongs to insurer A.
         let (_, analyst_a_email, analyst_a_otp) = server.insurer("Insurer A", "analyst@a.example");
-        let (practice, admin_email, admin_otp) = server.insurer_practice("Insurer A", "Practice A1", "admin@a1.example");
+        let (practice, admin_email, admin_otp) =
+            server.insurer_practice("Insurer A", "Practice A1", "admin@a1.example");
         let mut admin = first_sign_in(&server, &admin_email, &admin_otp);
-        let created = admin.post(&format!("/api/v1/practices/{practice}/enroll-secrets"), json!({"label": "a1"}));
-        let secret_text = created.body["secret"].as_str().unwrap_or_default().to_string();
+        let created = admin.post(
+            &format!("/api/v1/practices/{practice}/enroll-secrets"),
+            json!({"label": "a1"}),
+        );
+        let secret_text = created.body["secret"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let secret = created.body["id"].as_i64().unwrap_or_default();
         let (host, key) = enroll(&server.base, &secret_text, "a1-reception");
-        send_report(&server.base, &key, "access00001", report("a1-reception", &[("HY-PC-001", "fail")]));
+        send_report(
+            &server.base,
+            &key,
+            "access00001",
+            report("a1-reception", &[("HY-PC-001", "fail")]),
+        );
         let user = admin.post(
             &format!("/api/v1/practices/{practice}/users"),
             json!({"email": "nurse@a1.example", "display_name": "Nurse", "role": "clinician"}),
         );
-        let nurse_otp = user.body["one_time_password"].as_str().unwrap_or_default().to_string();
+        let nurse_otp = user.body["one_time_password"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let user_id = user.body["id"].as_i64().unwrap_or_default();
         let token = admin.post("/api/v1/tokens", json!({"name": "a1 script"}));
         let victim = Victim {
@@ -73,7 +90,13 @@ fn every_route_refuses_anonymous_and_foreign_callers() {
             secret,
             user: user_id,
             token: token.body["id"].as_i64().unwrap_or_default(),
-            markers: vec![practice.to_string(), host.to_string(), "Practice A1".into(), "a1-reception".into(), "admin@a1.example".into()],
+            markers: vec![
+                practice.to_string(),
+                host.to_string(),
+                "Practice A1".into(),
+                "a1-reception".into(),
+                "admin@a1.example".into(),
+            ],
         };
 
         // The attackers: another stand-alone practice's admin, another insurer's analyst, and a
@@ -81,9 +104,18 @@ fn every_route_refuses_anonymous_and_foreign_callers() {
         let (_, b_email, b_otp) = server.practice("Practice B", "admin@b.example");
         let (_, c_email, c_otp) = server.insurer("Insurer C", "analyst@c.example");
         let foreign = vec![
-            ("other practice's admin", first_sign_in(&server, &b_email, &b_otp)),
-            ("other insurer's analyst", first_sign_in(&server, &c_email, &c_otp)),
-            ("clinician of the practice", first_sign_in(&server, "nurse@a1.example", &nurse_otp)),
+            (
+                "other practice's admin",
+                first_sign_in(&server, &b_email, &b_otp),
+            ),
+            (
+                "other insurer's analyst",
+                first_sign_in(&server, &c_email, &c_otp),
+            ),
+            (
+                "clinician of the practice",
+                first_sign_in(&server, "nurse@a1.example", &nurse_otp),
+            ),
         ];
         let mut analyst_a = first_sign_in(&server, &analyst_a_email, &analyst_a_otp);
 
@@ -110,11 +142,17 @@ fn every_route_refuses_anonymous_and_foreign_callers() {
                 let mut browser = browser.clone();
                 let answer = browser.call(route.method, &path, body.clone());
                 let text = answer.body.to_string();
-                let leaked: Vec<&String> = victim.markers.iter().filter(|m| text.contains(m.as_str())).collect();
+                let leaked: Vec<&String> = victim
+                    .markers
+                    .iter()
+                    .filter(|m| text.contains(m.as_str()))
+                    .collect();
                 // The clinician may list the practice's hosts (only their own: none) and see
                 // their own user's practice id in answers; what matters is no foreign data.
                 let own_practice = *who == "clinician of the practice";
-                if route.path.contains("{id}") && !(own_practice && route.path == "/api/v1/practices/{id}/hosts") {
+                if route.path.contains("{id}")
+                    && !(own_practice && route.path == "/api/v1/practices/{id}/hosts")
+                {
                     assert!(
                         !(200..300).contains(&answer.status),
                         "{backend}: {who} got {} on {} {path}: {text}",
@@ -124,37 +162,82 @@ fn every_route_refuses_anonymous_and_foreign_callers() {
                 } else {
                     let allowed: Vec<&String> = leaked
                         .into_iter()
-                        .filter(|m| !(own_practice && (**m == practice.to_string() || *m == "Practice A1")))
+                        .filter(|m| {
+                            !(own_practice && (**m == practice.to_string() || *m == "Practice A1"))
+                        })
                         .collect();
-                    assert!(allowed.is_empty(), "{backend}: {who} saw {allowed:?} on {} {path}: {text}", route.method);
+                    assert!(
+                        allowed.is_empty(),
+                        "{backend}: {who} saw {allowed:?} on {} {path}: {text}",
+                        route.method
+                    );
                 }
             }
             // The insurer's own analyst reads the practice (but manages nothing).
-            if route.method == "GET" && route.path.starts_with("/api/v1/practices/{id}") && !route.path.contains("enroll-secrets") && !route.path.contains("users") {
+            if route.method == "GET"
+                && route.path.starts_with("/api/v1/practices/{id}")
+                && !route.path.contains("enroll-secrets")
+                && !route.path.contains("users")
+            {
                 let answer = analyst_a.call("GET", &path, None);
-                assert_eq!(answer.status, 200, "{backend}: insurer analyst on {path}: {:?}", answer.body);
+                assert_eq!(
+                    answer.status, 200,
+                    "{backend}: insurer analyst on {path}: {:?}",
+                    answer.body
+                );
             }
         }
         // And the practice's administrator gets into every read route.
-        for route in routes.iter().filter(|r| r.access == Access::User && r.method == "GET") {
+        for route in routes
+            .iter()
+            .filter(|r| r.access == Access::User && r.method == "GET")
+        {
             let path = concrete(route.path, &victim);
             let answer = admin.get(&path);
-            assert_eq!(answer.status, 200, "{backend}: admin on {path}: {:?}", answer.body);
+            assert_eq!(
+                answer.status, 200,
+                "{backend}: admin on {path}: {:?}",
+                answer.body
+            );
         }
     }
 }
 
 #[test]
 fn every_route_is_in_the_openapi_document() {
-    let document: Value = serde_json::from_str(hygeia_server::routes::OPENAPI).unwrap_or_else(|e| panic!("openapi.json: {e}"));
+    let document: Value = serde_json::from_str(hygeia_server::routes::OPENAPI)
+        .unwrap_or_else(|e| panic!("openapi.json: {e}"));
     assert_eq!(document["openapi"], "3.1.0");
     let paths = document["paths"].as_object().cloned().unwrap_or_default();
     let routes = table(1024);
     for route in &routes {
-        let operation = &paths.get(route.path).unwrap_or_else(|| panic!("{} is not in openapi.json", route.path))[route.method.to_lowercase()];
-        assert!(operation.is_object(), "{} {} is not in openapi.json", route.method, route.path);
-        assert!(operation["summary"].is_string(), "{} {} has no summary", route.method, route.path);
+        let operation = &paths
+            .get(route.path)
+            .unwrap_or_else(|| panic!("{} is not in openapi.json", route.path))
+            [route.method.to_lowercase()];
+        assert!(
+            operation.is_object(),
+            "{} {} is not in openapi.json",
+            route.method,
+            route.path
+        );
+        assert!(
+            operation["summary"].is_string(),
+            "{} {} has no summary",
+            route.method,
+            route.path
+        );
     }
-    let documented: usize = paths.values().map(|p| p.as_object().map_or(0, |o| o.keys().filter(|k| *k != "parameters").count())).sum();
-    assert_eq!(documented, routes.len(), "openapi.json documents routes the server does not have");
+    let documented: usize = paths
+        .values()
+        .map(|p| {
+            p.as_object()
+                .map_or(0, |o| o.keys().filter(|k| *k != "parameters").count())
+        })
+        .sum();
+    assert_eq!(
+        documented,
+        routes.len(),
+        "openapi.json documents routes the server does not have"
+    );
 }

@@ -10,7 +10,8 @@ use serde_json::json;
 fn enroll_report_unchanged_history_and_revocation() {
     for backend in backends() {
         let server = TestServer::start(backend, Settings::default());
-        let (practice, email, one_time) = server.practice("Lee Family Practice", "drlee@clinic.example");
+        let (practice, email, one_time) =
+            server.practice("Lee Family Practice", "drlee@clinic.example");
         let mut admin = first_sign_in(&server, &email, &one_time);
 
         let created = admin.post(
@@ -18,23 +19,42 @@ fn enroll_report_unchanged_history_and_revocation() {
             json!({"label": "front desk"}),
         );
         assert_eq!(created.status, 201, "{backend}: {:?}", created.body);
-        let secret = created.body["secret"].as_str().unwrap_or_default().to_string();
+        let secret = created.body["secret"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         assert!(secret.starts_with("hye_"));
 
         let (host, key) = enroll(&server.base, &secret, "exam-room-pc");
-        let first = report("exam-room-pc", &[("HY-PC-001", "fail"), ("HY-PC-002", "pass")]);
+        let first = report(
+            "exam-room-pc",
+            &[("HY-PC-001", "fail"), ("HY-PC-002", "pass")],
+        );
         let answer = send_report(&server.base, &key, "r0000000001", first.clone());
-        assert_eq!(answer.body["status"], "stored", "{backend}: {:?}", answer.body);
+        assert_eq!(
+            answer.body["status"], "stored",
+            "{backend}: {:?}",
+            answer.body
+        );
         // Same results again (new report id): only last-seen moves.
         let answer = send_report(&server.base, &key, "r0000000002", first);
         assert_eq!(answer.body["status"], "unchanged", "{backend}");
         // The firewall got fixed.
-        let second = report("exam-room-pc", &[("HY-PC-001", "pass"), ("HY-PC-002", "pass")]);
+        let second = report(
+            "exam-room-pc",
+            &[("HY-PC-001", "pass"), ("HY-PC-002", "pass")],
+        );
         let answer = send_report(&server.base, &key, "r0000000003", second.clone());
         assert_eq!(answer.body["status"], "stored", "{backend}");
         // The agent resends a report whose answer it lost: stored once.
-        let third = report("exam-room-pc", &[("HY-PC-001", "fail"), ("HY-PC-002", "pass")]);
-        assert_eq!(send_report(&server.base, &key, "r0000000004", third.clone()).body["status"], "stored");
+        let third = report(
+            "exam-room-pc",
+            &[("HY-PC-001", "fail"), ("HY-PC-002", "pass")],
+        );
+        assert_eq!(
+            send_report(&server.base, &key, "r0000000004", third.clone()).body["status"],
+            "stored"
+        );
         assert_eq!(
             send_report(&server.base, &key, "r0000000004", third).body["status"],
             "unchanged",
@@ -43,7 +63,10 @@ fn enroll_report_unchanged_history_and_revocation() {
 
         let detail = admin.get(&format!("/api/v1/hosts/{host}"));
         assert_eq!(detail.status, 200, "{:?}", detail.body);
-        let posture = detail.body["posture"].as_array().cloned().unwrap_or_default();
+        let posture = detail.body["posture"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(posture.len(), 2);
         assert_eq!(posture[0]["control_id"], "HY-PC-001");
         assert_eq!(posture[0]["status"], "fail");
@@ -53,7 +76,12 @@ fn enroll_report_unchanged_history_and_revocation() {
             .as_array()
             .map(|items| items.iter().filter_map(|i| i["status"].as_str()).collect())
             .unwrap_or_default();
-        assert_eq!(statuses.len(), 3, "{backend}: three stored reports: {:?}", history.body);
+        assert_eq!(
+            statuses.len(),
+            3,
+            "{backend}: three stored reports: {:?}",
+            history.body
+        );
 
         let changes = admin.get(&format!("/api/v1/hosts/{host}/changes"));
         let changed: Vec<(String, String)> = changes.body["items"]
@@ -61,12 +89,23 @@ fn enroll_report_unchanged_history_and_revocation() {
             .map(|items| {
                 items
                     .iter()
-                    .map(|i| (i["control_id"].as_str().unwrap_or("").into(), i["to"].as_str().unwrap_or("").into()))
+                    .map(|i| {
+                        (
+                            i["control_id"].as_str().unwrap_or("").into(),
+                            i["to"].as_str().unwrap_or("").into(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
-        assert!(changed.contains(&("HY-PC-001".into(), "pass".into())), "{changed:?}");
-        assert!(changed.contains(&("HY-PC-002".into(), "pass".into())), "{changed:?}");
+        assert!(
+            changed.contains(&("HY-PC-001".into(), "pass".into())),
+            "{changed:?}"
+        );
+        assert!(
+            changed.contains(&("HY-PC-002".into(), "pass".into())),
+            "{changed:?}"
+        );
 
         server.rollup();
         let overview = admin.get(&format!("/api/v1/practices/{practice}"));
@@ -77,7 +116,12 @@ fn enroll_report_unchanged_history_and_revocation() {
         assert_eq!(overview.body["controls"][0]["failing"], 1);
         assert_eq!(overview.body["most_at_risk"][0]["hostname"], "exam-room-pc");
         let trend = admin.get(&format!("/api/v1/practices/{practice}/trend?days=30"));
-        assert_eq!(trend.body["items"].as_array().map(Vec::len), Some(1), "{:?}", trend.body);
+        assert_eq!(
+            trend.body["items"].as_array().map(Vec::len),
+            Some(1),
+            "{:?}",
+            trend.body
+        );
         assert_eq!(trend.body["items"][0]["passing"], 1);
 
         // Revoking the computer: its key stops working, its history stays.
@@ -86,16 +130,32 @@ fn enroll_report_unchanged_history_and_revocation() {
         let refused = send_report(&server.base, &key, "r0000000005", second);
         assert_eq!(refused.status, 401);
         assert_eq!(refused.body["error"], "invalid_node_key");
-        assert_eq!(admin.get(&format!("/api/v1/hosts/{host}/history")).status, 200);
+        assert_eq!(
+            admin.get(&format!("/api/v1/hosts/{host}/history")).status,
+            200
+        );
 
         // Revoking the secret: no new enrolments with it.
         let secret_id = created.body["id"].as_i64().unwrap_or_default();
-        assert_eq!(admin.call("DELETE", &format!("/api/v1/enroll-secrets/{secret_id}"), None).status, 200);
+        assert_eq!(
+            admin
+                .call(
+                    "DELETE",
+                    &format!("/api/v1/enroll-secrets/{secret_id}"),
+                    None
+                )
+                .status,
+            200
+        );
         let again = request(
             "POST",
             &format!("{}/api/agent/v1/enroll", server.base),
             &[("content-type", "application/json".into())],
-            Some(json!({"secret": secret, "hostname": "x"}).to_string().into_bytes()),
+            Some(
+                json!({"secret": secret, "hostname": "x"})
+                    .to_string()
+                    .into_bytes(),
+            ),
         );
         assert_eq!(again.status, 401);
         assert_eq!(again.body["error"], "invalid_enroll_secret");
@@ -105,8 +165,19 @@ fn enroll_report_unchanged_history_and_revocation() {
             .as_array()
             .map(|items| items.iter().filter_map(|i| i["action"].as_str()).collect())
             .unwrap_or_default();
-        for expected in ["enroll_secret.create", "host.enrolled", "host.revoke", "enroll_secret.revoke", "user.password_changed", "user.totp_enabled", "session.login"] {
-            assert!(actions.contains(&expected), "{backend}: audit log lacks {expected}: {actions:?}");
+        for expected in [
+            "enroll_secret.create",
+            "host.enrolled",
+            "host.revoke",
+            "enroll_secret.revoke",
+            "user.password_changed",
+            "user.totp_enabled",
+            "session.login",
+        ] {
+            assert!(
+                actions.contains(&expected),
+                "{backend}: audit log lacks {expected}: {actions:?}"
+            );
         }
     }
 }
@@ -121,20 +192,36 @@ fn bad_reports_get_a_clear_4xx_and_are_not_stored() {
         let server = TestServer::start(backend, settings);
         let (practice, email, one_time) = server.practice("P", "a@p.example");
         let mut admin = first_sign_in(&server, &email, &one_time);
-        let secret = admin.post(&format!("/api/v1/practices/{practice}/enroll-secrets"), json!({"label": "x"}));
-        let secret = secret.body["secret"].as_str().unwrap_or_default().to_string();
+        let secret = admin.post(
+            &format!("/api/v1/practices/{practice}/enroll-secrets"),
+            json!({"label": "x"}),
+        );
+        let secret = secret.body["secret"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let (host, key) = enroll(&server.base, &secret, "pc");
 
         let malformed = send_report(&server.base, &key, "bad0000001", b"{\"schema\": ".to_vec());
         assert_eq!(malformed.status, 422, "{:?}", malformed.body);
-        assert!(malformed.body["message"].as_str().unwrap_or("").contains("not a valid"));
+        assert!(
+            malformed.body["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("not a valid")
+        );
 
         let other_schema = String::from_utf8(report("pc", &[("HY-PC-001", "pass")]))
             .unwrap_or_default()
             .replace("hygeia.check/1", "hygeia.check/2");
         let answer = send_report(&server.base, &key, "bad0000002", other_schema.into_bytes());
         assert_eq!(answer.status, 422);
-        assert!(answer.body["message"].as_str().unwrap_or("").contains("hygeia.check/2"));
+        assert!(
+            answer.body["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("hygeia.check/2")
+        );
 
         let huge = vec![b' '; 100 * 1024];
         let answer = send_report(&server.base, &key, "bad0000003", huge);
@@ -150,7 +237,11 @@ fn bad_reports_get_a_clear_4xx_and_are_not_stored() {
         assert_eq!(no_id.status, 400);
 
         let history = admin.get(&format!("/api/v1/hosts/{host}/history"));
-        assert_eq!(history.body["items"].as_array().map(Vec::len), Some(0), "{backend}: nothing stored");
+        assert_eq!(
+            history.body["items"].as_array().map(Vec::len),
+            Some(0),
+            "{backend}: nothing stored"
+        );
     }
 }
 
@@ -161,14 +252,23 @@ fn five_wrong_passwords_lock_the_account() {
         let (_, email, one_time) = server.practice("P", "lock@p.example");
         let mut browser = Browser::new(&server.base);
         for _ in 0..5 {
-            let answer = browser.post("/api/v1/session/login", json!({"email": email, "password": "wrong guess"}));
+            let answer = browser.post(
+                "/api/v1/session/login",
+                json!({"email": email, "password": "wrong guess"}),
+            );
             assert_eq!(answer.status, 401);
         }
-        let answer = browser.post("/api/v1/session/login", json!({"email": email, "password": one_time}));
+        let answer = browser.post(
+            "/api/v1/session/login",
+            json!({"email": email, "password": one_time}),
+        );
         assert_eq!(answer.status, 403, "{backend}: {:?}", answer.body);
         assert_eq!(answer.body["error"], "locked");
         // An unknown address gets the same answer as a wrong password.
-        let answer = browser.post("/api/v1/session/login", json!({"email": "nobody@p.example", "password": "x"}));
+        let answer = browser.post(
+            "/api/v1/session/login",
+            json!({"email": "nobody@p.example", "password": "x"}),
+        );
         assert_eq!(answer.status, 401);
         assert_eq!(answer.body["error"], "wrong_credentials");
     }
@@ -179,7 +279,14 @@ fn sign_in_is_rate_limited_per_address() {
     let server = TestServer::start("sqlite", Settings::default());
     let mut browser = Browser::new(&server.base);
     let statuses: Vec<u16> = (0..12)
-        .map(|i| browser.post("/api/v1/session/login", json!({"email": format!("n{i}@x.example"), "password": "x"})).status)
+        .map(|i| {
+            browser
+                .post(
+                    "/api/v1/session/login",
+                    json!({"email": format!("n{i}@x.example"), "password": "x"}),
+                )
+                .status
+        })
         .collect();
     assert!(statuses.contains(&429), "{statuses:?}");
 }
@@ -190,9 +297,18 @@ fn sessions_need_csrf_tokens_mfa_and_safe_cookies() {
         let server = TestServer::start(backend, Settings::default());
         let (practice, email, one_time) = server.practice("P", "mfa@p.example");
         let mut browser = Browser::new(&server.base);
-        let login = browser.post("/api/v1/session/login", json!({"email": email, "password": one_time}));
+        let login = browser.post(
+            "/api/v1/session/login",
+            json!({"email": email, "password": one_time}),
+        );
         let cookie = login.set_cookie.first().cloned().unwrap_or_default();
-        for attribute in ["__Host-hygeia_session=", "Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        for attribute in [
+            "__Host-hygeia_session=",
+            "Secure",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/",
+        ] {
             assert!(cookie.contains(attribute), "{cookie}");
         }
         // Before the password change nothing else opens.
@@ -220,29 +336,65 @@ fn sessions_need_csrf_tokens_mfa_and_safe_cookies() {
         let wrong = browser.post("/api/v1/session/totp/confirm", json!({"code": "000000"}));
         assert_eq!(wrong.status, 401);
         let code = totp_code(&server, &email);
-        assert_eq!(browser.post("/api/v1/session/totp/confirm", json!({"code": code})).status, 200);
-        assert_eq!(browser.get(&format!("/api/v1/practices/{practice}")).status, 200);
+        assert_eq!(
+            browser
+                .post("/api/v1/session/totp/confirm", json!({"code": code}))
+                .status,
+            200
+        );
+        assert_eq!(
+            browser.get(&format!("/api/v1/practices/{practice}")).status,
+            200
+        );
 
         // The next sign-in asks for the code, and a used code does not work twice.
         let mut again = Browser::new(&server.base);
-        let login = again.post("/api/v1/session/login", json!({"email": email, "password": NEW_PASSWORD}));
+        let login = again.post(
+            "/api/v1/session/login",
+            json!({"email": email, "password": NEW_PASSWORD}),
+        );
         assert_eq!(login.body["next"], "enter_totp");
-        assert_eq!(again.get(&format!("/api/v1/practices/{practice}")).body["error"], "mfa_required");
+        assert_eq!(
+            again.get(&format!("/api/v1/practices/{practice}")).body["error"],
+            "mfa_required"
+        );
         let replay = again.post("/api/v1/session/totp", json!({"code": code}));
-        assert_eq!(replay.status, 401, "{backend}: a used code was accepted again");
+        assert_eq!(
+            replay.status, 401,
+            "{backend}: a used code was accepted again"
+        );
         let fresh = totp_code(&server, &email);
-        assert_eq!(again.post("/api/v1/session/totp", json!({"code": fresh})).status, 200);
-        assert_eq!(again.get(&format!("/api/v1/practices/{practice}")).status, 200);
+        assert_eq!(
+            again
+                .post("/api/v1/session/totp", json!({"code": fresh}))
+                .status,
+            200
+        );
+        assert_eq!(
+            again.get(&format!("/api/v1/practices/{practice}")).status,
+            200
+        );
 
         // API tokens work without cookies or CSRF, and stop when revoked.
         let token = again.post("/api/v1/tokens", json!({"name": "nightly export"}));
         assert_eq!(token.status, 201);
         let mut script = Browser::new(&server.base);
         script.bearer = token.body["token"].as_str().map(str::to_string);
-        assert_eq!(script.get(&format!("/api/v1/practices/{practice}")).status, 200);
+        assert_eq!(
+            script.get(&format!("/api/v1/practices/{practice}")).status,
+            200
+        );
         let token_id = token.body["id"].as_i64().unwrap_or_default();
-        assert_eq!(again.call("DELETE", &format!("/api/v1/tokens/{token_id}"), None).status, 200);
-        assert_eq!(script.get(&format!("/api/v1/practices/{practice}")).status, 401);
+        assert_eq!(
+            again
+                .call("DELETE", &format!("/api/v1/tokens/{token_id}"), None)
+                .status,
+            200
+        );
+        assert_eq!(
+            script.get(&format!("/api/v1/practices/{practice}")).status,
+            401
+        );
 
         // Sign-out ends the session.
         assert_eq!(again.post("/api/v1/session/logout", json!({})).status, 200);
@@ -255,15 +407,23 @@ fn lists_are_paginated() {
     let server = TestServer::start("sqlite", Settings::default());
     let (practice, email, one_time) = server.practice("P", "page@p.example");
     let mut admin = first_sign_in(&server, &email, &one_time);
-    let secret = admin.post(&format!("/api/v1/practices/{practice}/enroll-secrets"), json!({"label": "x"}));
-    let secret = secret.body["secret"].as_str().unwrap_or_default().to_string();
+    let secret = admin.post(
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        json!({"label": "x"}),
+    );
+    let secret = secret.body["secret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     for i in 0..5 {
         enroll(&server.base, &secret, &format!("pc-{i}"));
     }
     let first = admin.get(&format!("/api/v1/practices/{practice}/hosts?limit=2"));
     assert_eq!(first.body["items"].as_array().map(Vec::len), Some(2));
     assert_eq!(first.body["next_offset"], 2);
-    let last = admin.get(&format!("/api/v1/practices/{practice}/hosts?limit=2&offset=4"));
+    let last = admin.get(&format!(
+        "/api/v1/practices/{practice}/hosts?limit=2&offset=4"
+    ));
     assert_eq!(last.body["items"].as_array().map(Vec::len), Some(1));
     assert!(last.body["next_offset"].is_null());
 }

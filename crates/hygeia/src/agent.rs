@@ -31,7 +31,9 @@ fn identity() -> Identity {
         .unwrap_or_else(|| "unnamed-computer".into());
     Identity {
         hostname,
-        os: Platform::current().map(|p| p.as_str().to_string()).unwrap_or_default(),
+        os: Platform::current()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
         os_version: String::new(),
     }
 }
@@ -39,8 +41,14 @@ fn identity() -> Identity {
 /// `hygeia agent enroll`.
 pub fn run_enroll(args: AgentEnrollArgs) -> Result<u8, Failure> {
     let dir = state_dir(&args.state);
-    let enrolment = enroll(&dir, &args.server, &args.secret, args.ca.as_deref(), &identity())
-        .map_err(|e| Failure::Input(e.to_string()))?;
+    let enrolment = enroll(
+        &dir,
+        &args.server,
+        &args.secret,
+        args.ca.as_deref(),
+        &identity(),
+    )
+    .map_err(|e| Failure::Input(e.to_string()))?;
     println!(
         "Enrolled with {} as computer {}. Its key is in {} (readable by this account only).",
         enrolment.server,
@@ -63,15 +71,16 @@ fn audit(snapshot: Option<PathBuf>) -> impl Fn() -> Result<Vec<u8>, String> {
                 format!("snapshot {}", dir.display()),
             ),
             None => {
-                let platform = Platform::current()
-                    .ok_or("this operating system is not supported")?;
+                let platform =
+                    Platform::current().ok_or("this operating system is not supported")?;
                 (hygeia_host::collect(platform, &catalog), "live".to_string())
             }
         };
-        let report = crate::check::build_report(&catalog, &snapshot, source).map_err(|e| match e {
-            Failure::Input(m) => m,
-            Failure::Internal(e) => e.to_string(),
-        })?;
+        let report =
+            crate::check::build_report(&catalog, &snapshot, source).map_err(|e| match e {
+                Failure::Input(m) => m,
+                Failure::Internal(e) => e.to_string(),
+            })?;
         Ok(hygeia_report::render_json(&report).into_bytes())
     }
 }
@@ -92,11 +101,16 @@ pub fn run_agent(args: AgentRunArgs) -> Result<u8, Failure> {
     let audit = audit(args.snapshot.clone());
     let me = identity();
     if args.once {
-        let delivery = run_once(&dir, &me, &schedule, &audit, &log).map_err(|e| Failure::Input(e.to_string()))?;
+        let delivery = run_once(&dir, &me, &schedule, &audit, &log)
+            .map_err(|e| Failure::Input(e.to_string()))?;
         println!(
             "Sent {} report(s) ({}).",
             delivery.accepted.len(),
-            if delivery.accepted.is_empty() { "none waiting".to_string() } else { delivery.accepted.join(", ") }
+            if delivery.accepted.is_empty() {
+                "none waiting".to_string()
+            } else {
+                delivery.accepted.join(", ")
+            }
         );
         return Ok(if delivery.rejected > 0 { 1 } else { 0 });
     }
@@ -105,11 +119,18 @@ pub fn run_agent(args: AgentRunArgs) -> Result<u8, Failure> {
     // report is never half-written to the queue.
     let flag = Arc::clone(&stop);
     if let Err(error) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
-        log(&format!("cannot catch Ctrl-C ({error}); stopping will interrupt"));
+        log(&format!(
+            "cannot catch Ctrl-C ({error}); stopping will interrupt"
+        ));
     }
-    log(&format!("running; a check every {} minutes (± {}%)", args.interval_minutes, args.jitter_percent));
-    run_forever(&dir, &me, &schedule, &audit, &log, &|| stop.load(Ordering::Relaxed))
-        .map_err(|e| Failure::Input(e.to_string()))?;
+    log(&format!(
+        "running; a check every {} minutes (± {}%)",
+        args.interval_minutes, args.jitter_percent
+    ));
+    run_forever(&dir, &me, &schedule, &audit, &log, &|| {
+        stop.load(Ordering::Relaxed)
+    })
+    .map_err(|e| Failure::Input(e.to_string()))?;
     Ok(0)
 }
 
@@ -117,9 +138,15 @@ pub fn run_agent(args: AgentRunArgs) -> Result<u8, Failure> {
 pub fn run_status(args: AgentStateArgs) -> Result<u8, Failure> {
     let dir = state_dir(&args);
     let enrolment = state::load(&dir).map_err(|e| Failure::Input(e.to_string()))?;
-    let waiting = hygeia_agent::queue::Queue::new(&dir).list().map_err(|e| Failure::Input(e.to_string()))?;
+    let waiting = hygeia_agent::queue::Queue::new(&dir)
+        .list()
+        .map_err(|e| Failure::Input(e.to_string()))?;
     println!("Server:   {}", enrolment.server);
     println!("Computer: {}", enrolment.host_id);
-    println!("Waiting:  {} report(s) in {}", waiting.len(), dir.join("queue").display());
+    println!(
+        "Waiting:  {} report(s) in {}",
+        waiting.len(),
+        dir.join("queue").display()
+    );
     Ok(0)
 }

@@ -44,7 +44,13 @@ pub struct ServeArgs {
     #[command(subcommand)]
     pub action: Option<ServeAction>,
     /// The database: an SQLite file (created on first start) or postgres://USER@HOST/DB.
-    #[arg(long, global = true, value_name = "FILE|URL", env = "HYGEIA_DATABASE", default_value = "hygeia-server.db")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE|URL",
+        env = "HYGEIA_DATABASE",
+        default_value = "hygeia-server.db"
+    )]
     pub database: String,
     /// Address and port to listen on.
     #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:8443")]
@@ -132,7 +138,12 @@ pub struct AgentEnrollArgs {
     #[arg(long, value_name = "URL")]
     pub server: String,
     /// The enroll secret from the dashboard (or set HYGEIA_ENROLL_SECRET).
-    #[arg(long, value_name = "SECRET", env = "HYGEIA_ENROLL_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "HYGEIA_ENROLL_SECRET",
+        hide_env_values = true
+    )]
     pub secret: String,
     /// Trust only this CA certificate (PEM) for the server, e.g. the practice's own.
     #[arg(long, value_name = "FILE")]

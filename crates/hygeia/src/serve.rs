@@ -30,21 +30,51 @@ pub fn run_serve(args: ServeArgs) -> Result<u8, Failure> {
 
 async fn set_up(db: &Db, action: ServeAction) -> Result<u8, Failure> {
     let (setup, email, name) = match action {
-        ServeAction::Init { insurer: Some(name), admin_email, admin_name, .. } => (Setup::Insurer { name }, admin_email, admin_name),
-        ServeAction::Init { practice: Some(name), admin_email, admin_name, .. } => (Setup::Practice { name }, admin_email, admin_name),
-        ServeAction::Init { .. } => return Err(Failure::Input("give --insurer NAME or --practice NAME".into())),
-        ServeAction::AddPractice { insurer, practice, admin_email, admin_name } => {
-            (Setup::PracticeOfInsurer { insurer, name: practice }, admin_email, admin_name)
+        ServeAction::Init {
+            insurer: Some(name),
+            admin_email,
+            admin_name,
+            ..
+        } => (Setup::Insurer { name }, admin_email, admin_name),
+        ServeAction::Init {
+            practice: Some(name),
+            admin_email,
+            admin_name,
+            ..
+        } => (Setup::Practice { name }, admin_email, admin_name),
+        ServeAction::Init { .. } => {
+            return Err(Failure::Input(
+                "give --insurer NAME or --practice NAME".into(),
+            ));
         }
+        ServeAction::AddPractice {
+            insurer,
+            practice,
+            admin_email,
+            admin_name,
+        } => (
+            Setup::PracticeOfInsurer {
+                insurer,
+                name: practice,
+            },
+            admin_email,
+            admin_name,
+        ),
     };
     let created = create(db, &setup, &email, &name)
         .await
         .map_err(|e| Failure::Input(e.to_string()))?;
-    println!("Created. Sign in as {} ({}) with this one-time password:", created.email, created.role.as_str());
+    println!(
+        "Created. Sign in as {} ({}) with this one-time password:",
+        created.email,
+        created.role.as_str()
+    );
     println!();
     println!("    {}", created.one_time_password);
     println!();
-    println!("It is shown only now. At first sign-in you choose your own password and set up an authenticator app.");
+    println!(
+        "It is shown only now. At first sign-in you choose your own password and set up an authenticator app."
+    );
     Ok(0)
 }
 
@@ -55,10 +85,14 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
         insecure_http: args.insecure_http,
     };
     let tls = match &listen.tls {
-        Some((cert, key)) => Some(tls_config(cert, key).map_err(|e| Failure::Input(e.to_string()))?),
+        Some((cert, key)) => {
+            Some(tls_config(cert, key).map_err(|e| Failure::Input(e.to_string()))?)
+        }
         None => None,
     };
-    let listener = bind(&listen).await.map_err(|e| Failure::Input(e.to_string()))?;
+    let listener = bind(&listen)
+        .await
+        .map_err(|e| Failure::Input(e.to_string()))?;
     let settings = Settings {
         max_report_bytes: args.max_report_bytes,
         enroll_limit: Limit {
@@ -73,7 +107,13 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
         "hygeia serve: listening on {scheme}://{address} (database {}); Ctrl-C stops",
         hygeia_server::db::redact_url(&args.database)
     );
-    run(listener, tls, AppState::new(db, settings), shutdown_signal()).await;
+    run(
+        listener,
+        tls,
+        AppState::new(db, settings),
+        shutdown_signal(),
+    )
+    .await;
     eprintln!("hygeia serve: stopped");
     Ok(0)
 }
@@ -81,13 +121,14 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {},
             _ = term.recv() => {},

@@ -52,7 +52,10 @@ fn start_server(database: &Path, port: u16) -> Server {
 }
 
 fn port_of(base: &str) -> u16 {
-    base.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0)
+    base.rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
 }
 
 fn hygeia(args: &[&str]) -> (i32, String, String) {
@@ -68,7 +71,12 @@ fn hygeia(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<String>) -> (u16, Value, Vec<String>) {
+fn http(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> (u16, Value, Vec<String>) {
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(30)))
@@ -78,7 +86,9 @@ fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<String>)
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
-    let request = builder.body(body.unwrap_or_default().into_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let request = builder
+        .body(body.unwrap_or_default().into_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
     match agent.run(request) {
         Ok(mut response) => {
             let status = response.status().as_u16();
@@ -86,11 +96,19 @@ fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<String>)
                 .headers()
                 .get_all("set-cookie")
                 .iter()
-                .filter_map(|v| v.to_str().ok().map(|c| c.split(';').next().unwrap_or("").to_string()))
+                .filter_map(|v| {
+                    v.to_str()
+                        .ok()
+                        .map(|c| c.split(';').next().unwrap_or("").to_string())
+                })
                 .collect();
             let mut text = String::new();
             let _ = response.body_mut().as_reader().read_to_string(&mut text);
-            (status, serde_json::from_str(&text).unwrap_or(Value::Null), cookies)
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::Null),
+                cookies,
+            )
         }
         Err(_) => (0, Value::Null, Vec::new()),
     }
@@ -100,7 +118,12 @@ fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<String>)
 /// returns (cookie, csrf token).
 fn sign_in(base: &str, email: &str, one_time: &str) -> (String, String) {
     let json_type = ("content-type", "application/json");
-    let (status, body, cookies) = http("POST", &format!("{base}/api/v1/session/login"), &[json_type], Some(json!({"email": email, "password": one_time}).to_string()));
+    let (status, body, cookies) = http(
+        "POST",
+        &format!("{base}/api/v1/session/login"),
+        &[json_type],
+        Some(json!({"email": email, "password": one_time}).to_string()),
+    );
     assert_eq!(status, 200, "{body}");
     let mut cookie = cookies[0].clone();
     let mut csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
@@ -112,9 +135,15 @@ fn sign_in(base: &str, email: &str, one_time: &str) -> (String, String) {
         Some(json!({"current_password": one_time, "new_password": password}).to_string()),
     );
     assert_eq!(status, 200, "{body}");
-    let (_, setup, _) = http("POST", &format!("{base}/api/v1/session/totp/setup"), &[json_type, ("cookie", &cookie), ("x-csrf-token", &csrf)], Some("{}".into()));
+    let (_, setup, _) = http(
+        "POST",
+        &format!("{base}/api/v1/session/totp/setup"),
+        &[json_type, ("cookie", &cookie), ("x-csrf-token", &csrf)],
+        Some("{}".into()),
+    );
     let secret = setup["secret"].as_str().unwrap_or_default();
-    let code = hygeia_server::auth::totp::current_code(secret, hygeia_server::db::now()).unwrap_or_default();
+    let code = hygeia_server::auth::totp::current_code(secret, hygeia_server::db::now())
+        .unwrap_or_default();
     let (status, body, cookies) = http(
         "POST",
         &format!("{base}/api/v1/session/totp/confirm"),
@@ -138,7 +167,11 @@ impl Admin {
         let (status, body, _) = http(
             method,
             &format!("{}{path}", self.base),
-            &[("content-type", "application/json"), ("cookie", &self.cookie), ("x-csrf-token", &self.csrf)],
+            &[
+                ("content-type", "application/json"),
+                ("cookie", &self.cookie),
+                ("x-csrf-token", &self.csrf),
+            ],
             body.map(|b| b.to_string()),
         );
         (status, body)
@@ -146,7 +179,16 @@ impl Admin {
 }
 
 fn init_practice(database: &Path) -> (String, String) {
-    let (code, out, err) = hygeia(&["serve", "init", "--database", &database.display().to_string(), "--practice", "Lee Family Practice", "--admin-email", "drlee@clinic.example"]);
+    let (code, out, err) = hygeia(&[
+        "serve",
+        "init",
+        "--database",
+        &database.display().to_string(),
+        "--practice",
+        "Lee Family Practice",
+        "--admin-email",
+        "drlee@clinic.example",
+    ]);
     assert_eq!(code, 0, "{err}");
     let password = out
         .lines()
@@ -159,10 +201,18 @@ fn init_practice(database: &Path) -> (String, String) {
 
 fn snapshot_pair(dir: &Path) -> (PathBuf, PathBuf) {
     let a = dir.join("snapshot-a");
-    let (code, _, err) = hygeia(&["check", "--save-snapshot", &a.display().to_string(), "--format", "json"]);
+    let (code, _, err) = hygeia(&[
+        "check",
+        "--save-snapshot",
+        &a.display().to_string(),
+        "--format",
+        "json",
+    ]);
     assert!(code == 0 || code == 1, "hygeia check failed: {err}");
     // B: the same computer with an update waiting for a restart (HY-PC-004 fails).
-    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(a.join("snapshot.json")).unwrap_or_default()).unwrap_or(Value::Null);
+    let mut snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("snapshot.json")).unwrap_or_default())
+            .unwrap_or(Value::Null);
     snapshot["outputs"]["reboot_required"] = json!({"source": "/run/reboot-required", "result": "read", "content": "*** System restart required ***\n", "modified": 1_700_000_000, "duration_ms": 0});
     let b = dir.join("snapshot-b");
     std::fs::create_dir_all(&b).unwrap_or_else(|e| panic!("{e}"));
@@ -171,15 +221,35 @@ fn snapshot_pair(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn agent_run_once(state: &Path, snapshot: &Path) -> (i32, String, String) {
-    hygeia(&["agent", "run", "--once", "--retry-seconds", "1", "--state-dir", &state.display().to_string(), "--snapshot", &snapshot.display().to_string()])
+    hygeia(&[
+        "agent",
+        "run",
+        "--once",
+        "--retry-seconds",
+        "1",
+        "--state-dir",
+        &state.display().to_string(),
+        "--snapshot",
+        &snapshot.display().to_string(),
+    ])
 }
 
 fn queued(state: &Path) -> usize {
-    std::fs::read_dir(state.join("queue")).map(|d| d.filter_map(Result::ok).filter(|e| e.path().extension().is_some_and(|x| x == "json")).count()).unwrap_or(0)
+    std::fs::read_dir(state.join("queue"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 fn stored_reports(admin: &Admin, host: i64) -> usize {
-    let (_, history) = admin.call("GET", &format!("/api/v1/hosts/{host}/history?control=HY-PC-004&limit=500"), None);
+    let (_, history) = admin.call(
+        "GET",
+        &format!("/api/v1/hosts/{host}/history?control=HY-PC-004&limit=500"),
+        None,
+    );
     history["items"].as_array().map_or(0, Vec::len)
 }
 
@@ -193,22 +263,47 @@ fn agent_enrolls_reports_survives_outages_and_re_enrolls() {
     let server = start_server(&database, 0);
     let port = port_of(&server.base);
     let (cookie, csrf) = sign_in(&server.base, &email, &one_time);
-    let admin = Admin { base: server.base.clone(), cookie, csrf };
+    let admin = Admin {
+        base: server.base.clone(),
+        cookie,
+        csrf,
+    };
     let (_, practices) = admin.call("GET", "/api/v1/practices", None);
     let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
-    let (status, secret) = admin.call("POST", &format!("/api/v1/practices/{practice}/enroll-secrets"), Some(json!({"label": "laptops"})));
+    let (status, secret) = admin.call(
+        "POST",
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        Some(json!({"label": "laptops"})),
+    );
     assert_eq!(status, 201);
     let secret = secret["secret"].as_str().unwrap_or_default().to_string();
 
-    let (code, out, err) = hygeia(&["agent", "enroll", "--server", &server.base, "--secret", &secret, "--state-dir", &state.display().to_string()]);
+    let (code, out, err) = hygeia(&[
+        "agent",
+        "enroll",
+        "--server",
+        &server.base,
+        "--secret",
+        &secret,
+        "--state-dir",
+        &state.display().to_string(),
+    ]);
     assert_eq!(code, 0, "{out}{err}");
-    let enrolment: Value = serde_json::from_str(&std::fs::read_to_string(state.join("enrolment.json")).unwrap_or_default()).unwrap_or(Value::Null);
+    let enrolment: Value = serde_json::from_str(
+        &std::fs::read_to_string(state.join("enrolment.json")).unwrap_or_default(),
+    )
+    .unwrap_or(Value::Null);
     let host = enrolment["host_id"].as_i64().unwrap_or_default();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(state.join("enrolment.json")).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
-        assert_eq!(mode, 0o600, "the node key must be readable by its owner only");
+        let mode = std::fs::metadata(state.join("enrolment.json"))
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0);
+        assert_eq!(
+            mode, 0o600,
+            "the node key must be readable by its owner only"
+        );
     }
 
     let (code, out, err) = agent_run_once(&state, &snapshot_a);
@@ -236,9 +331,18 @@ fn agent_enrolls_reports_survives_outages_and_re_enrolls() {
     let (code, out, err) = agent_run_once(&state, &snapshot_b);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(queued(&state), 0);
-    assert_eq!(stored_reports(&admin, host), 4, "A, then B, A, B after the outage");
+    assert_eq!(
+        stored_reports(&admin, host),
+        4,
+        "A, then B, A, B after the outage"
+    );
     let (_, changes) = admin.call("GET", &format!("/api/v1/hosts/{host}/changes"), None);
-    let flips = changes["items"].as_array().map_or(0, |items| items.iter().filter(|c| c["control_id"] == "HY-PC-004").count());
+    let flips = changes["items"].as_array().map_or(0, |items| {
+        items
+            .iter()
+            .filter(|c| c["control_id"] == "HY-PC-004")
+            .count()
+    });
     assert_eq!(flips, 4, "{changes}");
 
     // The administrator revokes the computer: the agent enrolls again with the stored secret.
@@ -247,15 +351,26 @@ fn agent_enrolls_reports_survives_outages_and_re_enrolls() {
     let (code, out, err) = agent_run_once(&state, &snapshot_a);
     assert_eq!(code, 0, "{out}{err}");
     assert!(err.contains("enrolling again"), "{err}");
-    let enrolment: Value = serde_json::from_str(&std::fs::read_to_string(state.join("enrolment.json")).unwrap_or_default()).unwrap_or(Value::Null);
+    let enrolment: Value = serde_json::from_str(
+        &std::fs::read_to_string(state.join("enrolment.json")).unwrap_or_default(),
+    )
+    .unwrap_or(Value::Null);
     let new_host = enrolment["host_id"].as_i64().unwrap_or_default();
     assert_ne!(new_host, host);
     assert_eq!(stored_reports(&admin, new_host), 1);
 
     // With the secret revoked too, the agent keeps its report and says why.
-    let (_, secrets) = admin.call("GET", &format!("/api/v1/practices/{practice}/enroll-secrets"), None);
+    let (_, secrets) = admin.call(
+        "GET",
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        None,
+    );
     let secret_id = secrets["items"][0]["id"].as_i64().unwrap_or_default();
-    admin.call("DELETE", &format!("/api/v1/enroll-secrets/{secret_id}"), None);
+    admin.call(
+        "DELETE",
+        &format!("/api/v1/enroll-secrets/{secret_id}"),
+        None,
+    );
     admin.call("DELETE", &format!("/api/v1/hosts/{new_host}"), None);
     let (code, _, err) = agent_run_once(&state, &snapshot_b);
     assert_eq!(code, 2, "{err}");
@@ -272,10 +387,18 @@ fn kill_9_during_ingest_loses_no_acknowledged_report() {
     let mut server = start_server(&database, 0);
     let port = port_of(&server.base);
     let (cookie, csrf) = sign_in(&server.base, &email, &one_time);
-    let admin = Admin { base: server.base.clone(), cookie, csrf };
+    let admin = Admin {
+        base: server.base.clone(),
+        cookie,
+        csrf,
+    };
     let (_, practices) = admin.call("GET", "/api/v1/practices", None);
     let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
-    let (_, secret) = admin.call("POST", &format!("/api/v1/practices/{practice}/enroll-secrets"), Some(json!({"label": "load"})));
+    let (_, secret) = admin.call(
+        "POST",
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        Some(json!({"label": "load"})),
+    );
     let secret = secret["secret"].as_str().unwrap_or_default().to_string();
 
     // Four computers send reports as fast as they can, each report different from the last.
@@ -311,17 +434,43 @@ fn kill_9_during_ingest_loses_no_acknowledged_report() {
     // SIGKILL: no chance to flush anything.
     let _ = server.child.kill();
     let _ = server.child.wait();
-    let acknowledged: Vec<String> = senders.into_iter().flat_map(|s| s.join().unwrap_or_default()).collect();
-    assert!(acknowledged.len() > 20, "the load did not run: {}", acknowledged.len());
+    let acknowledged: Vec<String> = senders
+        .into_iter()
+        .flat_map(|s| s.join().unwrap_or_default())
+        .collect();
+    assert!(
+        acknowledged.len() > 20,
+        "the load did not run: {}",
+        acknowledged.len()
+    );
 
     // Every acknowledged report is in the database after the crash.
     let restarted = start_server(&database, port);
     drop(restarted);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| panic!("{e}"));
-    let stored: std::collections::HashSet<String> = runtime.block_on(async {
-        let db = hygeia_server::Db::open(&database.display().to_string()).await.unwrap_or_else(|e| panic!("{e}"));
-        sqlx::query_scalar::<_, String>("SELECT agent_report_id FROM reports").fetch_all(&db.read).await.unwrap_or_default()
-    }).into_iter().collect();
-    let lost: Vec<&String> = acknowledged.iter().filter(|id| !stored.contains(*id)).collect();
-    assert!(lost.is_empty(), "{} acknowledged reports lost after kill -9, e.g. {:?}", lost.len(), lost.first());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stored: std::collections::HashSet<String> = runtime
+        .block_on(async {
+            let db = hygeia_server::Db::open(&database.display().to_string())
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            sqlx::query_scalar::<_, String>("SELECT agent_report_id FROM reports")
+                .fetch_all(&db.read)
+                .await
+                .unwrap_or_default()
+        })
+        .into_iter()
+        .collect();
+    let lost: Vec<&String> = acknowledged
+        .iter()
+        .filter(|id| !stored.contains(*id))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged reports lost after kill -9, e.g. {:?}",
+        lost.len(),
+        lost.first()
+    );
 }

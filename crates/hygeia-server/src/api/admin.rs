@@ -1,24 +1,30 @@
 //! Administration: enroll secrets, users and roles, computers (revoke, assign), API tokens and
 //! the audit log. Every change is written to the audit log in the same transaction.
 
-use super::read::{paged, Page};
+use super::read::{Page, paged};
 use crate::audit::{self, Entry};
-use crate::auth::{check_practice_managed, password, practice_scope, Caller, Role, TOKEN_PREFIX};
+use crate::auth::{Caller, Role, TOKEN_PREFIX, check_practice_managed, password, practice_scope};
 use crate::db::{new_id, now};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_secret, sha256_hex};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::Row;
 
 /// Enroll secrets start with this.
 pub const ENROLL_SECRET_PREFIX: &str = "hye_";
 
-fn entry<'a>(caller: &'a Caller, practice_id: Option<i64>, action: &'a str, target: &'a str, detail: &'a str) -> Entry<'a> {
+fn entry<'a>(
+    caller: &'a Caller,
+    practice_id: Option<i64>,
+    action: &'a str,
+    target: &'a str,
+    detail: &'a str,
+) -> Entry<'a> {
     Entry {
         organization_id: Some(caller.organization_id),
         practice_id,
@@ -85,11 +91,15 @@ pub async fn create_enroll_secret(
     check_practice_managed(&state, &caller, practice_id).await?;
     let label: String = body.label.trim().chars().take(100).collect();
     if label.is_empty() {
-        return Err(ApiError::bad_request("Give the secret a label, such as \"front desk laptops\"."));
+        return Err(ApiError::bad_request(
+            "Give the secret a label, such as \"front desk laptops\".",
+        ));
     }
     let days = body.expires_in_days.unwrap_or(30);
     if !(0..=3650).contains(&days) {
-        return Err(ApiError::bad_request("expires_in_days must be between 0 (never) and 3650."));
+        return Err(ApiError::bad_request(
+            "expires_in_days must be between 0 (never) and 3650.",
+        ));
     }
     let at = now();
     let expires = (days > 0).then_some(at + days * 86_400);
@@ -109,7 +119,17 @@ pub async fn create_enroll_secret(
     .bind(expires)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut *tx, entry(&caller, Some(practice_id), "enroll_secret.create", &format!("enroll_secret {id}"), &label)).await?;
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            Some(practice_id),
+            "enroll_secret.create",
+            &format!("enroll_secret {id}"),
+            &label,
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -123,21 +143,38 @@ pub async fn revoke_enroll_secret(
     caller: Caller,
     Path(secret_id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    let practice_id: i64 = sqlx::query_scalar("SELECT practice_id FROM enroll_secrets WHERE id = $1")
-        .bind(secret_id)
-        .fetch_optional(&state.db.read)
-        .await?
-        .ok_or_else(|| ApiError::not_found("enroll secret"))?;
+    let practice_id: i64 =
+        sqlx::query_scalar("SELECT practice_id FROM enroll_secrets WHERE id = $1")
+            .bind(secret_id)
+            .fetch_optional(&state.db.read)
+            .await?
+            .ok_or_else(|| ApiError::not_found("enroll secret"))?;
     check_practice_managed(&state, &caller, practice_id)
         .await
-        .map_err(|e| if e.status == StatusCode::NOT_FOUND { ApiError::not_found("enroll secret") } else { e })?;
+        .map_err(|e| {
+            if e.status == StatusCode::NOT_FOUND {
+                ApiError::not_found("enroll secret")
+            } else {
+                e
+            }
+        })?;
     let mut tx = state.db.write.begin().await?;
     sqlx::query("UPDATE enroll_secrets SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now())
         .bind(secret_id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut *tx, entry(&caller, Some(practice_id), "enroll_secret.revoke", &format!("enroll_secret {secret_id}"), "")).await?;
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            Some(practice_id),
+            "enroll_secret.revoke",
+            &format!("enroll_secret {secret_id}"),
+            "",
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(json!({"id": secret_id, "revoked": true})))
 }
@@ -155,14 +192,30 @@ pub async fn revoke_host(
         .ok_or_else(|| ApiError::not_found("computer"))?;
     check_practice_managed(&state, &caller, practice_id)
         .await
-        .map_err(|e| if e.status == StatusCode::NOT_FOUND { ApiError::not_found("computer") } else { e })?;
+        .map_err(|e| {
+            if e.status == StatusCode::NOT_FOUND {
+                ApiError::not_found("computer")
+            } else {
+                e
+            }
+        })?;
     let mut tx = state.db.write.begin().await?;
     sqlx::query("UPDATE hosts SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now())
         .bind(host_id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut *tx, entry(&caller, Some(practice_id), "host.revoke", &format!("host {host_id}"), "")).await?;
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            Some(practice_id),
+            "host.revoke",
+            &format!("host {host_id}"),
+            "",
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(json!({"id": host_id, "revoked": true})))
 }
@@ -188,15 +241,24 @@ pub async fn assign_host(
         .ok_or_else(|| ApiError::not_found("computer"))?;
     check_practice_managed(&state, &caller, practice_id)
         .await
-        .map_err(|e| if e.status == StatusCode::NOT_FOUND { ApiError::not_found("computer") } else { e })?;
+        .map_err(|e| {
+            if e.status == StatusCode::NOT_FOUND {
+                ApiError::not_found("computer")
+            } else {
+                e
+            }
+        })?;
     if let Some(owner) = body.owner_user_id {
-        let same_practice: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND practice_id = $2")
-            .bind(owner)
-            .bind(practice_id)
-            .fetch_optional(&state.db.read)
-            .await?;
+        let same_practice: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND practice_id = $2")
+                .bind(owner)
+                .bind(practice_id)
+                .fetch_optional(&state.db.read)
+                .await?;
         if same_practice.is_none() {
-            return Err(ApiError::bad_request("That user is not in this computer's practice."));
+            return Err(ApiError::bad_request(
+                "That user is not in this computer's practice.",
+            ));
         }
     }
     let mut tx = state.db.write.begin().await?;
@@ -205,10 +267,25 @@ pub async fn assign_host(
         .bind(host_id)
         .execute(&mut *tx)
         .await?;
-    let detail = body.owner_user_id.map(|o| format!("owner user {o}")).unwrap_or_else(|| "no owner".into());
-    audit::record(&mut *tx, entry(&caller, Some(practice_id), "host.assign", &format!("host {host_id}"), &detail)).await?;
+    let detail = body
+        .owner_user_id
+        .map(|o| format!("owner user {o}"))
+        .unwrap_or_else(|| "no owner".into());
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            Some(practice_id),
+            "host.assign",
+            &format!("host {host_id}"),
+            &detail,
+        ),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Json(json!({"id": host_id, "owner_user_id": body.owner_user_id})))
+    Ok(Json(
+        json!({"id": host_id, "owner_user_id": body.owner_user_id}),
+    ))
 }
 
 /// `GET /api/v1/practices/{id}/users`.
@@ -281,7 +358,7 @@ pub async fn create_user(
         _ => {
             return Err(ApiError::bad_request(
                 "A practice user's role is practice_admin or clinician.",
-            ))
+            ));
         }
     };
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
@@ -289,7 +366,11 @@ pub async fn create_user(
         .fetch_optional(&state.db.read)
         .await?;
     if taken.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "email_taken", "A user with that e-mail address exists."));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "email_taken",
+            "A user with that e-mail address exists.",
+        ));
     }
     let one_time = password::one_time_password();
     let id = new_id();
@@ -308,11 +389,23 @@ pub async fn create_user(
     .bind(now())
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut *tx, entry(&caller, Some(practice_id), "user.create", &format!("user {id}"), &format!("{email} as {}", role.as_str()))).await?;
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            Some(practice_id),
+            "user.create",
+            &format!("user {id}"),
+            &format!("{email} as {}", role.as_str()),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": id, "email": email, "role": role.as_str(), "one_time_password": one_time})),
+        Json(
+            json!({"id": id, "email": email, "role": role.as_str(), "one_time_password": one_time}),
+        ),
     ))
 }
 
@@ -334,49 +427,102 @@ pub async fn change_user(
     Path(user_id): Path<i64>,
     Json(body): Json<UserChange>,
 ) -> ApiResult<Json<Value>> {
-    let practice_id: Option<i64> = sqlx::query_scalar("SELECT practice_id FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&state.db.read)
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
+    let practice_id: Option<i64> =
+        sqlx::query_scalar("SELECT practice_id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&state.db.read)
+            .await?
+            .ok_or_else(|| ApiError::not_found("user"))?;
     let Some(practice_id) = practice_id else {
         return Err(ApiError::not_found("user"));
     };
     check_practice_managed(&state, &caller, practice_id)
         .await
-        .map_err(|e| if e.status == StatusCode::NOT_FOUND { ApiError::not_found("user") } else { e })?;
+        .map_err(|e| {
+            if e.status == StatusCode::NOT_FOUND {
+                ApiError::not_found("user")
+            } else {
+                e
+            }
+        })?;
     if user_id == caller.user_id && (body.disabled == Some(true) || body.role.is_some()) {
-        return Err(ApiError::bad_request("You cannot disable yourself or change your own role."));
+        return Err(ApiError::bad_request(
+            "You cannot disable yourself or change your own role.",
+        ));
     }
     let mut tx = state.db.write.begin().await?;
     let mut done = Vec::new();
     if let Some(role) = &body.role {
         let role = match Role::parse(role) {
             Some(role @ (Role::PracticeAdmin | Role::Clinician)) => role,
-            _ => return Err(ApiError::bad_request("A practice user's role is practice_admin or clinician.")),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "A practice user's role is practice_admin or clinician.",
+                ));
+            }
         };
-        sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role.as_str()).bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         done.push(format!("role {}", role.as_str()));
     }
     if let Some(disabled) = body.disabled {
-        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(i64::from(disabled)).bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now()).bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         }
-        done.push(if disabled { "disabled".into() } else { "enabled".into() });
+        done.push(if disabled {
+            "disabled".into()
+        } else {
+            "enabled".into()
+        });
     }
     if body.reset_totp == Some(true) {
-        sqlx::query("UPDATE users SET totp_enabled = 0, totp_secret = NULL WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET totp_enabled = 0, totp_secret = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         done.push("authenticator reset".into());
     }
     if body.unlock == Some(true) {
-        sqlx::query("UPDATE users SET locked_until = 0, failed_logins = 0 WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET locked_until = 0, failed_logins = 0 WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         done.push("unlocked".into());
     }
     let detail = done.join(", ");
-    audit::record(&mut *tx, entry(&caller, Some(practice_id), "user.change", &format!("user {user_id}"), &detail)).await?;
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            Some(practice_id),
+            "user.change",
+            &format!("user {user_id}"),
+            &detail,
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(json!({"id": user_id, "changed": done})))
 }
@@ -427,11 +573,15 @@ pub async fn create_token(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let name: String = body.name.trim().chars().take(100).collect();
     if name.is_empty() {
-        return Err(ApiError::bad_request("Name the token after the script that uses it."));
+        return Err(ApiError::bad_request(
+            "Name the token after the script that uses it.",
+        ));
     }
     let days = body.expires_in_days.unwrap_or(90);
     if !(0..=3650).contains(&days) {
-        return Err(ApiError::bad_request("expires_in_days must be between 0 (never) and 3650."));
+        return Err(ApiError::bad_request(
+            "expires_in_days must be between 0 (never) and 3650.",
+        ));
     }
     let at = now();
     let expires = (days > 0).then_some(at + days * 86_400);
@@ -449,9 +599,22 @@ pub async fn create_token(
     .bind(expires)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut *tx, entry(&caller, caller.practice_id, "api_token.create", &format!("api_token {id}"), &name)).await?;
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            caller.practice_id,
+            "api_token.create",
+            &format!("api_token {id}"),
+            &name,
+        ),
+    )
+    .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": id, "name": name, "token": token, "expires_at": expires}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "name": name, "token": token, "expires_at": expires})),
+    ))
 }
 
 /// `DELETE /api/v1/tokens/{id}`.
@@ -471,7 +634,17 @@ pub async fn revoke_token(
     if changed == 0 {
         return Err(ApiError::not_found("API token"));
     }
-    audit::record(&mut *tx, entry(&caller, caller.practice_id, "api_token.revoke", &format!("api_token {token_id}"), "")).await?;
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            caller.practice_id,
+            "api_token.revoke",
+            &format!("api_token {token_id}"),
+            "",
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(json!({"id": token_id, "revoked": true})))
 }
@@ -488,7 +661,10 @@ pub async fn audit_log(
     }
     let (limit, offset) = page.bounds();
     let (scope, values) = match caller.role {
-        Role::InsurerAnalyst => ("organization_id = $1".to_string(), vec![caller.organization_id]),
+        Role::InsurerAnalyst => (
+            "organization_id = $1".to_string(),
+            vec![caller.organization_id],
+        ),
         _ => practice_scope(&caller, "practice_id", 1),
     };
     let n = values.len();
@@ -502,7 +678,11 @@ pub async fn audit_log(
     for v in &values {
         query = query.bind(*v);
     }
-    let rows = query.bind(limit + 1).bind(offset).fetch_all(&state.db.read).await?;
+    let rows = query
+        .bind(limit + 1)
+        .bind(offset)
+        .fetch_all(&state.db.read)
+        .await?;
     let mut items = Vec::new();
     for row in rows {
         items.push(json!({

@@ -8,13 +8,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::ingest::{self, ReportingHost};
 use crate::secrets::{new_secret, sha256_hex};
 use crate::state::AppState;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::Row;
 use std::net::SocketAddr;
 
@@ -158,7 +158,9 @@ pub async fn report(
     let report_id: String = headers
         .get(REPORT_ID_HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| (8..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .filter(|v| {
+            (8..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
         .map(str::to_string)
         .ok_or_else(|| {
             ApiError::bad_request(format!(
@@ -167,10 +169,16 @@ pub async fn report(
         })?;
     let at = now();
     let valid = ingest::validate(&body, at).map_err(|invalid| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_report", invalid.to_string())
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_report",
+            invalid.to_string(),
+        )
     })?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("The report is not UTF-8."))?;
     let outcome = ingest::store(&state.db, &host, &report_id, &valid, text, at).await?;
-    Ok(Json(json!({"status": outcome.as_str(), "host_id": host.id})))
+    Ok(Json(
+        json!({"status": outcome.as_str(), "host_id": host.id}),
+    ))
 }

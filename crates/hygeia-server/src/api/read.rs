@@ -1,14 +1,14 @@
 //! What the dashboard shows: practices, computers, their latest posture, pass rates, history and
 //! trends. Every list is paginated; every query is limited to what the caller may see.
 
-use crate::auth::{check_practice_visible, practice_scope, visible_host_practice, Caller, Role};
+use crate::auth::{Caller, Role, check_practice_visible, practice_scope, visible_host_practice};
 use crate::db::now;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
 use axum::Json;
+use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::Row;
 
 /// `?limit=&offset=` on every list.
@@ -96,7 +96,9 @@ pub async fn practice_overview(
     Path(practice_id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
     if caller.role == Role::Clinician {
-        return Err(ApiError::forbidden("Clinicians see their own computers only."));
+        return Err(ApiError::forbidden(
+            "Clinicians see their own computers only.",
+        ));
     }
     check_practice_visible(&state, &caller, practice_id).await?;
     let at = now();
@@ -199,10 +201,14 @@ pub async fn practice_controls(
     Path(practice_id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
     if caller.role == Role::Clinician {
-        return Err(ApiError::forbidden("Clinicians see their own computers only."));
+        return Err(ApiError::forbidden(
+            "Clinicians see their own computers only.",
+        ));
     }
     check_practice_visible(&state, &caller, practice_id).await?;
-    Ok(Json(json!({"items": control_rates(&state, practice_id).await?})))
+    Ok(Json(
+        json!({"items": control_rates(&state, practice_id).await?}),
+    ))
 }
 
 /// `?days=` for trends.
@@ -220,7 +226,9 @@ pub async fn practice_trend(
     Query(days): Query<Days>,
 ) -> ApiResult<Json<Value>> {
     if caller.role == Role::Clinician {
-        return Err(ApiError::forbidden("Clinicians see their own computers only."));
+        return Err(ApiError::forbidden(
+            "Clinicians see their own computers only.",
+        ));
     }
     check_practice_visible(&state, &caller, practice_id).await?;
     let days = days.days.unwrap_or(30).clamp(1, 366);

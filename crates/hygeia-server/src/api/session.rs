@@ -2,17 +2,17 @@
 //! second factor, first-login password change, authenticator enrolment.
 
 use crate::audit::{self, Entry};
-use crate::auth::{password, totp, Role, Signed, Via, SESSION_COOKIE};
+use crate::auth::{Role, SESSION_COOKIE, Signed, Via, password, totp};
 use crate::db::now;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_secret, sha256_hex};
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::Row;
 use std::net::SocketAddr;
 
@@ -126,7 +126,16 @@ pub async fn login(
     let stored: String = row.try_get("password_hash")?;
     let disabled: i64 = row.try_get("disabled")?;
     if !password::verify(&body.password, &stored) || disabled != 0 {
-        record_failure(&state, user_id, organization_id, practice_id, &email, &ip, "password").await?;
+        record_failure(
+            &state,
+            user_id,
+            organization_id,
+            practice_id,
+            &email,
+            &ip,
+            "password",
+        )
+        .await?;
         return Err(wrong());
     }
     sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1")
@@ -190,7 +199,11 @@ async fn record_failure(
             practice_id,
             user_id: Some(user_id),
             actor: email,
-            action: if locked { "user.locked" } else { "session.login_failed" },
+            action: if locked {
+                "user.locked"
+            } else {
+                "session.login_failed"
+            },
             target: &format!("user {user_id}"),
             ip,
             detail: &format!("wrong {what} ({failures} in a row)"),
@@ -217,12 +230,18 @@ pub async fn totp_verify(
     };
     state
         .login_limiter
-        .check(signed.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])))
+        .check(
+            signed
+                .ip
+                .parse()
+                .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
+        )
         .map_err(ApiError::too_many)?;
-    let row = sqlx::query("SELECT totp_secret, totp_last_step, totp_enabled FROM users WHERE id = $1")
-        .bind(signed.user_id)
-        .fetch_one(&state.db.read)
-        .await?;
+    let row =
+        sqlx::query("SELECT totp_secret, totp_last_step, totp_enabled FROM users WHERE id = $1")
+            .bind(signed.user_id)
+            .fetch_one(&state.db.read)
+            .await?;
     let secret: Option<String> = row.try_get("totp_secret")?;
     let enabled: i64 = row.try_get("totp_enabled")?;
     let (Some(secret), 1) = (secret, enabled) else {
@@ -232,7 +251,16 @@ pub async fn totp_verify(
     };
     let last: i64 = row.try_get("totp_last_step")?;
     let Some(step) = totp::verify(&secret, &body.code, now(), last) else {
-        record_failure(&state, signed.user_id, signed.organization_id, signed.practice_id, &signed.email, &signed.ip, "authenticator code").await?;
+        record_failure(
+            &state,
+            signed.user_id,
+            signed.organization_id,
+            signed.practice_id,
+            &signed.email,
+            &signed.ip,
+            "authenticator code",
+        )
+        .await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_code",
@@ -288,15 +316,20 @@ pub async fn totp_confirm(
     Json(body): Json<Code>,
 ) -> ApiResult<Response> {
     let Via::Session { id_hash, .. } = &signed.via else {
-        return Err(ApiError::bad_request("Set up the authenticator app from a browser session."));
+        return Err(ApiError::bad_request(
+            "Set up the authenticator app from a browser session.",
+        ));
     };
-    let secret: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled = 0")
-        .bind(signed.user_id)
-        .fetch_optional(&state.db.read)
-        .await?
-        .flatten();
+    let secret: Option<String> =
+        sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled = 0")
+            .bind(signed.user_id)
+            .fetch_optional(&state.db.read)
+            .await?
+            .flatten();
     let Some(secret) = secret else {
-        return Err(ApiError::bad_request("Start with POST /api/v1/session/totp/setup."));
+        return Err(ApiError::bad_request(
+            "Start with POST /api/v1/session/totp/setup.",
+        ));
     };
     let Some(step) = totp::verify(&secret, &body.code, now(), 0) else {
         return Err(ApiError::new(
@@ -354,7 +387,16 @@ pub async fn change_password(
         .fetch_one(&state.db.read)
         .await?;
     if !password::verify(&body.current_password, &stored) {
-        record_failure(&state, signed.user_id, signed.organization_id, signed.practice_id, &signed.email, &signed.ip, "current password").await?;
+        record_failure(
+            &state,
+            signed.user_id,
+            signed.organization_id,
+            signed.practice_id,
+            &signed.email,
+            &signed.ip,
+            "current password",
+        )
+        .await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_credentials",
@@ -362,7 +404,9 @@ pub async fn change_password(
         ));
     }
     if body.new_password == body.current_password {
-        return Err(ApiError::bad_request("Choose a password different from the current one."));
+        return Err(ApiError::bad_request(
+            "Choose a password different from the current one.",
+        ));
     }
     if let Some(why) = password::weakness(&body.new_password, &signed.email) {
         return Err(ApiError::bad_request(why));
@@ -398,7 +442,13 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
-    let mfa_passed = matches!(signed.via, Via::Session { mfa_passed: true, .. });
+    let mfa_passed = matches!(
+        signed.via,
+        Via::Session {
+            mfa_passed: true,
+            ..
+        }
+    );
     Ok(Json(json!({
         "next": next_step(false, signed.role, signed.totp_enabled, mfa_passed)
     })))
@@ -407,7 +457,11 @@ pub async fn change_password(
 /// `GET /api/v1/session`: who is signed in and what is still to do.
 pub async fn whoami(signed: Signed) -> Json<Value> {
     let (mfa_passed, csrf) = match &signed.via {
-        Via::Session { mfa_passed, csrf_token, .. } => (*mfa_passed, Some(csrf_token.clone())),
+        Via::Session {
+            mfa_passed,
+            csrf_token,
+            ..
+        } => (*mfa_passed, Some(csrf_token.clone())),
         Via::Token => (true, None),
     };
     Json(json!({

@@ -315,7 +315,11 @@ impl FromRequestParts<AppState> for Caller {
 /// The practices a caller may read, as an SQL condition on a column holding a practice id,
 /// with its bound values. Insurer analysts: every practice of their organization; everyone
 /// else: their own practice.
-pub fn practice_scope(caller: &Signed, column: &str, first_placeholder: usize) -> (String, Vec<i64>) {
+pub fn practice_scope(
+    caller: &Signed,
+    column: &str,
+    first_placeholder: usize,
+) -> (String, Vec<i64>) {
     match (caller.role, caller.practice_id) {
         (Role::InsurerAnalyst, _) => (
             format!(
@@ -331,7 +335,11 @@ pub fn practice_scope(caller: &Signed, column: &str, first_placeholder: usize) -
 
 /// Whether the caller may read this practice (404 otherwise, so other organizations' practices
 /// stay invisible).
-pub async fn check_practice_visible(state: &AppState, caller: &Signed, practice_id: i64) -> ApiResult<()> {
+pub async fn check_practice_visible(
+    state: &AppState,
+    caller: &Signed,
+    practice_id: i64,
+) -> ApiResult<()> {
     let organization: Option<i64> =
         sqlx::query_scalar("SELECT organization_id FROM practices WHERE id = $1")
             .bind(practice_id)
@@ -350,7 +358,11 @@ pub async fn check_practice_visible(state: &AppState, caller: &Signed, practice_
 }
 
 /// Whether the caller may manage this practice (its administrator).
-pub async fn check_practice_managed(state: &AppState, caller: &Signed, practice_id: i64) -> ApiResult<()> {
+pub async fn check_practice_managed(
+    state: &AppState,
+    caller: &Signed,
+    practice_id: i64,
+) -> ApiResult<()> {
     check_practice_visible(state, caller, practice_id).await?;
     if caller.role == Role::PracticeAdmin && caller.practice_id == Some(practice_id) {
         Ok(())
@@ -362,7 +374,11 @@ pub async fn check_practice_managed(state: &AppState, caller: &Signed, practice_
 }
 
 /// The practice of a host the caller may read; clinicians only see computers assigned to them.
-pub async fn visible_host_practice(state: &AppState, caller: &Signed, host_id: i64) -> ApiResult<i64> {
+pub async fn visible_host_practice(
+    state: &AppState,
+    caller: &Signed,
+    host_id: i64,
+) -> ApiResult<i64> {
     let row = sqlx::query("SELECT practice_id, owner_user_id FROM hosts WHERE id = $1")
         .bind(host_id)
         .fetch_optional(&state.db.read)

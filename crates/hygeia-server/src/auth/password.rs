@@ -23,7 +23,11 @@ pub fn hash(password: &str) -> String {
 /// Whether `password` matches the stored hash. A damaged hash matches nothing.
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -50,9 +54,16 @@ pub fn weakness(password: &str, email: &str) -> Option<String> {
         return Some("Do not use your e-mail name in your password.".into());
     }
     if lower.contains("hygeia") || lower.contains("password") {
-        return Some("That password is too easy to guess; choose something unrelated to this site.".into());
+        return Some(
+            "That password is too easy to guess; choose something unrelated to this site.".into(),
+        );
     }
-    if password.chars().collect::<std::collections::HashSet<_>>().len() < 5 {
+    if password
+        .chars()
+        .collect::<std::collections::HashSet<_>>()
+        .len()
+        < 5
+    {
         return Some("That password repeats too few characters; choose a less regular one.".into());
     }
     None
@@ -68,7 +79,9 @@ pub fn one_time_password() -> String {
     let mut pool = bytes.to_vec();
     while out.len() < 20 {
         match pool.pop() {
-            Some(b) if (b as usize) < 224 => out.push(ALPHABET[b as usize % ALPHABET.len()] as char),
+            Some(b) if (b as usize) < 224 => {
+                out.push(ALPHABET[b as usize % ALPHABET.len()] as char)
+            }
             Some(_) => {}
             None => {
                 let mut more = [0u8; 20];

@@ -21,11 +21,15 @@ pub fn otpauth_url(secret: &str, account: &str) -> String {
     let account: String = account
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'@' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'@' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect();
-    format!("otpauth://totp/Hygeia:{account}?secret={secret}&issuer=Hygeia&algorithm=SHA1&digits=6&period=30")
+    format!(
+        "otpauth://totp/Hygeia:{account}?secret={secret}&issuer=Hygeia&algorithm=SHA1&digits=6&period=30"
+    )
 }
 
 /// The code for a time step.
@@ -128,10 +132,16 @@ mod tests {
         let step = verify(&secret, &code, now, 0);
         assert_eq!(step, Some(now / 30));
         assert_eq!(verify(&secret, &code, now, now / 30), None, "replayed");
-        assert!(verify(&secret, &code, now + 30, 0).is_some(), "one step late");
+        assert!(
+            verify(&secret, &code, now + 30, 0).is_some(),
+            "one step late"
+        );
         assert_eq!(verify(&secret, &code, now + 120, 0), None, "too late");
         assert_eq!(verify(&secret, "12345", now, 0), None);
         assert_eq!(verify(&secret, "abcdef", now, 0), None);
-        assert!(otpauth_url(&secret, "dr lee@clinic.example").contains("Hygeia:dr%20lee@clinic.example?secret="));
+        assert!(
+            otpauth_url(&secret, "dr lee@clinic.example")
+                .contains("Hygeia:dr%20lee@clinic.example?secret=")
+        );
     }
 }

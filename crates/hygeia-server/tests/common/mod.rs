@@ -2,15 +2,17 @@
 //! `HYGEIA_TEST_POSTGRES_URL` names a PostgreSQL server, on a fresh database there too.
 #![allow(dead_code)]
 
-use hygeia_server::init::{create, Setup};
+use hygeia_server::init::{Setup, create};
 use hygeia_server::{AppState, Db, Settings};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::time::Duration;
 
 /// Which databases the suite runs on. In CI PostgreSQL is required, so a missing address fails
 /// instead of silently testing less.
 pub fn backends() -> Vec<&'static str> {
-    let postgres = std::env::var("HYGEIA_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty());
+    let postgres = std::env::var("HYGEIA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
     match postgres {
         Some(_) => vec!["sqlite", "postgres"],
         None if std::env::var("CI").is_ok_and(|v| v == "true") => {
@@ -45,8 +47,14 @@ impl Drop for TestServer {
             self.runtime.block_on(async move {
                 db.read.close().await;
                 db.write.close().await;
-                if let Ok(pool) = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&admin_url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+                if let Ok(pool) = sqlx::any::AnyPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&admin_url)
+                    .await
+                {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&pool)
+                        .await;
                 }
             });
         }
@@ -57,7 +65,10 @@ fn fresh_postgres_database(runtime: &tokio::runtime::Runtime) -> String {
     let admin_url = std::env::var("HYGEIA_TEST_POSTGRES_URL").unwrap_or_default();
     let mut bytes = [0u8; 6];
     getrandom_fill(&mut bytes);
-    let name = format!("hygeia_test_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let name = format!(
+        "hygeia_test_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
     runtime.block_on(async {
         sqlx::any::install_default_drivers();
         let pool = sqlx::any::AnyPoolOptions::new()
@@ -71,7 +82,9 @@ fn fresh_postgres_database(runtime: &tokio::runtime::Runtime) -> String {
             .unwrap_or_else(|e| panic!("creating the test database: {e}"));
     });
     // Replace the database name at the end of the URL.
-    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b);
     format!("{base}/{name}")
 }
 
@@ -98,15 +111,18 @@ impl TestServer {
             "postgres" => fresh_postgres_database(&runtime),
             _ => dir.path().join("test.db").display().to_string(),
         };
-        let postgres_database = (backend == "postgres")
-            .then(|| url.rsplit('/').next().unwrap_or_default().to_string());
+        let postgres_database =
+            (backend == "postgres").then(|| url.rsplit('/').next().unwrap_or_default().to_string());
         let db = runtime
             .block_on(Db::open(&url))
             .unwrap_or_else(|e| panic!("{e}"));
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap_or_else(|e| panic!("{e}"));
-        let base = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
+        let base = format!(
+            "http://{}",
+            listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+        );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let state = AppState::new(db.clone(), settings);
         runtime.spawn(hygeia_server::serve::run(listener, None, state, async {
@@ -126,38 +142,71 @@ impl TestServer {
     pub fn practice(&self, name: &str, email: &str) -> (i64, String, String) {
         let created = self
             .runtime
-            .block_on(create(&self.db, &Setup::Practice { name: name.into() }, email, "Admin"))
+            .block_on(create(
+                &self.db,
+                &Setup::Practice { name: name.into() },
+                email,
+                "Admin",
+            ))
             .unwrap_or_else(|e| panic!("{e}"));
-        (created.practice_id.unwrap_or_default(), created.email, created.one_time_password)
+        (
+            created.practice_id.unwrap_or_default(),
+            created.email,
+            created.one_time_password,
+        )
     }
 
     /// Creates an insurer with its analyst; returns (organization id, email, one-time password).
     pub fn insurer(&self, name: &str, email: &str) -> (i64, String, String) {
         let created = self
             .runtime
-            .block_on(create(&self.db, &Setup::Insurer { name: name.into() }, email, "Analyst"))
+            .block_on(create(
+                &self.db,
+                &Setup::Insurer { name: name.into() },
+                email,
+                "Analyst",
+            ))
             .unwrap_or_else(|e| panic!("{e}"));
-        (created.organization_id, created.email, created.one_time_password)
+        (
+            created.organization_id,
+            created.email,
+            created.one_time_password,
+        )
     }
 
     /// Adds a practice to an insurer; returns (practice id, admin email, one-time password).
-    pub fn insurer_practice(&self, insurer: &str, name: &str, email: &str) -> (i64, String, String) {
+    pub fn insurer_practice(
+        &self,
+        insurer: &str,
+        name: &str,
+        email: &str,
+    ) -> (i64, String, String) {
         let created = self
             .runtime
             .block_on(create(
                 &self.db,
-                &Setup::PracticeOfInsurer { insurer: insurer.into(), name: name.into() },
+                &Setup::PracticeOfInsurer {
+                    insurer: insurer.into(),
+                    name: name.into(),
+                },
                 email,
                 "Admin",
             ))
             .unwrap_or_else(|e| panic!("{e}"));
-        (created.practice_id.unwrap_or_default(), created.email, created.one_time_password)
+        (
+            created.practice_id.unwrap_or_default(),
+            created.email,
+            created.one_time_password,
+        )
     }
 
     /// Runs the daily roll-up now.
     pub fn rollup(&self) {
         self.runtime
-            .block_on(hygeia_server::rollup::run(&self.db, hygeia_server::db::now()))
+            .block_on(hygeia_server::rollup::run(
+                &self.db,
+                hygeia_server::db::now(),
+            ))
             .unwrap_or_else(|e| panic!("{e}"));
     }
 }
@@ -188,7 +237,12 @@ fn agent() -> ureq::Agent {
 }
 
 /// Sends a request; `body` None sends none.
-pub fn request(method: &str, url: &str, headers: &[(&str, String)], body: Option<Vec<u8>>) -> Answer {
+pub fn request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<Vec<u8>>,
+) -> Answer {
     use std::io::Read;
     let mut builder = ureq::http::Request::builder().method(method).uri(url);
     for (name, value) in headers {
@@ -197,7 +251,9 @@ pub fn request(method: &str, url: &str, headers: &[(&str, String)], body: Option
     let request = builder
         .body(body.unwrap_or_default())
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut response = agent().run(request).unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let mut response = agent()
+        .run(request)
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
     let status = response.status().as_u16();
     let set_cookie = response
         .headers()
@@ -208,7 +264,11 @@ pub fn request(method: &str, url: &str, headers: &[(&str, String)], body: Option
     let mut text = String::new();
     let _ = response.body_mut().as_reader().read_to_string(&mut text);
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Answer { status, body, set_cookie }
+    Answer {
+        status,
+        body,
+        set_cookie,
+    }
 }
 
 impl Browser {
@@ -287,7 +347,10 @@ pub const NEW_PASSWORD: &str = "violet harbour lanterns at dawn";
 /// Signs in for the first time: one-time password, new password, authenticator set-up.
 pub fn first_sign_in(server: &TestServer, email: &str, one_time: &str) -> Browser {
     let mut browser = Browser::new(&server.base);
-    let login = browser.post("/api/v1/session/login", json!({"email": email, "password": one_time}));
+    let login = browser.post(
+        "/api/v1/session/login",
+        json!({"email": email, "password": one_time}),
+    );
     assert_eq!(login.status, 200, "{:?}", login.body);
     assert_eq!(login.body["next"], "change_password");
     let change = browser.post(
@@ -340,12 +403,19 @@ pub fn enroll(base: &str, secret: &str, hostname: &str) -> (i64, String) {
         "POST",
         &format!("{base}/api/agent/v1/enroll"),
         &[("content-type", "application/json".into())],
-        Some(json!({"secret": secret, "hostname": hostname, "os": "linux"}).to_string().into_bytes()),
+        Some(
+            json!({"secret": secret, "hostname": hostname, "os": "linux"})
+                .to_string()
+                .into_bytes(),
+        ),
     );
     assert_eq!(answer.status, 200, "{:?}", answer.body);
     (
         answer.body["host_id"].as_i64().unwrap_or_default(),
-        answer.body["node_key"].as_str().unwrap_or_default().to_string(),
+        answer.body["node_key"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
     )
 }
 

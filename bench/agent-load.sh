@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Simulates enrolled computers reporting to `hygeia serve` on loopback (SQLite), then times the
+# practice overview. Usage: bench/agent-load.sh [HOSTS=10000] [DAYS=30] [SECONDS=30]
+# The load generator (crates/hygeia-server/examples/agent_load.rs) runs on the same 2 cores as
+# the server, so the figures are a lower bound for the server alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hosts=${1:-10000}
+days=${2:-30}
+seconds=${3:-30}
+cargo build --release -q -p hygeia
+cargo build --release -q -p hygeia-server --example agent_load
+hygeia=target/release/hygeia
+load=target/release/examples/agent_load
+work=$(mktemp -d)
+db=$work/bench.db
+trap '[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+password=$($hygeia serve init --database "$db" --practice "Benchmark Practice" --admin-email admin@bench.example |
+  awk 'NF == 1 && length($1) == 20 { print $1 }')
+$hygeia serve --database "$db" --listen 127.0.0.1:0 --enroll-rate 1000000 2>"$work/serve.log" &
+pid=$!
+for _ in $(seq 50); do grep -q "listening on" "$work/serve.log" && break; sleep 0.2; done
+base=$(grep -o 'http://[0-9.:]*' "$work/serve.log" | head -1)
+echo "server $base, database $db, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+
+$load setup "$base" "$db" admin@bench.example "$password" "$hosts" "$work/state.json"
+echo "== history: one stored report per computer and day for $days days"
+$load history "$base" "$db" "$work/state.json" "$days" | tail -3
+echo "database after history: $(du -sh "$db" | cut -f1) (+ WAL $(du -sh "$db-wal" 2>/dev/null | cut -f1))"
+echo "== ingest"
+$load ingest "$base" "$work/state.json" "$seconds" 100 16
+$load ingest "$base" "$work/state.json" "$seconds" 5 16
+echo "== dashboard API with $hosts computers and $days days of history"
+$load overview "$base" "$work/state.json" 200
+echo "server peak memory: $(grep VmHWM /proc/$pid/status | awk '{print $2/1024 " MB"}')"
