@@ -28,9 +28,14 @@ $load setup "$base" "$db" admin@bench.example "$password" "$hosts" "$work/state.
 echo "== history: one stored report per computer and day for $days days"
 $load history "$base" "$db" "$work/state.json" "$days" | tail -3
 echo "database after history: $(du -sh "$db" | cut -f1) (+ WAL $(du -sh "$db-wal" 2>/dev/null | cut -f1))"
+# CPU seconds the server used (user + system), to tell its share from the load generator's.
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$pid/stat"; }
 echo "== ingest"
-$load ingest "$base" "$work/state.json" "$seconds" 100 16
-$load ingest "$base" "$work/state.json" "$seconds" 5 16
+for changed in 100 5; do
+  before=$(server_cpu)
+  $load ingest "$base" "$work/state.json" "$seconds" "$changed" 16
+  echo "   server CPU: $(awk -v a="$before" -v b="$(server_cpu)" 'BEGIN { printf "%.1f", b - a }') s"
+done
 echo "== dashboard API with $hosts computers and $days days of history"
 $load overview "$base" "$work/state.json" 200
 echo "server peak memory: $(grep VmHWM /proc/$pid/status | awk '{print $2/1024 " MB"}')"

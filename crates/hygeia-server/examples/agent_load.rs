@@ -227,6 +227,11 @@ fn send_all(
     let next = Arc::new(AtomicUsize::new(0));
     let hosts = Arc::new(hosts.to_vec());
     let started = Instant::now();
+    // Report ids must differ between runs, or the server rightly answers "duplicate".
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
     let workers: Vec<_> = (0..threads)
         .map(|t| {
             let (work, next, hosts, base) = (
@@ -249,7 +254,7 @@ fn send_all(
                     };
                     let (name, key) = &hosts[host];
                     let body = report(name, at, variant);
-                    let id = format!("bench-{t}-{n:09}");
+                    let id = format!("bench-{run}-{t}-{n:09}");
                     let sent = Instant::now();
                     let (status, answer, _) = call(
                         &agent,

@@ -93,12 +93,22 @@ CREATE TABLE hosts (
     last_report_id BIGINT,
     -- SHA-256 of the last stored report's results, to answer "unchanged".
     last_results_hash TEXT,
-    -- The last report as the agent sent it (hygeia.check/1), for the computer's detail page.
-    -- History keeps one row per control result, not whole documents, so it stays small.
-    latest_report TEXT,
+    -- Failing controls in the latest report, and those of them critical or high: the
+    -- overview's "most at risk" reads these instead of counting posture rows.
+    failing BIGINT NOT NULL DEFAULT 0,
+    failing_serious BIGINT NOT NULL DEFAULT 0,
     revoked_at BIGINT
 );
-CREATE INDEX hosts_practice ON hosts (practice_id);
+CREATE INDEX hosts_practice_risk ON hosts (practice_id, failing_serious, failing);
+CREATE INDEX hosts_practice_seen ON hosts (practice_id, last_seen_at);
+
+-- The last report as the agent sent it (hygeia.check/1), for the computer's detail page. Kept
+-- apart from hosts so that scanning hosts stays cheap; history keeps rows, not documents.
+CREATE TABLE host_latest_report (
+    host_id BIGINT PRIMARY KEY REFERENCES hosts (id),
+    received_at BIGINT NOT NULL,
+    body TEXT NOT NULL
+);
 
 -- One row per report whose results differ from the host's previous one. Unchanged reports only
 -- move hosts.last_seen_at.
@@ -143,6 +153,18 @@ CREATE TABLE host_posture (
     PRIMARY KEY (host_id, control_id)
 );
 CREATE INDEX host_posture_practice ON host_posture (practice_id, control_id);
+
+-- Per practice and control: computers reporting it, passing (pass or attested) and failing,
+-- over the latest result of every computer that is not revoked. Kept up to date by each stored
+-- report (ingest.rs) and each revocation, so the overview never counts posture rows.
+CREATE TABLE practice_control_stats (
+    practice_id BIGINT NOT NULL REFERENCES practices (id),
+    control_id TEXT NOT NULL,
+    hosts BIGINT NOT NULL,
+    passing BIGINT NOT NULL,
+    failing BIGINT NOT NULL,
+    PRIMARY KEY (practice_id, control_id)
+);
 
 -- Daily roll-ups for trends: per practice, day and control, how many computers had each status
 -- (as of the last roll-up of that day).

@@ -4,6 +4,7 @@
 use crate::db::{Db, DbError, new_id};
 use hygeia_core::model::{Platform, Severity, Status};
 use serde::Deserialize;
+use sqlx::Row;
 use std::fmt::Write as _;
 
 /// The report schema this server accepts.
@@ -203,6 +204,93 @@ pub struct ReportingHost {
     pub last_results_hash: Option<String>,
 }
 
+/// How a result counts in the practice's statistics.
+fn bucket(status: &str) -> (i64, i64) {
+    match status {
+        "pass" | "attested" => (1, 0),
+        "fail" => (0, 1),
+        _ => (0, 0),
+    }
+}
+
+/// Changes to `practice_control_stats` for one computer: per control, the difference in
+/// (computers, passing, failing).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StatsDelta(pub std::collections::BTreeMap<String, (i64, i64, i64)>);
+
+impl StatsDelta {
+    /// Counts a result in (`sign` 1) or out (`sign` -1).
+    pub fn add(&mut self, control_id: &str, status: &str, sign: i64) {
+        let (passing, failing) = bucket(status);
+        let entry = self.0.entry(control_id.to_string()).or_default();
+        entry.0 += sign;
+        entry.1 += sign * passing;
+        entry.2 += sign * failing;
+    }
+
+    /// Writes the non-zero differences.
+    pub async fn apply(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        practice_id: i64,
+    ) -> Result<(), sqlx::Error> {
+        let changes: Vec<(&String, &(i64, i64, i64))> =
+            self.0.iter().filter(|(_, d)| **d != (0, 0, 0)).collect();
+        for chunk in changes.chunks(100) {
+            let mut sql = String::from(
+                "INSERT INTO practice_control_stats (practice_id, control_id, hosts, passing, failing) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 4;
+                let _ = write!(
+                    sql,
+                    "{}($1, ${}, ${}, ${}, ${})",
+                    if i == 0 { "" } else { ", " },
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                );
+            }
+            sql.push_str(
+                " ON CONFLICT (practice_id, control_id) DO UPDATE SET \
+                 hosts = practice_control_stats.hosts + excluded.hosts, \
+                 passing = practice_control_stats.passing + excluded.passing, \
+                 failing = practice_control_stats.failing + excluded.failing",
+            );
+            let mut query = sqlx::query(&sql).bind(practice_id);
+            for (control, (hosts, passing, failing)) in chunk {
+                query = query
+                    .bind(control.as_str())
+                    .bind(*hosts)
+                    .bind(*passing)
+                    .bind(*failing);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Takes a computer's latest results out of its practice's statistics (when it is revoked).
+pub async fn remove_from_stats(
+    tx: &mut sqlx::AnyConnection,
+    host_id: i64,
+    practice_id: i64,
+) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query("SELECT control_id, status FROM host_posture WHERE host_id = $1")
+        .bind(host_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut delta = StatsDelta::default();
+    for row in rows {
+        let control: String = row.try_get("control_id")?;
+        let status: String = row.try_get("status")?;
+        delta.add(&control, &status, -1);
+    }
+    delta.apply(tx, practice_id).await
+}
+
 /// Stores a validated report for `host`. Everything happens in one transaction, so a report is
 /// either wholly stored or not at all; the answer is sent only after the commit.
 pub async fn store(
@@ -227,22 +315,19 @@ pub async fn store(
         tx.commit().await?;
         return Ok(Outcome::Unchanged);
     }
-    let seen: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM reports WHERE host_id = $1 AND agent_report_id = $2")
-            .bind(host.id)
-            .bind(agent_report_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if seen.is_some() {
-        tx.commit().await?;
-        return Ok(Outcome::Duplicate);
-    }
     let report_id = new_id();
     let passed = report.results.iter().filter(|r| r.status == "pass").count() as i64;
     let failed = report.results.iter().filter(|r| r.status == "fail").count() as i64;
-    sqlx::query(
+    let serious = report
+        .results
+        .iter()
+        .filter(|r| r.status == "fail" && matches!(r.severity, "critical" | "high"))
+        .count() as i64;
+    // A report id seen before (the agent resent it after a lost answer) inserts nothing.
+    let inserted = sqlx::query(
         "INSERT INTO reports (id, host_id, practice_id, agent_report_id, received_at, collected_at, \
-         results_hash, passed, failed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         results_hash, passed, failed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (host_id, agent_report_id) DO NOTHING",
     )
     .bind(report_id)
     .bind(host.id)
@@ -254,7 +339,34 @@ pub async fn store(
     .bind(passed)
     .bind(failed)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        tx.commit().await?;
+        return Ok(Outcome::Duplicate);
+    }
+    // The previous results, to move the practice's statistics by the difference.
+    let previous = sqlx::query("SELECT control_id, status FROM host_posture WHERE host_id = $1")
+        .bind(host.id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut delta = StatsDelta::default();
+    let mut removed = Vec::new();
+    for row in &previous {
+        let control: String = row.try_get("control_id")?;
+        let status: String = row.try_get("status")?;
+        delta.add(&control, &status, -1);
+        if report
+            .results
+            .binary_search_by(|r| r.control_id.as_str().cmp(control.as_str()))
+            .is_err()
+        {
+            removed.push(control);
+        }
+    }
+    for r in &report.results {
+        delta.add(&r.control_id, r.status, 1);
+    }
     // Multi-row statements: one round trip for all results instead of one per control.
     for chunk in report.results.chunks(100) {
         let mut sql = String::from(
@@ -315,32 +427,35 @@ pub async fn store(
         query.execute(&mut *tx).await?;
     }
     // Controls the agent no longer reports (removed from its catalog) leave the posture.
-    let ids: Vec<&str> = report
-        .results
-        .iter()
-        .map(|r| r.control_id.as_str())
-        .collect();
-    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "DELETE FROM host_posture WHERE host_id = $1 AND control_id NOT IN ({})",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query(&sql).bind(host.id);
-    for id in ids {
-        query = query.bind(id);
+    for control in &removed {
+        sqlx::query("DELETE FROM host_posture WHERE host_id = $1 AND control_id = $2")
+            .bind(host.id)
+            .bind(control)
+            .execute(&mut *tx)
+            .await?;
     }
-    query.execute(&mut *tx).await?;
+    delta.apply(&mut tx, host.practice_id).await?;
     sqlx::query(
         "UPDATE hosts SET last_seen_at = $1, last_report_id = $2, last_results_hash = $3, \
-         latest_report = $4, hostname = $5, os_version = $6 WHERE id = $7",
+         failing = $4, failing_serious = $5, hostname = $6, os_version = $7 WHERE id = $8",
     )
     .bind(now)
     .bind(report_id)
     .bind(&report.results_hash)
-    .bind(body)
+    .bind(failed)
+    .bind(serious)
     .bind(&report.hostname)
     .bind(&report.os)
     .bind(host.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO host_latest_report (host_id, received_at, body) VALUES ($1, $2, $3) \
+         ON CONFLICT (host_id) DO UPDATE SET received_at = excluded.received_at, body = excluded.body",
+    )
+    .bind(host.id)
+    .bind(now)
+    .bind(body)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

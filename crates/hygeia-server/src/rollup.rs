@@ -1,5 +1,6 @@
 //! Daily roll-ups for trends: per practice, day and control, how many computers passed and
-//! failed, as of the last roll-up that day. The server runs one every few minutes; a day's row
+//! failed, as of the last roll-up that day, copied from the running statistics that ingestion keeps
+//! (`practice_control_stats`). The server runs one every few minutes; a day's row
 //! stops changing when the day is over, so the history of trends is kept even though the
 //! posture table only holds the latest state.
 
@@ -23,12 +24,8 @@ pub async fn run(db: &Db, now: i64) -> Result<(), DbError> {
     // "WHERE" before "ON CONFLICT" is required by SQLite to tell the upsert from a join.
     sqlx::query(
         "INSERT INTO daily_rollups (practice_id, day, control_id, hosts, passing, failing, other) \
-         SELECT hp.practice_id, $1, hp.control_id, COUNT(*), \
-         CAST(SUM(CASE WHEN hp.status IN ('pass', 'attested') THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN hp.status = 'fail' THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN hp.status NOT IN ('pass', 'attested', 'fail') THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM host_posture hp JOIN hosts h ON h.id = hp.host_id WHERE h.revoked_at IS NULL \
-         GROUP BY hp.practice_id, hp.control_id \
+         SELECT practice_id, $1, control_id, hosts, passing, failing, hosts - passing - failing \
+         FROM practice_control_stats WHERE hosts > 0 \
          ON CONFLICT (practice_id, day, control_id) DO UPDATE SET hosts = excluded.hosts, \
          passing = excluded.passing, failing = excluded.failing, other = excluded.other",
     )

@@ -427,3 +427,68 @@ fn lists_are_paginated() {
     assert_eq!(last.body["items"].as_array().map(Vec::len), Some(1));
     assert!(last.body["next_offset"].is_null());
 }
+
+#[test]
+fn running_statistics_equal_a_recount_of_the_posture() {
+    use sqlx::Row;
+    for backend in backends() {
+        let server = TestServer::start(backend, Settings::default());
+        let (practice, email, one_time) = server.practice("P", "stats@p.example");
+        let mut admin = first_sign_in(&server, &email, &one_time);
+        let secret = admin.post(
+            &format!("/api/v1/practices/{practice}/enroll-secrets"),
+            json!({"label": "x"}),
+        );
+        let secret = secret.body["secret"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let statuses = ["pass", "fail", "warn", "unknown", "attested"];
+        let mut hosts = Vec::new();
+        for h in 0..6 {
+            hosts.push(enroll(&server.base, &secret, &format!("pc-{h}")));
+        }
+        // Reports that change statuses, drop and add controls, from every computer in turn.
+        for round in 0..8usize {
+            for (h, (_, key)) in hosts.iter().enumerate() {
+                let controls: Vec<(String, &str)> = (0..(3 + (round + h) % 3))
+                    .map(|c| {
+                        (
+                            format!("HY-PC-{c:03}"),
+                            statuses[(round * 3 + h + c * 2) % statuses.len()],
+                        )
+                    })
+                    .collect();
+                let pairs: Vec<(&str, &str)> =
+                    controls.iter().map(|(c, s)| (c.as_str(), *s)).collect();
+                send_report(
+                    &server.base,
+                    key,
+                    &format!("stats-{round}-{h}-x"),
+                    report(&format!("pc-{h}"), &pairs),
+                );
+            }
+            if round == 4 {
+                admin.call("DELETE", &format!("/api/v1/hosts/{}", hosts[0].0), None);
+            }
+        }
+        let (kept, recount) = server.runtime.block_on(async {
+            let kept = sqlx::query("SELECT control_id, hosts, passing, failing FROM practice_control_stats WHERE hosts <> 0 ORDER BY control_id")
+                .fetch_all(&server.db.read).await.unwrap_or_default();
+            let recount = sqlx::query(
+                "SELECT hp.control_id, COUNT(*) AS hosts, \
+                 CAST(SUM(CASE WHEN hp.status IN ('pass', 'attested') THEN 1 ELSE 0 END) AS BIGINT) AS passing, \
+                 CAST(SUM(CASE WHEN hp.status = 'fail' THEN 1 ELSE 0 END) AS BIGINT) AS failing \
+                 FROM host_posture hp JOIN hosts h ON h.id = hp.host_id WHERE h.revoked_at IS NULL \
+                 GROUP BY hp.control_id ORDER BY hp.control_id",
+            )
+            .fetch_all(&server.db.read).await.unwrap_or_default();
+            let rows = |rows: Vec<sqlx::any::AnyRow>| -> Vec<(String, i64, i64, i64)> {
+                rows.iter().map(|r| (r.try_get(0).unwrap_or_default(), r.try_get(1).unwrap_or_default(), r.try_get(2).unwrap_or_default(), r.try_get(3).unwrap_or_default())).collect()
+            };
+            (rows(kept), rows(recount))
+        });
+        assert!(!recount.is_empty());
+        assert_eq!(kept, recount, "{backend}");
+    }
+}

@@ -200,11 +200,17 @@ pub async fn revoke_host(
             }
         })?;
     let mut tx = state.db.write.begin().await?;
-    sqlx::query("UPDATE hosts SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now())
-        .bind(host_id)
-        .execute(&mut *tx)
-        .await?;
+    let revoked =
+        sqlx::query("UPDATE hosts SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(host_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    // A revoked computer no longer counts in its practice's pass rates.
+    if revoked > 0 {
+        crate::ingest::remove_from_stats(&mut tx, host_id, practice_id).await?;
+    }
     audit::record(
         &mut *tx,
         entry(

@@ -116,15 +116,12 @@ pub async fn practice_overview(
     .fetch_one(&state.db.read)
     .await?;
     let controls = control_rates(&state, practice_id).await?;
-    // Computers most at risk: most failing critical and high controls first.
+    // Computers most at risk: most failing critical and high controls first (kept on the host
+    // row by ingestion, so this reads ten index entries, not every result).
     let risky = sqlx::query(
-        "SELECT h.id, h.hostname, h.last_seen_at, \
-         CAST(COALESCE(SUM(CASE WHEN hp.status = 'fail' AND hp.severity IN ('critical', 'high') THEN 1 ELSE 0 END), 0) AS BIGINT) AS serious, \
-         CAST(COALESCE(SUM(CASE WHEN hp.status = 'fail' THEN 1 ELSE 0 END), 0) AS BIGINT) AS failing \
-         FROM hosts h LEFT JOIN host_posture hp ON hp.host_id = h.id \
-         WHERE h.practice_id = $1 AND h.revoked_at IS NULL \
-         GROUP BY h.id, h.hostname, h.last_seen_at \
-         ORDER BY serious DESC, failing DESC, h.hostname LIMIT 10",
+        "SELECT id, hostname, last_seen_at, failing_serious AS serious, failing FROM hosts \
+         WHERE practice_id = $1 AND revoked_at IS NULL AND failing > 0 \
+         ORDER BY failing_serious DESC, failing DESC LIMIT 10",
     )
     .bind(practice_id)
     .fetch_all(&state.db.read)
@@ -167,14 +164,12 @@ pub async fn practice_overview(
     })))
 }
 
-/// Share of computers passing each control in a practice, failing most first.
+/// Share of computers passing each control in a practice, failing most first (from the
+/// running statistics ingestion keeps, see `practice_control_stats`).
 async fn control_rates(state: &AppState, practice_id: i64) -> ApiResult<Vec<Value>> {
     let rows = sqlx::query(
-        "SELECT control_id, COUNT(*) AS hosts, \
-         CAST(SUM(CASE WHEN status IN ('pass', 'attested') THEN 1 ELSE 0 END) AS BIGINT) AS passing, \
-         CAST(SUM(CASE WHEN status = 'fail' THEN 1 ELSE 0 END) AS BIGINT) AS failing \
-         FROM host_posture WHERE practice_id = $1 GROUP BY control_id \
-         ORDER BY failing DESC, control_id",
+        "SELECT control_id, hosts, passing, failing FROM practice_control_stats \
+         WHERE practice_id = $1 AND hosts > 0 ORDER BY failing DESC, control_id",
     )
     .bind(practice_id)
     .fetch_all(&state.db.read)
@@ -268,8 +263,7 @@ pub async fn practice_hosts(
     let (limit, offset) = page.bounds();
     let own_only = caller.role == Role::Clinician;
     let rows = sqlx::query(
-        "SELECT h.id, h.hostname, h.os, h.os_version, h.enrolled_at, h.last_seen_at, h.owner_user_id, \
-         (SELECT COUNT(*) FROM host_posture hp WHERE hp.host_id = h.id AND hp.status = 'fail') AS failing \
+        "SELECT h.id, h.hostname, h.os, h.os_version, h.enrolled_at, h.last_seen_at, h.owner_user_id, h.failing \
          FROM hosts h WHERE h.practice_id = $1 AND h.revoked_at IS NULL \
          AND ($2 = 0 OR h.owner_user_id = $3) \
          ORDER BY h.hostname, h.id LIMIT $4 OFFSET $5",
