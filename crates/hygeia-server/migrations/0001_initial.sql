@@ -99,19 +99,21 @@ CREATE TABLE hosts (
     failing_serious BIGINT NOT NULL DEFAULT 0,
     revoked_at BIGINT
 );
+-- One index for a practice's computers, ordered by risk. last_seen_at is not indexed: it
+-- changes with every report, and a practice's hosts are few enough to scan for silent ones.
 CREATE INDEX hosts_practice_risk ON hosts (practice_id, failing_serious, failing);
-CREATE INDEX hosts_practice_seen ON hosts (practice_id, last_seen_at);
 
--- The last report as the agent sent it (hygeia.check/1), for the computer's detail page. Kept
--- apart from hosts so that scanning hosts stays cheap; history keeps rows, not documents.
+-- The last report as the agent sent it (hygeia.check/1, deflate-compressed, base64), for the
+-- computer's detail page. Kept apart from hosts so that scanning hosts stays cheap; history
+-- keeps rows, not documents.
 CREATE TABLE host_latest_report (
     host_id BIGINT PRIMARY KEY REFERENCES hosts (id),
     received_at BIGINT NOT NULL,
-    body TEXT NOT NULL
+    body_deflate_base64 TEXT NOT NULL
 );
 
 -- One row per report whose results differ from the host's previous one. Unchanged reports only
--- move hosts.last_seen_at.
+-- move hosts.last_seen_at. Report ids grow with time, so new rows go to the end of the table.
 CREATE TABLE reports (
     id BIGINT PRIMARY KEY,
     host_id BIGINT NOT NULL REFERENCES hosts (id),
@@ -125,17 +127,16 @@ CREATE TABLE reports (
     failed BIGINT NOT NULL,
     UNIQUE (host_id, agent_report_id)
 );
-CREATE INDEX reports_host_time ON reports (host_id, collected_at);
 
--- Append-only: one row per control result of each stored report.
+-- Append-only: one row per control result of each stored report. No primary key: rows are
+-- only ever appended (in insertion order) and read by host, through the one index.
 CREATE TABLE results (
     report_id BIGINT NOT NULL REFERENCES reports (id),
     host_id BIGINT NOT NULL REFERENCES hosts (id),
     control_id TEXT NOT NULL,
     status TEXT NOT NULL,
     severity TEXT NOT NULL,
-    observed_at BIGINT NOT NULL,
-    PRIMARY KEY (report_id, control_id)
+    observed_at BIGINT NOT NULL
 );
 CREATE INDEX results_host_control_time ON results (host_id, control_id, observed_at);
 
@@ -152,7 +153,6 @@ CREATE TABLE host_posture (
     since BIGINT NOT NULL,
     PRIMARY KEY (host_id, control_id)
 );
-CREATE INDEX host_posture_practice ON host_posture (practice_id, control_id);
 
 -- Per practice and control: computers reporting it, passing (pass or attested) and failing,
 -- over the latest result of every computer that is not revoked. Kept up to date by each stored

@@ -236,6 +236,16 @@ pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// A new id that grows with time: milliseconds since 1970 in the high bits, 22 random bits
+/// below. Rows keyed by it are appended at the end of their table instead of anywhere in it.
+pub fn new_time_ordered_id() -> i64 {
+    let millis = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    let mut bytes = [0u8; 4];
+    crate::secrets::fill_random(&mut bytes);
+    let random = i64::from(u32::from_le_bytes(bytes) & 0x3F_FFFF);
+    ((millis as i64) << 22) | random
+}
+
 /// A new random positive 63-bit id.
 pub fn new_id() -> i64 {
     let mut bytes = [0u8; 8];

@@ -187,6 +187,12 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
         ),
         route(
             "GET",
+            "/api/v1/hosts/{id}/report",
+            User,
+            get(read::host_report),
+        ),
+        route(
+            "GET",
             "/api/v1/hosts/{id}/history",
             User,
             get(read::host_history),

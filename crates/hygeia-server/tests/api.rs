@@ -71,6 +71,14 @@ fn enroll_report_unchanged_history_and_revocation() {
         assert_eq!(posture[0]["control_id"], "HY-PC-001");
         assert_eq!(posture[0]["status"], "fail");
 
+        let latest = admin.get(&format!("/api/v1/hosts/{host}/report"));
+        assert_eq!(
+            latest.body["schema"], "hygeia.check/1",
+            "{backend}: {:?}",
+            latest.body
+        );
+        assert_eq!(latest.body["controls"][0]["reason"], "HY-PC-001 is fail");
+
         let history = admin.get(&format!("/api/v1/hosts/{host}/history?control=HY-PC-001"));
         let statuses: Vec<&str> = history.body["items"]
             .as_array()

@@ -336,6 +336,37 @@ pub async fn host(
     })))
 }
 
+/// `GET /api/v1/hosts/{id}/report`: the computer's latest report as its agent sent it
+/// (`hygeia.check/1`, with evidence and fix steps).
+pub async fn host_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(host_id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    visible_host_practice(&state, &caller, host_id).await?;
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT body_deflate_base64 FROM host_latest_report WHERE host_id = $1")
+            .bind(host_id)
+            .fetch_optional(&state.db.read)
+            .await?;
+    let Some(stored) = stored else {
+        return Err(ApiError::not_found("report for this computer yet"));
+    };
+    let text = crate::ingest::decompress(&stored).ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "damaged",
+            "The stored report cannot be read back.",
+        )
+    })?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response())
+}
+
 /// `?control=&limit=&offset=` for history.
 #[derive(Debug, Deserialize)]
 pub struct HistoryQuery {
