@@ -347,18 +347,37 @@ pub async fn remove_from_stats(
     delta.apply(tx, practice_id).await
 }
 
-/// Stores a validated report for `host`. Everything happens in one transaction, so a report is
-/// either wholly stored or not at all; the answer is sent only after the commit.
-pub async fn store(
-    db: &Db,
-    host: &ReportingHost,
-    agent_report_id: &str,
-    report: &ValidReport,
-    body: &str,
-    now: i64,
-) -> Result<Outcome, DbError> {
-    let mut tx = db.write.begin().await?;
-    if host.last_results_hash.as_deref() == Some(report.results_hash.as_str()) {
+/// One report to store.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// The computer that sent it.
+    pub host: ReportingHost,
+    /// The agent's id for it.
+    pub agent_report_id: String,
+    /// Its validated content.
+    pub report: ValidReport,
+    /// Its text as sent.
+    pub body: String,
+    /// When it arrived (Unix seconds).
+    pub now: i64,
+}
+
+/// Stores one report inside the caller's transaction. `last_results_hash` is the host's hash as
+/// of this transaction (a batch may hold an earlier report of the same host).
+pub async fn store_in(
+    tx: &mut sqlx::AnyConnection,
+    incoming: &Incoming,
+    last_results_hash: Option<&str>,
+) -> Result<Outcome, sqlx::Error> {
+    let Incoming {
+        host,
+        agent_report_id,
+        report,
+        body,
+        now,
+    } = incoming;
+    let now = *now;
+    if last_results_hash == Some(report.results_hash.as_str()) {
         sqlx::query(
             "UPDATE hosts SET last_seen_at = $1, hostname = $2, os_version = $3 WHERE id = $4",
         )
@@ -368,7 +387,6 @@ pub async fn store(
         .bind(host.id)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         return Ok(Outcome::Unchanged);
     }
     let report_id = new_time_ordered_id();
@@ -398,7 +416,6 @@ pub async fn store(
     .await?
     .rows_affected();
     if inserted == 0 {
-        tx.commit().await?;
         return Ok(Outcome::Duplicate);
     }
     // The previous results, to move the practice's statistics by the difference.
@@ -490,7 +507,7 @@ pub async fn store(
             .execute(&mut *tx)
             .await?;
     }
-    delta.apply(&mut tx, host.practice_id).await?;
+    delta.apply(tx, host.practice_id).await?;
     sqlx::query(
         "UPDATE hosts SET last_seen_at = $1, last_report_id = $2, last_results_hash = $3, \
          failing = $4, failing_serious = $5, hostname = $6, os_version = $7 WHERE id = $8",
@@ -515,8 +532,20 @@ pub async fn store(
     .bind(compress(body))
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(Outcome::Stored)
+}
+
+/// Stores one report in its own transaction: either wholly stored or not at all.
+pub async fn store(db: &Db, incoming: &Incoming) -> Result<Outcome, DbError> {
+    let mut tx = db.write.begin().await?;
+    let outcome = store_in(
+        &mut tx,
+        incoming,
+        incoming.host.last_results_hash.as_deref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
 }
 
 #[cfg(test)]

@@ -48,12 +48,16 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Enrolment rate limit.
     pub enroll_limiter: Arc<RateLimiter>,
+    /// Stores reports, several per transaction.
+    pub writer: crate::writer::Writer,
 }
 
 impl AppState {
-    /// State for a database and settings.
+    /// State for a database and settings. Call it inside the tokio runtime: it starts the
+    /// report writer task.
     pub fn new(db: Db, settings: Settings) -> AppState {
         AppState {
+            writer: crate::writer::Writer::start(db.clone()),
             db,
             login_limiter: Arc::new(RateLimiter::new(settings.login_limit)),
             enroll_limiter: Arc::new(RateLimiter::new(settings.enroll_limit)),

@@ -177,8 +177,18 @@ pub async fn report(
     })?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("The report is not UTF-8."))?;
-    let outcome = ingest::store(&state.db, &host, &report_id, &valid, text, at).await?;
+    let host_id = host.id;
+    let outcome = state
+        .writer
+        .store(ingest::Incoming {
+            host,
+            agent_report_id: report_id,
+            report: valid,
+            body: text.to_string(),
+            now: at,
+        })
+        .await?;
     Ok(Json(
-        json!({"status": outcome.as_str(), "host_id": host.id}),
+        json!({"status": outcome.as_str(), "host_id": host_id}),
     ))
 }

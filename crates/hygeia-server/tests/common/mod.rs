@@ -124,7 +124,7 @@ impl TestServer {
             listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
         );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(db.clone(), settings);
+        let state = runtime.block_on(async { AppState::new(db.clone(), settings) });
         runtime.spawn(hygeia_server::serve::run(listener, None, state, async {
             let _ = stopped.await;
         }));
