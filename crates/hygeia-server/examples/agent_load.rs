@@ -351,8 +351,9 @@ fn ingest(base: &str, state_file: &str, seconds: u64, changed_percent: u64, thre
     for round in 0..200u64 {
         for h in 0..hosts.len() {
             let changed = (h as u64 * 31 + round * 17) % 100 < changed_percent;
+            // Consecutive variants differ by 2 (mod 5), and round 0 differs from the history.
             let variant = if changed {
-                1_000 + round * 7 + h as u64
+                1_000 + (round + 1) * 7 + h as u64
             } else {
                 0
             };

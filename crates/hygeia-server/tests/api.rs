@@ -131,6 +131,11 @@ fn enroll_report_unchanged_history_and_revocation() {
             trend.body
         );
         assert_eq!(trend.body["items"][0]["passing"], 1);
+        let one = admin.get(&format!(
+            "/api/v1/practices/{practice}/trend?days=30&control=HY-PC-001"
+        ));
+        assert_eq!(one.body["items"][0]["failing"], 1, "{:?}", one.body);
+        assert_eq!(one.body["items"][0]["passing"], 0);
 
         // Revoking the computer: its key stops working, its history stays.
         let revoked = admin.call("DELETE", &format!("/api/v1/hosts/{host}"), None);

@@ -25,10 +25,15 @@ impl Drop for Server {
 }
 
 fn start_server(database: &Path, port: u16) -> Server {
+    start_server_with(database, port, &[])
+}
+
+fn start_server_with(database: &Path, port: u16, extra: &[&str]) -> Server {
     let mut child = Command::new(HYGEIA)
         .args(["serve", "--database"])
         .arg(database)
         .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -37,8 +42,13 @@ fn start_server(database: &Path, port: u16) -> Server {
     let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
     let mut lines = BufReader::new(stderr).lines();
     let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let (scheme, rest) = if first.contains("https://") {
+        ("https", "https://")
+    } else {
+        ("http", "http://")
+    };
     let address = first
-        .split("http://")
+        .split(rest)
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("hygeia serve did not start: {first}"))
@@ -47,7 +57,7 @@ fn start_server(database: &Path, port: u16) -> Server {
     std::thread::spawn(move || for _ in lines.by_ref() {});
     Server {
         child,
-        base: format!("http://{address}"),
+        base: format!("{scheme}://{address}"),
     }
 }
 
@@ -473,4 +483,148 @@ fn kill_9_during_ingest_loses_no_acknowledged_report() {
         lost.len(),
         lost.first()
     );
+}
+
+#[test]
+fn the_agent_talks_tls_to_the_server_and_checks_its_certificate() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let database = dir.path().join("server.db");
+    let (email, one_time) = init_practice(&database);
+    // Set-up over loopback HTTP, then the same server over TLS.
+    let plain = start_server(&database, 0);
+    let (cookie, csrf) = sign_in(&plain.base, &email, &one_time);
+    let admin = Admin {
+        base: plain.base.clone(),
+        cookie,
+        csrf,
+    };
+    let (_, practices) = admin.call("GET", "/api/v1/practices", None);
+    let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
+    let (_, secret) = admin.call(
+        "POST",
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        Some(json!({"label": "tls"})),
+    );
+    let secret = secret["secret"].as_str().unwrap_or_default().to_string();
+    drop(plain);
+
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (cert_file, key_file) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_file, cert.cert.pem()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&key_file, cert.signing_key.serialize_pem()).unwrap_or_else(|e| panic!("{e}"));
+    let tls = start_server_with(
+        &database,
+        0,
+        &[
+            "--tls-cert",
+            &cert_file.display().to_string(),
+            "--tls-key",
+            &key_file.display().to_string(),
+        ],
+    );
+    assert!(tls.base.starts_with("https://"), "{}", tls.base);
+    let server = tls.base.replace("127.0.0.1", "localhost");
+    let state = dir.path().join("agent");
+
+    // Without the practice's CA the certificate is not trusted, and the agent says so.
+    let (code, _, err) = hygeia(&[
+        "agent",
+        "enroll",
+        "--server",
+        &server,
+        "--secret",
+        &secret,
+        "--state-dir",
+        &state.display().to_string(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot reach the server"), "{err}");
+    assert!(!state.join("enrolment.json").exists());
+
+    let (code, out, err) = hygeia(&[
+        "agent",
+        "enroll",
+        "--server",
+        &server,
+        "--secret",
+        &secret,
+        "--ca",
+        &cert_file.display().to_string(),
+        "--state-dir",
+        &state.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let report = dir.path().join("snapshot");
+    let (code, _, err) = hygeia(&[
+        "check",
+        "--save-snapshot",
+        &report.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    let (code, out, err) = agent_run_once(&state, &report);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("stored"), "{out}");
+}
+
+#[test]
+fn serve_refuses_plain_http_beyond_loopback_and_bad_inputs() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let database = dir.path().join("server.db").display().to_string();
+    let (code, _, err) = hygeia(&["serve", "--database", &database, "--listen", "0.0.0.0:0"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("refusing to serve plain HTTP on 0.0.0.0:0"),
+        "{err}"
+    );
+    let (code, _, err) = hygeia(&["serve", "--database", "mysql://x/y"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not understood"), "{err}");
+    let missing = dir.path().join("missing.pem").display().to_string();
+    let (code, _, err) = hygeia(&[
+        "serve",
+        "--database",
+        &database,
+        "--tls-cert",
+        &missing,
+        "--tls-key",
+        &missing,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot use the TLS certificate"), "{err}");
+    let (code, _, err) = hygeia(&[
+        "agent",
+        "enroll",
+        "--server",
+        "http://hygeia.clinic.example",
+        "--secret",
+        "x",
+        "--state-dir",
+        &database,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("only sent over https://"), "{err}");
+    let (code, _, err) = hygeia(&[
+        "agent",
+        "run",
+        "--once",
+        "--state-dir",
+        &dir.path().join("nothing").display().to_string(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not enrolled yet"), "{err}");
+    let (code, _, err) = hygeia(&[
+        "serve",
+        "init",
+        "--database",
+        &database,
+        "--practice",
+        "P",
+        "--admin-email",
+        "not-an-address",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an e-mail address"), "{err}");
 }

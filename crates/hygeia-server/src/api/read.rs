@@ -206,19 +206,22 @@ pub async fn practice_controls(
     ))
 }
 
-/// `?days=` for trends.
+/// `?days=&control=` for trends.
 #[derive(Debug, Deserialize)]
 pub struct Days {
     /// 1 to 366, default 30.
     pub days: Option<i64>,
+    /// Only this control (default: all).
+    pub control: Option<String>,
 }
 
-/// `GET /api/v1/practices/{id}/trend?days=30`: daily share of passing results.
+/// `GET /api/v1/practices/{id}/trend?days=30&control=HY-PC-001`: daily share of passing results,
+/// of all controls or of one.
 pub async fn practice_trend(
     State(state): State<AppState>,
     caller: Caller,
     Path(practice_id): Path<i64>,
-    Query(days): Query<Days>,
+    Query(days_query): Query<Days>,
 ) -> ApiResult<Json<Value>> {
     if caller.role == Role::Clinician {
         return Err(ApiError::forbidden(
@@ -226,15 +229,16 @@ pub async fn practice_trend(
         ));
     }
     check_practice_visible(&state, &caller, practice_id).await?;
-    let days = days.days.unwrap_or(30).clamp(1, 366);
+    let days = days_query.days.unwrap_or(30).clamp(1, 366);
     let first = crate::rollup::day_of(now() - (days - 1) * 86_400);
     let rows = sqlx::query(
         "SELECT day, CAST(SUM(hosts) AS BIGINT) AS results, CAST(SUM(passing) AS BIGINT) AS passing, \
          CAST(SUM(failing) AS BIGINT) AS failing FROM daily_rollups \
-         WHERE practice_id = $1 AND day >= $2 GROUP BY day ORDER BY day",
+         WHERE practice_id = $1 AND day >= $2 AND ($3 = '' OR control_id = $3) GROUP BY day ORDER BY day",
     )
     .bind(practice_id)
     .bind(&first)
+    .bind(days_query.control.as_deref().unwrap_or(""))
     .fetch_all(&state.db.read)
     .await?;
     let mut items = Vec::new();
