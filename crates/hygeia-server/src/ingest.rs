@@ -356,24 +356,109 @@ pub struct Incoming {
     pub agent_report_id: String,
     /// Its validated content.
     pub report: ValidReport,
-    /// Its text as sent.
-    pub body: String,
+    /// Its text as sent, already compressed with [`compress`] (by the request handler, so the
+    /// writer does not spend its time on it).
+    pub compressed_body: String,
     /// When it arrived (Unix seconds).
     pub now: i64,
 }
 
-/// Stores one report inside the caller's transaction. `last_results_hash` is the host's hash as
-/// of this transaction (a batch may hold an earlier report of the same host).
+/// Rows that many reports of one batch add to the same tables, written together at the end of
+/// the batch (one statement per table instead of one per report).
+#[derive(Debug, Default)]
+pub struct Deferred {
+    /// (report id, host id, control id, status, severity, observed at)
+    results: Vec<(i64, i64, String, &'static str, &'static str, i64)>,
+    /// Statistics changes per practice.
+    stats: std::collections::BTreeMap<i64, StatsDelta>,
+    /// The latest report per host (a later one of the same host replaces an earlier one).
+    latest: std::collections::BTreeMap<i64, (i64, String)>,
+}
+
+/// Rows per multi-row statement (SQLite allows 32,766 parameters per statement).
+const ROWS_PER_STATEMENT: usize = 500;
+
+impl Deferred {
+    /// Writes everything collected, then forgets it.
+    pub async fn flush(&mut self, tx: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+        for chunk in self.results.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = String::from(
+                "INSERT INTO results (report_id, host_id, control_id, status, severity, observed_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 6;
+                let _ = write!(
+                    sql,
+                    "{}(${}, ${}, ${}, ${}, ${}, ${})",
+                    if i == 0 { "" } else { ", " },
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                );
+            }
+            let mut query = sqlx::query(&sql);
+            for (report_id, host_id, control, status, severity, observed_at) in chunk {
+                query = query
+                    .bind(*report_id)
+                    .bind(*host_id)
+                    .bind(control.as_str())
+                    .bind(*status)
+                    .bind(*severity)
+                    .bind(*observed_at);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        for (practice_id, delta) in &self.stats {
+            delta.apply(tx, *practice_id).await?;
+        }
+        let latest: Vec<(&i64, &(i64, String))> = self.latest.iter().collect();
+        for chunk in latest.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = String::from(
+                "INSERT INTO host_latest_report (host_id, received_at, body_deflate_base64) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 3;
+                let _ = write!(
+                    sql,
+                    "{}(${}, ${}, ${})",
+                    if i == 0 { "" } else { ", " },
+                    b + 1,
+                    b + 2,
+                    b + 3
+                );
+            }
+            sql.push_str(
+                " ON CONFLICT (host_id) DO UPDATE SET received_at = excluded.received_at, \
+                 body_deflate_base64 = excluded.body_deflate_base64",
+            );
+            let mut query = sqlx::query(&sql);
+            for (host_id, (received_at, body)) in chunk {
+                query = query.bind(**host_id).bind(*received_at).bind(body.as_str());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        *self = Deferred::default();
+        Ok(())
+    }
+}
+
+/// Stores one report inside the caller's transaction; rows that can wait for the end of the
+/// batch go to `deferred`, which the caller flushes before committing. `last_results_hash` is
+/// the host's hash as of this transaction (a batch may hold an earlier report of the same host).
 pub async fn store_in(
     tx: &mut sqlx::AnyConnection,
     incoming: &Incoming,
     last_results_hash: Option<&str>,
+    deferred: &mut Deferred,
 ) -> Result<Outcome, sqlx::Error> {
     let Incoming {
         host,
         agent_report_id,
         report,
-        body,
+        compressed_body,
         now,
     } = incoming;
     let now = *now;
@@ -440,31 +525,18 @@ pub async fn store_in(
     for r in &report.results {
         delta.add(&r.control_id, r.status, 1);
     }
-    // Multi-row statements: one round trip for all results instead of one per control.
+    deferred.results.extend(report.results.iter().map(|r| {
+        (
+            report_id,
+            host.id,
+            r.control_id.clone(),
+            r.status,
+            r.severity,
+            report.collected_at,
+        )
+    }));
+    // Multi-row statement: one round trip for all the posture rows instead of one per control.
     for chunk in report.results.chunks(100) {
-        let mut sql = String::from(
-            "INSERT INTO results (report_id, host_id, control_id, status, severity, observed_at) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let b = i * 3;
-            let _ = write!(
-                sql,
-                "{}($1, $2, ${}, ${}, ${}, $3)",
-                if i == 0 { "" } else { ", " },
-                b + 4,
-                b + 5,
-                b + 6
-            );
-        }
-        let mut query = sqlx::query(&sql)
-            .bind(report_id)
-            .bind(host.id)
-            .bind(report.collected_at);
-        for r in chunk {
-            query = query.bind(&r.control_id).bind(r.status).bind(r.severity);
-        }
-        query.execute(&mut *tx).await?;
-
         let mut sql = String::from(
             "INSERT INTO host_posture (host_id, practice_id, control_id, status, severity, observed_at, reason, since) VALUES ",
         );
@@ -507,7 +579,16 @@ pub async fn store_in(
             .execute(&mut *tx)
             .await?;
     }
-    delta.apply(tx, host.practice_id).await?;
+    let practice_delta = deferred.stats.entry(host.practice_id).or_default();
+    for (control, change) in delta.0 {
+        let entry = practice_delta.0.entry(control).or_default();
+        entry.0 += change.0;
+        entry.1 += change.1;
+        entry.2 += change.2;
+    }
+    deferred
+        .latest
+        .insert(host.id, (now, compressed_body.clone()));
     sqlx::query(
         "UPDATE hosts SET last_seen_at = $1, last_report_id = $2, last_results_hash = $3, \
          failing = $4, failing_serious = $5, hostname = $6, os_version = $7 WHERE id = $8",
@@ -522,28 +603,21 @@ pub async fn store_in(
     .bind(host.id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO host_latest_report (host_id, received_at, body_deflate_base64) VALUES ($1, $2, $3) \
-         ON CONFLICT (host_id) DO UPDATE SET received_at = excluded.received_at, \
-         body_deflate_base64 = excluded.body_deflate_base64",
-    )
-    .bind(host.id)
-    .bind(now)
-    .bind(compress(body))
-    .execute(&mut *tx)
-    .await?;
     Ok(Outcome::Stored)
 }
 
 /// Stores one report in its own transaction: either wholly stored or not at all.
 pub async fn store(db: &Db, incoming: &Incoming) -> Result<Outcome, DbError> {
     let mut tx = db.write.begin().await?;
+    let mut deferred = Deferred::default();
     let outcome = store_in(
         &mut tx,
         incoming,
         incoming.host.last_results_hash.as_deref(),
+        &mut deferred,
     )
     .await?;
+    deferred.flush(&mut tx).await?;
     tx.commit().await?;
     Ok(outcome)
 }

@@ -4,7 +4,7 @@
 //! (SQLite strictly); batching turns many small transactions into a few larger ones.
 
 use crate::db::{Db, DbError};
-use crate::ingest::{Incoming, Outcome, store, store_in};
+use crate::ingest::{Deferred, Incoming, Outcome, store, store_in};
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 
@@ -68,17 +68,19 @@ async fn try_batch(db: &Db, batch: &[(Incoming, Reply)]) -> Result<Vec<Outcome>,
     // A batch may hold two reports of one computer: the second compares with the first.
     let mut latest_hash: HashMap<i64, String> = HashMap::new();
     let mut outcomes = Vec::with_capacity(batch.len());
+    let mut deferred = Deferred::default();
     for (incoming, _) in batch {
         let previous = latest_hash
             .get(&incoming.host.id)
             .map(String::as_str)
             .or(incoming.host.last_results_hash.as_deref());
-        let outcome = store_in(&mut tx, incoming, previous).await?;
+        let outcome = store_in(&mut tx, incoming, previous, &mut deferred).await?;
         if outcome == Outcome::Stored {
             latest_hash.insert(incoming.host.id, incoming.report.results_hash.clone());
         }
         outcomes.push(outcome);
     }
+    deferred.flush(&mut tx).await?;
     tx.commit().await?;
     Ok(outcomes)
 }

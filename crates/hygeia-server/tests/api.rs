@@ -456,7 +456,8 @@ fn running_statistics_equal_a_recount_of_the_posture() {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let statuses = ["pass", "fail", "warn", "unknown", "attested"];
+        const STATUSES: [&str; 5] = ["pass", "fail", "warn", "unknown", "attested"];
+        let statuses = STATUSES;
         let mut hosts = Vec::new();
         for h in 0..6 {
             hosts.push(enroll(&server.base, &secret, &format!("pc-{h}")));
@@ -484,6 +485,38 @@ fn running_statistics_equal_a_recount_of_the_posture() {
             if round == 4 {
                 admin.call("DELETE", &format!("/api/v1/hosts/{}", hosts[0].0), None);
             }
+        }
+        // Then all at once, so the writer stores several reports per transaction, some of
+        // them from the same computer.
+        let senders: Vec<_> = hosts[1..]
+            .iter()
+            .enumerate()
+            .map(|(h, (_, key))| {
+                let (base, key) = (server.base.clone(), key.clone());
+                std::thread::spawn(move || {
+                    for round in 0..12usize {
+                        let pairs: Vec<(String, &str)> = (0..(2 + (round + h) % 4))
+                            .map(|c| {
+                                (
+                                    format!("HY-PC-{c:03}"),
+                                    STATUSES[(round + h * 2 + c) % STATUSES.len()],
+                                )
+                            })
+                            .collect();
+                        let pairs: Vec<(&str, &str)> =
+                            pairs.iter().map(|(c, s)| (c.as_str(), *s)).collect();
+                        send_report(
+                            &base,
+                            &key,
+                            &format!("burst-{round}-{h}-x"),
+                            report(&format!("pc-{h}"), &pairs),
+                        );
+                    }
+                })
+            })
+            .collect();
+        for sender in senders {
+            let _ = sender.join();
         }
         let (kept, recount) = server.runtime.block_on(async {
             let kept = sqlx::query("SELECT control_id, hosts, passing, failing FROM practice_control_stats WHERE hosts <> 0 ORDER BY control_id")

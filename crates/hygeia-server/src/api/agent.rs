@@ -184,7 +184,7 @@ pub async fn report(
             host,
             agent_report_id: report_id,
             report: valid,
-            body: text.to_string(),
+            compressed_body: ingest::compress(text),
             now: at,
         })
         .await?;
