@@ -367,50 +367,19 @@ pub struct Incoming {
 /// the batch (one statement per table instead of one per report).
 #[derive(Debug, Default)]
 pub struct Deferred {
-    /// (report id, host id, control id, status, severity, observed at)
-    results: Vec<(i64, i64, String, &'static str, &'static str, i64)>,
     /// Statistics changes per practice.
     stats: std::collections::BTreeMap<i64, StatsDelta>,
     /// The latest report per host (a later one of the same host replaces an earlier one).
     latest: std::collections::BTreeMap<i64, (i64, String)>,
 }
 
-/// Rows per multi-row statement (SQLite allows 32,766 parameters per statement).
-const ROWS_PER_STATEMENT: usize = 500;
+/// Rows per multi-row statement. Small on purpose: SQLite finds each parameter by walking a list
+/// of names, so a statement with n parameters costs about n² steps to bind.
+const ROWS_PER_STATEMENT: usize = 40;
 
 impl Deferred {
     /// Writes everything collected, then forgets it.
     pub async fn flush(&mut self, tx: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
-        for chunk in self.results.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = String::from(
-                "INSERT INTO results (report_id, host_id, control_id, status, severity, observed_at) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let b = i * 6;
-                let _ = write!(
-                    sql,
-                    "{}(${}, ${}, ${}, ${}, ${}, ${})",
-                    if i == 0 { "" } else { ", " },
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                );
-            }
-            let mut query = sqlx::query(&sql);
-            for (report_id, host_id, control, status, severity, observed_at) in chunk {
-                query = query
-                    .bind(*report_id)
-                    .bind(*host_id)
-                    .bind(control.as_str())
-                    .bind(*status)
-                    .bind(*severity)
-                    .bind(*observed_at);
-            }
-            query.execute(&mut *tx).await?;
-        }
         for (practice_id, delta) in &self.stats {
             delta.apply(tx, *practice_id).await?;
         }
@@ -525,18 +494,33 @@ pub async fn store_in(
     for r in &report.results {
         delta.add(&r.control_id, r.status, 1);
     }
-    deferred.results.extend(report.results.iter().map(|r| {
-        (
-            report_id,
-            host.id,
-            r.control_id.clone(),
-            r.status,
-            r.severity,
-            report.collected_at,
-        )
-    }));
-    // Multi-row statement: one round trip for all the posture rows instead of one per control.
+    // Multi-row statements: one round trip for all results instead of one per control. The
+    // report's shared values are bound once ($1 to $3): SQLite looks parameters up by name in a
+    // list, so a statement's cost grows with the square of its parameter count.
     for chunk in report.results.chunks(100) {
+        let mut sql = String::from(
+            "INSERT INTO results (report_id, host_id, control_id, status, severity, observed_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 3;
+            let _ = write!(
+                sql,
+                "{}($1, $2, ${}, ${}, ${}, $3)",
+                if i == 0 { "" } else { ", " },
+                b + 4,
+                b + 5,
+                b + 6
+            );
+        }
+        let mut query = sqlx::query(&sql)
+            .bind(report_id)
+            .bind(host.id)
+            .bind(report.collected_at);
+        for r in chunk {
+            query = query.bind(&r.control_id).bind(r.status).bind(r.severity);
+        }
+        query.execute(&mut *tx).await?;
+
         let mut sql = String::from(
             "INSERT INTO host_posture (host_id, practice_id, control_id, status, severity, observed_at, reason, since) VALUES ",
         );
