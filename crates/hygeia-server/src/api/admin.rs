@@ -137,27 +137,51 @@ pub async fn create_enroll_secret(
     ))
 }
 
+/// The practice of a row the caller wants to change, when the caller manages that practice.
+/// A row outside the caller's scope answers 404 with `what`, like a row that does not exist.
+async fn managed_practice_of(
+    state: &AppState,
+    caller: &Caller,
+    table: ManagedTable,
+    id: i64,
+) -> ApiResult<i64> {
+    let (sql, what) = match table {
+        ManagedTable::EnrollSecret => (
+            "SELECT practice_id FROM enroll_secrets WHERE id = $1",
+            "enroll secret",
+        ),
+        ManagedTable::Host => ("SELECT practice_id FROM hosts WHERE id = $1", "computer"),
+        ManagedTable::User => ("SELECT practice_id FROM users WHERE id = $1", "user"),
+    };
+    let practice_id: Option<i64> = sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(&state.db.read)
+        .await?
+        .flatten();
+    let practice_id = practice_id.ok_or_else(|| ApiError::not_found(what))?;
+    match check_practice_managed(state, caller, practice_id).await {
+        Err(e) if e.status == StatusCode::NOT_FOUND => Err(ApiError::not_found(what)),
+        Err(e) => Err(e),
+        Ok(()) => Ok(practice_id),
+    }
+}
+
+/// Tables of rows that belong to a practice.
+#[derive(Debug, Clone, Copy)]
+enum ManagedTable {
+    EnrollSecret,
+    Host,
+    User,
+}
+
 /// `DELETE /api/v1/enroll-secrets/{id}`: revokes it; computers already enrolled keep their keys.
 pub async fn revoke_enroll_secret(
     State(state): State<AppState>,
     caller: Caller,
     Path(secret_id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    let practice_id: i64 =
-        sqlx::query_scalar("SELECT practice_id FROM enroll_secrets WHERE id = $1")
-            .bind(secret_id)
-            .fetch_optional(&state.db.read)
-            .await?
-            .ok_or_else(|| ApiError::not_found("enroll secret"))?;
-    check_practice_managed(&state, &caller, practice_id)
-        .await
-        .map_err(|e| {
-            if e.status == StatusCode::NOT_FOUND {
-                ApiError::not_found("enroll secret")
-            } else {
-                e
-            }
-        })?;
+    let practice_id =
+        managed_practice_of(&state, &caller, ManagedTable::EnrollSecret, secret_id).await?;
     let mut tx = state.db.write.begin().await?;
     sqlx::query("UPDATE enroll_secrets SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now())
@@ -185,20 +209,7 @@ pub async fn revoke_host(
     caller: Caller,
     Path(host_id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    let practice_id: i64 = sqlx::query_scalar("SELECT practice_id FROM hosts WHERE id = $1")
-        .bind(host_id)
-        .fetch_optional(&state.db.read)
-        .await?
-        .ok_or_else(|| ApiError::not_found("computer"))?;
-    check_practice_managed(&state, &caller, practice_id)
-        .await
-        .map_err(|e| {
-            if e.status == StatusCode::NOT_FOUND {
-                ApiError::not_found("computer")
-            } else {
-                e
-            }
-        })?;
+    let practice_id = managed_practice_of(&state, &caller, ManagedTable::Host, host_id).await?;
     let mut tx = state.db.write.begin().await?;
     let revoked =
         sqlx::query("UPDATE hosts SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
@@ -240,20 +251,7 @@ pub async fn assign_host(
     Path(host_id): Path<i64>,
     Json(body): Json<HostChange>,
 ) -> ApiResult<Json<Value>> {
-    let practice_id: i64 = sqlx::query_scalar("SELECT practice_id FROM hosts WHERE id = $1")
-        .bind(host_id)
-        .fetch_optional(&state.db.read)
-        .await?
-        .ok_or_else(|| ApiError::not_found("computer"))?;
-    check_practice_managed(&state, &caller, practice_id)
-        .await
-        .map_err(|e| {
-            if e.status == StatusCode::NOT_FOUND {
-                ApiError::not_found("computer")
-            } else {
-                e
-            }
-        })?;
+    let practice_id = managed_practice_of(&state, &caller, ManagedTable::Host, host_id).await?;
     if let Some(owner) = body.owner_user_id {
         let same_practice: Option<i64> =
             sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND practice_id = $2")
@@ -433,24 +431,7 @@ pub async fn change_user(
     Path(user_id): Path<i64>,
     Json(body): Json<UserChange>,
 ) -> ApiResult<Json<Value>> {
-    let practice_id: Option<i64> =
-        sqlx::query_scalar("SELECT practice_id FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&state.db.read)
-            .await?
-            .ok_or_else(|| ApiError::not_found("user"))?;
-    let Some(practice_id) = practice_id else {
-        return Err(ApiError::not_found("user"));
-    };
-    check_practice_managed(&state, &caller, practice_id)
-        .await
-        .map_err(|e| {
-            if e.status == StatusCode::NOT_FOUND {
-                ApiError::not_found("user")
-            } else {
-                e
-            }
-        })?;
+    let practice_id = managed_practice_of(&state, &caller, ManagedTable::User, user_id).await?;
     if user_id == caller.user_id && (body.disabled == Some(true) || body.role.is_some()) {
         return Err(ApiError::bad_request(
             "You cannot disable yourself or change your own role.",

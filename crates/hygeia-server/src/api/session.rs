@@ -64,6 +64,21 @@ async fn start_session(
     ))
 }
 
+/// Ends the session and starts a new one with the second factor given: a new session id once
+/// the factor is given, so an id seen before (session fixation) is worth nothing.
+async fn rotate_after_mfa(state: &AppState, signed: &Signed, id_hash: &str) -> ApiResult<Response> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(&state.db.write)
+        .await?;
+    let (cookie, csrf) = start_session(state, signed.user_id, true, &signed.ip).await?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({"csrf_token": csrf, "next": "done"})),
+    )
+        .into_response())
+}
+
 /// What a signed-in user still has to do, for the answer of login and `GET /session`.
 fn next_step(must_change: bool, role: Role, totp_enabled: bool, mfa_passed: bool) -> &'static str {
     if must_change {
@@ -272,17 +287,7 @@ pub async fn totp_verify(
         .bind(signed.user_id)
         .execute(&state.db.write)
         .await?;
-    // A new session id once the second factor is given (no session fixation).
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(id_hash)
-        .execute(&state.db.write)
-        .await?;
-    let (cookie, csrf) = start_session(&state, signed.user_id, true, &signed.ip).await?;
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({"csrf_token": csrf, "next": "done"})),
-    )
-        .into_response())
+    rotate_after_mfa(&state, &signed, id_hash).await
 }
 
 /// `POST /api/v1/session/totp/setup`: a new authenticator secret (not active until confirmed).
@@ -357,16 +362,7 @@ pub async fn totp_confirm(
         },
     )
     .await?;
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(id_hash)
-        .execute(&state.db.write)
-        .await?;
-    let (cookie, csrf) = start_session(&state, signed.user_id, true, &signed.ip).await?;
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({"csrf_token": csrf, "next": "done"})),
-    )
-        .into_response())
+    rotate_after_mfa(&state, &signed, id_hash).await
 }
 
 /// Body of a password change.
