@@ -49,6 +49,7 @@ pub struct ServeArgs {
         global = true,
         value_name = "FILE|URL",
         env = "HYGEIA_DATABASE",
+        hide_env_values = true,
         default_value = "hygeia-server.db"
     )]
     pub database: String,
