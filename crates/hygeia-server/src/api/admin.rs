@@ -37,6 +37,17 @@ fn entry<'a>(
     }
 }
 
+/// When a secret made at `at` expires: after `days` (or `default_days`), never for 0.
+fn expiry(days: Option<i64>, default_days: i64, at: i64) -> ApiResult<Option<i64>> {
+    let days = days.unwrap_or(default_days);
+    if !(0..=3650).contains(&days) {
+        return Err(ApiError::bad_request(
+            "expires_in_days must be between 0 (never) and 3650.",
+        ));
+    }
+    Ok((days > 0).then_some(at + days * 86_400))
+}
+
 /// `GET /api/v1/practices/{id}/enroll-secrets`.
 pub async fn list_enroll_secrets(
     State(state): State<AppState>,
@@ -95,14 +106,8 @@ pub async fn create_enroll_secret(
             "Give the secret a label, such as \"front desk laptops\".",
         ));
     }
-    let days = body.expires_in_days.unwrap_or(30);
-    if !(0..=3650).contains(&days) {
-        return Err(ApiError::bad_request(
-            "expires_in_days must be between 0 (never) and 3650.",
-        ));
-    }
     let at = now();
-    let expires = (days > 0).then_some(at + days * 86_400);
+    let expires = expiry(body.expires_in_days, 30, at)?;
     let secret = new_secret(ENROLL_SECRET_PREFIX);
     let id = new_id();
     let mut tx = state.db.write.begin().await?;
@@ -564,14 +569,8 @@ pub async fn create_token(
             "Name the token after the script that uses it.",
         ));
     }
-    let days = body.expires_in_days.unwrap_or(90);
-    if !(0..=3650).contains(&days) {
-        return Err(ApiError::bad_request(
-            "expires_in_days must be between 0 (never) and 3650.",
-        ));
-    }
     let at = now();
-    let expires = (days > 0).then_some(at + days * 86_400);
+    let expires = expiry(body.expires_in_days, 90, at)?;
     let token = new_secret(TOKEN_PREFIX);
     let id = new_id();
     let mut tx = state.db.write.begin().await?;

@@ -228,6 +228,20 @@ async fn record_failure(
     Ok(())
 }
 
+/// Counts a failed step of a user who is already signed in (a wrong code or current password).
+async fn record_signed_failure(state: &AppState, signed: &Signed, what: &str) -> ApiResult<()> {
+    record_failure(
+        state,
+        signed.user_id,
+        signed.organization_id,
+        signed.practice_id,
+        &signed.email,
+        &signed.ip,
+        what,
+    )
+    .await
+}
+
 /// Body with a TOTP code.
 #[derive(Debug, Deserialize)]
 pub struct Code {
@@ -266,16 +280,7 @@ pub async fn totp_verify(
     };
     let last: i64 = row.try_get("totp_last_step")?;
     let Some(step) = totp::verify(&secret, &body.code, now(), last) else {
-        record_failure(
-            &state,
-            signed.user_id,
-            signed.organization_id,
-            signed.practice_id,
-            &signed.email,
-            &signed.ip,
-            "authenticator code",
-        )
-        .await?;
+        record_signed_failure(&state, &signed, "authenticator code").await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_code",
@@ -383,16 +388,7 @@ pub async fn change_password(
         .fetch_one(&state.db.read)
         .await?;
     if !password::verify(&body.current_password, &stored) {
-        record_failure(
-            &state,
-            signed.user_id,
-            signed.organization_id,
-            signed.practice_id,
-            &signed.email,
-            &signed.ip,
-            "current password",
-        )
-        .await?;
+        record_signed_failure(&state, &signed, "current password").await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_credentials",
