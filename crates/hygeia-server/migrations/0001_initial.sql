@@ -179,6 +179,30 @@ CREATE TABLE daily_rollups (
     PRIMARY KEY (practice_id, day, control_id)
 );
 
+-- The same per practice and day over all controls, for the insurer's trends (one row per
+-- practice and day instead of one per control).
+CREATE TABLE daily_practice_rollups (
+    practice_id BIGINT NOT NULL REFERENCES practices (id),
+    day TEXT NOT NULL,
+    results BIGINT NOT NULL,
+    passing BIGINT NOT NULL,
+    failing BIGINT NOT NULL,
+    PRIMARY KEY (practice_id, day)
+);
+
+-- What a person declared about a control on a computer (`hygeia attest`), kept for the
+-- attestation report of any date: one row per answer, written when a report carries an answer
+-- not seen before.
+CREATE TABLE attestations (
+    host_id BIGINT NOT NULL REFERENCES hosts (id),
+    control_id TEXT NOT NULL,
+    answer BIGINT NOT NULL,
+    attested_by TEXT NOT NULL,
+    attested_at BIGINT NOT NULL,
+    note TEXT NOT NULL,
+    PRIMARY KEY (host_id, control_id, attested_at)
+);
+
 -- Every administrative action: who, what, when, from where.
 CREATE TABLE audit_log (
     id BIGINT PRIMARY KEY,

@@ -52,6 +52,17 @@ struct ControlPart {
     severity: Severity,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    attestation: Option<AttestationPart>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AttestationPart {
+    answer: bool,
+    by: String,
+    at: String,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 /// A report that passed validation.
@@ -67,7 +78,8 @@ pub struct ValidReport {
     pub collected_at: i64,
     /// One per control, sorted by id.
     pub results: Vec<ControlOutcome>,
-    /// SHA-256 over the sorted (id, status, severity) triples: equal results, equal hash.
+    /// SHA-256 over the sorted (id, status, severity, answer time) rows: equal results, equal
+    /// hash.
     pub results_hash: String,
 }
 
@@ -82,6 +94,21 @@ pub struct ControlOutcome {
     pub severity: &'static str,
     /// The finding's sentence.
     pub reason: String,
+    /// The person's answer, for attested controls.
+    pub attestation: Option<AttestationAnswer>,
+}
+
+/// What a person declared about a control (`hygeia attest`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestationAnswer {
+    /// Yes, it is in place; or no.
+    pub answer: bool,
+    /// Who answered.
+    pub by: String,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// Their note.
+    pub note: String,
 }
 
 fn valid_control_id(id: &str) -> bool {
@@ -89,6 +116,17 @@ fn valid_control_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn parse_time(text: &str, what: &str) -> Result<i64, Invalid> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|_| {
+            Invalid::Content(format!(
+                "{what} {:?} is not an RFC 3339 time",
+                text.chars().take(40).collect::<String>()
+            ))
+        })
 }
 
 /// Checks a report body; `now` is the server's clock (Unix seconds).
@@ -109,22 +147,7 @@ pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
             document.controls.len()
         )));
     }
-    let collected_at = time::OffsetDateTime::parse(
-        &document.host.collected_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .map_err(|_| {
-        Invalid::Content(format!(
-            "host.collected_at {:?} is not an RFC 3339 time",
-            document
-                .host
-                .collected_at
-                .chars()
-                .take(40)
-                .collect::<String>()
-        ))
-    })?
-    .unix_timestamp();
+    let collected_at = parse_time(&document.host.collected_at, "host.collected_at")?;
     if collected_at > now + MAX_CLOCK_AHEAD_SECONDS {
         return Err(Invalid::Content(
             "host.collected_at is more than a day in the future; set the computer's clock".into(),
@@ -138,11 +161,21 @@ pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
                 control.id.chars().take(40).collect::<String>()
             )));
         }
+        let attestation = match control.attestation {
+            None => None,
+            Some(a) => Some(AttestationAnswer {
+                answer: a.answer,
+                by: a.by.chars().take(255).collect(),
+                at: parse_time(&a.at, "an attestation's time")?,
+                note: a.note.unwrap_or_default().chars().take(1_000).collect(),
+            }),
+        };
         results.push(ControlOutcome {
             control_id: control.id,
             status: control.status.as_str(),
             severity: control.severity.as_str(),
             reason: control.reason.chars().take(2_000).collect(),
+            attestation,
         });
     }
     results.sort_by(|a, b| a.control_id.cmp(&b.control_id));
@@ -154,7 +187,12 @@ pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
     }
     let mut canonical = String::new();
     for r in &results {
-        let _ = writeln!(canonical, "{}\t{}\t{}", r.control_id, r.status, r.severity);
+        let _ = write!(canonical, "{}\t{}\t{}", r.control_id, r.status, r.severity);
+        // A renewed answer is news even when the status stays the same.
+        if let Some(a) = &r.attestation {
+            let _ = write!(canonical, "\t{}\t{}", a.answer, a.at);
+        }
+        canonical.push('\n');
     }
     let results_hash = crate::secrets::sha256_hex(canonical.as_bytes());
     Ok(ValidReport {
@@ -555,6 +593,7 @@ pub async fn store_in(
         }
         query.execute(&mut *tx).await?;
     }
+    store_attestations(tx, host.id, &report.results).await?;
     // Controls the agent no longer reports (removed from its catalog) leave the posture.
     for control in &removed {
         sqlx::query("DELETE FROM host_posture WHERE host_id = $1 AND control_id = $2")
@@ -588,6 +627,31 @@ pub async fn store_in(
     .execute(&mut *tx)
     .await?;
     Ok(Outcome::Stored)
+}
+
+/// Keeps the answers a report carries that were not stored before (an answer is identified by
+/// its computer, control and time).
+async fn store_attestations(
+    tx: &mut sqlx::AnyConnection,
+    host_id: i64,
+    results: &[ControlOutcome],
+) -> Result<(), sqlx::Error> {
+    for r in results {
+        let Some(a) = &r.attestation else { continue };
+        sqlx::query(
+            "INSERT INTO attestations (host_id, control_id, answer, attested_by, attested_at, note) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (host_id, control_id, attested_at) DO NOTHING",
+        )
+        .bind(host_id)
+        .bind(&r.control_id)
+        .bind(i64::from(a.answer))
+        .bind(&a.by)
+        .bind(a.at)
+        .bind(&a.note)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Stores one report in its own transaction: either wholly stored or not at all.

@@ -4,7 +4,7 @@
 //!
 //! Where things live: the schema in `migrations/`, the route table in `routes.rs`, sign-in in
 //! `api/session.rs`, the agent protocol in `api/agent.rs` and `ingest.rs`, scoping rules in
-//! `auth/mod.rs`.
+//! `auth/mod.rs`, the dashboard's pages in `pages/`.
 
 pub mod api;
 pub mod audit;
@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod ingest;
 pub mod init;
+pub mod pages;
 pub mod ratelimit;
 pub mod rollup;
 pub mod routes;

@@ -1,4 +1,5 @@
-//! Daily roll-ups for trends: per practice, day and control, how many computers passed and
+//! Daily roll-ups for trends: per practice, day and control (and per practice and day over all
+//! controls, for the insurer's view), how many computers passed and
 //! failed, as of the last roll-up that day, copied from the running statistics that ingestion keeps
 //! (`practice_control_stats`). The server runs one every few minutes; a day's row
 //! stops changing when the day is over, so the history of trends is kept even though the
@@ -28,6 +29,16 @@ pub async fn run(db: &Db, now: i64) -> Result<(), DbError> {
          FROM practice_control_stats WHERE hosts > 0 \
          ON CONFLICT (practice_id, day, control_id) DO UPDATE SET hosts = excluded.hosts, \
          passing = excluded.passing, failing = excluded.failing, other = excluded.other",
+    )
+    .bind(day_of(now))
+    .execute(&db.write)
+    .await?;
+    sqlx::query(
+        "INSERT INTO daily_practice_rollups (practice_id, day, results, passing, failing) \
+         SELECT practice_id, $1, SUM(hosts), SUM(passing), SUM(failing) \
+         FROM practice_control_stats WHERE hosts > 0 GROUP BY practice_id \
+         ON CONFLICT (practice_id, day) DO UPDATE SET results = excluded.results, \
+         passing = excluded.passing, failing = excluded.failing",
     )
     .bind(day_of(now))
     .execute(&db.write)

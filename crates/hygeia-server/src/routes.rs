@@ -3,6 +3,7 @@
 //! callers and callers from other practices; every route is in the OpenAPI document).
 
 use crate::api::{admin, agent, read, session};
+use crate::pages;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -19,6 +20,18 @@ pub enum Access {
     Signed,
     /// A fully signed-in user; the handler scopes by organization, practice and role.
     User,
+    /// A dashboard page anyone may open (the sign-in form, the style sheet).
+    PublicPage,
+    /// A dashboard page for signed-in users; anyone else is sent to the sign-in page. Scoped
+    /// like `User` (the pages call the same handlers).
+    Page,
+}
+
+impl Access {
+    /// Whether the route is a dashboard page rather than part of the JSON API.
+    pub fn is_page(self) -> bool {
+        matches!(self, Access::PublicPage | Access::Page)
+    }
 }
 
 /// One route.
@@ -212,6 +225,126 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
             delete(admin::revoke_token),
         ),
         route("GET", "/api/v1/audit-log", User, get(admin::audit_log)),
+        route("GET", "/api/v1/risk", User, get(read::practices_by_risk)),
+        // The dashboard's pages.
+        route("GET", "/", Page, get(pages::home)),
+        route("GET", "/login", PublicPage, get(pages::sign_in::login_form)),
+        route("POST", "/login", PublicPage, post(pages::sign_in::login)),
+        route("GET", "/login/code", Page, get(pages::sign_in::code_form)),
+        route("POST", "/login/code", Page, post(pages::sign_in::code)),
+        route(
+            "GET",
+            "/account/password",
+            Page,
+            get(pages::sign_in::password_form),
+        ),
+        route(
+            "POST",
+            "/account/password",
+            Page,
+            post(pages::sign_in::password),
+        ),
+        route(
+            "GET",
+            "/account/authenticator",
+            Page,
+            get(pages::sign_in::authenticator_form),
+        ),
+        route(
+            "POST",
+            "/account/authenticator",
+            Page,
+            post(pages::sign_in::authenticator),
+        ),
+        route("POST", "/logout", Page, post(pages::sign_in::logout)),
+        route(
+            "GET",
+            "/my-computers",
+            Page,
+            get(pages::overview::my_computers),
+        ),
+        route(
+            "GET",
+            "/practices/{id}",
+            Page,
+            get(pages::overview::practice),
+        ),
+        route(
+            "GET",
+            "/practices/{id}/enrolment",
+            Page,
+            get(pages::admin::enrolment),
+        ),
+        route(
+            "POST",
+            "/practices/{id}/enrolment",
+            Page,
+            post(pages::admin::create_secret),
+        ),
+        route(
+            "POST",
+            "/practices/{id}/enrolment/{secret}/revoke",
+            Page,
+            post(pages::admin::revoke_secret),
+        ),
+        route(
+            "GET",
+            "/practices/{id}/users",
+            Page,
+            get(pages::admin::users),
+        ),
+        route(
+            "POST",
+            "/practices/{id}/users",
+            Page,
+            post(pages::admin::create_user),
+        ),
+        route(
+            "POST",
+            "/practices/{id}/users/{user}",
+            Page,
+            post(pages::admin::change_user),
+        ),
+        route(
+            "GET",
+            "/practices/{id}/attestation",
+            Page,
+            get(pages::report::page_html),
+        ),
+        route(
+            "GET",
+            "/practices/{id}/attestation.pdf",
+            Page,
+            get(pages::report::pdf),
+        ),
+        route("GET", "/hosts/{id}", Page, get(pages::host::host)),
+        route("POST", "/hosts/{id}/owner", Page, post(pages::host::assign)),
+        route(
+            "POST",
+            "/hosts/{id}/revoke",
+            Page,
+            post(pages::host::revoke),
+        ),
+        route("GET", "/insurer", Page, get(pages::insurer::practices)),
+        route(
+            "GET",
+            "/insurer.csv",
+            Page,
+            get(pages::insurer::practices_csv),
+        ),
+        route("GET", "/audit-log", Page, get(pages::admin::audit_log)),
+        route(
+            "GET",
+            pages::assets::CSS_PATH,
+            PublicPage,
+            get(pages::assets::css),
+        ),
+        route(
+            "GET",
+            pages::assets::JS_PATH,
+            PublicPage,
+            get(pages::assets::js),
+        ),
     ]
 }
 
@@ -223,15 +356,31 @@ pub fn router(state: AppState) -> Router {
         router = router.route(r.path, r.handler);
     }
     router
-        .fallback(|| async {
-            crate::error::ApiError::new(
-                axum::http::StatusCode::NOT_FOUND,
-                "not_found",
-                "No such page or API route.",
-            )
-        })
+        .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// Unknown paths: a page for browsers, JSON for programs.
+async fn not_found(headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let wants_page = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if wants_page {
+        return pages::PageError::Shown {
+            status: axum::http::StatusCode::NOT_FOUND,
+            message: "There is no page at this address.".into(),
+        }
+        .into_response();
+    }
+    crate::error::ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "No such page or API route.",
+    )
+    .into_response()
 }
 
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {

@@ -87,9 +87,10 @@ pub async fn list_enroll_secrets(
 /// Body of a new enroll secret.
 #[derive(Debug, Deserialize)]
 pub struct NewEnrollSecret {
-    label: String,
+    /// What the secret is for ("front desk laptops").
+    pub label: String,
     /// Days until it expires (default 30; 0 = never).
-    expires_in_days: Option<i64>,
+    pub expires_in_days: Option<i64>,
 }
 
 /// `POST /api/v1/practices/{id}/enroll-secrets`: the secret is shown once, in this answer.
@@ -246,7 +247,7 @@ pub async fn revoke_host(
 #[derive(Debug, Deserialize)]
 pub struct HostChange {
     /// The clinician who uses the computer (null: nobody).
-    owner_user_id: Option<i64>,
+    pub owner_user_id: Option<i64>,
 }
 
 /// `PATCH /api/v1/hosts/{id}`: says which clinician uses the computer.
@@ -335,9 +336,12 @@ pub async fn list_users(
 /// Body of a new user.
 #[derive(Debug, Deserialize)]
 pub struct NewUser {
-    email: String,
-    display_name: String,
-    role: String,
+    /// Their e-mail address (their sign-in name).
+    pub email: String,
+    /// Their name as shown in the dashboard.
+    pub display_name: String,
+    /// `practice_admin` or `clinician`.
+    pub role: String,
 }
 
 /// Whether an address looks like one (one @, something on both sides, a dot in the domain).
@@ -421,12 +425,14 @@ pub async fn create_user(
 /// Body of `PATCH /api/v1/users/{id}`.
 #[derive(Debug, Deserialize)]
 pub struct UserChange {
-    role: Option<String>,
-    disabled: Option<bool>,
+    /// A new role.
+    pub role: Option<String>,
+    /// Disable (true) or enable (false) the account.
+    pub disabled: Option<bool>,
     /// Removes the authenticator app (the user sets up a new one at next sign-in).
-    reset_totp: Option<bool>,
+    pub reset_totp: Option<bool>,
     /// Lifts a lockout.
-    unlock: Option<bool>,
+    pub unlock: Option<bool>,
 }
 
 /// `PATCH /api/v1/users/{id}`.
@@ -552,9 +558,10 @@ pub async fn list_tokens(
 /// Body of a new API token.
 #[derive(Debug, Deserialize)]
 pub struct NewToken {
-    name: String,
+    /// What the token is for.
+    pub name: String,
     /// Days until it expires (default 90; 0 = never).
-    expires_in_days: Option<i64>,
+    pub expires_in_days: Option<i64>,
 }
 
 /// `POST /api/v1/tokens`: shown once.

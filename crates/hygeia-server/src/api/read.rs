@@ -349,26 +349,34 @@ pub async fn host_report(
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
     visible_host_practice(&state, &caller, host_id).await?;
+    let Some(text) = latest_report_text(&state, host_id).await? else {
+        return Err(ApiError::not_found("report for this computer yet"));
+    };
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response())
+}
+
+/// The latest report a computer sent, as its agent sent it (none before its first report).
+/// The caller checks that the computer is visible.
+pub async fn latest_report_text(state: &AppState, host_id: i64) -> ApiResult<Option<String>> {
     let stored: Option<String> =
         sqlx::query_scalar("SELECT body_deflate_base64 FROM host_latest_report WHERE host_id = $1")
             .bind(host_id)
             .fetch_optional(&state.db.read)
             .await?;
     let Some(stored) = stored else {
-        return Err(ApiError::not_found("report for this computer yet"));
+        return Ok(None);
     };
-    let text = crate::ingest::decompress(&stored).ok_or_else(|| {
+    crate::ingest::decompress(&stored).map(Some).ok_or_else(|| {
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             "damaged",
             "The stored report cannot be read back.",
         )
-    })?;
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        text,
-    )
-        .into_response())
+    })
 }
 
 /// `?control=&limit=&offset=` for history.
@@ -464,4 +472,157 @@ pub async fn host_changes(
         })
         .collect();
     Ok(paged(items, limit, offset))
+}
+
+/// A practice's risk level from the share of its computers with a failing critical or high
+/// control.
+pub fn risk_level(hosts: i64, serious_hosts: i64) -> &'static str {
+    if hosts == 0 {
+        return "no data";
+    }
+    let share = serious_hosts as f64 / hosts as f64;
+    if share >= 0.5 {
+        "high"
+    } else if share >= 0.2 {
+        "medium"
+    } else {
+        "low"
+    }
+}
+
+/// `GET /api/v1/risk`: every practice the caller may read, most at risk first: computers,
+/// share with a failing critical or high control, pass rate, silent computers, the controls
+/// failing most often and the daily pass rate of the last 30 days.
+pub async fn practices_by_risk(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Value>> {
+    if caller.role == Role::Clinician {
+        return Err(ApiError::forbidden(
+            "Clinicians see their own computers only.",
+        ));
+    }
+    let at = now();
+    let (scope, values) = practice_scope(&caller, "id", 1);
+    let practices = bind_all(
+        sqlx::query(&format!(
+            "SELECT id, name FROM practices WHERE {scope} ORDER BY name, id"
+        )),
+        &values,
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut by_id: std::collections::BTreeMap<i64, Value> = std::collections::BTreeMap::new();
+    for row in practices {
+        let id: i64 = row.try_get("id")?;
+        by_id.insert(
+            id,
+            json!({"practice_id": id, "name": row.try_get::<String, _>("name")?,
+                   "hosts": 0, "hosts_failing_serious": 0, "not_reporting": 0,
+                   "results": 0, "passing": 0, "top_failing": [], "trend": []}),
+        );
+    }
+    let (scope, values) = practice_scope(&caller, "practice_id", 2);
+    let hosts = bind_all(
+        sqlx::query(&format!(
+            "SELECT practice_id, COUNT(*) AS hosts, \
+             CAST(SUM(CASE WHEN failing_serious > 0 THEN 1 ELSE 0 END) AS BIGINT) AS serious, \
+             CAST(SUM(CASE WHEN last_seen_at IS NULL OR last_seen_at < $1 THEN 1 ELSE 0 END) AS BIGINT) AS silent \
+             FROM hosts WHERE revoked_at IS NULL AND {scope} GROUP BY practice_id"
+        ))
+        .bind(at - SILENT_AFTER_SECONDS),
+        &values,
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    for row in hosts {
+        if let Some(p) = by_id.get_mut(&row.try_get::<i64, _>("practice_id")?) {
+            p["hosts"] = json!(row.try_get::<i64, _>("hosts")?);
+            p["hosts_failing_serious"] = json!(row.try_get::<i64, _>("serious")?);
+            p["not_reporting"] = json!(row.try_get::<i64, _>("silent")?);
+        }
+    }
+    let (scope, values) = practice_scope(&caller, "practice_id", 1);
+    let stats = bind_all(
+        sqlx::query(&format!(
+            "SELECT practice_id, control_id, hosts, passing, failing FROM practice_control_stats \
+             WHERE hosts > 0 AND {scope} ORDER BY practice_id, failing DESC, control_id"
+        )),
+        &values,
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    for row in stats {
+        let Some(p) = by_id.get_mut(&row.try_get::<i64, _>("practice_id")?) else {
+            continue;
+        };
+        let failing: i64 = row.try_get("failing")?;
+        p["results"] = json!(p["results"].as_i64().unwrap_or(0) + row.try_get::<i64, _>("hosts")?);
+        p["passing"] =
+            json!(p["passing"].as_i64().unwrap_or(0) + row.try_get::<i64, _>("passing")?);
+        if let Some(top) = p["top_failing"].as_array_mut()
+            && failing > 0
+            && top.len() < 3
+        {
+            top.push(
+                json!({"control_id": row.try_get::<String, _>("control_id")?, "failing": failing}),
+            );
+        }
+    }
+    let first = crate::rollup::day_of(at - 29 * 86_400);
+    let (scope, values) = practice_scope(&caller, "practice_id", 2);
+    let trend = bind_all(
+        sqlx::query(&format!(
+            "SELECT practice_id, day, results, passing FROM daily_practice_rollups \
+             WHERE day >= $1 AND {scope} ORDER BY practice_id, day"
+        ))
+        .bind(&first),
+        &values,
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    for row in trend {
+        let Some(p) = by_id.get_mut(&row.try_get::<i64, _>("practice_id")?) else {
+            continue;
+        };
+        let results: i64 = row.try_get("results")?;
+        let passing: i64 = row.try_get("passing")?;
+        if let Some(days) = p["trend"].as_array_mut() {
+            days.push(json!({"day": row.try_get::<String, _>("day")?,
+                "pass_rate": if results > 0 { passing as f64 / results as f64 } else { 0.0 }}));
+        }
+    }
+    let mut items: Vec<Value> = by_id
+        .into_values()
+        .map(|mut p| {
+            let hosts = p["hosts"].as_i64().unwrap_or(0);
+            let serious = p["hosts_failing_serious"].as_i64().unwrap_or(0);
+            let results = p["results"].as_i64().unwrap_or(0);
+            let passing = p["passing"].as_i64().unwrap_or(0);
+            p["pass_rate"] = if results > 0 {
+                json!(passing as f64 / results as f64)
+            } else {
+                Value::Null
+            };
+            p["risk"] = json!(risk_level(hosts, serious));
+            p["share_failing_serious"] = json!(if hosts > 0 {
+                serious as f64 / hosts as f64
+            } else {
+                0.0
+            });
+            p
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        let key = |p: &Value| {
+            (
+                p["share_failing_serious"].as_f64().unwrap_or(0.0),
+                -p["pass_rate"].as_f64().unwrap_or(1.0),
+            )
+        };
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    Ok(Json(json!({"items": items})))
 }

@@ -66,21 +66,33 @@ async fn start_session(
 
 /// Ends the session and starts a new one with the second factor given: a new session id once
 /// the factor is given, so an id seen before (session fixation) is worth nothing.
-async fn rotate_after_mfa(state: &AppState, signed: &Signed, id_hash: &str) -> ApiResult<Response> {
+async fn rotate_after_mfa(
+    state: &AppState,
+    signed: &Signed,
+    id_hash: &str,
+) -> ApiResult<(HeaderValue, String)> {
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(id_hash)
         .execute(&state.db.write)
         .await?;
-    let (cookie, csrf) = start_session(state, signed.user_id, true, &signed.ip).await?;
-    Ok((
+    start_session(state, signed.user_id, true, &signed.ip).await
+}
+
+fn signed_in_answer((cookie, csrf): (HeaderValue, String)) -> Response {
+    (
         [(header::SET_COOKIE, cookie)],
         Json(json!({"csrf_token": csrf, "next": "done"})),
     )
-        .into_response())
+        .into_response()
 }
 
 /// What a signed-in user still has to do, for the answer of login and `GET /session`.
-fn next_step(must_change: bool, role: Role, totp_enabled: bool, mfa_passed: bool) -> &'static str {
+pub fn next_step(
+    must_change: bool,
+    role: Role,
+    totp_enabled: bool,
+    mfa_passed: bool,
+) -> &'static str {
     if must_change {
         "change_password"
     } else if role.needs_mfa() && !totp_enabled {
@@ -98,12 +110,34 @@ pub async fn login(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Json(body): Json<Login>,
 ) -> ApiResult<Response> {
+    let signed_in = sign_in(&state, client.ip(), &body.email, &body.password).await?;
+    let body = json!({"csrf_token": signed_in.csrf, "next": signed_in.next});
+    Ok(([(header::SET_COOKIE, signed_in.cookie)], Json(body)).into_response())
+}
+
+/// A new session after the password was accepted.
+pub struct SignedIn {
+    /// The `Set-Cookie` value.
+    pub cookie: HeaderValue,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// What the user must do next (`change_password`, `setup_totp`, `enter_totp`, `done`).
+    pub next: &'static str,
+}
+
+/// Checks an e-mail address and password (rate limit, lockout, audit) and starts a session.
+pub async fn sign_in(
+    state: &AppState,
+    client: std::net::IpAddr,
+    email: &str,
+    given_password: &str,
+) -> ApiResult<SignedIn> {
     state
         .login_limiter
-        .check(client.ip())
+        .check(client)
         .map_err(ApiError::too_many)?;
-    let ip = client.ip().to_string();
-    let email = body.email.trim().to_lowercase();
+    let ip = client.to_string();
+    let email = email.trim().to_lowercase();
     let wrong = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -120,7 +154,7 @@ pub async fn login(
     .await?;
     let Some(row) = row else {
         // As slow as a real check, so the answer does not tell which addresses exist.
-        password::verify(&body.password, password::dummy_hash());
+        password::verify(given_password, password::dummy_hash());
         return Err(wrong());
     };
     let user_id: i64 = row.try_get("id")?;
@@ -140,9 +174,9 @@ pub async fn login(
     }
     let stored: String = row.try_get("password_hash")?;
     let disabled: i64 = row.try_get("disabled")?;
-    if !password::verify(&body.password, &stored) || disabled != 0 {
+    if !password::verify(given_password, &stored) || disabled != 0 {
         record_failure(
-            &state,
+            state,
             user_id,
             organization_id,
             practice_id,
@@ -160,7 +194,7 @@ pub async fn login(
     let role = Role::parse(&row.try_get::<String, _>("role")?).ok_or_else(wrong)?;
     let must_change = row.try_get::<i64, _>("must_change_password")? != 0;
     let totp_enabled = row.try_get::<i64, _>("totp_enabled")? != 0;
-    let (cookie, csrf) = start_session(&state, user_id, false, &ip).await?;
+    let (cookie, csrf) = start_session(state, user_id, false, &ip).await?;
     audit::record(
         &state.db.write,
         Entry {
@@ -175,11 +209,11 @@ pub async fn login(
         },
     )
     .await?;
-    let body = json!({
-        "csrf_token": csrf,
-        "next": next_step(must_change, role, totp_enabled, false),
-    });
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok(SignedIn {
+        cookie,
+        csrf,
+        next: next_step(must_change, role, totp_enabled, false),
+    })
 }
 
 /// Counts a failed sign-in step and locks the account at the limit.
@@ -254,6 +288,18 @@ pub async fn totp_verify(
     signed: Signed,
     Json(body): Json<Code>,
 ) -> ApiResult<Response> {
+    Ok(signed_in_answer(
+        verify_code(&state, &signed, &body.code).await?,
+    ))
+}
+
+/// Checks the second factor of a session and replaces the session with one that passed it
+/// (new cookie, new CSRF token).
+pub async fn verify_code(
+    state: &AppState,
+    signed: &Signed,
+    code: &str,
+) -> ApiResult<(HeaderValue, String)> {
     let Via::Session { id_hash, .. } = &signed.via else {
         return Err(ApiError::bad_request("API tokens need no second factor."));
     };
@@ -279,8 +325,8 @@ pub async fn totp_verify(
         ));
     };
     let last: i64 = row.try_get("totp_last_step")?;
-    let Some(step) = totp::verify(&secret, &body.code, now(), last) else {
-        record_signed_failure(&state, &signed, "authenticator code").await?;
+    let Some(step) = totp::verify(&secret, code, now(), last) else {
+        record_signed_failure(state, signed, "authenticator code").await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_code",
@@ -292,11 +338,18 @@ pub async fn totp_verify(
         .bind(signed.user_id)
         .execute(&state.db.write)
         .await?;
-    rotate_after_mfa(&state, &signed, id_hash).await
+    rotate_after_mfa(state, signed, id_hash).await
 }
 
 /// `POST /api/v1/session/totp/setup`: a new authenticator secret (not active until confirmed).
 pub async fn totp_setup(State(state): State<AppState>, signed: Signed) -> ApiResult<Json<Value>> {
+    let (secret, otpauth_url) = begin_authenticator(&state, &signed).await?;
+    Ok(Json(json!({"secret": secret, "otpauth_url": otpauth_url})))
+}
+
+/// Draws a new authenticator secret for a user who has none enabled: the secret and its
+/// `otpauth://` address (for the QR code).
+pub async fn begin_authenticator(state: &AppState, signed: &Signed) -> ApiResult<(String, String)> {
     if signed.must_change_password {
         return Err(ApiError::forbidden("Choose a new password first."));
     }
@@ -313,10 +366,8 @@ pub async fn totp_setup(State(state): State<AppState>, signed: Signed) -> ApiRes
         .bind(signed.user_id)
         .execute(&state.db.write)
         .await?;
-    Ok(Json(json!({
-        "secret": secret,
-        "otpauth_url": totp::otpauth_url(&secret, &signed.email),
-    })))
+    let url = totp::otpauth_url(&secret, &signed.email);
+    Ok((secret, url))
 }
 
 /// `POST /api/v1/session/totp/confirm`: the first code from the app turns the factor on.
@@ -325,6 +376,18 @@ pub async fn totp_confirm(
     signed: Signed,
     Json(body): Json<Code>,
 ) -> ApiResult<Response> {
+    Ok(signed_in_answer(
+        confirm_authenticator(&state, &signed, &body.code).await?,
+    ))
+}
+
+/// Enables the authenticator drawn by [`begin_authenticator`] once a code from it matches, and
+/// replaces the session with one that passed the second factor.
+pub async fn confirm_authenticator(
+    state: &AppState,
+    signed: &Signed,
+    code: &str,
+) -> ApiResult<(HeaderValue, String)> {
     let Via::Session { id_hash, .. } = &signed.via else {
         return Err(ApiError::bad_request(
             "Set up the authenticator app from a browser session.",
@@ -341,7 +404,7 @@ pub async fn totp_confirm(
             "Start with POST /api/v1/session/totp/setup.",
         ));
     };
-    let Some(step) = totp::verify(&secret, &body.code, now(), 0) else {
+    let Some(step) = totp::verify(&secret, code, now(), 0) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_code",
@@ -367,7 +430,7 @@ pub async fn totp_confirm(
         },
     )
     .await?;
-    rotate_after_mfa(&state, &signed, id_hash).await
+    rotate_after_mfa(state, signed, id_hash).await
 }
 
 /// Body of a password change.
@@ -383,29 +446,41 @@ pub async fn change_password(
     signed: Signed,
     Json(body): Json<PasswordChange>,
 ) -> ApiResult<Json<Value>> {
+    let next = set_password(&state, &signed, &body.current_password, &body.new_password).await?;
+    Ok(Json(json!({"next": next})))
+}
+
+/// Replaces a user's password (the current one must be right, the new one strong) and ends
+/// their other sessions. Answers the next sign-in step.
+pub async fn set_password(
+    state: &AppState,
+    signed: &Signed,
+    current_password: &str,
+    new_password: &str,
+) -> ApiResult<&'static str> {
     let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(signed.user_id)
         .fetch_one(&state.db.read)
         .await?;
-    if !password::verify(&body.current_password, &stored) {
-        record_signed_failure(&state, &signed, "current password").await?;
+    if !password::verify(current_password, &stored) {
+        record_signed_failure(state, signed, "current password").await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_credentials",
             "The current password is wrong.",
         ));
     }
-    if body.new_password == body.current_password {
+    if new_password == current_password {
         return Err(ApiError::bad_request(
             "Choose a password different from the current one.",
         ));
     }
-    if let Some(why) = password::weakness(&body.new_password, &signed.email) {
+    if let Some(why) = password::weakness(new_password, &signed.email) {
         return Err(ApiError::bad_request(why));
     }
     let mut tx = state.db.write.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
-        .bind(password::hash(&body.new_password))
+        .bind(password::hash(new_password))
         .bind(signed.user_id)
         .execute(&mut *tx)
         .await?;
@@ -441,9 +516,26 @@ pub async fn change_password(
             ..
         }
     );
-    Ok(Json(json!({
-        "next": next_step(false, signed.role, signed.totp_enabled, mfa_passed)
-    })))
+    Ok(next_step(
+        false,
+        signed.role,
+        signed.totp_enabled,
+        mfa_passed,
+    ))
+}
+
+/// The next sign-in step of a signed-in user (`done` when there is none).
+pub fn next_step_of(signed: &Signed) -> &'static str {
+    let mfa_passed = match &signed.via {
+        Via::Session { mfa_passed, .. } => *mfa_passed,
+        Via::Token => true,
+    };
+    next_step(
+        signed.must_change_password,
+        signed.role,
+        signed.totp_enabled,
+        mfa_passed,
+    )
 }
 
 /// `GET /api/v1/session`: who is signed in and what is still to do.
@@ -470,13 +562,18 @@ pub async fn whoami(signed: Signed) -> Json<Value> {
 
 /// `POST /api/v1/session/logout`.
 pub async fn logout(State(state): State<AppState>, signed: Signed) -> ApiResult<Response> {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, end_session(&state, &signed).await?);
+    Ok((headers, Json(json!({"signed_out": true}))).into_response())
+}
+
+/// Deletes the caller's session; answers the `Set-Cookie` value that clears the cookie.
+pub async fn end_session(state: &AppState, signed: &Signed) -> ApiResult<HeaderValue> {
     if let Via::Session { id_hash, .. } = &signed.via {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
             .execute(&state.db.write)
             .await?;
     }
-    let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie("", 0));
-    Ok((headers, Json(json!({"signed_out": true}))).into_response())
+    Ok(session_cookie("", 0))
 }

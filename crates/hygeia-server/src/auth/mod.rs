@@ -246,25 +246,31 @@ fn changes_something(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// The user behind a request's API token or session cookie, without the CSRF check (the
+/// dashboard's forms carry their token in the form body; see `pages::CsrfForm`).
+pub async fn signed_without_csrf_check(parts: &Parts, state: &AppState) -> ApiResult<Signed> {
+    let ip = client_ip(parts);
+    if let Some(token) = bearer(parts) {
+        if !token.starts_with(TOKEN_PREFIX) {
+            return Err(ApiError::unauthenticated());
+        }
+        return from_token(state, token, ip)
+            .await?
+            .ok_or_else(ApiError::unauthenticated);
+    }
+    let Some(session_id) = cookie(parts, SESSION_COOKIE) else {
+        return Err(ApiError::unauthenticated());
+    };
+    from_session(state, session_id, ip)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)
+}
+
 impl FromRequestParts<AppState> for Signed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Signed> {
-        let ip = client_ip(parts);
-        if let Some(token) = bearer(parts) {
-            if !token.starts_with(TOKEN_PREFIX) {
-                return Err(ApiError::unauthenticated());
-            }
-            return from_token(state, token, ip)
-                .await?
-                .ok_or_else(ApiError::unauthenticated);
-        }
-        let Some(session_id) = cookie(parts, SESSION_COOKIE) else {
-            return Err(ApiError::unauthenticated());
-        };
-        let signed = from_session(state, session_id, ip)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
+        let signed = signed_without_csrf_check(parts, state).await?;
         if changes_something(&parts.method)
             && let Via::Session { csrf_token, .. } = &signed.via
         {

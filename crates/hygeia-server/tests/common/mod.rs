@@ -217,6 +217,10 @@ pub struct Answer {
     pub status: u16,
     pub body: Value,
     pub set_cookie: Vec<String>,
+    /// Where a redirect points (redirects are not followed).
+    pub location: Option<String>,
+    /// The answer's content type.
+    pub content_type: String,
 }
 
 /// A browser-like client: keeps the session cookie and sends the CSRF token.
@@ -232,6 +236,7 @@ fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(30)))
+        .max_redirects(0)
         .build()
         .new_agent()
 }
@@ -261,13 +266,30 @@ pub fn request(
         .iter()
         .filter_map(|v| v.to_str().ok().map(str::to_string))
         .collect();
-    let mut text = String::new();
-    let _ = response.body_mut().as_reader().read_to_string(&mut text);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let location = header("location");
+    let content_type = header("content-type").unwrap_or_default();
+    let mut bytes = Vec::new();
+    let _ = response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .reader()
+        .read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     Answer {
         status,
         body,
         set_cookie,
+        location,
+        content_type,
     }
 }
 
@@ -296,15 +318,7 @@ impl Browser {
             &headers,
             body.map(|b| b.to_string().into_bytes()),
         );
-        for cookie in &answer.set_cookie {
-            if let Some(pair) = cookie.split(';').next() {
-                if pair.ends_with('=') {
-                    self.cookie = None;
-                } else {
-                    self.cookie = Some(pair.to_string());
-                }
-            }
-        }
+        self.keep_cookie(&answer);
         if let Some(csrf) = answer.body.get("csrf_token").and_then(Value::as_str) {
             self.csrf = Some(csrf.to_string());
         }
@@ -315,9 +329,61 @@ impl Browser {
         self.call("GET", path, None)
     }
 
+    /// Submits a dashboard form (URL-encoded), with this session's CSRF token as its `csrf`
+    /// field.
+    pub fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone().unwrap_or_default();
+        all.push(("csrf", &csrf));
+        let body: String = all
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut headers = vec![(
+            "content-type",
+            "application/x-www-form-urlencoded".to_string(),
+        )];
+        if let Some(cookie) = &self.cookie {
+            headers.push(("cookie", cookie.clone()));
+        }
+        let answer = request(
+            "POST",
+            &format!("{}{path}", self.base),
+            &headers,
+            Some(body.into_bytes()),
+        );
+        self.keep_cookie(&answer);
+        answer
+    }
+
+    fn keep_cookie(&mut self, answer: &Answer) {
+        for cookie in &answer.set_cookie {
+            if let Some(pair) = cookie.split(';').next() {
+                if pair.ends_with('=') {
+                    self.cookie = None;
+                } else {
+                    self.cookie = Some(pair.to_string());
+                }
+            }
+        }
+    }
+
     pub fn post(&mut self, path: &str, body: Value) -> Answer {
         self.call("POST", path, Some(body))
     }
+}
+
+/// Percent-encoding for form fields.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// A fresh TOTP code for the user's current secret, in the next time step if the current one was used.

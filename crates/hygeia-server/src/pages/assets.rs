@@ -1,0 +1,35 @@
+//! The dashboard's style sheet and script, compiled into the binary: the pages load nothing
+//! from anywhere else.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+
+/// Where the style sheet is served (the version in the name lets browsers cache it safely).
+pub const CSS_PATH: &str = concat!("/assets/app-", env!("CARGO_PKG_VERSION"), ".css");
+/// Where the script is served.
+pub const JS_PATH: &str = concat!("/assets/app-", env!("CARGO_PKG_VERSION"), ".js");
+
+const CSS: &str = include_str!("../../assets/app.css");
+const JS: &str = include_str!("../../assets/app.js");
+
+/// `GET /assets/app-VERSION.css`.
+pub async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        CSS,
+    )
+}
+
+/// `GET /assets/app-VERSION.js`.
+pub async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        JS,
+    )
+}

@@ -1,0 +1,300 @@
+//! One computer: what to fix (with the steps for its operating system, from the report its
+//! agent sent), what awaits an answer, what a person attested and until when, and the timeline
+//! of what broke and was fixed.
+
+use super::layout::{
+    capitalized, control_title, csrf_field, date, datetime, empty_state, last_seen, page,
+    severity_badge, status_badge,
+};
+use super::{CsrfForm, PageResult, Viewer};
+use crate::api::admin::{self, HostChange};
+use crate::api::read::{self, Page};
+use crate::auth::Role;
+use crate::db::now;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use hygeia_core::attestation::ATTESTATION_VALID_DAYS;
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::Value;
+
+fn severity_rank(severity: &str) -> u8 {
+    match severity {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        _ => 3,
+    }
+}
+
+fn text<'a>(value: &'a Value, key: &str) -> &'a str {
+    value[key].as_str().unwrap_or("")
+}
+
+/// The attestation's time as Unix seconds.
+fn unix_of(rfc3339: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
+fn to_fix(controls: &[Value]) -> Markup {
+    let mut failing: Vec<&Value> = controls
+        .iter()
+        .filter(|c| matches!(text(c, "status"), "fail" | "warn"))
+        .collect();
+    failing.sort_by_key(|c| {
+        (
+            severity_rank(text(c, "severity")),
+            text(c, "id").to_string(),
+        )
+    });
+    html! {
+        @if failing.is_empty() {
+            (empty_state("Nothing to fix", html! { "Every measured control passed in the latest report." }))
+        } @else {
+            @for c in &failing {
+                article.card {
+                    h3 { (status_badge(text(c, "status"))) " " (text(c, "title")) " " (severity_badge(text(c, "severity"))) }
+                    p { (text(c, "reason")) }
+                    @if !text(c, "fix").is_empty() {
+                        div.fix { strong { "How to fix: " } (text(c, "fix")) }
+                    }
+                    details {
+                        summary { "Why this matters and what was seen" }
+                        p { (text(c, "why")) }
+                        @if let Some(evidence) = c["evidence"].as_array() {
+                            ul { @for e in evidence { li { code { (e.as_str().unwrap_or("")) } } } }
+                        }
+                        p.hint { (text(c, "id")) " · " (text(c, "hicp")) " · HIPAA " (text(c, "hipaa")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn awaiting(controls: &[Value]) -> Markup {
+    let open: Vec<&Value> = controls
+        .iter()
+        .filter(|c| text(c, "status") == "unknown" && text(c, "unknown_cause") == "not_attested")
+        .collect();
+    html! {
+        @if !open.is_empty() {
+            section aria-labelledby="awaiting" {
+                h2 #awaiting { "Waiting for an answer" }
+                p.hint { "No program can see these. The person who uses the computer answers on it, for example: " code { "hygeia attest HY-EM-001 --yes" } }
+                ul { @for c in &open { li { (text(c, "title")) " — " (text(c, "reason")) " " span.hint { "(" (text(c, "id")) ")" } } } }
+            }
+        }
+    }
+}
+
+fn attested(controls: &[Value], at: i64) -> Markup {
+    let answered: Vec<&Value> = controls
+        .iter()
+        .filter(|c| c["attestation"].is_object())
+        .collect();
+    html! {
+        section aria-labelledby="attested" {
+            h2 #attested { "Attested controls" }
+            @if answered.is_empty() {
+                p { "Nobody has answered any of this computer's attested controls yet." }
+            } @else {
+                div.table-wrap { table {
+                    thead { tr { th { "Control" } th { "Answer" } th { "By" } th { "On" } th { "Counts until" } } }
+                    tbody { @for c in &answered {
+                        @let a = &c["attestation"];
+                        @let when = unix_of(text(a, "at"));
+                        @let until = when.map(|t| t + ATTESTATION_VALID_DAYS * 86_400);
+                        tr {
+                            td { (text(c, "title")) @if let Some(note) = a["note"].as_str() { br; span.hint { "Note: " (note) } } }
+                            td { @if a["answer"].as_bool() == Some(true) { "Yes, in place" } @else { "No, not in place" } }
+                            td { (text(a, "by")) }
+                            td { (when.map(date).unwrap_or_default()) }
+                            td { @match until {
+                                Some(u) if u < at => { span.badge.warn { "Expired" } " " (date(u)) }
+                                Some(u) => { (date(u)) }
+                                None => { "unknown" }
+                            } }
+                        }
+                    } }
+                } }
+            }
+        }
+    }
+}
+
+fn change_word(from: Option<&str>, to: &str) -> &'static str {
+    match (from, to) {
+        (None, _) => "First reported",
+        (Some("pass" | "attested"), "fail" | "warn") => "Broke",
+        (Some("fail" | "warn"), "pass" | "attested") => "Fixed",
+        _ => "Changed",
+    }
+}
+
+fn timeline(changes: &[Value]) -> Markup {
+    html! {
+        section aria-labelledby="timeline" {
+            h2 #timeline { "Timeline of changes" }
+            @if changes.is_empty() {
+                p { "No report yet." }
+            } @else {
+                ol.timeline { @for c in changes {
+                    @let from = c["from"].as_str();
+                    @let to = text(c, "to");
+                    li {
+                        time datetime=(c["at"]) { (datetime(c["at"].as_i64().unwrap_or(0))) } " — "
+                        strong { (change_word(from, to)) } ": "
+                        (control_title(text(c, "control_id"))) " "
+                        @if let Some(from) = from { (status_badge(from)) " → " }
+                        (status_badge(to))
+                    }
+                } }
+            }
+        }
+    }
+}
+
+/// `GET /hosts/{id}`.
+pub async fn host(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(host_id): Path<i64>,
+) -> PageResult<Markup> {
+    let Json(host) = read::host(State(state.clone()), viewer.caller(), Path(host_id)).await?;
+    let report: Value = read::latest_report_text(&state, host_id)
+        .await?
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    let controls: Vec<Value> = report["controls"].as_array().cloned().unwrap_or_default();
+    let Json(changes) = read::host_changes(
+        State(state.clone()),
+        viewer.caller(),
+        Path(host_id),
+        Query(Page {
+            limit: Some(100),
+            offset: None,
+        }),
+    )
+    .await?;
+    let changes = changes["items"].as_array().cloned().unwrap_or_default();
+    let practice_id = host["practice_id"].as_i64().unwrap_or(0);
+    let manages = viewer.role == Role::PracticeAdmin && viewer.practice_id == Some(practice_id);
+    let users = if manages {
+        let Json(list) = admin::list_users(
+            State(state.clone()),
+            viewer.caller(),
+            Path(practice_id),
+            Query(Page {
+                limit: Some(500),
+                offset: None,
+            }),
+        )
+        .await?;
+        list["items"].as_array().cloned().unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let at = now();
+    let hostname = text(&host, "hostname").to_string();
+    let revoked = host["revoked_at"].as_i64();
+    let owner = host["owner_user_id"].as_i64();
+    let body = html! {
+        h1 { (hostname) }
+        p.lead {
+            (capitalized(text(&host, "os"))) " · " (text(&host, "os_version"))
+            " · enrolled " (date(host["enrolled_at"].as_i64().unwrap_or(0)))
+            " · last report " (last_seen(host["last_seen_at"].as_i64(), at))
+        }
+        @if let Some(r) = revoked {
+            p.alert { "This computer was removed from the practice on " (datetime(r)) ". Its history is kept; it can no longer report." }
+        }
+        @if controls.is_empty() {
+            (empty_state("No report yet", html! { "The agent sends its first report a few seconds after it is enrolled. If nothing arrives, check that it runs: " code { "hygeia agent status" } }))
+        } @else {
+            section aria-labelledby="fix" {
+                h2 #fix { "What to fix" }
+                (to_fix(&controls))
+            }
+            (awaiting(&controls))
+            (attested(&controls, at))
+        }
+        (timeline(&changes))
+        @if !controls.is_empty() {
+            section aria-labelledby="all" {
+                h2 #all { "All controls in the latest report" }
+                div.table-wrap { table {
+                    thead { tr { th { "Control" } th { "Status" } th { "Severity" } th { "Since" } } }
+                    tbody { @for p in host["posture"].as_array().into_iter().flatten() { tr {
+                        td { (control_title(text(p, "control_id"))) }
+                        td { (status_badge(text(p, "status"))) }
+                        td { (capitalized(text(p, "severity"))) }
+                        td { (date(p["since"].as_i64().unwrap_or(0))) }
+                    } } }
+                } }
+            }
+        }
+        @if manages && revoked.is_none() {
+            section.card.noprint aria-labelledby="manage" {
+                h2 #manage { "Manage this computer" }
+                form.inline method="post" action={ "/hosts/" (host_id) "/owner" } {
+                    (csrf_field(&viewer))
+                    label { "Used by"
+                        select name="owner_user_id" {
+                            option value="" selected[owner.is_none()] { "Nobody assigned" }
+                            @for u in &users {
+                                @let id = u["id"].as_i64().unwrap_or(0);
+                                option value=(id) selected[owner == Some(id)] { (text(u, "display_name")) " (" (text(u, "email")) ")" }
+                            }
+                        }
+                    }
+                    button type="submit" { "Save" }
+                }
+                form.inline method="post" action={ "/hosts/" (host_id) "/revoke" } data-confirm={ "Remove " (hostname) " from the practice? Its agent will no longer be able to report." } {
+                    (csrf_field(&viewer))
+                    button.danger type="submit" { "Remove this computer" }
+                }
+            }
+        }
+    };
+    Ok(page(&hostname, &viewer, body))
+}
+
+/// The owner form.
+#[derive(Debug, Deserialize)]
+pub struct OwnerForm {
+    owner_user_id: String,
+}
+
+/// `POST /hosts/{id}/owner`.
+pub async fn assign(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(host_id): Path<i64>,
+    CsrfForm(form): CsrfForm<OwnerForm>,
+) -> PageResult {
+    let owner_user_id = form.owner_user_id.trim().parse::<i64>().ok();
+    let _ = admin::assign_host(
+        State(state),
+        viewer.caller(),
+        Path(host_id),
+        Json(HostChange { owner_user_id }),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/hosts/{host_id}")).into_response())
+}
+
+/// `POST /hosts/{id}/revoke`.
+pub async fn revoke(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(host_id): Path<i64>,
+    CsrfForm(_): CsrfForm<super::sign_in::Empty>,
+) -> PageResult {
+    let _ = admin::revoke_host(State(state), viewer.caller(), Path(host_id)).await?;
+    Ok(Redirect::to(&format!("/hosts/{host_id}")).into_response())
+}

@@ -1,0 +1,235 @@
+//! The practice overview: how many computers pass each control, which controls fail most, the
+//! computers most at risk, the trend, and the computers that went quiet. Also the clinician's
+//! list of their own computers.
+
+use super::chart;
+use super::layout::{self, control_title, empty_state, last_seen, meter, page, percent};
+use super::{PageResult, Viewer};
+use crate::api::read::{self, Days, Page};
+use crate::db::now;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `?days=30|90`.
+#[derive(Debug, Deserialize)]
+pub struct TrendWindow {
+    days: Option<i64>,
+}
+
+/// The trend of a practice over `days` days, every day present (gaps as none).
+pub async fn trend_days(
+    state: &AppState,
+    viewer: &Viewer,
+    practice_id: i64,
+    days: i64,
+) -> PageResult<Vec<chart::Day>> {
+    let Json(trend) = read::practice_trend(
+        State(state.clone()),
+        viewer.caller(),
+        Path(practice_id),
+        Query(Days {
+            days: Some(days),
+            control: None,
+        }),
+    )
+    .await?;
+    let known: Vec<(String, f64)> = trend["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (
+                d["day"].as_str().unwrap_or("").to_string(),
+                d["pass_rate"].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    Ok(chart::fill_days(now() - (days - 1) * 86_400, days, &known))
+}
+
+fn host_link(item: &Value) -> Markup {
+    let id = item["host_id"]
+        .as_i64()
+        .or(item["id"].as_i64())
+        .unwrap_or(0);
+    html! { a href={ "/hosts/" (id) } { (item["hostname"].as_str().unwrap_or("(no name)")) } }
+}
+
+/// `GET /practices/{id}`.
+pub async fn practice(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(practice_id): Path<i64>,
+    Query(window): Query<TrendWindow>,
+) -> PageResult<Markup> {
+    let Json(overview) =
+        read::practice_overview(State(state.clone()), viewer.caller(), Path(practice_id)).await?;
+    let days = if window.days == Some(90) { 90 } else { 30 };
+    let trend = trend_days(&state, &viewer, practice_id, days).await?;
+    let name = overview["name"].as_str().unwrap_or("Practice");
+    let hosts = overview["hosts"].as_i64().unwrap_or(0);
+    let silent = overview["not_reporting"].as_i64().unwrap_or(0);
+    let controls: Vec<Value> = overview["controls"].as_array().cloned().unwrap_or_default();
+    let failing: Vec<&Value> = controls
+        .iter()
+        .filter(|c| c["failing"].as_i64().unwrap_or(0) > 0)
+        .take(10)
+        .collect();
+    let at_risk = overview["most_at_risk"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let quiet = overview["not_reporting_hosts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let passing_all = controls.iter().filter(|c| c["failing"] == 0).count();
+    let at = now();
+    let manages =
+        viewer.practice_id == Some(practice_id) && viewer.role == crate::auth::Role::PracticeAdmin;
+    let body = html! {
+        h1 { (name) }
+        p.lead { "Security posture of the practice's enrolled computers." }
+        @if hosts == 0 {
+            (empty_state("No computers enrolled yet", html! {
+                "Each computer that sees patient data runs the Hygeia agent, which checks it every hour and reports here. "
+                @if manages {
+                    a href={ "/practices/" (practice_id) "/enrolment" } { "Create an enroll secret and copy the agent command" } "."
+                } @else {
+                    "The practice's administrator enrols them."
+                }
+            }))
+        } @else {
+            div.tiles {
+                div.tile { span.number { (hosts) } "computers enrolled" }
+                div.tile { span.number { (at_risk.len()) } "with failing controls (up to 10 listed)" }
+                div.tile { span.number { (passing_all) " of " (controls.len()) } "controls passing on every computer" }
+                div.tile { span.number { (silent) } "not reporting for more than a day" }
+            }
+            section.card aria-labelledby="trend" {
+                h2 #trend { "Trend of passing results" }
+                p.noprint {
+                    @if days == 30 { strong { "30 days" } " · " a href={ "?days=90" } { "90 days" } }
+                    @else { a href={ "?days=30" } { "30 days" } " · " strong { "90 days" } }
+                }
+                (chart::trend_chart(&trend, &format!("Share of passing results per day, last {days} days")))
+            }
+            section aria-labelledby="failing" {
+                h2 #failing { "Controls failing most often" }
+                @if failing.is_empty() {
+                    (empty_state("No control is failing", html! { "Every computer passes every measured control it reported." }))
+                } @else {
+                    div.table-wrap { table {
+                        thead { tr { th { "Control" } th.num { "Computers failing" } th { "Computers passing" } } }
+                        tbody { @for c in &failing { tr {
+                            td { (control_title(c["control_id"].as_str().unwrap_or(""))) br; span.hint { (c["control_id"].as_str().unwrap_or("")) } }
+                            td.num { (c["failing"]) " of " (c["hosts"]) }
+                            td { (meter(c["pass_rate"].as_f64().unwrap_or(0.0))) }
+                        } } }
+                    } }
+                }
+            }
+            section aria-labelledby="risky" {
+                h2 #risky { "Computers most at risk" }
+                @if at_risk.is_empty() {
+                    (empty_state("No computer has a failing control", html! { "Nothing to fix right now." }))
+                } @else {
+                    div.table-wrap { table {
+                        thead { tr { th { "Computer" } th.num { "Critical or high failing" } th.num { "All failing" } th { "Last report" } } }
+                        tbody { @for h in &at_risk { tr {
+                            td { (host_link(h)) }
+                            td.num { (h["failing_critical_or_high"]) }
+                            td.num { (h["failing"]) }
+                            td { (last_seen(h["last_seen_at"].as_i64(), at)) }
+                        } } }
+                    } }
+                }
+            }
+            section aria-labelledby="quiet" {
+                h2 #quiet { "Not reporting for more than a day" }
+                @if quiet.is_empty() {
+                    p { "Every computer reported within the last day." }
+                } @else {
+                    p.hint { "A computer that stops reporting may be switched off, offline, or have lost its agent. Its last known state is shown elsewhere." }
+                    ul { @for h in &quiet { li { (host_link(h)) " — last report " (last_seen(h["last_seen_at"].as_i64(), at)) } } }
+                }
+            }
+            section aria-labelledby="all" {
+                h2 #all { "Share of computers passing each control" }
+                div.table-wrap { table {
+                    thead { tr { th { "Control" } th.num { "Passing" } th.num { "Failing" } th.num { "Other" } th { "Share passing" } } }
+                    tbody { @for c in &controls {
+                        @let hosts_c = c["hosts"].as_i64().unwrap_or(0);
+                        @let pass = c["passing"].as_i64().unwrap_or(0);
+                        @let fail = c["failing"].as_i64().unwrap_or(0);
+                        tr {
+                            td { (control_title(c["control_id"].as_str().unwrap_or(""))) }
+                            td.num { (pass) }
+                            td.num { (fail) }
+                            td.num { (hosts_c - pass - fail) }
+                            td { (meter(c["pass_rate"].as_f64().unwrap_or(0.0))) }
+                        }
+                    } }
+                } }
+                p.hint { "Other: not measured on that computer (unknown, not applicable, or awaiting an answer)." }
+            }
+        }
+    };
+    Ok(page(&format!("{name} overview"), &viewer, body))
+}
+
+/// `GET /my-computers`: the computers assigned to the signed-in person.
+pub async fn my_computers(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
+    let at = now();
+    let items: Vec<Value> = match viewer.practice_id {
+        Some(practice) => {
+            let Json(list) = read::practice_hosts(
+                State(state.clone()),
+                viewer.caller(),
+                Path(practice),
+                Query(Page {
+                    limit: Some(100),
+                    offset: None,
+                }),
+            )
+            .await?;
+            list["items"].as_array().cloned().unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    let body = html! {
+        h1 { "My computers" }
+        @if items.is_empty() {
+            (empty_state("No computer is assigned to you yet", html! {
+                "When your practice administrator enrols your computer and assigns it to you, its checks and what to fix appear here."
+            }))
+        } @else {
+            div.table-wrap { table {
+                thead { tr { th { "Computer" } th { "System" } th.num { "Failing controls" } th { "Last report" } } }
+                tbody { @for h in &items { tr {
+                    td { (host_link(h)) }
+                    td { (h["os_version"].as_str().unwrap_or("")) }
+                    td.num { (h["failing"]) }
+                    td { (last_seen(h["last_seen_at"].as_i64(), at)) }
+                } } }
+            } }
+        }
+    };
+    Ok(page("My computers", &viewer, body))
+}
+
+/// A share for a table cell.
+pub fn share(passing: i64, total: i64) -> String {
+    if total == 0 {
+        "no data".into()
+    } else {
+        percent(passing as f64 / total as f64)
+    }
+}
+
+#[allow(unused_imports)]
+use layout as _;
