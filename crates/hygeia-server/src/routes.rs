@@ -341,6 +341,12 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
         ),
         route(
             "GET",
+            pages::assets::ICON_PATH,
+            PublicPage,
+            get(pages::assets::icon),
+        ),
+        route(
+            "GET",
             pages::assets::JS_PATH,
             PublicPage,
             get(pages::assets::js),
@@ -390,7 +396,9 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
         ("strict-transport-security", "max-age=31536000"),
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
-        ("referrer-policy", "no-referrer"),
+        // Not `no-referrer`: with it browsers send `Origin: null` on form posts, and the pages
+        // check that a form came from this server.
+        ("referrer-policy", "same-origin"),
         (
             "content-security-policy",
             "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",

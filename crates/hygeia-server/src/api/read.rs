@@ -108,7 +108,9 @@ pub async fn practice_overview(
         .await?;
     let counts = sqlx::query(
         "SELECT COUNT(*) AS hosts, \
-         CAST(COALESCE(SUM(CASE WHEN last_seen_at IS NULL OR last_seen_at < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS silent \
+         CAST(COALESCE(SUM(CASE WHEN last_seen_at IS NULL OR last_seen_at < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS silent, \
+         CAST(COALESCE(SUM(CASE WHEN failing > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS failing, \
+         CAST(COALESCE(SUM(CASE WHEN failing_serious > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS serious \
          FROM hosts WHERE practice_id = $1 AND revoked_at IS NULL",
     )
     .bind(practice_id)
@@ -158,6 +160,8 @@ pub async fn practice_overview(
         "name": practice.try_get::<String, _>("name")?,
         "hosts": counts.try_get::<i64, _>("hosts")?,
         "not_reporting": counts.try_get::<i64, _>("silent")?,
+        "hosts_failing": counts.try_get::<i64, _>("failing")?,
+        "hosts_failing_critical_or_high": counts.try_get::<i64, _>("serious")?,
         "controls": controls,
         "most_at_risk": at_risk,
         "not_reporting_hosts": not_reporting,

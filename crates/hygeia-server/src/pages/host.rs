@@ -136,6 +136,48 @@ fn change_word(from: Option<&str>, to: &str) -> &'static str {
     }
 }
 
+/// A line of the timeline.
+enum Entry<'a> {
+    /// The computer's first report, summed up in one line.
+    FirstReport {
+        at: i64,
+        failing: usize,
+        total: usize,
+    },
+    /// A control that changed status.
+    Change(&'a Value),
+}
+
+/// The changes, newest first, with the controls' first appearances at one time folded into a
+/// single line (a first report lists every control).
+fn grouped(changes: &[Value]) -> Vec<Entry<'_>> {
+    let mut out: Vec<Entry> = Vec::new();
+    for c in changes {
+        if !c["from"].is_null() {
+            out.push(Entry::Change(c));
+            continue;
+        }
+        let at = c["at"].as_i64().unwrap_or(0);
+        let failing = usize::from(matches!(text(c, "to"), "fail" | "warn"));
+        match out.last_mut() {
+            Some(Entry::FirstReport {
+                at: same,
+                failing: f,
+                total,
+            }) if *same == at => {
+                *f += failing;
+                *total += 1;
+            }
+            _ => out.push(Entry::FirstReport {
+                at,
+                failing,
+                total: 1,
+            }),
+        }
+    }
+    out
+}
+
 fn timeline(changes: &[Value]) -> Markup {
     html! {
         section aria-labelledby="timeline" {
@@ -143,7 +185,12 @@ fn timeline(changes: &[Value]) -> Markup {
             @if changes.is_empty() {
                 p { "No report yet." }
             } @else {
-                ol.timeline { @for c in changes {
+                ol.timeline { @for entry in grouped(changes) { @match entry {
+                    Entry::FirstReport { at, failing, total } => li {
+                        time datetime=(at) { (datetime(at)) } " — " strong { "First report" } ": "
+                        (total) " controls, " (failing) " failing"
+                    },
+                    Entry::Change(c) => {
                     @let from = c["from"].as_str();
                     @let to = text(c, "to");
                     li {
@@ -153,7 +200,8 @@ fn timeline(changes: &[Value]) -> Markup {
                         @if let Some(from) = from { (status_badge(from)) " → " }
                         (status_badge(to))
                     }
-                } }
+                    }
+                } } }
             }
         }
     }

@@ -3,7 +3,7 @@
 //! list of their own computers.
 
 use super::chart;
-use super::layout::{self, control_title, empty_state, last_seen, meter, page, percent};
+use super::layout::{control_title, empty_state, last_seen, meter, page};
 use super::{PageResult, Viewer};
 use crate::api::read::{self, Days, Page};
 use crate::db::now;
@@ -14,11 +14,15 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// `?days=30|90`.
+/// `?days=30|90&offset=N`: the trend's window and where the list of computers starts.
 #[derive(Debug, Deserialize)]
-pub struct TrendWindow {
+pub struct OverviewQuery {
     days: Option<i64>,
+    offset: Option<i64>,
 }
+
+/// Computers listed per page of the overview.
+const HOSTS_PER_PAGE: i64 = 50;
 
 /// The trend of a practice over `days` days, every day present (gaps as none).
 pub async fn trend_days(
@@ -64,11 +68,23 @@ pub async fn practice(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(practice_id): Path<i64>,
-    Query(window): Query<TrendWindow>,
+    Query(window): Query<OverviewQuery>,
 ) -> PageResult<Markup> {
     let Json(overview) =
         read::practice_overview(State(state.clone()), viewer.caller(), Path(practice_id)).await?;
     let days = if window.days == Some(90) { 90 } else { 30 };
+    let Json(listed) = read::practice_hosts(
+        State(state.clone()),
+        viewer.caller(),
+        Path(practice_id),
+        Query(Page {
+            limit: Some(HOSTS_PER_PAGE),
+            offset: window.offset,
+        }),
+    )
+    .await?;
+    let listed_hosts = listed["items"].as_array().cloned().unwrap_or_default();
+    let offset = window.offset.unwrap_or(0).max(0);
     let trend = trend_days(&state, &viewer, practice_id, days).await?;
     let name = overview["name"].as_str().unwrap_or("Practice");
     let hosts = overview["hosts"].as_i64().unwrap_or(0);
@@ -87,7 +103,15 @@ pub async fn practice(
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let passing_all = controls.iter().filter(|c| c["failing"] == 0).count();
+    // Controls every computer passes (measured or attested), not merely none fails.
+    let passing_all = controls
+        .iter()
+        .filter(|c| c["passing"] == c["hosts"])
+        .count();
+    let hosts_failing = overview["hosts_failing"].as_i64().unwrap_or(0);
+    let hosts_serious = overview["hosts_failing_critical_or_high"]
+        .as_i64()
+        .unwrap_or(0);
     let at = now();
     let manages =
         viewer.practice_id == Some(practice_id) && viewer.role == crate::auth::Role::PracticeAdmin;
@@ -106,15 +130,15 @@ pub async fn practice(
         } @else {
             div.tiles {
                 div.tile { span.number { (hosts) } "computers enrolled" }
-                div.tile { span.number { (at_risk.len()) } "with failing controls (up to 10 listed)" }
+                div.tile { span.number { (hosts_failing) } "with a failing control (" (hosts_serious) " critical or high)" }
                 div.tile { span.number { (passing_all) " of " (controls.len()) } "controls passing on every computer" }
                 div.tile { span.number { (silent) } "not reporting for more than a day" }
             }
             section.card aria-labelledby="trend" {
                 h2 #trend { "Trend of passing results" }
                 p.noprint {
-                    @if days == 30 { strong { "30 days" } " · " a href={ "?days=90" } { "90 days" } }
-                    @else { a href={ "?days=30" } { "30 days" } " · " strong { "90 days" } }
+                    @if days == 30 { strong { "30 days" } " · " a href={ "?days=90#trend" } { "90 days" } }
+                    @else { a href={ "?days=30#trend" } { "30 days" } " · " strong { "90 days" } }
                 }
                 (chart::trend_chart(&trend, &format!("Share of passing results per day, last {days} days")))
             }
@@ -158,6 +182,26 @@ pub async fn practice(
                     ul { @for h in &quiet { li { (host_link(h)) " — last report " (last_seen(h["last_seen_at"].as_i64(), at)) } } }
                 }
             }
+            section aria-labelledby="computers" {
+                h2 #computers { "Computers" }
+                div.table-wrap { table {
+                    thead { tr { th { "Computer" } th { "System" } th.num { "Failing controls" } th { "Last report" } } }
+                    tbody { @for h in &listed_hosts { tr {
+                        td { (host_link(h)) }
+                        td { (h["os_version"].as_str().unwrap_or("")) }
+                        td.num { (h["failing"]) }
+                        td { (last_seen(h["last_seen_at"].as_i64(), at)) }
+                    } } }
+                } }
+                p.noprint {
+                    @if offset > 0 {
+                        a href={ "?days=" (days) "&offset=" ((offset - HOSTS_PER_PAGE).max(0)) "#computers" } { "Previous computers" } " "
+                    }
+                    @if let Some(next) = listed["next_offset"].as_i64() {
+                        a href={ "?days=" (days) "&offset=" (next) "#computers" } { "More computers" }
+                    }
+                }
+            }
             section aria-labelledby="all" {
                 h2 #all { "Share of computers passing each control" }
                 div.table-wrap { table {
@@ -171,7 +215,7 @@ pub async fn practice(
                             td.num { (pass) }
                             td.num { (fail) }
                             td.num { (hosts_c - pass - fail) }
-                            td { (meter(c["pass_rate"].as_f64().unwrap_or(0.0))) }
+                            td { @if pass + fail > 0 { (meter(c["pass_rate"].as_f64().unwrap_or(0.0))) } @else { "not measured" } }
                         }
                     } }
                 } }
@@ -221,15 +265,3 @@ pub async fn my_computers(State(state): State<AppState>, viewer: Viewer) -> Page
     };
     Ok(page("My computers", &viewer, body))
 }
-
-/// A share for a table cell.
-pub fn share(passing: i64, total: i64) -> String {
-    if total == 0 {
-        "no data".into()
-    } else {
-        percent(passing as f64 / total as f64)
-    }
-}
-
-#[allow(unused_imports)]
-use layout as _;

@@ -180,7 +180,7 @@ impl Layout {
 
     fn heading(&mut self, text: &str, size: f32) {
         // Keep a heading with at least three lines of what follows.
-        self.ensure(size * 1.6 + 40.0);
+        self.ensure(size * 1.6 + 70.0);
         self.gap(size * 0.8);
         self.paragraph(text, Font::Bold, size);
     }

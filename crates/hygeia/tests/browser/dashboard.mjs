@@ -1,0 +1,320 @@
+// Drives Debian's Chromium through the `hygeia serve` dashboard with a real server and a real
+// agent: first sign-in with a new password and an authenticator (TOTP) set up from the QR page,
+// enrolment of this computer, the overview, the computer's page, revoking the enroll secret, the
+// attestation report and its PDF, and the insurer's view with its CSV. Every request the pages
+// make must go to the server itself. Screenshots of each page are kept in $SCREENSHOTS.
+//
+// Run by crates/hygeia/tests/browser.rs (cargo test); by hand:
+//   HYGEIA_BIN=target/debug/hygeia SCREENSHOTS=target/browser-screenshots node dashboard.mjs
+
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+
+const bin = process.env.HYGEIA_BIN;
+const shots = process.env.SCREENSHOTS || "target/browser-screenshots";
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+assert.ok(bin, "set HYGEIA_BIN to the hygeia binary");
+mkdirSync(shots, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), "hygeia-browser-"));
+const database = join(work, "hygeia.db");
+
+function step(text) {
+  console.log(`-- ${text}`);
+}
+
+function hygeia(args, extraEnv = {}) {
+  return execFileSync(bin, args, {
+    encoding: "utf8",
+    env: { ...process.env, ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+function oneTimePassword(output) {
+  const match = output.match(/^\s{4}(\S{20})$/m);
+  assert.ok(match, `no one-time password in: ${output}`);
+  return match[1];
+}
+
+// RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as an authenticator app computes it.
+function base32(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of text.replace(/[\s=]/g, "").toUpperCase()) {
+    const v = alphabet.indexOf(c);
+    assert.ok(v >= 0, `not base32: ${c}`);
+    bits += v.toString(2).padStart(5, "0");
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+function totp(secret, at = Date.now()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, "0");
+}
+
+async function startServer() {
+  const server = spawn(bin, ["serve", "--database", database, "--listen", "127.0.0.1:0"], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 20_000);
+    server.stderr.on("data", (chunk) => {
+      log += chunk;
+      const match = log.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`server exited with ${code}: ${log}`)));
+  });
+  return { server, base };
+}
+
+const insurerSetup = hygeia([
+  "serve", "init", "--database", database, "--insurer", "Northside Mutual",
+  "--admin-email", "analyst@mutual.example", "--admin-name", "Ana Analyst",
+]);
+const practiceSetup = hygeia([
+  "serve", "add-practice", "--database", database, "--insurer", "Northside Mutual",
+  "--practice", "Riverside Family Practice", "--admin-email", "admin@riverside.example",
+  "--admin-name", "Pat Admin",
+]);
+const { server, base } = await startServer();
+step(`server at ${base}`);
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update",
+  ],
+});
+
+const requests = [];
+const problems = [];
+let shotNumber = 0;
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, ...options });
+  const page = await context.newPage();
+  page.on("request", (request) => requests.push(request.url()));
+  page.on("console", (message) => {
+    // Refused requests are checked below with their address; the console only repeats them.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  page.on("response", (response) => {
+    const request = response.request();
+    const what = `${response.status()} ${request.method()} ${response.url().replace(base, "")}`;
+    // The only refusals on purpose: the wrong authenticator code at each first sign-in.
+    if (response.status() >= 400 && what !== "401 POST /account/authenticator") problems.push(what);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("dialog", (dialog) => dialog.accept());
+  return page;
+}
+
+async function shot(page, name) {
+  shotNumber += 1;
+  const file = join(shots, `${String(shotNumber).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+// Every page: a main landmark, a first-level heading, and no status shown by colour alone
+// (each badge has a word).
+async function checkPage(page) {
+  assert.equal(await page.locator("main").count(), 1, `${page.url()}: one <main>`);
+  assert.ok((await page.locator("h1").count()) >= 1, `${page.url()}: an <h1>`);
+  const emptyBadges = await page.locator(".badge").evaluateAll(
+    (badges) => badges.filter((b) => b.textContent.trim() === "").length,
+  );
+  assert.equal(emptyBadges, 0, `${page.url()}: a status badge without a word`);
+}
+
+async function firstSignIn(page, email, oneTime, newPassword) {
+  await page.goto(`${base}/`);
+  assert.match(page.url(), /\/login$/, "a stranger is sent to the sign-in page");
+  await shot(page, "sign-in");
+  await page.fill("#email", email);
+  await page.fill("#password", oneTime);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/account\/password$/);
+  await checkPage(page);
+  await shot(page, "new-password");
+  await page.fill("#current", oneTime);
+  await page.fill("#new", newPassword);
+  await page.fill("#repeat", newPassword);
+  await page.click("main button[type=submit]");
+  assert.match(page.url(), /\/account\/authenticator$/);
+  assert.equal(await page.locator(".qr svg").count(), 1, "the QR code is shown");
+  await shot(page, "authenticator-qr");
+  const secret = await page.getAttribute("#totp-secret", "data-secret");
+  await page.fill("#code", "000000");
+  await page.click("main button[type=submit]");
+  assert.ok(await page.locator("[role=alert]").isVisible(), "a wrong code is refused with a message");
+  await page.fill("#code", totp(secret));
+  await page.click("main button[type=submit]");
+  return secret;
+}
+
+try {
+  // ---- the practice administrator ----
+  step("practice administrator: first sign-in with a new password and an authenticator");
+  const admin = await newPage();
+  await firstSignIn(admin, "admin@riverside.example", oneTimePassword(practiceSetup), "quiet river stones at noon");
+  assert.match(admin.url(), /\/practices\/\d+$/, "the administrator lands on the overview");
+  const practiceUrl = admin.url();
+  await checkPage(admin);
+  assert.ok(await admin.getByText("No computers enrolled yet").isVisible(), "fresh install: empty state");
+  await shot(admin, "overview-empty");
+
+  step("keyboard: the first Tab reaches the skip link, and it leads to the content");
+  await admin.keyboard.press("Tab");
+  assert.equal(await admin.evaluate(() => document.activeElement.textContent.trim()), "Skip to content");
+
+  step("enrol computers: create a secret and copy the agent command");
+  await admin.click("nav >> text=Enrol computers");
+  await checkPage(admin);
+  await shot(admin, "enrolment-empty");
+  await admin.fill("input[name=label]", "front desk laptops");
+  await admin.click("text=Create secret");
+  const secret = (await admin.textContent("#secret")).trim();
+  assert.match(secret, /^hye_/);
+  const command = await admin.textContent("#cmd-unix");
+  assert.ok(command.includes(`--server ${base}`) && command.includes(secret), command);
+  await shot(admin, "enrolment-secret");
+
+  step("a real agent enrols this computer and sends its first report");
+  const agentState = join(work, "agent");
+  hygeia(["agent", "enroll", "--server", base, "--secret", secret, "--state-dir", agentState]);
+  hygeia(["agent", "run", "--once", "--state-dir", agentState]);
+  const hostname = execFileSync("hostname", { encoding: "utf8" }).trim();
+
+  step("the overview shows the computer");
+  await admin.goto(practiceUrl);
+  await checkPage(admin);
+  assert.ok(await admin.locator("#computers").isVisible());
+  const hostLink = admin.locator(`#computers ~ div a:text-is("${hostname}")`);
+  assert.equal(await hostLink.count(), 1, `the computer ${hostname} is listed`);
+  await shot(admin, "overview");
+
+  step("the computer's page: findings with fixes, attestations, timeline");
+  await hostLink.click();
+  assert.match(admin.url(), /\/hosts\/\d+$/);
+  await checkPage(admin);
+  assert.ok(await admin.getByRole("heading", { name: "What to fix" }).isVisible());
+  assert.ok(await admin.getByRole("heading", { name: "Timeline of changes" }).isVisible());
+  assert.ok((await admin.locator("ol.timeline li").count()) > 0, "the first report is on the timeline");
+  await shot(admin, "computer");
+
+  step("revoke the enroll secret");
+  await admin.click("nav >> text=Enrol computers");
+  await admin.click("button:text-is('Revoke')");
+  assert.ok(await admin.locator("td .badge:text-is('Revoked')").isVisible(), "the secret shows as revoked");
+  await shot(admin, "enrolment-revoked");
+  const refused = spawn(bin, ["agent", "enroll", "--server", base, "--secret", secret, "--state-dir", join(work, "agent2")]);
+  const refusedCode = await new Promise((resolve) => refused.on("exit", resolve));
+  assert.notEqual(refusedCode, 0, "a revoked secret enrols nothing");
+
+  step("users and audit log");
+  await admin.click("nav >> text=Users");
+  await checkPage(admin);
+  await admin.fill("input[name=email]", "dr.lee@riverside.example");
+  await admin.fill("input[name=display_name]", "Dr Lee");
+  await admin.click("text=Add user");
+  assert.match(await admin.textContent("#otp"), /\S{20}/, "the new user's one-time password is shown once");
+  await shot(admin, "users");
+  await admin.click("nav >> text=Audit log");
+  await checkPage(admin);
+  assert.ok(await admin.locator("td code:text-is('enroll_secret.revoke')").count() >= 1, "the revocation is in the audit log");
+  await shot(admin, "audit-log");
+
+  step("the attestation report, and its PDF");
+  await admin.click("nav >> text=Attestation report");
+  await checkPage(admin);
+  for (const heading of ["1. Scope and date", "2. Asset inventory", "3. Safeguards by HICP practice",
+    "4. Attested safeguards", "5. Open risks", "6. Remediation plan", "7. Sign-off"]) {
+    assert.ok(await admin.locator(`h2:has-text("${heading}")`).isVisible(), heading);
+  }
+  assert.ok(await admin.locator(`td:text-is("${hostname}")`).count() >= 1, "the computer is in the asset inventory");
+  await shot(admin, "attestation-report");
+  const [download] = await Promise.all([
+    admin.waitForEvent("download"),
+    admin.click("text=Download PDF"),
+  ]);
+  const pdfPath = join(shots, "attestation-report.pdf");
+  await download.saveAs(pdfPath);
+  const pdf = readFileSync(pdfPath);
+  assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
+  assert.ok(pdf.subarray(-8).toString().includes("%%EOF"), "the PDF is complete");
+  assert.ok(pdf.length > 2000, `the PDF has content (${pdf.length} bytes)`);
+  await admin.emulateMedia({ media: "print" });
+  await admin.pdf({ path: join(shots, "attestation-report-printed.pdf") });
+  await admin.emulateMedia({ media: "screen" });
+
+  step("on a phone: the overview fits the screen");
+  const phone = await newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+  await phone.context().addCookies(await admin.context().cookies());
+  await phone.goto(practiceUrl);
+  await checkPage(phone);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+  await shot(phone, "overview-phone");
+
+  step("sign out");
+  await admin.click("header button:text-is('Sign out')");
+  assert.match(admin.url(), /\/login$/);
+  await admin.goto(practiceUrl);
+  assert.match(admin.url(), /\/login$/, "signed out: pages send back to sign-in");
+
+  // ---- the insurer's analyst ----
+  step("insurer analyst: first sign-in, practices by risk, CSV");
+  const analyst = await newPage();
+  await firstSignIn(analyst, "analyst@mutual.example", oneTimePassword(insurerSetup), "north star lantern meadow");
+  assert.match(analyst.url(), /\/insurer$/);
+  await checkPage(analyst);
+  assert.ok(await analyst.locator("td a:text-is('Riverside Family Practice')").isVisible());
+  await shot(analyst, "insurer");
+  await analyst.fill("input[name=q]", "nothing like this");
+  await analyst.click("text=Filter");
+  assert.ok(await analyst.getByText("No practice matches").isVisible(), "the filter empties the list");
+  await analyst.goto(`${base}/insurer`);
+  const [csv] = await Promise.all([
+    analyst.waitForEvent("download"),
+    analyst.click("text=Download CSV"),
+  ]);
+  const csvPath = join(shots, "practices.csv");
+  await csv.saveAs(csvPath);
+  const lines = readFileSync(csvPath, "utf8").trim().split(/\r?\n/);
+  assert.ok(lines[0].startsWith("practice,risk,computers"), lines[0]);
+  assert.ok(lines[1].startsWith('"Riverside Family Practice"'), lines[1]);
+  await analyst.click("td a:text-is('Riverside Family Practice')");
+  await checkPage(analyst);
+  assert.equal(await analyst.locator("nav >> text=Enrol computers").count(), 0, "the analyst manages nothing");
+  await shot(analyst, "insurer-practice");
+
+  step("no request left the server");
+  const foreign = requests.filter((url) => !url.startsWith(`${base}/`) && !url.startsWith("data:"));
+  assert.deepEqual(foreign, [], "pages requested other sites");
+  assert.deepEqual(problems, [], "pages logged errors");
+  console.log(`ok: ${requests.length} requests, all to ${base}; screenshots in ${shots}`);
+} finally {
+  await browser.close();
+  server.kill("SIGTERM");
+  rmSync(work, { recursive: true, force: true });
+}
