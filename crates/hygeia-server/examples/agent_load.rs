@@ -2,16 +2,18 @@
 //! running `hygeia serve`, and times the practice overview.
 //!
 //! ```text
-//! agent_load setup    BASE DB EMAIL ONE_TIME_PASSWORD HOSTS STATE_FILE
+//! agent_load setup    BASE DB EMAIL ONE_TIME_PASSWORD HOSTS STATE_FILE [PRACTICES]
 //! agent_load history  BASE DB STATE_FILE DAYS
 //! agent_load ingest   BASE STATE_FILE SECONDS CHANGED_PERCENT THREADS
 //! agent_load overview BASE STATE_FILE REQUESTS
 //! ```
 //! `setup` signs the administrator in (password change, authenticator), creates an enroll
-//! secret and enrolls HOSTS computers; `history` sends one back-dated report per computer and
+//! secret and enrolls HOSTS computers (when EMAIL is an insurer's analyst: PRACTICES practices of
+//! the insurer, written into the database, with the computers spread over them); `history` sends one back-dated report per computer and
 //! day (every day differs, so each is stored) and rolls up each day; `ingest` sends hourly-style
 //! reports for SECONDS from THREADS threads, CHANGED_PERCENT of them with new results, and
-//! prints throughput and latency; `overview` calls the practice overview REQUESTS times.
+//! prints throughput and latency; `overview` calls the practice overview API and the dashboard's
+//! pages (overview, insurer view and its CSV, attestation report) REQUESTS times each.
 
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -99,7 +101,69 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn setup(base: &str, database: &str, email: &str, one_time: &str, hosts: usize, state_file: &str) {
+/// Practices of the insurer `analyst_email` belongs to, made directly in the database (the
+/// benchmark needs hundreds; the command line makes one at a time), each with an enroll secret.
+fn insurer_practices(database: &str, analyst_email: &str, count: usize) -> Vec<(i64, String)> {
+    use sqlx::Row;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    runtime.block_on(async {
+        let db = hygeia_server::Db::open(database)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let insurer: String = sqlx::query(
+            "SELECT o.name FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.email = $1",
+        )
+        .bind(analyst_email)
+        .fetch_one(&db.read)
+        .await
+        .and_then(|row| row.try_get(0))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        for p in 0..count {
+            let admin = format!("admin{p:03}@bench.example");
+            let created = hygeia_server::init::create(
+                &db,
+                &hygeia_server::init::Setup::PracticeOfInsurer {
+                    insurer: insurer.clone(),
+                    name: format!("Practice {p:03}"),
+                },
+                &admin,
+                "Administrator",
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            let practice = created.practice_id.unwrap_or_default();
+            let secret = hygeia_server::secrets::new_secret("hye_");
+            sqlx::query(
+                "INSERT INTO enroll_secrets (id, practice_id, label, secret_hash, created_by, created_at) \
+                 SELECT $1, $2, 'benchmark', $3, id, $4 FROM users WHERE email = $5",
+            )
+            .bind(hygeia_server::db::new_id())
+            .bind(practice)
+            .bind(hygeia_server::secrets::sha256_hex(secret.as_bytes()))
+            .bind(hygeia_server::db::now())
+            .bind(&admin)
+            .execute(&db.write)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            out.push((practice, secret));
+        }
+        out
+    })
+}
+
+fn setup(
+    base: &str,
+    database: &str,
+    email: &str,
+    one_time: &str,
+    hosts: usize,
+    state_file: &str,
+    practices: usize,
+) {
     let agent = new_agent();
     let json_type = ("content-type", "application/json");
     let (_, login, cookies) = call(
@@ -144,28 +208,45 @@ fn setup(base: &str, database: &str, email: &str, one_time: &str, hosts: usize, 
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let (_, practices, _) = call(
+    let (_, whoami, _) = call(
         &agent,
         "GET",
-        &format!("{base}/api/v1/practices"),
+        &format!("{base}/api/v1/session"),
         &[("cookie", &cookie)],
         None,
     );
-    let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
-    let (_, secret, _) = call(
-        &agent,
-        "POST",
-        &format!("{base}/api/v1/practices/{practice}/enroll-secrets"),
-        &[json_type, ("cookie", &cookie), ("x-csrf-token", &csrf)],
-        Some(json!({"label": "benchmark"}).to_string()),
-    );
-    let secret = secret["secret"].as_str().unwrap_or_default().to_string();
+    // Per practice: its id and an enroll secret.
+    let secrets: Vec<(i64, String)> = if whoami["role"] == "insurer_analyst" {
+        insurer_practices(database, email, practices.max(1))
+    } else {
+        let (_, practices, _) = call(
+            &agent,
+            "GET",
+            &format!("{base}/api/v1/practices"),
+            &[("cookie", &cookie)],
+            None,
+        );
+        let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
+        let (_, secret, _) = call(
+            &agent,
+            "POST",
+            &format!("{base}/api/v1/practices/{practice}/enroll-secrets"),
+            &[json_type, ("cookie", &cookie), ("x-csrf-token", &csrf)],
+            Some(json!({"label": "benchmark"}).to_string()),
+        );
+        vec![(
+            practice,
+            secret["secret"].as_str().unwrap_or_default().to_string(),
+        )]
+    };
+    let practice = secrets[0].0;
+    let secrets = Arc::new(secrets);
     let started = Instant::now();
     let keys = Arc::new(Mutex::new(Vec::with_capacity(hosts)));
     let next = Arc::new(AtomicUsize::new(0));
     let workers: Vec<_> = (0..8)
         .map(|_| {
-            let (keys, next, secret, base) = (Arc::clone(&keys), Arc::clone(&next), secret.clone(), base.to_string());
+            let (keys, next, secrets, base) = (Arc::clone(&keys), Arc::clone(&next), Arc::clone(&secrets), base.to_string());
             std::thread::spawn(move || {
                 let agent = new_agent();
                 loop {
@@ -173,6 +254,7 @@ fn setup(base: &str, database: &str, email: &str, one_time: &str, hosts: usize, 
                     if n >= hosts {
                         break;
                     }
+                    let secret = &secrets[n % secrets.len()].1;
                     let (status, enrolled, _) = call(&agent, "POST", &format!("{base}/api/agent/v1/enroll"), &[("content-type", "application/json")], Some(json!({"secret": secret, "hostname": format!("pc-{n:05}"), "os": "linux"}).to_string()));
                     assert_eq!(status, 200, "{enrolled}");
                     keys.lock().unwrap_or_else(|e| e.into_inner()).push((format!("pc-{n:05}"), enrolled["node_key"].as_str().unwrap_or_default().to_string()));
@@ -418,15 +500,29 @@ fn overview(base: &str, state_file: &str, requests: usize) {
     );
     assert_eq!(status, 200, "{answer}");
     let cookie = cookies.first().cloned().unwrap_or_default();
-    for (name, path) in [
-        ("overview", format!("/api/v1/practices/{practice}")),
+    // The attestation report reads every stored result of the practice up to the day: a few
+    // requests are enough to time it.
+    let few = (requests / 40).max(3);
+    for (name, path, requests) in [
+        ("overview", format!("/api/v1/practices/{practice}"), requests),
         (
             "trend (30 days)",
             format!("/api/v1/practices/{practice}/trend?days=30"),
+            requests,
         ),
         (
             "hosts page",
             format!("/api/v1/practices/{practice}/hosts?limit=50"),
+            requests,
+        ),
+        ("practices by risk API", "/api/v1/risk".to_string(), requests),
+        ("overview page", format!("/practices/{practice}"), requests),
+        ("insurer page", "/insurer".to_string(), requests),
+        ("insurer CSV", "/insurer.csv".to_string(), requests),
+        (
+            "attestation report page",
+            format!("/practices/{practice}/attestation"),
+            few,
         ),
     ] {
         let mut latencies = Vec::new();
@@ -468,6 +564,7 @@ fn main() {
             &arg(5),
             number(6) as usize,
             &arg(7),
+            arg(8).parse().unwrap_or(1),
         ),
         "history" => history(&arg(2), &arg(3), &arg(4), number(5) as i64),
         "ingest" => ingest(&arg(2), &arg(3), number(4), number(5), number(6) as usize),
