@@ -504,7 +504,11 @@ fn overview(base: &str, state_file: &str, requests: usize) {
     // requests are enough to time it.
     let few = (requests / 40).max(3);
     for (name, path, requests) in [
-        ("overview", format!("/api/v1/practices/{practice}"), requests),
+        (
+            "overview",
+            format!("/api/v1/practices/{practice}"),
+            requests,
+        ),
         (
             "trend (30 days)",
             format!("/api/v1/practices/{practice}/trend?days=30"),
@@ -515,7 +519,11 @@ fn overview(base: &str, state_file: &str, requests: usize) {
             format!("/api/v1/practices/{practice}/hosts?limit=50"),
             requests,
         ),
-        ("practices by risk API", "/api/v1/risk".to_string(), requests),
+        (
+            "practices by risk API",
+            "/api/v1/risk".to_string(),
+            requests,
+        ),
         ("overview page", format!("/practices/{practice}"), requests),
         ("insurer page", "/insurer".to_string(), requests),
         ("insurer CSV", "/insurer.csv".to_string(), requests),

@@ -216,8 +216,35 @@ fn the_attestation_report_shows_the_chosen_day_from_history() {
         assert!(lines[1].starts_with("\"Riverside\",low,1,0,"), "{lines:?}");
         let none = analyst.get("/insurer.csv?risk=high");
         assert_eq!(text(&none).lines().count(), 1, "{backend}: only the header");
+        server.rollup();
         let ranked: Value = analyst.get("/api/v1/risk").body;
         assert_eq!(ranked["items"][0]["name"], "Riverside");
         assert_eq!(ranked["items"][0]["risk"], "low");
+        // Today's roll-up: one day, two results (firewall passing, MFA attested) both passing.
+        assert_eq!(
+            ranked["items"][0]["trend"],
+            json!([{"day": day(0), "pass_rate": 1.0}]),
+            "{backend}"
+        );
+        assert_eq!(ranked["items"][0]["top_failing"], json!([]), "{backend}");
+        // A second computer with its firewall off: one of two has a failing high control.
+        let (_, key2) = enroll(
+            &server.base,
+            secret.body["secret"].as_str().unwrap_or(""),
+            "exam-room",
+        );
+        send_report(
+            &server.base,
+            &key2,
+            "report-exam",
+            dated_report("exam-room", 0, "fail", "dr.lee"),
+        );
+        let ranked: Value = analyst.get("/api/v1/risk").body;
+        assert_eq!(ranked["items"][0]["risk"], "high", "{backend}");
+        assert_eq!(
+            ranked["items"][0]["top_failing"],
+            json!([{"control_id": "HY-PC-008", "failing": 1}]),
+            "{backend}"
+        );
     }
 }

@@ -478,6 +478,23 @@ pub async fn host_changes(
     Ok(paged(items, limit, offset))
 }
 
+/// `2026-11-28=1200/1500,...` (day=passing/results) as `[{day, pass_rate}]`.
+fn parse_trend_days(text: &str) -> Vec<Value> {
+    text.split(',')
+        .filter_map(|entry| {
+            let (day, counts) = entry.split_once('=')?;
+            let (passing, results) = counts.split_once('/')?;
+            let (passing, results) = (passing.parse::<f64>().ok()?, results.parse::<f64>().ok()?);
+            let rate = if results > 0.0 {
+                passing / results
+            } else {
+                0.0
+            };
+            Some(json!({"day": day, "pass_rate": rate}))
+        })
+        .collect()
+}
+
 /// A practice's risk level from the share of its computers with a failing critical or high
 /// control.
 pub fn risk_level(hosts: i64, serious_hosts: i64) -> &'static str {
@@ -546,39 +563,56 @@ pub async fn practices_by_risk(
             p["not_reporting"] = json!(row.try_get::<i64, _>("silent")?);
         }
     }
+    // Each query answers one row per practice (or three): on SQLite every row crosses a thread
+    // boundary, so sums, rankings and the trend's days are put together by the database.
     let (scope, values) = practice_scope(&caller, "practice_id", 1);
-    let stats = bind_all(
+    let sums = bind_all(
         sqlx::query(&format!(
-            "SELECT practice_id, control_id, hosts, passing, failing FROM practice_control_stats \
-             WHERE hosts > 0 AND {scope} ORDER BY practice_id, failing DESC, control_id"
+            "SELECT practice_id, CAST(SUM(hosts) AS BIGINT) AS results, \
+             CAST(SUM(passing) AS BIGINT) AS passing FROM practice_control_stats \
+             WHERE hosts > 0 AND {scope} GROUP BY practice_id"
         )),
         &values,
     )
     .fetch_all(&state.db.read)
     .await?;
-    for row in stats {
-        let Some(p) = by_id.get_mut(&row.try_get::<i64, _>("practice_id")?) else {
-            continue;
-        };
-        let failing: i64 = row.try_get("failing")?;
-        p["results"] = json!(p["results"].as_i64().unwrap_or(0) + row.try_get::<i64, _>("hosts")?);
-        p["passing"] =
-            json!(p["passing"].as_i64().unwrap_or(0) + row.try_get::<i64, _>("passing")?);
-        if let Some(top) = p["top_failing"].as_array_mut()
-            && failing > 0
-            && top.len() < 3
+    for row in sums {
+        if let Some(p) = by_id.get_mut(&row.try_get::<i64, _>("practice_id")?) {
+            p["results"] = json!(row.try_get::<i64, _>("results")?);
+            p["passing"] = json!(row.try_get::<i64, _>("passing")?);
+        }
+    }
+    let top = bind_all(
+        sqlx::query(&format!(
+            "SELECT practice_id, control_id, failing FROM (\
+             SELECT practice_id, control_id, failing, ROW_NUMBER() OVER \
+             (PARTITION BY practice_id ORDER BY failing DESC, control_id) AS rank \
+             FROM practice_control_stats WHERE failing > 0 AND {scope}) ranked \
+             WHERE rank <= 3 ORDER BY practice_id, rank"
+        )),
+        &values,
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    for row in top {
+        if let Some(list) = by_id
+            .get_mut(&row.try_get::<i64, _>("practice_id")?)
+            .and_then(|p| p["top_failing"].as_array_mut())
         {
-            top.push(
-                json!({"control_id": row.try_get::<String, _>("control_id")?, "failing": failing}),
+            list.push(
+                json!({"control_id": row.try_get::<String, _>("control_id")?,
+                             "failing": row.try_get::<i64, _>("failing")?}),
             );
         }
     }
+    // The days of each practice's trend as one text: `2026-11-28=1200/1500,...`.
     let first = crate::rollup::day_of(at - 29 * 86_400);
     let (scope, values) = practice_scope(&caller, "practice_id", 2);
     let trend = bind_all(
         sqlx::query(&format!(
-            "SELECT practice_id, day, results, passing FROM daily_practice_rollups \
-             WHERE day >= $1 AND {scope} ORDER BY practice_id, day"
+            "SELECT practice_id, string_agg(day || '=' || CAST(passing AS TEXT) || '/' || \
+             CAST(results AS TEXT), ',' ORDER BY day) AS days FROM daily_practice_rollups \
+             WHERE day >= $1 AND {scope} GROUP BY practice_id"
         ))
         .bind(&first),
         &values,
@@ -589,12 +623,8 @@ pub async fn practices_by_risk(
         let Some(p) = by_id.get_mut(&row.try_get::<i64, _>("practice_id")?) else {
             continue;
         };
-        let results: i64 = row.try_get("results")?;
-        let passing: i64 = row.try_get("passing")?;
-        if let Some(days) = p["trend"].as_array_mut() {
-            days.push(json!({"day": row.try_get::<String, _>("day")?,
-                "pass_rate": if results > 0 { passing as f64 / results as f64 } else { 0.0 }}));
-        }
+        let days: String = row.try_get("days")?;
+        p["trend"] = Value::Array(parse_trend_days(&days));
     }
     let mut items: Vec<Value> = by_id
         .into_values()

@@ -260,6 +260,7 @@ type FailingOn = (String, String, Option<String>, i64);
 /// One computer's state on the day: per control (status, severity, since).
 type Posture = BTreeMap<String, (String, String, i64)>;
 
+/// A computer's state at `end` read from its history (for a day before its latest change).
 async fn posture_on(state: &AppState, host_id: i64, end: i64) -> ApiResult<(Posture, Option<i64>)> {
     let rows = sqlx::query(
         "SELECT control_id, status, severity, observed_at FROM results \
@@ -339,6 +340,36 @@ pub async fn build(
         admins.join(", ")
     };
 
+    // The latest posture of every computer: when a computer's latest stored report is from the
+    // chosen day or before, its state that day is its current state, status start included.
+    // Only computers that reported changes after the day need their history read.
+    let current = sqlx::query(
+        "SELECT host_id, control_id, status, severity, since, observed_at FROM host_posture \
+         WHERE practice_id = $1",
+    )
+    .bind(practice_id)
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut postures: BTreeMap<i64, (Posture, Option<i64>)> = BTreeMap::new();
+    let mut changed_after: std::collections::BTreeSet<i64> = Default::default();
+    for row in current {
+        let host_id: i64 = row.try_get("host_id")?;
+        let observed: i64 = row.try_get("observed_at")?;
+        if observed > end {
+            changed_after.insert(host_id);
+            continue;
+        }
+        let entry = postures.entry(host_id).or_default();
+        entry.1 = entry.1.max(Some(observed));
+        entry.0.insert(
+            row.try_get("control_id")?,
+            (
+                row.try_get("status")?,
+                row.try_get("severity")?,
+                row.try_get("since")?,
+            ),
+        );
+    }
     let mut assets = Vec::new();
     let mut rows: BTreeMap<String, ControlRow> = BTreeMap::new();
     let mut failing: BTreeMap<String, Vec<FailingOn>> = BTreeMap::new();
@@ -349,7 +380,11 @@ pub async fn build(
         let platform: String = host.try_get("os")?;
         let owner: Option<String> = host.try_get("owner")?;
         hostnames.insert(host_id, hostname.clone());
-        let (posture, latest) = posture_on(state, host_id, end).await?;
+        let (posture, latest) = if changed_after.contains(&host_id) {
+            posture_on(state, host_id, end).await?
+        } else {
+            postures.remove(&host_id).unwrap_or_default()
+        };
         let mut host_failing = 0;
         for (control_id, (status, severity, since)) in &posture {
             let row = rows.entry(control_id.clone()).or_insert_with(|| {
