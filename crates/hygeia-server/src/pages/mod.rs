@@ -110,11 +110,6 @@ impl std::ops::Deref for Viewer {
 }
 
 impl Viewer {
-    /// The session's CSRF token, for the page's forms.
-    pub fn csrf(&self) -> &str {
-        csrf_of(self)
-    }
-
     /// The caller, for the API handlers the pages call.
     pub fn caller(&self) -> Caller {
         self.0.clone()
