@@ -39,3 +39,8 @@ document.documentElement.classList.add("js");
 document.addEventListener("click", (event) => {
   if (event.target.closest("button[data-print]")) window.print();
 });
+
+// Mark the navigation link of the page being shown, for screen readers and at a glance.
+for (const link of document.querySelectorAll("header nav a")) {
+  if (link.pathname === window.location.pathname) link.setAttribute("aria-current", "page");
+}

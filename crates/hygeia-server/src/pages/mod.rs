@@ -140,7 +140,7 @@ impl FromRequestParts<AppState> for Visitor {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> PageResult<Visitor> {
         let signed = signed_without_csrf_check(parts, state)
             .await
-            .map_err(|_| PageError::Redirect("/login".into()))?;
+            .map_err(|_| PageError::Redirect(sign_in_then_back(parts)))?;
         // Browsers only: the pages' forms are checked against the session's CSRF token, which
         // API tokens do not have.
         if signed.via == Via::Token {
@@ -149,6 +149,34 @@ impl FromRequestParts<AppState> for Visitor {
         parts.extensions.insert(signed.clone());
         Ok(Visitor(signed))
     }
+}
+
+/// The sign-in page, with the page asked for to come back to after signing in (for pages
+/// opened with GET; a form's answer is not worth coming back to).
+fn sign_in_then_back(parts: &Parts) -> String {
+    let wanted = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    if parts.method != axum::http::Method::GET || wanted == "/" {
+        return "/login".into();
+    }
+    format!(
+        "/login?{}",
+        serde_urlencoded::to_string([("next", wanted)]).unwrap_or_default()
+    )
+}
+
+/// `next` if it is a path on this server (not `//elsewhere`, not a full address), else `/`:
+/// a sign-in link must not be able to send the person to another site.
+pub fn local_path(next: &str) -> &str {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() <= 1_000
+        && !next.chars().any(char::is_control);
+    if local { next } else { "/" }
 }
 
 /// The session's CSRF token of a signed-in user, for forms.

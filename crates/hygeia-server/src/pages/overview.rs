@@ -117,7 +117,10 @@ pub async fn practice(
         viewer.practice_id == Some(practice_id) && viewer.role == crate::auth::Role::PracticeAdmin;
     let body = html! {
         h1 { (name) }
-        p.lead { "Security posture of the practice's enrolled computers." }
+        p.lead {
+            "Security posture of the practice's enrolled computers. "
+            a href={ "/practices/" (practice_id) "/attestation" } { "Attestation report" }
+        }
         @if hosts == 0 {
             (empty_state("No computers enrolled yet", html! {
                 "Each computer that sees patient data runs the Hygeia agent, which checks it every hour and reports here. "

@@ -6,7 +6,7 @@ use super::layout::bare_page;
 use super::{CsrfForm, OpenForm, PageResult, Visitor, step_page};
 use crate::api::session;
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped, html};
@@ -21,13 +21,29 @@ fn problem(message: Option<&str>) -> Markup {
     }
 }
 
-fn login_page(message: Option<&str>, email: &str) -> Markup {
+/// `?next=`: the page to open after signing in.
+#[derive(Debug, Default, Deserialize)]
+pub struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+fn next_field(next: &str) -> Markup {
+    html! {
+        @if super::local_path(next) != "/" {
+            input type="hidden" name="next" value=(super::local_path(next));
+        }
+    }
+}
+
+fn login_page(message: Option<&str>, email: &str, next: &str) -> Markup {
     bare_page(
         "Sign in",
         html! {
             h1 { "Sign in" }
             (problem(message))
             form.stack method="post" action="/login" {
+                (next_field(next))
                 label for="email" { "E-mail address" }
                 input #email type="email" name="email" autocomplete="username" required value=(email);
                 label for="password" { "Password" }
@@ -39,9 +55,9 @@ fn login_page(message: Option<&str>, email: &str) -> Markup {
     )
 }
 
-/// `GET /login`.
-pub async fn login_form() -> Markup {
-    login_page(None, "")
+/// `GET /login?next=`.
+pub async fn login_form(Query(next): Query<Next>) -> Markup {
+    login_page(None, "", &next.next)
 }
 
 /// The sign-in form's fields.
@@ -49,6 +65,8 @@ pub async fn login_form() -> Markup {
 pub struct LoginForm {
     email: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// Sends the browser to `to` with a new session cookie.
@@ -63,19 +81,28 @@ pub async fn login(
     OpenForm(form): OpenForm<LoginForm>,
 ) -> PageResult {
     match session::sign_in(&state, client.ip(), &form.email, &form.password).await {
-        Ok(signed_in) => Ok(redirect_with_cookie(
-            signed_in.cookie,
-            step_page(signed_in.next),
-        )),
+        Ok(signed_in) => {
+            let next = super::local_path(&form.next);
+            let to = match signed_in.next {
+                "done" => next.to_string(),
+                // Returning users give their code next; the page asked for comes after.
+                "enter_totp" if next != "/" => format!(
+                    "/login/code?{}",
+                    serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+                ),
+                step => step_page(step).to_string(),
+            };
+            Ok(redirect_with_cookie(signed_in.cookie, &to))
+        }
         Err(error) => Ok((
             error.status,
-            login_page(Some(&error.message), form.email.trim()),
+            login_page(Some(&error.message), form.email.trim(), &form.next),
         )
             .into_response()),
     }
 }
 
-fn code_page(message: Option<&str>, csrf: &str) -> Markup {
+fn code_page(message: Option<&str>, csrf: &str, next: &str) -> Markup {
     bare_page(
         "Enter your code",
         html! {
@@ -83,6 +110,7 @@ fn code_page(message: Option<&str>, csrf: &str) -> Markup {
             (problem(message))
             form.stack method="post" action="/login/code" {
                 input type="hidden" name="csrf" value=(csrf);
+                (next_field(next))
                 label for="code" { "Six-digit code" }
                 input #code name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7" required autofocus;
                 div.actions { button type="submit" { "Continue" } }
@@ -92,15 +120,17 @@ fn code_page(message: Option<&str>, csrf: &str) -> Markup {
     )
 }
 
-/// `GET /login/code`.
-pub async fn code_form(visitor: Visitor) -> Markup {
-    code_page(None, super::csrf_of(&visitor.0))
+/// `GET /login/code?next=`.
+pub async fn code_form(visitor: Visitor, Query(next): Query<Next>) -> Markup {
+    code_page(None, super::csrf_of(&visitor.0), &next.next)
 }
 
 /// A form with one code.
 #[derive(Debug, Deserialize)]
 pub struct CodeForm {
     code: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// `POST /login/code`.
@@ -111,10 +141,10 @@ pub async fn code(
 ) -> PageResult {
     let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
     match session::verify_code(&state, &visitor.0, &code).await {
-        Ok((cookie, _)) => Ok(redirect_with_cookie(cookie, "/")),
+        Ok((cookie, _)) => Ok(redirect_with_cookie(cookie, super::local_path(&form.next))),
         Err(error) => Ok((
             error.status,
-            code_page(Some(&error.message), super::csrf_of(&visitor.0)),
+            code_page(Some(&error.message), super::csrf_of(&visitor.0), &form.next),
         )
             .into_response()),
     }
@@ -309,6 +339,21 @@ pub async fn logout(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_paths_on_this_server_are_followed_after_sign_in() {
+        use super::super::local_path;
+        assert_eq!(local_path("/hosts/12?x=1"), "/hosts/12?x=1");
+        for outside in [
+            "//evil.example/x",
+            "https://evil.example",
+            "/\\evil",
+            "",
+            "/a\nb",
+        ] {
+            assert_eq!(local_path(outside), "/", "{outside:?}");
+        }
+    }
+
     #[test]
     fn the_qr_code_is_an_svg_with_modules() {
         let svg = super::qr_svg("otpauth://totp/Hygeia:a@b.example?secret=JBSWY3DPEHPK3PXP")

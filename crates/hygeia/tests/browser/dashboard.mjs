@@ -216,6 +216,7 @@ try {
   step("the computer's page: findings with fixes, attestations, timeline");
   await hostLink.click();
   assert.match(admin.url(), /\/hosts\/\d+$/);
+  const hostUrl = admin.url();
   await checkPage(admin);
   assert.ok(await admin.getByRole("heading", { name: "What to fix" }).isVisible());
   assert.ok(await admin.getByRole("heading", { name: "Timeline of changes" }).isVisible());
@@ -279,21 +280,21 @@ try {
   step("sign out");
   await admin.click("header button:text-is('Sign out')");
   assert.match(admin.url(), /\/login$/);
-  await admin.goto(practiceUrl);
-  assert.match(admin.url(), /\/login$/, "signed out: pages send back to sign-in");
+  await admin.goto(hostUrl);
+  assert.match(admin.url(), /\/login\?next=%2Fhosts%2F\d+$/, "signed out: pages send back to sign-in");
 
-  step("sign in again: password, then the code from the app");
+  step("sign in again: password, then the code from the app, then the page asked for");
   await admin.fill("#email", "admin@riverside.example");
   await admin.fill("#password", "quiet river stones at noon");
   await admin.click("main button[type=submit]");
-  await admin.waitForURL(/\/login\/code$/);
+  await admin.waitForURL(/\/login\/code\?next=/);
   await checkPage(admin);
   await shot(admin, "sign-in-code");
   // The code of the next 30-second step: this step's code may have been used at set-up, and
   // each code is accepted once.
   await admin.fill("#code", totp(adminSecret, Date.now() + 30_000));
   await admin.click("main button[type=submit]");
-  await admin.waitForURL(/\/practices\/\d+$/);
+  await admin.waitForURL(hostUrl);
 
   // ---- the insurer's analyst ----
   step("insurer analyst: first sign-in, practices by risk, CSV");
