@@ -541,6 +541,60 @@ mod tests {
     }
 
     #[test]
+    fn long_tables_continue_on_new_pages_without_losing_rows() {
+        use super::super::attestation::{Asset, Report, wording};
+        let assets: Vec<Asset> = (0..120)
+            .map(|i| Asset {
+                hostname: format!("computer-{i:03}"),
+                platform: "windows".into(),
+                os_version: "Windows 11 Pro 23H2".into(),
+                enrolled_at: 1_795_860_000,
+                last_report_at: Some(1_795_860_000),
+                owner: Some("Dr Lee".into()),
+                failing: i % 4,
+            })
+            .collect();
+        let report = Report {
+            practice_id: 1,
+            practice: "Riverside Family Practice".into(),
+            organization: "Northside Mutual".into(),
+            day: "2026-11-28".into(),
+            day_end: 1_795_910_399,
+            generated_at: 1_795_860_000,
+            generated_by: "Pat Admin".into(),
+            assets,
+            groups: vec![],
+            attested: vec![],
+            risks: vec![],
+        };
+        let bytes = render(
+            &report,
+            wording().unwrap_or_else(|e| panic!("{}", e.message)),
+        );
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.starts_with("%PDF-") && text.trim_end().ends_with("%%EOF"));
+        for i in 0..120 {
+            let name = format!("(computer-{i:03})");
+            assert_eq!(text.matches(&name).count(), 1, "{name} once");
+        }
+        let pages: usize = text
+            .split("/Count ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(pages >= 3, "120 rows need several pages ({pages})");
+        // `/Type /Pages` once, `/Type /Page` once per page.
+        assert_eq!(text.matches("/Type /Page").count(), pages + 1);
+        // The table's header starts every page it runs over.
+        assert!(text.matches("(Latest report)").count() >= 3);
+        assert!(
+            text.contains(&format!("page {pages} of {pages}")),
+            "footer on the last page"
+        );
+    }
+
+    #[test]
     fn characters_map_to_win_ansi() {
         assert_eq!(win_ansi("Café – “ok”"), b"Caf\xe9 \x96 \x93ok\x94".to_vec());
         assert_eq!(win_ansi("→"), b"?".to_vec());
