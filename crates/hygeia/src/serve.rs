@@ -107,6 +107,13 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
         "hygeia serve: listening on {scheme}://{address} (database {}); Ctrl-C stops",
         hygeia_server::db::redact_url(&args.database)
     );
+    // 0.0.0.0 is where it listens, not an address to open: name the port instead.
+    let dashboard = if address.ip().is_unspecified() {
+        format!("{scheme}://<this server's name>:{}/", address.port())
+    } else {
+        format!("{scheme}://{address}/")
+    };
+    eprintln!("hygeia serve: the dashboard is at {dashboard} (sign in there)");
     run(
         listener,
         tls,
