@@ -711,6 +711,39 @@ mod tests {
     }
 
     #[test]
+    fn answers_are_read_and_a_renewed_answer_is_news() {
+        let now = 1_900_000_000;
+        let with = |at: &str| {
+            report(&[("HY-EM-001", "attested")]).replace(
+                r#""reason":"r"}"#,
+                &format!(
+                    r#""reason":"r","attestation":{{"answer":true,"by":"dr.lee","at":"{at}","note":"app"}}}}"#
+                ),
+            )
+        };
+        let first = validate(with("2026-11-01T09:00:00Z").as_bytes(), now);
+        let renewed = validate(with("2026-11-20T09:00:00Z").as_bytes(), now);
+        let (Ok(first), Ok(renewed)) = (first, renewed) else {
+            panic!("valid reports refused");
+        };
+        let answer = first.results[0].attestation.clone();
+        assert_eq!(
+            answer,
+            Some(AttestationAnswer {
+                answer: true,
+                by: "dr.lee".into(),
+                at: 1_793_523_600,
+                note: "app".into()
+            })
+        );
+        assert_ne!(first.results_hash, renewed.results_hash);
+        match validate(with("last Tuesday").as_bytes(), now) {
+            Err(Invalid::Content(why)) => assert!(why.contains("attestation's time"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn stored_reports_read_back() {
         let text = report(&[("HY-PC-001", "pass"), ("HY-PC-002", "fail")]);
         let stored = compress(&text);
