@@ -121,6 +121,20 @@ fn wrap(text: &str, font: Font, size: f32, width: f32) -> Vec<Vec<u8>> {
     lines
 }
 
+/// A table cell's lines, at most what fits on half a page: a row must fit on one page, and a
+/// cell longer than that (a pasted essay in a note) ends with `...`.
+fn cell_lines(text: &str, font: Font, size: f32, width: f32) -> Vec<Vec<u8>> {
+    let most = ((TOP - BOTTOM) / 2.0 / (size * 1.3)) as usize;
+    let mut lines = wrap(text, font, size, width);
+    if lines.len() > most {
+        lines.truncate(most);
+        if let Some(last) = lines.last_mut() {
+            last.extend_from_slice(b"...");
+        }
+    }
+    lines
+}
+
 /// Pages being filled from the top down.
 struct Layout {
     pages: Vec<Content>,
@@ -199,7 +213,7 @@ impl Layout {
         let wrapped: Vec<Vec<Vec<u8>>> = cells
             .iter()
             .zip(widths)
-            .map(|(cell, w)| wrap(cell, font, size, w * CONTENT_W - 6.0))
+            .map(|(cell, w)| cell_lines(cell, font, size, w * CONTENT_W - 6.0))
             .collect();
         let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1);
         let height = lines as f32 * leading + 6.0;
@@ -220,7 +234,7 @@ impl Layout {
         let lines = cells
             .iter()
             .zip(widths)
-            .map(|(cell, w)| wrap(cell, font, size, w * CONTENT_W - 6.0).len())
+            .map(|(cell, w)| cell_lines(cell, font, size, w * CONTENT_W - 6.0).len())
             .max()
             .unwrap_or(1);
         lines as f32 * size * 1.3 + 6.0
@@ -592,6 +606,13 @@ mod tests {
             text.contains(&format!("page {pages} of {pages}")),
             "footer on the last page"
         );
+    }
+
+    #[test]
+    fn a_cell_longer_than_a_page_is_cut_short() {
+        let lines = cell_lines(&"word ".repeat(5_000), Font::Regular, 8.5, 100.0);
+        assert!(lines.len() as f32 * 8.5 * 1.3 <= (TOP - BOTTOM) / 2.0);
+        assert!(lines.last().is_some_and(|l| l.ends_with(b"...")));
     }
 
     #[test]
