@@ -84,36 +84,46 @@ fn win_ansi(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Splits text into lines no wider than `width`; words longer than a line are cut.
+/// Splits text into lines no wider than `width`; words longer than a line are cut. One pass
+/// over the text: widths are added up as it goes.
 fn wrap(text: &str, font: Font, size: f32, width: f32) -> Vec<Vec<u8>> {
+    let fits = |units: f32| units * size / 1000.0 <= width;
+    let space = font.width_of(b' ');
     let mut lines = Vec::new();
     let mut line: Vec<u8> = Vec::new();
+    let mut line_units = 0.0;
     for word in win_ansi(text)
         .split(|b| *b == b' ')
         .filter(|w| !w.is_empty())
     {
-        let mut candidate = line.clone();
-        if !candidate.is_empty() {
-            candidate.push(b' ');
-        }
-        candidate.extend_from_slice(word);
-        if font.measure(&candidate, size) <= width {
-            line = candidate;
+        let word_units: f32 = word.iter().map(|b| font.width_of(*b)).sum();
+        let with_word = if line.is_empty() {
+            word_units
+        } else {
+            line_units + space + word_units
+        };
+        if fits(with_word) {
+            if !line.is_empty() {
+                line.push(b' ');
+            }
+            line.extend_from_slice(word);
+            line_units = with_word;
             continue;
         }
         if !line.is_empty() {
             lines.push(std::mem::take(&mut line));
         }
-        let mut rest = word.to_vec();
-        while font.measure(&rest, size) > width && rest.len() > 1 {
-            let mut cut = rest.len() - 1;
-            while cut > 1 && font.measure(&rest[..cut], size) > width {
-                cut -= 1;
+        // The word on its own lines, cut where the width runs out.
+        line_units = 0.0;
+        for &byte in word {
+            let units = font.width_of(byte);
+            if !line.is_empty() && !fits(line_units + units) {
+                lines.push(std::mem::take(&mut line));
+                line_units = 0.0;
             }
-            lines.push(rest[..cut].to_vec());
-            rest = rest[cut..].to_vec();
+            line.push(byte);
+            line_units += units;
         }
-        line = rest;
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
@@ -551,6 +561,17 @@ mod tests {
         }
         let long = wrap(&"x".repeat(200), Font::Bold, 10.0, 50.0);
         assert!(long.len() > 5);
+        for line in &long {
+            assert!(Font::Bold.measure(line, 10.0) <= 50.0, "{line:?}");
+        }
+        assert_eq!(
+            long.concat(),
+            "x".repeat(200).into_bytes(),
+            "nothing lost in the cuts"
+        );
+        // A megabyte without a space is cut in one pass (this was quadratic).
+        let huge = wrap(&"w".repeat(1_000_000), Font::Regular, 8.5, 100.0);
+        assert_eq!(huge.iter().map(Vec::len).sum::<usize>(), 1_000_000);
         assert_eq!(wrap("", Font::Regular, 10.0, 50.0), vec![Vec::<u8>::new()]);
     }
 
