@@ -56,7 +56,8 @@ impl Font {
         }
     }
 
-    /// Width of WinAnsi-encoded text at `size` points.
+    /// Width of WinAnsi-encoded text at `size` points (the tests check lines against it).
+    #[cfg(test)]
     fn measure(self, encoded: &[u8], size: f32) -> f32 {
         encoded.iter().map(|b| self.width_of(*b)).sum::<f32>() * size / 1000.0
     }
