@@ -62,18 +62,7 @@ fn risk_badge(risk: &str) -> Markup {
 }
 
 fn trend_of(practice: &Value, first_unix: i64) -> Vec<chart::Day> {
-    let known: Vec<(String, f64)> = practice["trend"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|d| {
-            (
-                d["day"].as_str().unwrap_or("").to_string(),
-                d["pass_rate"].as_f64().unwrap_or(0.0),
-            )
-        })
-        .collect();
-    chart::fill_days(first_unix, 30, &known)
+    chart::fill_days(first_unix, 30, &chart::known_days(&practice["trend"]))
 }
 
 /// `GET /insurer`.

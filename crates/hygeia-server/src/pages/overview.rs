@@ -41,18 +41,11 @@ pub async fn trend_days(
         }),
     )
     .await?;
-    let known: Vec<(String, f64)> = trend["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|d| {
-            (
-                d["day"].as_str().unwrap_or("").to_string(),
-                d["pass_rate"].as_f64().unwrap_or(0.0),
-            )
-        })
-        .collect();
-    Ok(chart::fill_days(now() - (days - 1) * 86_400, days, &known))
+    Ok(chart::fill_days(
+        now() - (days - 1) * 86_400,
+        days,
+        &chart::known_days(&trend["items"]),
+    ))
 }
 
 fn host_link(item: &Value) -> Markup {
