@@ -8,11 +8,18 @@ use sqlx::{Executor, Row};
 use std::time::Duration;
 
 /// The migrations, in order. A migration is never edited once released: a change is a new file.
-const MIGRATIONS: [(i64, &str, &str); 1] = [(
-    1,
-    "initial schema",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: [(i64, &str, &str); 2] = [
+    (
+        1,
+        "initial schema",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "security hardening",
+        include_str!("../migrations/0002_hardening.sql"),
+    ),
+];
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,7 @@ pub mod error;
 pub mod ingest;
 pub mod init;
 pub mod pages;
+pub mod proxy;
 pub mod ratelimit;
 pub mod rollup;
 pub mod routes;

@@ -363,8 +363,31 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.settings.request_timeout,
+            request_deadline,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// A client that trickles its body a byte at a time is cut off at the deadline instead of
+/// holding a connection and a task forever.
+async fn request_deadline(
+    axum::extract::State(deadline): axum::extract::State<std::time::Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => crate::error::ApiError::new(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "The request took too long to arrive; send it again.",
+        )
+        .into_response(),
+    }
 }
 
 /// Unknown paths: a page for browsers, JSON for programs.

@@ -16,6 +16,9 @@ use tower::ServiceExt;
 const ROLLUP_EVERY: Duration = Duration::from_secs(300);
 /// Time allowed for a TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time allowed for a request's line and headers, and for the next request on a kept-alive
+/// connection: a client that sends headers a byte a minute is cut off here.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the server cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +107,70 @@ pub async fn bind(listen: &Listen) -> Result<TcpListener, ServeError> {
         })
 }
 
+/// Open connections: all of them, and per client address. A connection beyond either cap is
+/// closed at once, so slow or idle clients cannot take every socket the server may open.
+#[derive(Debug)]
+struct ConnectionCount {
+    limits: ConnectionLimits,
+    open: std::sync::Mutex<(usize, std::collections::HashMap<std::net::IpAddr, usize>)>,
+}
+
+/// How many connections may be open at once.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// In all.
+    pub total: usize,
+    /// From one client address (an IPv6 client counts by its /64).
+    pub per_address: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> ConnectionLimits {
+        ConnectionLimits {
+            total: 4096,
+            per_address: 128,
+        }
+    }
+}
+
+/// Holds one connection's place; gives it back when dropped.
+struct ConnectionSlot {
+    count: Arc<ConnectionCount>,
+    address: std::net::IpAddr,
+}
+
+impl ConnectionCount {
+    fn take(self: &Arc<Self>, peer: std::net::IpAddr, exempt: bool) -> Option<ConnectionSlot> {
+        let address = crate::ratelimit::bucket_address(peer);
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let (total, per_address) = &mut *open;
+        let mine = per_address.get(&address).copied().unwrap_or(0);
+        if *total >= self.limits.total || (!exempt && mine >= self.limits.per_address) {
+            return None;
+        }
+        *total += 1;
+        per_address.insert(address, mine + 1);
+        Some(ConnectionSlot {
+            count: Arc::clone(self),
+            address,
+        })
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut open = self.count.open.lock().unwrap_or_else(|e| e.into_inner());
+        let (total, per_address) = &mut *open;
+        *total = total.saturating_sub(1);
+        if let Some(n) = per_address.get_mut(&self.address) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                per_address.remove(&self.address);
+            }
+        }
+    }
+}
+
 /// Serves until `shutdown` completes, then stops accepting and lets open requests finish.
 pub async fn run(
     listener: TcpListener,
@@ -120,7 +187,13 @@ pub async fn run(
             tokio::time::sleep(ROLLUP_EVERY).await;
         }
     });
+    let limits = state.settings.connection_limits;
+    let trusted_proxies: Arc<[crate::proxy::Cidr]> = state.settings.trusted_proxies.clone().into();
     let router = crate::routes::router(state);
+    let count = Arc::new(ConnectionCount {
+        limits,
+        open: std::sync::Mutex::new((0, std::collections::HashMap::new())),
+    });
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -137,20 +210,44 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
+        // A proxy in front carries many clients on its connections: only the total caps it.
+        let exempt = trusted_proxies.iter().any(|net| net.contains(peer.ip()));
+        let Some(slot) = count.take(peer.ip(), exempt) else {
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
+        let trusted = Arc::clone(&trusted_proxies);
         let service = router.clone().map_request(
             move |mut request: axum::http::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
+                // Handlers see the client (behind a trusted proxy: the one it names) as the
+                // connection's address, for rate limits, lockouts and the audit log.
+                let forwarded: Vec<&str> = request
+                    .headers()
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
+                let client = crate::proxy::client_address(peer.ip(), &forwarded, &trusted);
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo(SocketAddr::new(client, peer.port())));
                 request
             },
         );
         let service = hyper_util::service::TowerToHyperService::new(service);
-        let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .keep_alive(true);
         match &acceptor {
             Some(acceptor) => {
                 let acceptor = acceptor.clone();
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
+                    let _slot = slot;
                     let Ok(Ok(tls_stream)) =
                         tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
                     else {
@@ -168,6 +265,7 @@ pub async fn run(
                     .into_owned();
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
+                    let _slot = slot;
                     let _ = connection.await;
                 });
             }

@@ -17,6 +17,12 @@ pub struct Settings {
     pub session_idle_seconds: i64,
     /// And at the latest this many seconds after sign-in.
     pub session_max_seconds: i64,
+    /// Time allowed for a whole request, body included, and its answer.
+    pub request_timeout: std::time::Duration,
+    /// Open connections allowed, in all and per client address.
+    pub connection_limits: crate::serve::ConnectionLimits,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<crate::proxy::Cidr>,
 }
 
 impl Default for Settings {
@@ -33,6 +39,9 @@ impl Default for Settings {
             },
             session_idle_seconds: 30 * 60,
             session_max_seconds: 12 * 3600,
+            request_timeout: std::time::Duration::from_secs(60),
+            connection_limits: crate::serve::ConnectionLimits::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -46,10 +55,16 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Sign-in rate limit.
     pub login_limiter: Arc<RateLimiter>,
+    /// Sign-in rate limit per account (e-mail address), beside the one per address: many
+    /// addresses cannot together guess one account's password faster than this.
+    pub account_limiter: Arc<RateLimiter<String>>,
     /// Enrolment rate limit.
     pub enroll_limiter: Arc<RateLimiter>,
     /// Stores reports, several per transaction.
     pub writer: crate::writer::Writer,
+    /// Password hashes computed at once (one per core): sign-in floods queue here instead of
+    /// taking every thread.
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -60,8 +75,12 @@ impl AppState {
             writer: crate::writer::Writer::start(db.clone()),
             db,
             login_limiter: Arc::new(RateLimiter::new(settings.login_limit)),
+            account_limiter: Arc::new(RateLimiter::new(settings.login_limit)),
             enroll_limiter: Arc::new(RateLimiter::new(settings.enroll_limit)),
             settings: Arc::new(settings),
+            hashing: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 }

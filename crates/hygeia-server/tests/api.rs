@@ -275,8 +275,9 @@ fn five_wrong_passwords_lock_the_account() {
             "/api/v1/session/login",
             json!({"email": email, "password": one_time}),
         );
-        assert_eq!(answer.status, 403, "{backend}: {:?}", answer.body);
-        assert_eq!(answer.body["error"], "locked");
+        // Locked: refused with the answer of a wrong password, so it tells nothing.
+        assert_eq!(answer.status, 401, "{backend}: {:?}", answer.body);
+        assert_eq!(answer.body["error"], "wrong_credentials");
         // An unknown address gets the same answer as a wrong password.
         let answer = browser.post(
             "/api/v1/session/login",

@@ -71,6 +71,16 @@ pub struct ServeArgs {
     /// Enrolments allowed per client address per minute (raise it for mass roll-outs behind NAT).
     #[arg(long, value_name = "N", default_value_t = 60)]
     pub enroll_rate: u32,
+    /// A TLS proxy in front (address or range, repeatable): its X-Forwarded-For names the
+    /// client for rate limits, lockouts and the audit log. Other peers' X-Forwarded-For is ignored.
+    #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
+    pub trusted_proxy: Vec<hygeia_server::proxy::Cidr>,
+    /// Connections open at once, in all.
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Connections open at once from one client address (trusted proxies are not capped).
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub max_connections_per_address: usize,
 }
 
 /// `hygeia serve init` and `hygeia serve add-practice`.
@@ -514,4 +524,9 @@ pub struct ControlsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(feature = "server")]
+fn parse_cidr(text: &str) -> Result<hygeia_server::proxy::Cidr, String> {
+    hygeia_server::proxy::Cidr::parse(text)
 }

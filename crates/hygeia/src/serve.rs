@@ -99,6 +99,11 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
             burst: f64::from(args.enroll_rate.max(1)),
             per_minute: f64::from(args.enroll_rate.max(1)),
         },
+        connection_limits: hygeia_server::serve::ConnectionLimits {
+            total: args.max_connections.max(1),
+            per_address: args.max_connections_per_address.max(1),
+        },
+        trusted_proxies: args.trusted_proxy.clone(),
         ..Settings::default()
     };
     let scheme = if tls.is_some() { "https" } else { "http" };

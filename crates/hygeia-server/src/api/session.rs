@@ -16,10 +16,21 @@ use serde_json::{Value, json};
 use sqlx::Row;
 use std::net::SocketAddr;
 
-/// Failed sign-ins before the account locks.
+/// Failed sign-ins (wrong passwords, or wrong codes) before the account locks.
 const MAX_FAILURES: i64 = 5;
+/// Wrong codes one session may send before it ends.
+const MAX_CODE_FAILURES_PER_SESSION: i64 = 5;
 /// How long it stays locked.
 const LOCK_SECONDS: i64 = 15 * 60;
+
+/// A failed step, counted toward the account's lockout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// A wrong password at sign-in, or a wrong current password.
+    Password,
+    /// A wrong authenticator code. Counted apart: a correct password does not clear it.
+    Code,
+}
 
 /// Body of `POST /api/v1/session/login`.
 #[derive(Debug, Deserialize)]
@@ -138,11 +149,20 @@ pub async fn sign_in(
         .map_err(ApiError::too_many)?;
     let ip = client.to_string();
     let email = email.trim().to_lowercase();
+    state
+        .account_limiter
+        .check_key(email.clone())
+        .map_err(ApiError::too_many)?;
+    // One answer for an unknown address, a wrong password, a locked or a disabled account, so
+    // that the answer does not tell which addresses have accounts.
     let wrong = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_credentials",
-            "The e-mail address or the password is wrong.",
+            format!(
+                "The e-mail address or the password is wrong. After {MAX_FAILURES} failed attempts an account is locked for {} minutes; ask your administrator if it stays locked.",
+                LOCK_SECONDS / 60
+            ),
         )
     };
     let row = sqlx::query(
@@ -154,7 +174,7 @@ pub async fn sign_in(
     .await?;
     let Some(row) = row else {
         // As slow as a real check, so the answer does not tell which addresses exist.
-        password::verify(given_password, password::dummy_hash());
+        password::verify_off_thread(&state.hashing, given_password, password::dummy_hash()).await;
         return Err(wrong());
     };
     let user_id: i64 = row.try_get("id")?;
@@ -162,19 +182,28 @@ pub async fn sign_in(
     let practice_id: Option<i64> = row.try_get("practice_id")?;
     let at = now();
     let locked_until: i64 = row.try_get("locked_until")?;
-    if locked_until > at {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "locked",
-            format!(
-                "This account is locked after {MAX_FAILURES} failed sign-ins; try again in {} minutes or ask your administrator.",
-                (locked_until - at + 59) / 60
-            ),
-        ));
-    }
     let stored: String = row.try_get("password_hash")?;
     let disabled: i64 = row.try_get("disabled")?;
-    if !password::verify(given_password, &stored) || disabled != 0 {
+    // The hash is checked even for a locked account: the same time for every failure.
+    let right = password::verify_off_thread(&state.hashing, given_password, &stored).await;
+    if locked_until > at {
+        audit::record(
+            &state.db.write,
+            Entry {
+                organization_id: Some(organization_id),
+                practice_id,
+                user_id: Some(user_id),
+                actor: &email,
+                action: "session.login_refused",
+                target: &format!("user {user_id}"),
+                ip: &ip,
+                detail: "account locked",
+            },
+        )
+        .await?;
+        return Err(wrong());
+    }
+    if !right || disabled != 0 {
         record_failure(
             state,
             user_id,
@@ -182,7 +211,7 @@ pub async fn sign_in(
             practice_id,
             &email,
             &ip,
-            "password",
+            Failure::Password,
         )
         .await?;
         return Err(wrong());
@@ -216,7 +245,9 @@ pub async fn sign_in(
     })
 }
 
-/// Counts a failed sign-in step and locks the account at the limit.
+/// Counts a failed sign-in step and locks the account at the limit. Locking ends the user's
+/// sessions that still wait for their second factor, so a session opened with a known password
+/// cannot go on guessing codes.
 async fn record_failure(
     state: &AppState,
     user_id: i64,
@@ -224,22 +255,34 @@ async fn record_failure(
     practice_id: Option<i64>,
     email: &str,
     ip: &str,
-    what: &str,
+    failure: Failure,
 ) -> ApiResult<()> {
     let at = now();
-    let failures: i64 = sqlx::query_scalar(
-        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-    )
+    let (column, what) = match failure {
+        Failure::Password => ("failed_logins", "password"),
+        Failure::Code => ("failed_codes", "authenticator code"),
+    };
+    let failures: i64 = sqlx::query_scalar(&format!(
+        "UPDATE users SET {column} = {column} + 1 WHERE id = $1 RETURNING {column}"
+    ))
     .bind(user_id)
     .fetch_one(&state.db.write)
     .await?;
     let locked = failures >= MAX_FAILURES;
     if locked {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-            .bind(at + LOCK_SECONDS)
+        let mut tx = state.db.write.begin().await?;
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, failed_codes = 0, locked_until = $1 WHERE id = $2",
+        )
+        .bind(at + LOCK_SECONDS)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND mfa_passed = 0")
             .bind(user_id)
-            .execute(&state.db.write)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
     }
     audit::record(
         &state.db.write,
@@ -263,7 +306,11 @@ async fn record_failure(
 }
 
 /// Counts a failed step of a user who is already signed in (a wrong code or current password).
-async fn record_signed_failure(state: &AppState, signed: &Signed, what: &str) -> ApiResult<()> {
+async fn record_signed_failure(
+    state: &AppState,
+    signed: &Signed,
+    failure: Failure,
+) -> ApiResult<()> {
     record_failure(
         state,
         signed.user_id,
@@ -271,9 +318,34 @@ async fn record_signed_failure(state: &AppState, signed: &Signed, what: &str) ->
         signed.practice_id,
         &signed.email,
         &signed.ip,
-        what,
+        failure,
     )
     .await
+}
+
+/// Counts a wrong code against the session that sent it, and ends the session at the limit.
+async fn record_session_code_failure(state: &AppState, id_hash: &str) -> ApiResult<()> {
+    let failures: Option<i64> = sqlx::query_scalar(
+        "UPDATE sessions SET failed_codes = failed_codes + 1 WHERE id_hash = $1 RETURNING failed_codes",
+    )
+    .bind(id_hash)
+    .fetch_optional(&state.db.write)
+    .await?;
+    if failures.is_some_and(|n| n >= MAX_CODE_FAILURES_PER_SESSION) {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&state.db.write)
+            .await?;
+    }
+    Ok(())
+}
+
+fn wrong_code() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "wrong_code",
+        "That code is wrong or was already used; enter the current code from your authenticator app.",
+    )
 }
 
 /// Body with a TOTP code.
@@ -312,11 +384,29 @@ pub async fn verify_code(
                 .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
         )
         .map_err(ApiError::too_many)?;
-    let row =
-        sqlx::query("SELECT totp_secret, totp_last_step, totp_enabled FROM users WHERE id = $1")
-            .bind(signed.user_id)
-            .fetch_one(&state.db.read)
+    let row = sqlx::query(
+        "SELECT totp_secret, totp_last_step, totp_enabled, locked_until FROM users WHERE id = $1",
+    )
+    .bind(signed.user_id)
+    .fetch_one(&state.db.read)
+    .await?;
+    let at = now();
+    let locked_until: i64 = row.try_get("locked_until")?;
+    if locked_until > at {
+        // Locking already ended such sessions; this one slipped in between. End it too.
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&state.db.write)
             .await?;
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "locked",
+            format!(
+                "This account is locked after {MAX_FAILURES} failed attempts; sign in again in {} minutes or ask your administrator.",
+                (locked_until - at + 59) / 60
+            ),
+        ));
+    }
     let secret: Option<String> = row.try_get("totp_secret")?;
     let enabled: i64 = row.try_get("totp_enabled")?;
     let (Some(secret), 1) = (secret, enabled) else {
@@ -325,19 +415,26 @@ pub async fn verify_code(
         ));
     };
     let last: i64 = row.try_get("totp_last_step")?;
-    let Some(step) = totp::verify(&secret, code, now(), last) else {
-        record_signed_failure(state, signed, "authenticator code").await?;
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "wrong_code",
-            "That code is wrong or was already used; enter the current code from your authenticator app.",
-        ));
+    let Some(step) = totp::verify(&secret, code, at, last) else {
+        record_session_code_failure(state, id_hash).await?;
+        record_signed_failure(state, signed, Failure::Code).await?;
+        return Err(wrong_code());
     };
-    sqlx::query("UPDATE users SET totp_last_step = $1, failed_logins = 0 WHERE id = $2")
-        .bind(step)
-        .bind(signed.user_id)
-        .execute(&state.db.write)
-        .await?;
+    // One conditional update: of two requests with the same code only one moves the step on,
+    // and a lock that landed meanwhile still holds.
+    let accepted = sqlx::query(
+        "UPDATE users SET totp_last_step = $1, failed_codes = 0 \
+         WHERE id = $2 AND totp_last_step < $1 AND locked_until <= $3",
+    )
+    .bind(step)
+    .bind(signed.user_id)
+    .bind(at)
+    .execute(&state.db.write)
+    .await?
+    .rows_affected();
+    if accepted != 1 {
+        return Err(wrong_code());
+    }
     rotate_after_mfa(state, signed, id_hash).await
 }
 
@@ -462,8 +559,8 @@ pub async fn set_password(
         .bind(signed.user_id)
         .fetch_one(&state.db.read)
         .await?;
-    if !password::verify(current_password, &stored) {
-        record_signed_failure(state, signed, "current password").await?;
+    if !password::verify_off_thread(&state.hashing, current_password, &stored).await {
+        record_signed_failure(state, signed, Failure::Password).await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong_credentials",
@@ -480,7 +577,7 @@ pub async fn set_password(
     }
     let mut tx = state.db.write.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
-        .bind(password::hash(new_password))
+        .bind(password::hash_off_thread(&state.hashing, new_password).await)
         .bind(signed.user_id)
         .execute(&mut *tx)
         .await?;

@@ -31,6 +31,31 @@ pub fn verify(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// [`verify`] on a blocking thread, at most `limit` at once: argon2 takes tens of milliseconds
+/// of CPU, which on the async threads would stall every other request.
+pub async fn verify_off_thread(
+    limit: &tokio::sync::Semaphore,
+    password: &str,
+    stored: &str,
+) -> bool {
+    let (password, stored) = (password.to_string(), stored.to_string());
+    let Ok(_permit) = limit.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify(&password, &stored))
+        .await
+        .unwrap_or(false)
+}
+
+/// [`hash`] on a blocking thread, at most `limit` at once.
+pub async fn hash_off_thread(limit: &tokio::sync::Semaphore, password: &str) -> String {
+    let password = password.to_string();
+    let _permit = limit.acquire().await;
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .unwrap_or_else(|e| panic!("argon2 hashing task: {e}"))
+}
+
 /// A hash to compare against when the user does not exist, so that a wrong e-mail address
 /// takes as long as a wrong password and does not reveal which addresses have accounts.
 pub fn dummy_hash() -> &'static str {

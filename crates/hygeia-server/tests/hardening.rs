@@ -1,0 +1,230 @@
+//! Regression tests of the security review (issue 13): each failed on the code before its fix.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+mod common;
+
+use common::{Browser, NEW_PASSWORD, TestServer, backends, first_sign_in, totp_code};
+use hygeia_server::Settings;
+use serde_json::json;
+
+/// Settings whose per-address sign-in limit never gets in the way of the account's own limits.
+fn generous_settings() -> Settings {
+    Settings {
+        login_limit: hygeia_server::ratelimit::Limit {
+            burst: 1000.0,
+            per_minute: 1000.0,
+        },
+        ..Settings::default()
+    }
+}
+
+fn sign_in_with_password(server: &TestServer, email: &str) -> Browser {
+    let mut browser = Browser::new(&server.base);
+    let login = browser.post(
+        "/api/v1/session/login",
+        json!({"email": email, "password": NEW_PASSWORD}),
+    );
+    assert_eq!(login.status, 200, "{:?}", login.body);
+    assert_eq!(login.body["next"], "enter_totp");
+    browser
+}
+
+#[test]
+fn a_locked_account_refuses_the_right_code_in_a_waiting_session() {
+    for backend in backends() {
+        let server = TestServer::start(backend, generous_settings());
+        let (practice, email, one_time) = server.practice("P", "totp-lock@p.example");
+        first_sign_in(&server, &email, &one_time);
+        let mut waiting = sign_in_with_password(&server, &email);
+        let mut guesser = sign_in_with_password(&server, &email);
+        for _ in 0..5 {
+            let wrong = guesser.post("/api/v1/session/totp", json!({"code": "000000"}));
+            assert_eq!(wrong.status, 401, "{backend}: {:?}", wrong.body);
+        }
+        let code = totp_code(&server, &email);
+        let answer = waiting.post("/api/v1/session/totp", json!({"code": code}));
+        assert_ne!(
+            answer.status, 200,
+            "{backend}: the locked account took a code"
+        );
+        assert_eq!(
+            waiting.get(&format!("/api/v1/practices/{practice}")).status,
+            401,
+            "{backend}: the waiting session outlived the lock"
+        );
+        // The right password does not open a locked account either.
+        let mut again = Browser::new(&server.base);
+        let login = again.post(
+            "/api/v1/session/login",
+            json!({"email": email, "password": NEW_PASSWORD}),
+        );
+        assert_eq!(login.status, 401, "{backend}: {:?}", login.body);
+    }
+}
+
+#[test]
+fn a_correct_password_does_not_clear_wrong_codes() {
+    for backend in backends() {
+        let server = TestServer::start(backend, generous_settings());
+        let (_, email, one_time) = server.practice("P", "totp-count@p.example");
+        first_sign_in(&server, &email, &one_time);
+        let mut first = sign_in_with_password(&server, &email);
+        for _ in 0..3 {
+            assert_eq!(
+                first
+                    .post("/api/v1/session/totp", json!({"code": "000000"}))
+                    .status,
+                401
+            );
+        }
+        // A new session with the right password: two more wrong codes lock the account.
+        let mut second = sign_in_with_password(&server, &email);
+        for _ in 0..2 {
+            second.post("/api/v1/session/totp", json!({"code": "000000"}));
+        }
+        let code = totp_code(&server, &email);
+        let answer = second.post("/api/v1/session/totp", json!({"code": code}));
+        assert_ne!(
+            answer.status, 200,
+            "{backend}: five wrong codes over two sessions did not lock: {:?}",
+            answer.body
+        );
+    }
+}
+
+#[test]
+fn a_locked_account_answers_like_a_wrong_password() {
+    let server = TestServer::start("sqlite", generous_settings());
+    let (_, email, _) = server.practice("P", "same-answer@p.example");
+    let mut browser = Browser::new(&server.base);
+    for _ in 0..5 {
+        browser.post(
+            "/api/v1/session/login",
+            json!({"email": email, "password": "wrong guess"}),
+        );
+    }
+    let locked = browser.post(
+        "/api/v1/session/login",
+        json!({"email": email, "password": "wrong guess"}),
+    );
+    let unknown = browser.post(
+        "/api/v1/session/login",
+        json!({"email": "nobody@p.example", "password": "wrong guess"}),
+    );
+    assert_eq!(locked.status, unknown.status);
+    assert_eq!(locked.body, unknown.body);
+}
+
+#[test]
+fn half_open_connections_neither_stop_the_server_nor_stay_open() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start("sqlite", Settings::default());
+    let address: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    // 300 clients that send a request line and headers but never the blank line that ends
+    // them, from another loopback address than the health check below.
+    let mut slow = server.runtime.block_on(async {
+        let mut streams = Vec::new();
+        for _ in 0..300 {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+            let Ok(mut stream) = socket.connect(address).await else {
+                continue;
+            };
+            let _ = stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n")
+                .await;
+            streams.push(stream);
+        }
+        streams
+    });
+    assert!(!slow.is_empty());
+    let started = Instant::now();
+    let health = common::request("GET", &format!("{}/healthz", server.base), &[], None);
+    assert_eq!(health.status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "/healthz took {:?} beside 300 half-open connections",
+        started.elapsed()
+    );
+    // Every half-open connection is closed by the server within 30 s.
+    let closed_all = server.runtime.block_on(async {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        for stream in &mut slow {
+            let mut buffer = [0u8; 512];
+            loop {
+                match tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
+                    Err(_) => return false,
+                    Ok(Ok(0) | Err(_)) => break,
+                    // An error answer (408) before the close is fine: read on to the end.
+                    Ok(Ok(_)) => continue,
+                }
+            }
+        }
+        true
+    });
+    assert!(closed_all, "a half-open connection stayed open for 30 s");
+}
+
+#[test]
+fn forwarded_for_counts_only_from_a_trusted_proxy() {
+    let attempts = |settings: Settings| -> Vec<u16> {
+        let server = TestServer::start("sqlite", settings);
+        (0..12)
+            .map(|i| {
+                common::request(
+                    "POST",
+                    &format!("{}/api/v1/session/login", server.base),
+                    &[
+                        ("content-type", "application/json".into()),
+                        ("x-forwarded-for", format!("203.0.113.{i}")),
+                    ],
+                    Some(
+                        json!({"email": format!("n{i}@x.example"), "password": "x"})
+                            .to_string()
+                            .into_bytes(),
+                    ),
+                )
+                .status
+            })
+            .collect()
+    };
+    // Behind the proxy every client has its own bucket...
+    let behind_proxy = attempts(Settings {
+        trusted_proxies: vec![hygeia_server::proxy::Cidr::parse("127.0.0.1").unwrap()],
+        ..Settings::default()
+    });
+    assert!(!behind_proxy.contains(&429), "{behind_proxy:?}");
+    // ...and a client that is not the proxy cannot pick its address.
+    let direct = attempts(Settings::default());
+    assert!(direct.contains(&429), "{direct:?}");
+}
+
+#[test]
+fn a_body_that_trickles_in_is_cut_off() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let server = TestServer::start(
+        "sqlite",
+        Settings {
+            request_timeout: Duration::from_secs(2),
+            ..Settings::default()
+        },
+    );
+    let mut stream =
+        std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    stream
+        .write_all(
+            b"POST /api/v1/session/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+        )
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
