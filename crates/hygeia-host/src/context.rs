@@ -55,19 +55,13 @@ pub fn live_context() -> (Context, Option<RunAs>) {
 }
 
 fn effective_uid() -> Option<u32> {
-    if cfg!(windows) {
-        return None;
+    #[cfg(unix)]
+    {
+        Some(rustix::process::geteuid().as_raw())
     }
-    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
-        return status
-            .lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|ids| ids.split_whitespace().nth(1))
-            .and_then(|id| id.parse().ok());
-    }
-    match crate::runner::run_one(&Probe::command("uid", "id", &["-u"])).outcome {
-        crate::probe::Outcome::Ran { stdout, .. } => stdout.trim().parse().ok(),
-        _ => None,
+    #[cfg(not(unix))]
+    {
+        None
     }
 }
 
@@ -108,7 +102,8 @@ fn home_from_passwd(user: &str) -> Option<String> {
         .map(|e| e.home)
 }
 
-fn hostname() -> String {
+/// This computer's name ("unknown" when nothing tells it).
+pub fn hostname() -> String {
     if let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
         return name.trim().to_string();
     }

@@ -7,6 +7,7 @@ pub mod context;
 pub mod parse;
 pub mod probe;
 pub mod probes;
+pub mod programs;
 pub mod redact;
 pub mod rules;
 pub mod runner;

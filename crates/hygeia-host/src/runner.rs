@@ -73,7 +73,16 @@ fn run_command(
     timeout: Duration,
     run_as: Option<&crate::probe::RunAs>,
 ) -> Outcome {
-    let mut command = Command::new(resolve_program(program));
+    let file = match crate::programs::resolve(program) {
+        crate::programs::Resolution::Run(file) => file,
+        crate::programs::Resolution::Missing => return Outcome::NotFound,
+        crate::programs::Resolution::Unsafe(why) => {
+            return Outcome::Failed {
+                message: format!("not run: {why}"),
+            };
+        }
+    };
+    let mut command = Command::new(file);
     command
         .args(args)
         .stdin(Stdio::null())
@@ -136,23 +145,6 @@ fn run_command(
     }
 }
 
-/// Finds a program on PATH, then in the system folders that an unprivileged user's PATH often
-/// lacks (`/usr/sbin` holds ufw, nft, sshd and ip on many distributions). PATH comes first so
-/// that a user's own override wins.
-fn resolve_program(program: &str) -> std::path::PathBuf {
-    let as_given = std::path::PathBuf::from(program);
-    if program.contains('/') || program.contains('\\') || !cfg!(unix) {
-        return as_given;
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let extra = ["/usr/local/sbin", "/usr/sbin", "/sbin"].map(std::path::PathBuf::from);
-    std::env::split_paths(&path)
-        .chain(extra)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or(as_given)
-}
-
 fn read_capped(mut pipe: impl Read) -> Vec<u8> {
     let mut kept = Vec::new();
     let mut buffer = [0u8; 16 * 1024];
@@ -189,7 +181,12 @@ fn kill_tree(child: &mut std::process::Child) {
         // `kill -KILL -PGID` reaches the whole group; it exists on every Unix and needs no
         // unsafe code. Failing that, the direct child is still killed below.
         let group = format!("-{}", child.id());
-        let _ = Command::new("kill")
+        let crate::programs::Resolution::Run(kill) = crate::programs::resolve("kill") else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return;
+        };
+        let _ = Command::new(kill)
             .args(["-KILL", "--", &group])
             .stdin(Stdio::null())
             .stdout(Stdio::null())

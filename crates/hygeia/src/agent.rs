@@ -17,18 +17,14 @@ fn state_dir(args: &AgentStateArgs) -> PathBuf {
 
 /// This computer's name and system, for enrolment.
 fn identity() -> Identity {
-    let from_command = std::process::Command::new("hostname")
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .filter(|h| !h.is_empty());
-    let hostname = from_command
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "unnamed-computer".into());
+    // Through the check's own reader: the kernel's name first, `hostname` only from the system
+    // folders (the agent runs as root).
+    let hostname = hygeia_host::context::hostname();
+    let hostname = if hostname == "unknown" {
+        "unnamed-computer".to_string()
+    } else {
+        hostname
+    };
     Identity {
         hostname,
         os: Platform::current()

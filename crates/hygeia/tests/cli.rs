@@ -139,15 +139,11 @@ fn hanging_command_does_not_stall_the_check() {
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755))
             .unwrap_or_else(|e| panic!("{e}"));
     }
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let started = Instant::now();
+    // The test hook, not PATH: as root (CI) PATH is never searched.
     let mut child = hygeia()
         .args(["check", "--format", "json"])
-        .env("PATH", path)
+        .env("HYGEIA_TEST_PROGRAM_DIR", &bin)
         .env("HYGEIA_CONFIG_DIR", &config)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -167,6 +163,57 @@ fn hanging_command_does_not_stall_the_check() {
     assert_eq!(disk["status"], "unknown");
     assert_eq!(disk["unknown_cause"], "timed_out");
     assert!(started.elapsed() < Duration::from_secs(90));
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+#[test]
+fn as_root_no_program_is_taken_from_path_or_the_current_folder() {
+    if !is_root() {
+        eprintln!("skipped: this test needs root (sudo hygeia check); CI runs it as root");
+        return;
+    }
+    let config = temp_dir("root-path-config");
+    let planted = temp_dir("root-path-planted");
+    let cwd = temp_dir("root-path-cwd");
+    let marker = temp_dir("root-path-marker").join("ran");
+    for dir in [&planted, &cwd] {
+        for program in ["ufw", "lsblk", "ps", "ss", "kill", "id", "hostname"] {
+            let fake = dir.join(program);
+            std::fs::write(
+                &fake,
+                format!("#!/bin/sh\necho {program} >> '{}'\n", marker.display()),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    // The planted folder first, then an empty entry (the current folder), then the system.
+    let path = format!("{}::/usr/sbin:/usr/bin:/sbin:/bin", planted.display());
+    let output = hygeia()
+        .args(["check", "--format", "json"])
+        .env("PATH", path)
+        .env("HYGEIA_CONFIG_DIR", &config)
+        .current_dir(&cwd)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !marker.exists(),
+        "hygeia check as root ran planted programs: {}",
+        std::fs::read_to_string(&marker).unwrap_or_default()
+    );
 }
 
 #[test]
