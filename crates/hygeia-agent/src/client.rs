@@ -43,8 +43,10 @@ pub enum ClientError {
 pub enum Sent {
     /// Stored, unchanged or already stored: the server has it.
     Accepted(String),
-    /// The server does not know this node key (revoked, or the server's data was reset).
+    /// The server does not know this node key (the server's data was reset, or another server).
     InvalidNodeKey,
+    /// An administrator removed this computer: stop reporting (the server's words).
+    Revoked(String),
     /// The server will never take this report (malformed, too large, wrong schema).
     Rejected(String),
     /// Try again later (network down, server busy or restarting).
@@ -227,6 +229,11 @@ impl Client {
             {
                 Sent::InvalidNodeKey
             }
+            403 if error.as_ref().is_some_and(|e| e.error == "revoked") => Sent::Revoked(
+                error
+                    .map(|e| e.message)
+                    .unwrap_or_else(|| "this computer was removed".into()),
+            ),
             408 | 429 | 500..=599 => Sent::Retry(
                 error
                     .map(|e| e.message)

@@ -20,6 +20,11 @@ pub enum AgentError {
     /// The audit itself failed.
     #[error("the audit of this computer failed: {0}")]
     Audit(String),
+    /// An administrator removed this computer from the server.
+    #[error(
+        "this computer was removed from the server ({0}); it no longer reports. To enroll it again, ask the practice administrator for a new enroll secret and run `hygeia agent enroll`"
+    )]
+    Removed(String),
     /// `--once` could not deliver everything.
     #[error(
         "{0} report(s) could not be sent ({1}); they stay queued in {2} and go out with the next run"
@@ -93,10 +98,10 @@ pub fn enroll(
     )?;
     let enrolment = Enrolment {
         server: client.server().to_string(),
-        enroll_secret: secret.trim().to_string(),
         ca_file: ca_file.map(Path::to_path_buf),
         node_key,
         host_id,
+        removed: None,
     };
     state::save(state_dir, &enrolment)?;
     Ok(enrolment)
@@ -113,17 +118,44 @@ pub struct Delivery {
     pub waiting: Option<(usize, String)>,
 }
 
-/// Sends every queued report, oldest first; stops at the first one that must wait.
-pub fn deliver(
+/// The enrolment, unless an administrator removed this computer.
+fn active_enrolment(state_dir: &Path) -> Result<Enrolment, AgentError> {
+    let enrolment = state::load(state_dir)?;
+    match &enrolment.removed {
+        Some(removed) => Err(AgentError::Removed(format!(
+            "the server said so on {}: {}",
+            removed.at, removed.message
+        ))),
+        None => Ok(enrolment),
+    }
+}
+
+/// Records that the server removed this computer, so that the agent stays stopped and
+/// `agent status` can say why.
+fn mark_removed(
     state_dir: &Path,
-    identity: &Identity,
-    log: &dyn Fn(&str),
-) -> Result<Delivery, AgentError> {
-    let mut enrolment = state::load(state_dir)?;
-    let mut client = Client::new(&enrolment.server, enrolment.ca_file.as_deref())?;
+    mut enrolment: Enrolment,
+    message: String,
+) -> Result<AgentError, AgentError> {
+    let at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    enrolment.removed = Some(state::Removed {
+        at: at.clone(),
+        message: message.clone(),
+    });
+    state::save(state_dir, &enrolment)?;
+    Ok(AgentError::Removed(format!(
+        "the server said so on {at}: {message}"
+    )))
+}
+
+/// Sends every queued report, oldest first; stops at the first one that must wait.
+pub fn deliver(state_dir: &Path, log: &dyn Fn(&str)) -> Result<Delivery, AgentError> {
+    let enrolment = active_enrolment(state_dir)?;
+    let client = Client::new(&enrolment.server, enrolment.ca_file.as_deref())?;
     let queue = Queue::new(state_dir);
     let mut delivery = Delivery::default();
-    let mut enrolled_again = false;
     let queued = queue.list()?;
     let mut remaining = queued.len();
     for item in queued {
@@ -134,21 +166,7 @@ pub fn deliver(
                 continue;
             }
         };
-        let mut answer = client.send(&enrolment.node_key, &item.report_id, &body);
-        if answer == Sent::InvalidNodeKey && !enrolled_again {
-            log("the server no longer knows this computer's key; enrolling again");
-            enrolled_again = true;
-            enrolment = enroll(
-                state_dir,
-                &enrolment.server,
-                &enrolment.enroll_secret,
-                enrolment.ca_file.as_deref(),
-                identity,
-            )?;
-            client = Client::new(&enrolment.server, enrolment.ca_file.as_deref())?;
-            answer = client.send(&enrolment.node_key, &item.report_id, &body);
-        }
-        match answer {
+        match client.send(&enrolment.node_key, &item.report_id, &body) {
             Sent::Accepted(status) => {
                 queue.remove(&item)?;
                 remaining -= 1;
@@ -170,10 +188,16 @@ pub fn deliver(
                 remaining -= 1;
                 delivery.rejected += 1;
             }
+            Sent::Revoked(message) => {
+                return Err(mark_removed(state_dir, enrolment, message)?);
+            }
             Sent::InvalidNodeKey => {
+                // Not removed, but unknown: the server's data was reset or this is another
+                // server. Without the enroll secret the agent cannot enroll by itself; it keeps
+                // its reports and says what to do.
                 delivery.waiting = Some((
                     remaining,
-                    "the server refused this computer's new key too".into(),
+                    "the server does not know this computer's key (was its data reset?); enroll again with `hygeia agent enroll` and a current enroll secret".into(),
                 ));
                 return Ok(delivery);
             }
@@ -190,12 +214,11 @@ pub fn deliver(
 /// backoff a few times (`hygeia agent run --once`, for a systemd timer or cron).
 pub fn run_once(
     state_dir: &Path,
-    identity: &Identity,
     schedule: &Schedule,
     audit: &dyn Fn() -> Result<Vec<u8>, String>,
     log: &dyn Fn(&str),
 ) -> Result<Delivery, AgentError> {
-    state::load(state_dir)?;
+    active_enrolment(state_dir)?;
     let report = audit().map_err(AgentError::Audit)?;
     let dropped = Queue::new(state_dir).push(&report)?;
     if dropped > 0 {
@@ -206,7 +229,7 @@ pub fn run_once(
     let mut backoff = schedule.first_backoff;
     let mut total = Delivery::default();
     for attempt in 1..=schedule.once_attempts.max(1) {
-        let delivery = deliver(state_dir, identity, log)?;
+        let delivery = deliver(state_dir, log)?;
         total.accepted.extend(delivery.accepted);
         total.rejected += delivery.rejected;
         match delivery.waiting {
@@ -232,13 +255,12 @@ pub fn run_once(
 /// (checked at least once a second).
 pub fn run_forever(
     state_dir: &Path,
-    identity: &Identity,
     schedule: &Schedule,
     audit: &dyn Fn() -> Result<Vec<u8>, String>,
     log: &dyn Fn(&str),
     stop: &dyn Fn() -> bool,
 ) -> Result<(), AgentError> {
-    state::load(state_dir)?;
+    active_enrolment(state_dir)?;
     let queue = Queue::new(state_dir);
     let mut next_audit = Instant::now();
     let mut next_delivery: Option<Instant> = None;
@@ -261,7 +283,7 @@ pub fn run_forever(
             next_delivery = Some(now);
         }
         if next_delivery.is_some_and(|at| now >= at) {
-            match deliver(state_dir, identity, log) {
+            match deliver(state_dir, log) {
                 Ok(Delivery { waiting: None, .. }) => {
                     backoff = schedule.first_backoff;
                     next_delivery = None;
@@ -277,8 +299,10 @@ pub fn run_forever(
                     next_delivery = Some(now + jittered(backoff, 0.2));
                     backoff = (backoff * 2).min(schedule.max_backoff);
                 }
-                // A refused re-enrolment (secret revoked) or an unreadable state: keep the
-                // reports and try again later rather than exit and lose the schedule.
+                // Removed by an administrator: stop for good (the state says so).
+                Err(error @ AgentError::Removed(_)) => return Err(error),
+                // An unreadable state and the like: keep the reports and try again later
+                // rather than exit and lose the schedule.
                 Err(error) => {
                     log(&format!("{error}; retrying in {} s", backoff.as_secs()));
                     next_delivery = Some(now + jittered(backoff, 0.2));

@@ -1,5 +1,6 @@
-//! The agent's state directory: its enrolment (server, node key, enroll secret) and the queue of
-//! unsent reports. Only the account that runs the agent can read it (0700/0600 on Unix), since the
+//! The agent's state directory: its enrolment (server, node key) and the queue of unsent
+//! reports. The practice's enroll secret is not kept: it would let whoever reads this folder
+//! enroll any number of computers. Only the account that runs the agent can read it (0700/0600 on Unix), since the
 //! node key lets anyone report in this computer's name.
 
 use serde::{Deserialize, Serialize};
@@ -66,14 +67,25 @@ pub fn default_dir() -> PathBuf {
 pub struct Enrolment {
     /// Server base URL (`https://hygeia.practice.example:8443`).
     pub server: String,
-    /// The practice's enroll secret, kept to enroll again when the server forgets the node key.
-    pub enroll_secret: String,
     /// A CA certificate file (PEM) to trust for the server, instead of the public roots.
     pub ca_file: Option<PathBuf>,
     /// This computer's node key.
     pub node_key: String,
     /// This computer's id on the server.
     pub host_id: i64,
+    /// Set when the server answered that an administrator removed this computer: when, and the
+    /// server's words. The agent then stops until it is enrolled again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<Removed>,
+}
+
+/// The server's word that this computer was removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removed {
+    /// When the agent learnt it (RFC 3339).
+    pub at: String,
+    /// What the server said.
+    pub message: String,
 }
 
 fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StateError + 'a {
@@ -127,7 +139,15 @@ pub fn load(dir: &Path) -> Result<Enrolment, StateError> {
         }
         Err(e) => return Err(io("read", &path)(e)),
     };
-    serde_json::from_slice(&text).map_err(|_| StateError::Damaged(path))
+    let enrolment: Enrolment =
+        serde_json::from_slice(&text).map_err(|_| StateError::Damaged(path.clone()))?;
+    // Enrolments written by earlier versions kept the enroll secret: write them again without.
+    let had_secret = serde_json::from_slice::<serde_json::Value>(&text)
+        .is_ok_and(|v| v.get("enroll_secret").is_some());
+    if had_secret {
+        save(dir, &enrolment)?;
+    }
+    Ok(enrolment)
 }
 
 /// Saves the enrolment.
@@ -148,10 +168,10 @@ mod tests {
         assert!(matches!(load(&state), Err(StateError::NotEnrolled(_))));
         let enrolment = Enrolment {
             server: "https://127.0.0.1:8443".into(),
-            enroll_secret: "hye_x".into(),
             ca_file: None,
             node_key: "hyn_y".into(),
             host_id: 7,
+            removed: None,
         };
         save(&state, &enrolment).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(load(&state).ok(), Some(enrolment));
@@ -166,6 +186,12 @@ mod tests {
             assert_eq!(mode(&state), 0o700);
             assert_eq!(mode(&state.join(ENROLMENT_FILE)), 0o600);
         }
+        // An old enrolment with the enroll secret loses it when read.
+        let old = r#"{"server":"https://h","enroll_secret":"hye_secret","ca_file":null,"node_key":"hyn_y","host_id":7}"#;
+        std::fs::write(state.join(ENROLMENT_FILE), old).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(load(&state).map(|e| e.host_id).ok(), Some(7));
+        let rewritten = std::fs::read_to_string(state.join(ENROLMENT_FILE)).unwrap_or_default();
+        assert!(!rewritten.contains("hye_secret"), "{rewritten}");
         std::fs::write(state.join(ENROLMENT_FILE), b"{broken").unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(load(&state), Err(StateError::Damaged(_))));
     }

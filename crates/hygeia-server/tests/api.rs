@@ -137,12 +137,16 @@ fn enroll_report_unchanged_history_and_revocation() {
         assert_eq!(one.body["items"][0]["failing"], 1, "{:?}", one.body);
         assert_eq!(one.body["items"][0]["passing"], 0);
 
-        // Revoking the computer: its key stops working, its history stays.
+        // Revoking the computer: its key is answered `revoked` (the agent stops), its history
+        // stays; a key the server never made is another answer.
         let revoked = admin.call("DELETE", &format!("/api/v1/hosts/{host}"), None);
         assert_eq!(revoked.status, 200);
-        let refused = send_report(&server.base, &key, "r0000000005", second);
-        assert_eq!(refused.status, 401);
-        assert_eq!(refused.body["error"], "invalid_node_key");
+        let refused = send_report(&server.base, &key, "r0000000005", second.clone());
+        assert_eq!(refused.status, 403);
+        assert_eq!(refused.body["error"], "revoked");
+        let unknown = send_report(&server.base, "hyn_unknown", "r0000000005", second);
+        assert_eq!(unknown.status, 401);
+        assert_eq!(unknown.body["error"], "invalid_node_key");
         assert_eq!(
             admin.get(&format!("/api/v1/hosts/{host}/history")).status,
             200

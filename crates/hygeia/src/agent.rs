@@ -95,10 +95,9 @@ pub fn run_agent(args: AgentRunArgs) -> Result<u8, Failure> {
         ..Schedule::default()
     };
     let audit = audit(args.snapshot.clone());
-    let me = identity();
     if args.once {
-        let delivery = run_once(&dir, &me, &schedule, &audit, &log)
-            .map_err(|e| Failure::Input(e.to_string()))?;
+        let delivery =
+            run_once(&dir, &schedule, &audit, &log).map_err(|e| Failure::Input(e.to_string()))?;
         println!(
             "Sent {} report(s) ({}).",
             delivery.accepted.len(),
@@ -123,7 +122,7 @@ pub fn run_agent(args: AgentRunArgs) -> Result<u8, Failure> {
         "running; a check every {} minutes (± {}%)",
         args.interval_minutes, args.jitter_percent
     ));
-    run_forever(&dir, &me, &schedule, &audit, &log, &|| {
+    run_forever(&dir, &schedule, &audit, &log, &|| {
         stop.load(Ordering::Relaxed)
     })
     .map_err(|e| Failure::Input(e.to_string()))?;
@@ -139,6 +138,13 @@ pub fn run_status(args: AgentStateArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::Input(e.to_string()))?;
     println!("Server:   {}", enrolment.server);
     println!("Computer: {}", enrolment.host_id);
+    match &enrolment.removed {
+        Some(removed) => println!(
+            "Status:   removed from the server on {} ({}). This computer no longer reports; to enroll it again, ask the practice administrator for a new enroll secret and run `hygeia agent enroll`.",
+            removed.at, removed.message
+        ),
+        None => println!("Status:   enrolled, reporting"),
+    }
     println!(
         "Waiting:  {} report(s) in {}",
         waiting.len(),

@@ -264,7 +264,7 @@ fn stored_reports(admin: &Admin, host: i64) -> usize {
 }
 
 #[test]
-fn agent_enrolls_reports_survives_outages_and_re_enrolls() {
+fn agent_enrolls_reports_survives_outages_and_stops_when_removed() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let database = dir.path().join("server.db");
     let state = dir.path().join("agent");
@@ -355,21 +355,38 @@ fn agent_enrolls_reports_survives_outages_and_re_enrolls() {
     });
     assert_eq!(flips, 4, "{changes}");
 
-    // The administrator revokes the computer: the agent enrolls again with the stored secret.
+    // The enroll secret is not kept on the computer: root there cannot enroll more hosts.
+    let kept = std::fs::read_to_string(state.join("enrolment.json")).unwrap_or_default();
+    assert!(
+        !kept.contains(&secret),
+        "the enroll secret stayed on disk: {kept}"
+    );
+
+    // The administrator removes the computer: the agent stops, says so, and no new host appears.
     let (status, _) = admin.call("DELETE", &format!("/api/v1/hosts/{host}"), None);
     assert_eq!(status, 200);
+    let hosts_before = host_count(&admin, practice);
     let (code, out, err) = agent_run_once(&state, &snapshot_a);
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(err.contains("enrolling again"), "{err}");
-    let enrolment: Value = serde_json::from_str(
-        &std::fs::read_to_string(state.join("enrolment.json")).unwrap_or_default(),
-    )
-    .unwrap_or(Value::Null);
-    let new_host = enrolment["host_id"].as_i64().unwrap_or_default();
-    assert_ne!(new_host, host);
-    assert_eq!(stored_reports(&admin, new_host), 1);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("removed"), "{err}");
+    let (code, _, err) = agent_run_once(&state, &snapshot_b);
+    assert_eq!(code, 2, "a removed agent kept running: {err}");
+    assert_eq!(
+        host_count(&admin, practice),
+        hosts_before,
+        "a removed computer enrolled itself again"
+    );
+    let (code, out, _) = hygeia(&[
+        "agent",
+        "status",
+        "--state-dir",
+        &state.display().to_string(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("removed from the server"), "{out}");
 
-    // With the secret revoked too, the agent keeps its report and says why.
+    // Only a secret from an administrator enrolls it again; with that secret revoked the
+    // enrolment is refused and says why.
     let (_, secrets) = admin.call(
         "GET",
         &format!("/api/v1/practices/{practice}/enroll-secrets"),
@@ -381,12 +398,42 @@ fn agent_enrolls_reports_survives_outages_and_re_enrolls() {
         &format!("/api/v1/enroll-secrets/{secret_id}"),
         None,
     );
-    admin.call("DELETE", &format!("/api/v1/hosts/{new_host}"), None);
-    let (code, _, err) = agent_run_once(&state, &snapshot_b);
+    let enroll_with = |secret: &str| {
+        hygeia(&[
+            "agent",
+            "enroll",
+            "--server",
+            &server.base,
+            "--secret",
+            secret,
+            "--state-dir",
+            &state.display().to_string(),
+        ])
+    };
+    let (code, _, err) = enroll_with(&secret);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("enroll secret"), "{err}");
-    assert_eq!(queued(&state), 1);
+    let (_, fresh) = admin.call(
+        "POST",
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        Some(json!({"label": "again"})),
+    );
+    let fresh = fresh["secret"].as_str().unwrap_or_default().to_string();
+    let (code, out, err) = enroll_with(&fresh);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = agent_run_once(&state, &snapshot_b);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(queued(&state), 0);
     drop(server);
+}
+
+fn host_count(admin: &Admin, practice: i64) -> usize {
+    let (_, hosts) = admin.call(
+        "GET",
+        &format!("/api/v1/practices/{practice}/hosts?limit=500"),
+        None,
+    );
+    hosts["items"].as_array().map_or(0, Vec::len)
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The agent protocol (the osquery/FleetDM pattern): an enroll secret of the practice buys a
-//! per-host node key; every report carries the node key; an unknown or revoked key is answered
-//! `invalid_node_key` and the agent enrolls again.
+//! per-host node key; every report carries the node key. An unknown key is answered
+//! `invalid_node_key`; the key of a computer an administrator removed is answered `revoked`, and
+//! the agent stops. The agent does not keep the enroll secret, so a removed computer (or root on
+//! an enrolled one) cannot enroll itself again: that takes a secret from an administrator.
 
 use crate::audit::{self, Entry};
 use crate::db::{new_id, now};
@@ -130,12 +132,19 @@ pub async fn report(
         .filter(|k| k.starts_with(NODE_KEY_PREFIX))
         .ok_or_else(invalid_node_key)?;
     let row = sqlx::query(
-        "SELECT id, practice_id, last_results_hash FROM hosts WHERE node_key_hash = $1 AND revoked_at IS NULL",
+        "SELECT id, practice_id, last_results_hash, revoked_at FROM hosts WHERE node_key_hash = $1",
     )
     .bind(sha256_hex(node_key.trim().as_bytes()))
     .fetch_optional(&state.db.read)
     .await?
     .ok_or_else(invalid_node_key)?;
+    if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "revoked",
+            "A practice administrator removed this computer: it no longer reports. To enroll it again, ask the administrator for a new enroll secret.",
+        ));
+    }
     let host = ReportingHost {
         id: row.try_get("id")?,
         practice_id: row.try_get("practice_id")?,
