@@ -108,23 +108,10 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), StateError> {
     Ok(())
 }
 
-/// Writes a file atomically (temporary file, flush to disk, rename), readable by its owner only.
+/// Writes a file atomically (temporary file, flush to disk, rename), readable by its owner only,
+/// never through a symlink.
 pub fn write_private(path: &Path, data: &[u8]) -> Result<(), StateError> {
-    use std::io::Write;
-    let temporary = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&temporary).map_err(io("write", &temporary))?;
-    file.write_all(data).map_err(io("write", &temporary))?;
-    file.sync_all().map_err(io("write", &temporary))?;
-    drop(file);
-    std::fs::rename(&temporary, path).map_err(io("replace", path))?;
-    Ok(())
+    hygeia_core::private_file::replace_file(path, data, 0o600).map_err(io("write", path))
 }
 
 const ENROLMENT_FILE: &str = "enrolment.json";

@@ -2,12 +2,14 @@
 //! catalog in `catalog/` that describes every control in plain words.
 //!
 //! This crate does no I/O beyond the catalog, which is compiled into the binary so that
-//! `hygeia check` works from a single file.
+//! `hygeia check` works from a single file, and [`private_file`], the one way every crate
+//! writes a file that a planted symlink must not redirect.
 
 pub mod attestation;
 pub mod catalog;
 pub mod finding;
 pub mod model;
+pub mod private_file;
 pub mod report;
 pub mod time_util;
 

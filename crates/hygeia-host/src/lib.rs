@@ -11,6 +11,7 @@ pub mod programs;
 pub mod redact;
 pub mod rules;
 pub mod runner;
+pub mod safe_read;
 pub mod snapshot;
 
 pub use rules::{RULES, evaluate};

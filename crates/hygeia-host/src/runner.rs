@@ -7,7 +7,7 @@ use std::io::{ErrorKind, Read};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// Most files a `ReadDir` probe reads, and the most bytes per file.
 const READ_DIR_MAX_FILES: usize = 200;
@@ -197,52 +197,36 @@ fn kill_tree(child: &mut std::process::Child) {
     let _ = child.wait();
 }
 
-fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
-    let modified = metadata.modified().ok()?;
-    let since = modified.duration_since(SystemTime::UNIX_EPOCH).ok()?;
-    i64::try_from(since.as_secs()).ok()
-}
-
-fn read_text(path: &std::path::Path) -> Result<String, std::io::Error> {
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(READ_FILE_MAX_BYTES).read_to_end(&mut bytes)?;
-    Ok(decode_output(&bytes))
-}
-
 fn read_file(path: &str) -> Outcome {
-    match read_text(std::path::Path::new(path)) {
-        Ok(content) => {
-            let modified = std::fs::metadata(path)
-                .ok()
-                .as_ref()
-                .and_then(modified_seconds);
-            Outcome::Read { content, modified }
-        }
+    let privileged = crate::programs::privileged();
+    match crate::safe_read::read_file(std::path::Path::new(path), READ_FILE_MAX_BYTES, privileged) {
+        Ok((bytes, modified)) => Outcome::Read {
+            content: decode_output(&bytes),
+            modified,
+        },
         Err(error) => io_outcome(&error),
     }
 }
 
 fn list_dir(path: &str, with_content: bool) -> Outcome {
-    let reader = match std::fs::read_dir(path) {
-        Ok(reader) => reader,
+    let privileged = crate::programs::privileged();
+    let listed = crate::safe_read::list_dir(
+        std::path::Path::new(path),
+        READ_DIR_MAX_FILES,
+        with_content.then_some(READ_FILE_MAX_BYTES),
+        privileged,
+    );
+    let mut entries: Vec<DirEntry> = match listed {
+        Ok(entries) => entries
+            .into_iter()
+            .map(|entry| DirEntry {
+                name: entry.name,
+                content: entry.content.as_deref().map(decode_output),
+                modified: entry.modified,
+            })
+            .collect(),
         Err(error) => return io_outcome(&error),
     };
-    let mut entries: Vec<DirEntry> = Vec::new();
-    for entry in reader.flatten().take(READ_DIR_MAX_FILES) {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let content = if with_content && entry.file_type().is_ok_and(|t| t.is_file()) {
-            read_text(&entry.path()).ok()
-        } else {
-            None
-        };
-        let modified = entry.metadata().ok().as_ref().and_then(modified_seconds);
-        entries.push(DirEntry {
-            name,
-            content,
-            modified,
-        });
-    }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     Outcome::Listed { entries }
 }

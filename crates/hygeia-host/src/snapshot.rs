@@ -87,7 +87,8 @@ impl Snapshot {
         self.outputs.get(probe)
     }
 
-    /// Writes `DIR/snapshot.json` (creating DIR), replacing any earlier snapshot atomically.
+    /// Writes `DIR/snapshot.json` (creating DIR), replacing any earlier snapshot atomically,
+    /// readable by its owner only.
     pub fn save(&self, dir: &Path) -> Result<PathBuf, SnapshotError> {
         let io = |action, path: &Path| {
             let path = path.to_path_buf();
@@ -99,13 +100,14 @@ impl Snapshot {
         };
         std::fs::create_dir_all(dir).map_err(io("create", dir))?;
         let target = dir.join(SNAPSHOT_FILE);
-        let partial = dir.join(format!("{SNAPSHOT_FILE}.partial"));
         let json = serde_json::to_vec_pretty(self).map_err(|e| SnapshotError::Corrupt {
             path: target.clone(),
             message: e.to_string(),
         })?;
-        std::fs::write(&partial, json).map_err(io("write", &partial))?;
-        std::fs::rename(&partial, &target).map_err(io("write", &target))?;
+        // Private (raw outputs name users, networks and software) and never through a
+        // symlink: `sudo hygeia check --save-snapshot` writes as root into the user's folder.
+        hygeia_core::private_file::replace_file(&target, &json, 0o600)
+            .map_err(io("write", &target))?;
         Ok(target)
     }
 

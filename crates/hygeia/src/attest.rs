@@ -41,12 +41,22 @@ pub fn config_dir() -> Result<PathBuf, Failure> {
     })
 }
 
+/// The answers file is small; anything larger is not one.
+const MAX_STORE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Reads the stored answers. A missing file means no answers; a damaged one is an error
 /// (and is left untouched so nothing is lost).
 pub fn load() -> Result<BTreeMap<String, Attestation>, Failure> {
     let path = config_dir()?.join(STORE_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
+    // Through the same guarded reader as the check: as root (`sudo hygeia attest`) a symlink
+    // planted in the user's folder is not followed, and a FIFO does not hang.
+    let read = hygeia_host::safe_read::read_file(
+        &path,
+        MAX_STORE_BYTES,
+        hygeia_host::programs::privileged(),
+    );
+    let text = match read {
+        Ok((bytes, _)) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
         Err(e) => {
             return Err(Failure::Input(format!(
@@ -79,12 +89,9 @@ fn save(answers: &BTreeMap<String, Attestation>) -> Result<PathBuf, Failure> {
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Input(format!("cannot create {}: {e}", dir.display())))?;
     let path = dir.join(STORE_FILE);
-    let partial = dir.join(format!("{STORE_FILE}.partial"));
     let document = serde_json::json!({ "schema": STORE_SCHEMA, "answers": answers });
     let text = serde_json::to_string_pretty(&document).context("serialising answers")?;
-    std::fs::write(&partial, text)
-        .map_err(|e| Failure::Input(format!("cannot write {}: {e}", partial.display())))?;
-    std::fs::rename(&partial, &path)
+    hygeia_core::private_file::replace_file(&path, text.as_bytes(), 0o600)
         .map_err(|e| Failure::Input(format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
 }

@@ -37,7 +37,8 @@ pub(crate) fn emit(
     use std::io::Write;
     match output {
         Some(path) => {
-            std::fs::write(path, text).map_err(|e| {
+            // Never through a planted symlink; readable by others as a report to share.
+            hygeia_core::private_file::replace_file(path, text.as_bytes(), 0o644).map_err(|e| {
                 Failure::Input(format!(
                     "cannot write the report to {}: {e}",
                     path.display()

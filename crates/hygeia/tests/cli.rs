@@ -216,6 +216,151 @@ fn as_root_no_program_is_taken_from_path_or_the_current_folder() {
     );
 }
 
+/// A folder holding a root-only file, as a target for planted symlinks.
+#[cfg(unix)]
+fn root_only_secret(name: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir(name);
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "ROOT-ONLY-CONTENT\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600))
+        .unwrap_or_else(|e| panic!("{e}"));
+    secret
+}
+
+#[cfg(unix)]
+fn make_world_writable(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777))
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[cfg(unix)]
+#[test]
+fn snapshots_and_answers_never_write_through_planted_symlinks() {
+    use std::os::unix::fs::PermissionsExt;
+    let secret = root_only_secret("planted-target");
+    let snapshot = temp_dir("planted-snapshot");
+    let config = temp_dir("planted-config");
+    for (dir, name) in [
+        (&snapshot, "snapshot.json"),
+        (&snapshot, "snapshot.json.partial"),
+        (&snapshot, ".snapshot.json.partial"),
+        (&config, "attestations.json.partial"),
+        (&config, ".attestations.json.partial"),
+    ] {
+        std::os::unix::fs::symlink(&secret, dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let output = run_check(
+        &config,
+        &[
+            "--save-snapshot",
+            snapshot.to_str().unwrap_or_default(),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = snapshot.join("snapshot.json");
+    let metadata = std::fs::symlink_metadata(&written).unwrap_or_else(|e| panic!("{e}"));
+    assert!(metadata.is_file(), "snapshot.json is still a symlink");
+    assert_eq!(metadata.permissions().mode() & 0o777, 0o600);
+    let attest = hygeia()
+        .args(["attest", "HY-EM-001", "--yes", "--note", "app"])
+        .env("HYGEIA_CONFIG_DIR", &config)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        attest.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&attest.stderr)
+    );
+    let answers = config.join("attestations.json");
+    let metadata = std::fs::symlink_metadata(&answers).unwrap_or_else(|e| panic!("{e}"));
+    assert!(metadata.is_file());
+    assert_eq!(metadata.permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::read_to_string(&secret).unwrap_or_default(),
+        "ROOT-ONLY-CONTENT\n",
+        "a planted symlink was written through"
+    );
+    // The answers file itself planted as a symlink: as root it is not followed.
+    std::fs::remove_file(&answers).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink(&secret, &answers).unwrap_or_else(|e| panic!("{e}"));
+    make_world_writable(&config);
+    if is_root() {
+        let check = run_check(&config, &["--format", "json"]);
+        let stderr = String::from_utf8_lossy(&check.stderr);
+        assert!(!stderr.contains("ROOT-ONLY"), "{stderr}");
+        assert_eq!(check.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("symbolic link"), "{stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn as_root_per_user_files_are_not_read_through_symlinks_nor_hang_on_fifos() {
+    if !is_root() {
+        eprintln!("skipped: this test needs root (sudo hygeia check); CI runs it as root");
+        return;
+    }
+    let secret = root_only_secret("home-target");
+    let home = temp_dir("planted-home");
+    std::fs::create_dir_all(home.join(".config")).unwrap_or_else(|e| panic!("{e}"));
+    make_world_writable(&home);
+    make_world_writable(&home.join(".config"));
+    std::os::unix::fs::symlink(&secret, home.join(".config/kscreenlockerrc"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let snapshot = temp_dir("planted-home-snapshot");
+    let config = temp_dir("planted-home-config");
+    let output = hygeia()
+        .args(["check", "--format", "json", "--save-snapshot"])
+        .arg(&snapshot)
+        .env("HOME", &home)
+        .env_remove("SUDO_USER")
+        .env("HYGEIA_CONFIG_DIR", &config)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(output.status.code(), Some(0 | 1)));
+    let saved = std::fs::read_to_string(snapshot.join("snapshot.json")).unwrap_or_default();
+    assert!(saved.contains("kscreenlockerrc"), "the probe ran");
+    assert!(
+        !saved.contains("ROOT-ONLY-CONTENT"),
+        "a root-only file reached the snapshot through a planted symlink"
+    );
+    // A FIFO in its place: the check finishes (a watchdog, not a speed target).
+    std::fs::remove_file(home.join(".config/kscreenlockerrc")).unwrap_or_else(|e| panic!("{e}"));
+    let made = Command::new("mkfifo")
+        .arg(home.join(".config/kscreenlockerrc"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped the FIFO half: mkfifo is not available");
+        return;
+    }
+    let started = Instant::now();
+    let mut child = hygeia()
+        .args(["check", "--format", "json"])
+        .env("HOME", &home)
+        .env_remove("SUDO_USER")
+        .env("HYGEIA_CONFIG_DIR", &config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    while child.try_wait().ok().flatten().is_none() {
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("hygeia check hung on a FIFO in the user's folder");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn saved_snapshot_evaluates_like_the_live_run() {
     let config = temp_dir("snap-config");
