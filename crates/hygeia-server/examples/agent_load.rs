@@ -74,13 +74,26 @@ fn call(
     }
 }
 
+/// The i-th control of the catalog: the server stores only controls it knows.
+fn control_id(i: usize) -> String {
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        hygeia_core::Catalog::builtin()
+            .map(|c| c.controls.iter().map(|c| c.id.clone()).collect())
+            .unwrap_or_default()
+    });
+    ids.get(i % ids.len().max(1))
+        .cloned()
+        .unwrap_or_else(|| format!("HY-PC-{i:03}"))
+}
+
 fn report(hostname: &str, collected_at: i64, variant: u64) -> String {
     let statuses = ["pass", "fail", "warn", "unknown", "not_applicable"];
     let controls: Vec<Value> = (0..CONTROLS)
         .map(|i| {
             // Each variant flips a few controls; the rest stay as they are.
             let status = statuses[((i as u64 * 7 + (variant % 5) * u64::from(i % 9 == 0)) % 5) as usize];
-            json!({"id": format!("HY-PC-{i:03}"), "title": format!("Control {i}"), "area": "computer", "status": status,
+            json!({"id": control_id(i), "title": format!("Control {i}"), "area": "computer", "status": status,
                    "severity": SEVERITIES[i % 4], "reason": format!("Control {i} is {status}."),
                    "evidence": ["a fact"], "measured": "automatic", "why": "Because.", "hicp": "HICP 7", "csf": "PR.PS-02",
                    "hipaa": "45 CFR 164.308", "fix": "Do the thing."})

@@ -285,6 +285,82 @@ mod tests {
     }
 
     #[test]
+    fn version_2_finds_the_changes_in_the_history_stored_before_it() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let dir = std::env::temp_dir().join(format!("hygeia-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("v1.db").display().to_string();
+        runtime.block_on(async {
+            sqlx::any::install_default_drivers();
+            let url = format!("sqlite://{path}?mode=rwc");
+            let pool = AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            pool.execute(
+                "CREATE TABLE hygeia_schema (version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            for statement in statements(MIGRATIONS[0].2) {
+                pool.execute(statement.as_str())
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            pool.execute(
+                "INSERT INTO hygeia_schema VALUES (1, 'initial schema', 0); \
+                 INSERT INTO organizations VALUES (1, 'O', 'practice', 0); \
+                 INSERT INTO practices VALUES (1, 1, 'P', 0); \
+                 INSERT INTO hosts (id, practice_id, hostname, os, os_version, node_key_hash, enrolled_at) \
+                   VALUES (1, 1, 'pc', 'linux', '', 'h', 0); \
+                 INSERT INTO reports VALUES (10, 1, 1, 'a', 0, 100, 'x', 0, 0), (11, 1, 1, 'b', 0, 200, 'y', 0, 0), (12, 1, 1, 'c', 0, 300, 'z', 0, 0); \
+                 INSERT INTO results VALUES (10, 1, 'HY-PC-001', 'pass', 'high', 100), (10, 1, 'HY-PC-002', 'fail', 'low', 100), \
+                   (11, 1, 'HY-PC-001', 'fail', 'high', 200), (11, 1, 'HY-PC-002', 'fail', 'low', 200), \
+                   (12, 1, 'HY-PC-001', 'fail', 'high', 300), (12, 1, 'HY-PC-002', 'pass', 'low', 300)",
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            pool.close().await;
+            let db = Db::open(&path).await.unwrap_or_else(|e| panic!("{e}"));
+            let rows = sqlx::query(
+                "SELECT control_id, at, from_status, to_status FROM host_changes ORDER BY control_id, at",
+            )
+            .fetch_all(&db.read)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            let changes: Vec<(String, i64, Option<String>, String)> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.try_get("control_id").unwrap_or_default(),
+                        r.try_get("at").unwrap_or_default(),
+                        r.try_get("from_status").unwrap_or_default(),
+                        r.try_get("to_status").unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let change = |c: &str, at: i64, from: Option<&str>, to: &str| {
+                (c.to_string(), at, from.map(str::to_string), to.to_string())
+            };
+            assert_eq!(
+                changes,
+                vec![
+                    change("HY-PC-001", 100, None, "pass"),
+                    change("HY-PC-001", 200, Some("pass"), "fail"),
+                    change("HY-PC-002", 100, None, "fail"),
+                    change("HY-PC-002", 300, Some("fail"), "pass"),
+                ]
+            );
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn migration_statements_split_cleanly() {
         let parts = statements(MIGRATIONS[0].2);
         assert!(parts.iter().all(|s| !s.contains("--")));

@@ -13,6 +13,35 @@ pub const ACCEPTED_SCHEMA: &str = hygeia_core::report::REPORT_SCHEMA;
 const MAX_CONTROLS: usize = 1_000;
 /// Reports dated further ahead than this are refused: the agent's clock is wrong.
 const MAX_CLOCK_AHEAD_SECONDS: i64 = 24 * 3600;
+/// Reports older than this are refused: the agent queues at most about a month of reports, so
+/// anything older is a wrong clock or an attempt to rewrite history.
+const MAX_AGE_SECONDS: i64 = 45 * 24 * 3600;
+
+/// Text an agent sends, checked before it is stored: no control characters (PostgreSQL refuses
+/// U+0000, and terminal escapes or line breaks would forge lines in logs and exports), at most
+/// `max` characters. `multiline` allows line breaks and tabs (a reason, a note).
+pub fn agent_text(field: &str, value: &str, max: usize, multiline: bool) -> Result<String, String> {
+    let allowed = |c: char| !c.is_control() || (multiline && (c == '\n' || c == '\t'));
+    if let Some(bad) = value.chars().find(|c| !allowed(*c)) {
+        return Err(format!(
+            "{field} contains the control character U+{:04X}; send plain text",
+            u32::from(bad)
+        ));
+    }
+    Ok(value.chars().take(max).collect())
+}
+
+/// The control ids of the catalog this server knows.
+fn known_control(id: &str) -> bool {
+    static KNOWN: std::sync::OnceLock<Option<std::collections::HashSet<String>>> =
+        std::sync::OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        hygeia_core::Catalog::builtin()
+            .ok()
+            .map(|c| c.controls.iter().map(|c| c.id.clone()).collect())
+    });
+    known.as_ref().is_none_or(|ids| ids.contains(id))
+}
 
 /// Why a report was refused, in words for the agent's log.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -153,6 +182,17 @@ pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
             "host.collected_at is more than a day in the future; set the computer's clock".into(),
         ));
     }
+    if collected_at < now - MAX_AGE_SECONDS {
+        return Err(Invalid::Content(format!(
+            "host.collected_at is more than {} days in the past; only recent reports are taken",
+            MAX_AGE_SECONDS / 86_400
+        )));
+    }
+    let text = |field: &str, value: &str, max: usize, multiline: bool| {
+        agent_text(field, value, max, multiline).map_err(Invalid::Content)
+    };
+    let hostname = text("host.hostname", &document.host.hostname, 255, false)?;
+    let os = text("host.os", &document.host.os, 255, false)?;
     let mut results = Vec::with_capacity(document.controls.len());
     for control in document.controls {
         if !valid_control_id(&control.id) {
@@ -161,22 +201,43 @@ pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
                 control.id.chars().take(40).collect::<String>()
             )));
         }
+        // A control this server's catalog does not know (a newer agent) is left out, not
+        // stored: the dashboard could not name it, and free-form ids would let one agent grow
+        // the tables without bound.
+        if !known_control(&control.id) {
+            continue;
+        }
         let attestation = match control.attestation {
             None => None,
             Some(a) => Some(AttestationAnswer {
                 answer: a.answer,
-                by: a.by.chars().take(255).collect(),
+                by: text("an attestation's by", &a.by, 255, false)?,
                 at: parse_time(&a.at, "an attestation's time")?,
-                note: a.note.unwrap_or_default().chars().take(1_000).collect(),
+                note: text(
+                    "an attestation's note",
+                    &a.note.unwrap_or_default(),
+                    1_000,
+                    true,
+                )?,
             }),
         };
         results.push(ControlOutcome {
+            reason: text(
+                &format!("the reason of {}", control.id),
+                &control.reason,
+                2_000,
+                true,
+            )?,
             control_id: control.id,
             status: control.status.as_str(),
             severity: control.severity.as_str(),
-            reason: control.reason.chars().take(2_000).collect(),
             attestation,
         });
+    }
+    if results.is_empty() {
+        return Err(Invalid::Content(
+            "it lists no control this server knows; update the server".into(),
+        ));
     }
     results.sort_by(|a, b| a.control_id.cmp(&b.control_id));
     if results
@@ -196,13 +257,13 @@ pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
     }
     let results_hash = crate::secrets::sha256_hex(canonical.as_bytes());
     Ok(ValidReport {
-        hostname: document.host.hostname.chars().take(255).collect(),
+        hostname,
         platform: match document.host.platform {
             Platform::Linux => "linux",
             Platform::Macos => "macos",
             Platform::Windows => "windows",
         },
-        os: document.host.os.chars().take(255).collect(),
+        os,
         collected_at,
         results,
         results_hash,
@@ -517,10 +578,12 @@ pub async fn store_in(
         .await?;
     let mut delta = StatsDelta::default();
     let mut removed = Vec::new();
+    let mut before: std::collections::HashMap<String, String> = Default::default();
     for row in &previous {
         let control: String = row.try_get("control_id")?;
         let status: String = row.try_get("status")?;
         delta.add(&control, &status, -1);
+        before.insert(control.clone(), status.clone());
         if report
             .results
             .binary_search_by(|r| r.control_id.as_str().cmp(control.as_str()))
@@ -590,6 +653,37 @@ pub async fn store_in(
                 .bind(r.status)
                 .bind(r.severity)
                 .bind(&r.reason);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    let changed: Vec<&ControlOutcome> = report
+        .results
+        .iter()
+        .filter(|r| before.get(&r.control_id).map(String::as_str) != Some(r.status))
+        .collect();
+    for chunk in changed.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::from(
+            "INSERT INTO host_changes (host_id, control_id, at, from_status, to_status, severity) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 4;
+            let _ = write!(
+                sql,
+                "{}($1, ${}, $2, ${}, ${}, ${})",
+                if i == 0 { "" } else { ", " },
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            );
+        }
+        let mut query = sqlx::query(&sql).bind(host.id).bind(report.collected_at);
+        for r in chunk {
+            query = query
+                .bind(&r.control_id)
+                .bind(before.get(&r.control_id).cloned())
+                .bind(r.status)
+                .bind(r.severity);
         }
         query.execute(&mut *tx).await?;
     }
@@ -689,7 +783,7 @@ mod tests {
 
     #[test]
     fn equal_results_hash_equally_whatever_the_order() {
-        let now = 1_900_000_000;
+        let now = 1_795_870_000;
         let a = validate(
             report(&[("HY-PC-001", "pass"), ("HY-PC-002", "fail")]).as_bytes(),
             now,
@@ -712,7 +806,7 @@ mod tests {
 
     #[test]
     fn answers_are_read_and_a_renewed_answer_is_news() {
-        let now = 1_900_000_000;
+        let now = 1_795_870_000;
         let with = |at: &str| {
             report(&[("HY-EM-001", "attested")]).replace(
                 r#""reason":"r"}"#,
@@ -758,7 +852,7 @@ mod tests {
 
     #[test]
     fn bad_reports_are_refused_with_a_reason() {
-        let now = 1_900_000_000;
+        let now = 1_795_870_000;
         assert!(matches!(
             validate(b"{not json", now),
             Err(Invalid::Malformed(_))
@@ -789,6 +883,40 @@ mod tests {
         let future = report(&[("HY-PC-001", "pass")]).replace("2026-11-28", "2031-01-01");
         assert!(matches!(
             validate(future.as_bytes(), now),
+            Err(Invalid::Content(_))
+        ));
+        let backdated = report(&[("HY-PC-001", "pass")]).replace("2026-11-28", "2020-01-01");
+        assert!(matches!(
+            validate(backdated.as_bytes(), now),
+            Err(Invalid::Content(why)) if why.contains("in the past")
+        ));
+    }
+
+    #[test]
+    fn control_characters_are_refused_and_unknown_controls_left_out() {
+        let now = 1_795_870_000;
+        let nul = report(&[("HY-PC-001", "pass")]).replace("pc1", "pc\\u0000one");
+        match validate(nul.as_bytes(), now) {
+            Err(Invalid::Content(why)) => assert!(why.contains("U+0000"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        let escape = report(&[("HY-PC-001", "pass")]).replace(r#""r""#, r#""\u001b[2J""#);
+        assert!(matches!(
+            validate(escape.as_bytes(), now),
+            Err(Invalid::Content(_))
+        ));
+        let lines = report(&[("HY-PC-001", "pass")]).replace(r#""r""#, r#""one\ntwo""#);
+        assert!(validate(lines.as_bytes(), now).is_ok());
+        let mixed = validate(
+            report(&[("HY-PC-001", "pass"), ("HY-ZZ-999", "fail")]).as_bytes(),
+            now,
+        );
+        let Ok(mixed) = mixed else {
+            panic!("a report with one unknown control was refused");
+        };
+        assert_eq!(mixed.results.len(), 1);
+        assert!(matches!(
+            validate(report(&[("HY-ZZ-999", "fail")]).as_bytes(), now),
             Err(Invalid::Content(_))
         ));
     }

@@ -13,6 +13,9 @@ pub struct Settings {
     pub login_limit: Limit,
     /// Enrolments per client address.
     pub enroll_limit: Limit,
+    /// Reports per computer (node key): a backlog after an outage goes out at once, a flood
+    /// does not.
+    pub report_limit: Limit,
     /// A session ends after this many seconds without a request (HIPAA automatic logoff).
     pub session_idle_seconds: i64,
     /// And at the latest this many seconds after sign-in.
@@ -37,6 +40,10 @@ impl Default for Settings {
                 burst: 20.0,
                 per_minute: 60.0,
             },
+            report_limit: Limit {
+                burst: 60.0,
+                per_minute: 6.0,
+            },
             session_idle_seconds: 30 * 60,
             session_max_seconds: 12 * 3600,
             request_timeout: std::time::Duration::from_secs(60),
@@ -60,6 +67,8 @@ pub struct AppState {
     pub account_limiter: Arc<RateLimiter<String>>,
     /// Enrolment rate limit.
     pub enroll_limiter: Arc<RateLimiter>,
+    /// Report rate limit per computer.
+    pub report_limiter: Arc<RateLimiter<i64>>,
     /// Stores reports, several per transaction.
     pub writer: crate::writer::Writer,
     /// Password hashes computed at once (one per core): sign-in floods queue here instead of
@@ -77,6 +86,7 @@ impl AppState {
             login_limiter: Arc::new(RateLimiter::new(settings.login_limit)),
             account_limiter: Arc::new(RateLimiter::new(settings.login_limit)),
             enroll_limiter: Arc::new(RateLimiter::new(settings.enroll_limit)),
+            report_limiter: Arc::new(RateLimiter::new(settings.report_limit)),
             settings: Arc::new(settings),
             hashing: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),

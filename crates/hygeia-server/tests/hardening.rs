@@ -228,3 +228,115 @@ fn a_body_that_trickles_in_is_cut_off() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(started.elapsed() < Duration::from_secs(15));
 }
+
+/// A practice with an administrator signed in and an enroll secret; returns (admin, secret).
+fn practice_with_secret(server: &TestServer, email: &str) -> (Browser, i64, String) {
+    let (practice, email, one_time) = server.practice("P", email);
+    let mut admin = first_sign_in(server, &email, &one_time);
+    let secret = admin.post(
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        json!({"label": "laptops"}),
+    );
+    let secret = secret.body["secret"].as_str().unwrap().to_string();
+    (admin, practice, secret)
+}
+
+#[test]
+fn control_characters_are_refused_with_a_4xx_on_every_database() {
+    for backend in backends() {
+        let server = TestServer::start(backend, Settings::default());
+        let (_, _, secret) = practice_with_secret(&server, "nul@p.example");
+        let (_, key) = common::enroll(&server.base, &secret, "pc");
+        for (hostname, reason) in [
+            ("pc\u{0}one", "r"),
+            ("pc", "fine\u{0}"),
+            ("pc\u{1b}[2J", "r"),
+        ] {
+            let mut body: serde_json::Value =
+                serde_json::from_slice(&common::report(hostname, &[("HY-PC-001", "pass")]))
+                    .unwrap();
+            body["controls"][0]["reason"] = json!(reason);
+            let answer = common::send_report(
+                &server.base,
+                &key,
+                "ctl0000001",
+                body.to_string().into_bytes(),
+            );
+            assert_eq!(answer.status, 422, "{backend}: {:?}", answer.body);
+            assert!(
+                answer.body["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("control character"),
+                "{:?}",
+                answer.body
+            );
+        }
+        // The next, clean report goes through: nothing is wedged.
+        let clean = common::send_report(
+            &server.base,
+            &key,
+            "ctl0000002",
+            common::report("pc", &[("HY-PC-001", "pass")]),
+        );
+        assert_eq!(clean.status, 200, "{backend}: {:?}", clean.body);
+        // Enrolment names too.
+        let enrol = common::request(
+            "POST",
+            &format!("{}/api/agent/v1/enroll", server.base),
+            &[("content-type", "application/json".into())],
+            Some(
+                json!({"secret": secret, "hostname": "evil\nhost.log-line", "os": "linux"})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        );
+        assert_eq!(enrol.status, 400, "{backend}: {:?}", enrol.body);
+    }
+}
+
+#[test]
+fn one_node_key_cannot_flood_the_server_and_changes_are_paged_from_their_own_rows() {
+    for backend in backends() {
+        let server = TestServer::start(backend, Settings::default());
+        let (mut admin, _, secret) = practice_with_secret(&server, "flood@p.example");
+        let (host, key) = common::enroll(&server.base, &secret, "pc");
+        let statuses: Vec<u16> = (0..70)
+            .map(|i| {
+                let status = if i % 2 == 0 { "pass" } else { "fail" };
+                common::send_report(
+                    &server.base,
+                    &key,
+                    &format!("flood{i:06}"),
+                    common::report("pc", &[("HY-PC-001", status), ("HY-PC-002", "pass")]),
+                )
+                .status
+            })
+            .collect();
+        let stored = statuses.iter().filter(|s| **s == 200).count();
+        assert!(statuses.contains(&429), "{backend}: {statuses:?}");
+        assert!(
+            stored >= 50,
+            "{backend}: a backlog must still go out: {statuses:?}"
+        );
+        // Every stored report flipped HY-PC-001; HY-PC-002 changed once (from nothing).
+        let first = admin.get(&format!("/api/v1/hosts/{host}/changes?limit=10"));
+        assert_eq!(first.status, 200, "{:?}", first.body);
+        let items = first.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 10);
+        let mut seen = 0;
+        let mut offset = 0;
+        loop {
+            let page = admin.get(&format!(
+                "/api/v1/hosts/{host}/changes?limit=25&offset={offset}"
+            ));
+            let n = page.body["items"].as_array().map_or(0, Vec::len);
+            seen += n;
+            offset += 25;
+            if n < 25 {
+                break;
+            }
+        }
+        assert_eq!(seen, stored + 1, "{backend}");
+    }
+}

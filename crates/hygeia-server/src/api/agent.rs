@@ -68,10 +68,15 @@ pub async fn enroll(
     let secret_id: i64 = row.try_get("id")?;
     let practice_id: i64 = row.try_get("practice_id")?;
     let organization_id: i64 = row.try_get("organization_id")?;
-    let hostname: String = body.hostname.trim().chars().take(255).collect();
+    let text = |field: &str, value: &str, max: usize| {
+        ingest::agent_text(field, value.trim(), max, false).map_err(ApiError::bad_request)
+    };
+    let hostname = text("hostname", &body.hostname, 255)?;
     if hostname.is_empty() {
         return Err(ApiError::bad_request("The enrolment names no host."));
     }
+    let os = text("os", &body.os, 32)?;
+    let os_version = text("os_version", &body.os_version, 255)?;
     let node_key = new_secret(NODE_KEY_PREFIX);
     let host_id = new_id();
     let mut tx = state.db.write.begin().await?;
@@ -82,8 +87,8 @@ pub async fn enroll(
     .bind(host_id)
     .bind(practice_id)
     .bind(&hostname)
-    .bind(body.os.chars().take(32).collect::<String>())
-    .bind(body.os_version.chars().take(255).collect::<String>())
+    .bind(&os)
+    .bind(&os_version)
     .bind(sha256_hex(node_key.as_bytes()))
     .bind(secret_id)
     .bind(at)
@@ -145,8 +150,13 @@ pub async fn report(
             "A practice administrator removed this computer: it no longer reports. To enroll it again, ask the administrator for a new enroll secret.",
         ));
     }
+    let host_id: i64 = row.try_get("id")?;
+    state
+        .report_limiter
+        .check_key(host_id)
+        .map_err(ApiError::too_many)?;
     let host = ReportingHost {
-        id: row.try_get("id")?,
+        id: host_id,
         practice_id: row.try_get("practice_id")?,
         last_results_hash: row.try_get("last_results_hash")?,
     };
@@ -186,7 +196,6 @@ pub async fn report(
     })?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("The report is not UTF-8."))?;
-    let host_id = host.id;
     let outcome = state
         .writer
         .store(ingest::Incoming {

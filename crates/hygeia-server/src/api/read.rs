@@ -442,39 +442,26 @@ pub async fn host_changes(
 ) -> ApiResult<Json<Value>> {
     visible_host_practice(&state, &caller, host_id).await?;
     let (limit, offset) = page.bounds();
-    // Results in time order per control; a row whose status differs from the one before it is
-    // a change. Computed here rather than with window functions so both databases agree.
+    // Ingestion writes a row per change, so a page reads only its own rows however long the
+    // computer's history is.
     let rows = sqlx::query(
-        "SELECT control_id, status, observed_at FROM results WHERE host_id = $1 \
-         ORDER BY control_id, observed_at",
+        "SELECT at, control_id, from_status, to_status FROM host_changes WHERE host_id = $1 \
+         ORDER BY at DESC, control_id LIMIT $2 OFFSET $3",
     )
     .bind(host_id)
+    .bind(limit + 1)
+    .bind(offset)
     .fetch_all(&state.db.read)
     .await?;
-    let mut changes: Vec<(i64, String, Option<String>, String)> = Vec::new();
-    let mut previous: Option<(String, String)> = None;
+    let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        let control: String = row.try_get("control_id")?;
-        let status: String = row.try_get("status")?;
-        let at: i64 = row.try_get("observed_at")?;
-        let before = match &previous {
-            Some((c, s)) if *c == control => Some(s.clone()),
-            _ => None,
-        };
-        if before.as_deref() != Some(status.as_str()) {
-            changes.push((at, control.clone(), before, status.clone()));
-        }
-        previous = Some((control, status));
+        items.push(json!({
+            "at": row.try_get::<i64, _>("at")?,
+            "control_id": row.try_get::<String, _>("control_id")?,
+            "from": row.try_get::<Option<String>, _>("from_status")?,
+            "to": row.try_get::<String, _>("to_status")?,
+        }));
     }
-    changes.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let items: Vec<Value> = changes
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize + 1)
-        .map(|(at, control, from, to)| {
-            json!({"at": at, "control_id": control, "from": from, "to": to})
-        })
-        .collect();
     Ok(paged(items, limit, offset))
 }
 

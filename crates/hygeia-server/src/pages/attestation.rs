@@ -260,11 +260,16 @@ type FailingOn = (String, String, Option<String>, i64);
 /// One computer's state on the day: per control (status, severity, since).
 type Posture = BTreeMap<String, (String, String, i64)>;
 
-/// A computer's state at `end` read from its history (for a day before its latest change).
+/// A computer's state at `end` read from its history (for a day before its latest change):
+/// per control, the last change on or before the day, and when the computer last reported.
 async fn posture_on(state: &AppState, host_id: i64, end: i64) -> ApiResult<(Posture, Option<i64>)> {
     let rows = sqlx::query(
-        "SELECT control_id, status, severity, observed_at FROM results \
-         WHERE host_id = $1 AND observed_at <= $2 ORDER BY control_id, observed_at",
+        "SELECT c.control_id, c.to_status, c.severity, c.at, \
+         (SELECT MAX(r.observed_at) FROM results r WHERE r.host_id = c.host_id \
+          AND r.control_id = c.control_id AND r.observed_at <= $2) AS last_seen \
+         FROM host_changes c WHERE c.host_id = $1 AND c.at = \
+         (SELECT MAX(l.at) FROM host_changes l WHERE l.host_id = $1 \
+          AND l.control_id = c.control_id AND l.at <= $2)",
     )
     .bind(host_id)
     .bind(end)
@@ -273,16 +278,16 @@ async fn posture_on(state: &AppState, host_id: i64, end: i64) -> ApiResult<(Post
     let mut posture = Posture::new();
     let mut latest: Option<i64> = None;
     for row in rows {
-        let control: String = row.try_get("control_id")?;
-        let status: String = row.try_get("status")?;
-        let severity: String = row.try_get("severity")?;
-        let at: i64 = row.try_get("observed_at")?;
-        latest = latest.max(Some(at));
-        let since = match posture.get(&control) {
-            Some((before, _, since)) if *before == status => *since,
-            _ => at,
-        };
-        posture.insert(control, (status, severity, since));
+        let last_seen: Option<i64> = row.try_get("last_seen")?;
+        latest = latest.max(last_seen);
+        posture.insert(
+            row.try_get("control_id")?,
+            (
+                row.try_get("to_status")?,
+                row.try_get("severity")?,
+                row.try_get("at")?,
+            ),
+        );
     }
     Ok((posture, latest))
 }
