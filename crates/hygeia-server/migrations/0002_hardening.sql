@@ -27,4 +27,8 @@ SELECT host_id, control_id, observed_at, previous, status, severity FROM (
            LAG(status) OVER (PARTITION BY host_id, control_id ORDER BY observed_at, report_id) AS previous
     FROM results
 ) ordered
-WHERE previous IS NULL OR previous <> status
+WHERE previous IS NULL OR previous <> status;
+
+-- What an API token may do: 'read' (the default) or 'write' (manage enroll secrets and
+-- computers). Credentials, second factors and roles change only from a signed-in session.
+ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'read'

@@ -340,3 +340,179 @@ fn one_node_key_cannot_flood_the_server_and_changes_are_paged_from_their_own_row
         assert_eq!(seen, stored + 1, "{backend}");
     }
 }
+
+#[test]
+fn the_password_alone_cannot_change_the_password() {
+    for backend in backends() {
+        let server = TestServer::start(backend, generous_settings());
+        let (practice, email, one_time) = server.practice("P", "victim@p.example");
+        let mut victim = first_sign_in(&server, &email, &one_time);
+        let mut attacker = sign_in_with_password(&server, &email);
+        let change = attacker.post(
+            "/api/v1/session/password",
+            json!({"current_password": NEW_PASSWORD, "new_password": "an attacker's new passphrase"}),
+        );
+        assert_eq!(change.status, 403, "{backend}: {:?}", change.body);
+        assert_eq!(change.body["error"], "mfa_required");
+        // The real user is still signed in and the password unchanged.
+        assert_eq!(
+            victim.get(&format!("/api/v1/practices/{practice}")).status,
+            200
+        );
+        sign_in_with_password(&server, &email);
+    }
+}
+
+#[test]
+fn an_administrator_resets_a_password_and_everything_issued_under_it_ends() {
+    for backend in backends() {
+        let server = TestServer::start(backend, generous_settings());
+        let (practice, admin_email, one_time) = server.practice("P", "boss@p.example");
+        let mut admin = first_sign_in(&server, &admin_email, &one_time);
+        let created = admin.post(
+            &format!("/api/v1/practices/{practice}/users"),
+            json!({"email": "clin@p.example", "display_name": "Dr C", "role": "clinician"}),
+        );
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        let user_id = created.body["id"].as_i64().unwrap();
+        let first = created.body["one_time_password"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut clinician = first_sign_in(&server, "clin@p.example", &first);
+        let token = clinician.post("/api/v1/tokens", json!({"name": "export"}));
+        assert_eq!(token.status, 201, "{:?}", token.body);
+        let mut script = Browser::new(&server.base);
+        script.bearer = token.body["token"].as_str().map(str::to_string);
+        assert_eq!(script.get("/api/v1/session").status, 200);
+
+        let reset = admin.call(
+            "PATCH",
+            &format!("/api/v1/users/{user_id}"),
+            Some(json!({"reset_password": true})),
+        );
+        assert_eq!(reset.status, 200, "{backend}: {:?}", reset.body);
+        let new_one_time = reset.body["one_time_password"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            clinician.get("/api/v1/session").status,
+            401,
+            "session survived"
+        );
+        assert_eq!(script.get("/api/v1/session").status, 401, "token survived");
+        let mut old = Browser::new(&server.base);
+        let refused = old.post(
+            "/api/v1/session/login",
+            json!({"email": "clin@p.example", "password": NEW_PASSWORD}),
+        );
+        assert_eq!(refused.status, 401);
+        let mut again = Browser::new(&server.base);
+        let login = again.post(
+            "/api/v1/session/login",
+            json!({"email": "clin@p.example", "password": new_one_time}),
+        );
+        assert_eq!(login.status, 200, "{:?}", login.body);
+        assert_eq!(login.body["next"], "change_password");
+        // An administrator cannot reset their own password this way.
+        let me = admin.get("/api/v1/session").body["user_id"].clone();
+        let own = admin.call(
+            "PATCH",
+            &format!("/api/v1/users/{me}"),
+            Some(json!({"reset_password": true})),
+        );
+        assert_eq!(own.status, 400);
+    }
+}
+
+#[test]
+fn api_tokens_read_by_default_expire_and_never_change_credentials() {
+    for backend in backends() {
+        let server = TestServer::start(backend, generous_settings());
+        let (practice, email, one_time) = server.practice("P", "tokens@p.example");
+        let mut admin = first_sign_in(&server, &email, &one_time);
+        for days in [json!(0), json!(366), json!(-1)] {
+            let refused = admin.post(
+                "/api/v1/tokens",
+                json!({"name": "x", "expires_in_days": days}),
+            );
+            assert_eq!(refused.status, 400, "{days}: {:?}", refused.body);
+        }
+        let read = admin.post("/api/v1/tokens", json!({"name": "export"}));
+        assert_eq!(read.body["scope"], "read");
+        let write = admin.post(
+            "/api/v1/tokens",
+            json!({"name": "roll-out", "scope": "write", "expires_in_days": 7}),
+        );
+        assert_eq!(write.status, 201, "{:?}", write.body);
+        let as_token = |token: &serde_json::Value| {
+            let mut b = Browser::new(&server.base);
+            b.bearer = token["token"].as_str().map(str::to_string);
+            b
+        };
+        let mut reader = as_token(&read.body);
+        let mut writer = as_token(&write.body);
+        assert_eq!(
+            reader.get(&format!("/api/v1/practices/{practice}")).status,
+            200
+        );
+        let secret_path = format!("/api/v1/practices/{practice}/enroll-secrets");
+        let refused = reader.post(&secret_path, json!({"label": "x"}));
+        assert_eq!(refused.status, 403);
+        assert_eq!(refused.body["error"], "read_only_token");
+        assert_eq!(writer.post(&secret_path, json!({"label": "x"})).status, 201);
+        let user_id = admin.get("/api/v1/session").body["user_id"]
+            .as_i64()
+            .unwrap();
+        // Credentials, second factors, roles and tokens: never with a token, whatever its scope.
+        for (method, path, body) in [
+            (
+                "POST",
+                "/api/v1/tokens".to_string(),
+                json!({"name": "more"}),
+            ),
+            (
+                "POST",
+                format!("/api/v1/practices/{practice}/users"),
+                json!({"email": "new@p.example", "display_name": "N", "role": "practice_admin"}),
+            ),
+            (
+                "PATCH",
+                format!("/api/v1/users/{user_id}"),
+                json!({"reset_totp": true}),
+            ),
+            (
+                "POST",
+                "/api/v1/session/password".to_string(),
+                json!({"current_password": "wrong", "new_password": "whatever it is now 123"}),
+            ),
+        ] {
+            let answer = writer.call(method, &path, Some(body));
+            assert_eq!(
+                answer.status, 403,
+                "{backend}: {method} {path}: {:?}",
+                answer.body
+            );
+            assert_eq!(answer.body["error"], "session_required", "{path}");
+        }
+        // Wrong current passwords sent with a token did not count toward a lockout.
+        for _ in 0..5 {
+            writer.call(
+                "POST",
+                "/api/v1/session/password",
+                Some(
+                    json!({"current_password": "wrong", "new_password": "whatever it is now 123"}),
+                ),
+            );
+        }
+        sign_in_with_password(&server, &email);
+        // A password change revokes every token.
+        admin.post(
+            "/api/v1/session/password",
+            json!({"current_password": NEW_PASSWORD, "new_password": "a different long passphrase"}),
+        );
+        assert_eq!(reader.get("/api/v1/session").status, 401);
+        assert_eq!(writer.get("/api/v1/session").status, 401);
+    }
+}

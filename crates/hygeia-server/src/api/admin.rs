@@ -3,7 +3,9 @@
 
 use super::read::{Page, paged};
 use crate::audit::{self, Entry};
-use crate::auth::{Caller, Role, TOKEN_PREFIX, check_practice_managed, password, practice_scope};
+use crate::auth::{
+    Caller, Role, TOKEN_MAX_DAYS, TOKEN_PREFIX, check_practice_managed, password, practice_scope,
+};
 use crate::db::{new_id, now};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_secret, sha256_hex};
@@ -361,6 +363,7 @@ pub async fn create_user(
     Path(practice_id): Path<i64>,
     Json(body): Json<NewUser>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    caller.require_session()?;
     check_practice_managed(&state, &caller, practice_id).await?;
     let email = body.email.trim().to_lowercase();
     if !plausible_email(&email) {
@@ -433,6 +436,9 @@ pub struct UserChange {
     pub reset_totp: Option<bool>,
     /// Lifts a lockout.
     pub unlock: Option<bool>,
+    /// Replaces the password with a new one-time password (shown once in the answer), to be
+    /// changed at next sign-in; the user's sessions and API tokens end.
+    pub reset_password: Option<bool>,
 }
 
 /// `PATCH /api/v1/users/{id}`.
@@ -442,12 +448,23 @@ pub async fn change_user(
     Path(user_id): Path<i64>,
     Json(body): Json<UserChange>,
 ) -> ApiResult<Json<Value>> {
+    caller.require_session()?;
     let practice_id = managed_practice_of(&state, &caller, ManagedTable::User, user_id).await?;
-    if user_id == caller.user_id && (body.disabled == Some(true) || body.role.is_some()) {
+    if user_id == caller.user_id
+        && (body.disabled == Some(true) || body.role.is_some() || body.reset_password == Some(true))
+    {
         return Err(ApiError::bad_request(
-            "You cannot disable yourself or change your own role.",
+            "You cannot disable yourself, change your own role or reset your own password here; change your password under Account.",
         ));
     }
+    let one_time = match body.reset_password {
+        Some(true) => {
+            let one_time = password::one_time_password();
+            let hash = password::hash_off_thread(&state.hashing, &one_time).await;
+            Some((one_time, hash))
+        }
+        _ => None,
+    };
     let mut tx = state.db.write.begin().await?;
     let mut done = Vec::new();
     if let Some(role) = &body.role {
@@ -473,17 +490,7 @@ pub async fn change_user(
             .execute(&mut *tx)
             .await?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-            )
-            .bind(now())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+            end_sessions_and_tokens(&mut tx, user_id).await?;
         }
         done.push(if disabled {
             "disabled".into()
@@ -502,11 +509,25 @@ pub async fn change_user(
             .await?;
         done.push("authenticator reset".into());
     }
+    if let Some((_, hash)) = &one_time {
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 1, failed_logins = 0, \
+             failed_codes = 0, locked_until = 0 WHERE id = $2",
+        )
+        .bind(hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        end_sessions_and_tokens(&mut tx, user_id).await?;
+        done.push("password reset".into());
+    }
     if body.unlock == Some(true) {
-        sqlx::query("UPDATE users SET locked_until = 0, failed_logins = 0 WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET locked_until = 0, failed_logins = 0, failed_codes = 0 WHERE id = $1",
+        )
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         done.push("unlocked".into());
     }
     let detail = done.join(", ");
@@ -522,7 +543,28 @@ pub async fn change_user(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(json!({"id": user_id, "changed": done})))
+    let mut answer = json!({"id": user_id, "changed": done});
+    if let Some((one_time, _)) = one_time {
+        answer["one_time_password"] = json!(one_time);
+    }
+    Ok(Json(answer))
+}
+
+/// Ends every session of a user and revokes their API tokens.
+async fn end_sessions_and_tokens(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+) -> ApiResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// `GET /api/v1/tokens`: the caller's API tokens.
@@ -533,7 +575,7 @@ pub async fn list_tokens(
 ) -> ApiResult<Json<Value>> {
     let (limit, offset) = page.bounds();
     let rows = sqlx::query(
-        "SELECT id, name, created_at, last_used_at, expires_at, revoked_at FROM api_tokens \
+        "SELECT id, name, scope, created_at, last_used_at, expires_at, revoked_at FROM api_tokens \
          WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
     )
     .bind(caller.user_id)
@@ -546,6 +588,7 @@ pub async fn list_tokens(
         items.push(json!({
             "id": row.try_get::<i64, _>("id")?,
             "name": row.try_get::<String, _>("name")?,
+            "scope": row.try_get::<String, _>("scope")?,
             "created_at": row.try_get::<i64, _>("created_at")?,
             "last_used_at": row.try_get::<Option<i64>, _>("last_used_at")?,
             "expires_at": row.try_get::<Option<i64>, _>("expires_at")?,
@@ -557,11 +600,14 @@ pub async fn list_tokens(
 
 /// Body of a new API token.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewToken {
     /// What the token is for.
     pub name: String,
-    /// Days until it expires (default 90; 0 = never).
+    /// Days until it expires: 1 to 365, 90 when left out. Every token expires.
     pub expires_in_days: Option<i64>,
+    /// `read` (the default) or `write`.
+    pub scope: Option<String>,
 }
 
 /// `POST /api/v1/tokens`: shown once.
@@ -570,6 +616,7 @@ pub async fn create_token(
     caller: Caller,
     Json(body): Json<NewToken>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    caller.require_session()?;
     let name: String = body.name.trim().chars().take(100).collect();
     if name.is_empty() {
         return Err(ApiError::bad_request(
@@ -577,12 +624,22 @@ pub async fn create_token(
         ));
     }
     let at = now();
-    let expires = expiry(body.expires_in_days, 90, at)?;
+    let days = body.expires_in_days.unwrap_or(90);
+    if !(1..=TOKEN_MAX_DAYS).contains(&days) {
+        return Err(ApiError::bad_request(format!(
+            "expires_in_days must be between 1 and {TOKEN_MAX_DAYS}: every token expires."
+        )));
+    }
+    let expires = at + days * 86_400;
+    let scope = match body.scope.as_deref().unwrap_or("read") {
+        scope @ ("read" | "write") => scope,
+        _ => return Err(ApiError::bad_request("scope is read or write.")),
+    };
     let token = new_secret(TOKEN_PREFIX);
     let id = new_id();
     let mut tx = state.db.write.begin().await?;
     sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at, scope) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(caller.user_id)
@@ -590,6 +647,7 @@ pub async fn create_token(
     .bind(sha256_hex(token.as_bytes()))
     .bind(at)
     .bind(expires)
+    .bind(scope)
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -599,14 +657,16 @@ pub async fn create_token(
             caller.practice_id,
             "api_token.create",
             &format!("api_token {id}"),
-            &name,
+            &format!("{name} ({scope})"),
         ),
     )
     .await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": id, "name": name, "token": token, "expires_at": expires})),
+        Json(
+            json!({"id": id, "name": name, "token": token, "expires_at": expires, "scope": scope}),
+        ),
     ))
 }
 

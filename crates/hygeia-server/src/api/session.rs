@@ -555,6 +555,16 @@ pub async fn set_password(
     current_password: &str,
     new_password: &str,
 ) -> ApiResult<&'static str> {
+    signed.require_session()?;
+    // With the password alone, changing it would lock the real user out: the change needs every
+    // sign-in step done, except the forced change of a one-time password, which comes first.
+    if !signed.must_change_password && !signed.fully_signed_in() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "mfa_required",
+            "Enter the code from your authenticator app before changing your password.",
+        ));
+    }
     let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(signed.user_id)
         .fetch_one(&state.db.read)
@@ -584,11 +594,17 @@ pub async fn set_password(
     // Other sessions of this user end: whoever knew the old password is out.
     let keep = match &signed.via {
         Via::Session { id_hash, .. } => id_hash.clone(),
-        Via::Token => String::new(),
+        Via::Token { .. } => String::new(),
     };
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
         .bind(signed.user_id)
         .bind(&keep)
+        .execute(&mut *tx)
+        .await?;
+    // And so are the API tokens made under the old password.
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(signed.user_id)
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -625,7 +641,7 @@ pub async fn set_password(
 pub fn next_step_of(signed: &Signed) -> &'static str {
     let mfa_passed = match &signed.via {
         Via::Session { mfa_passed, .. } => *mfa_passed,
-        Via::Token => true,
+        Via::Token { .. } => true,
     };
     next_step(
         signed.must_change_password,
@@ -643,7 +659,7 @@ pub async fn whoami(signed: Signed) -> Json<Value> {
             csrf_token,
             ..
         } => (*mfa_passed, Some(csrf_token.clone())),
-        Via::Token => (true, None),
+        Via::Token { .. } => (true, None),
     };
     Json(json!({
         "user_id": signed.user_id,

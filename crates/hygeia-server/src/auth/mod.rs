@@ -71,8 +71,15 @@ pub enum Via {
         csrf_token: String,
     },
     /// An API token (made only by a caller who passed MFA).
-    Token,
+    Token {
+        /// May change something (`write` scope); read-only otherwise.
+        write: bool,
+    },
 }
+
+/// How long an API token lives at most, in days; tokens made before every token had an expiry
+/// end this long after they were made.
+pub const TOKEN_MAX_DAYS: i64 = 365;
 
 /// A signed-in user, whatever the state of their password and second factor.
 #[derive(Debug, Clone)]
@@ -103,10 +110,24 @@ impl Signed {
     /// Whether everything the role requires is done: password changed, second factor given.
     pub fn fully_signed_in(&self) -> bool {
         let mfa_ok = match &self.via {
-            Via::Token => true,
+            Via::Token { .. } => true,
             Via::Session { mfa_passed, .. } => *mfa_passed,
         };
         !self.must_change_password && (!self.role.needs_mfa() || (self.totp_enabled && mfa_ok))
+    }
+
+    /// Refuses API tokens: credentials, second factors, roles and tokens change only from a
+    /// browser session that passed every sign-in step, so a leaked token cannot take over or
+    /// lock out its user, nor make administrators or more tokens.
+    pub fn require_session(&self) -> ApiResult<()> {
+        match self.via {
+            Via::Session { .. } => Ok(()),
+            Via::Token { .. } => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "session_required",
+                "Passwords, second factors, users, roles and API tokens change only from a signed-in dashboard session, not with an API token.",
+            )),
+        }
     }
 }
 
@@ -217,19 +238,22 @@ async fn from_session(state: &AppState, session_id: &str, ip: String) -> ApiResu
 async fn from_token(state: &AppState, token: &str, ip: String) -> ApiResult<Option<Signed>> {
     let now = crate::db::now();
     let sql = format!(
-        "SELECT t.id AS token_id, t.last_used_at, {USER_COLUMNS} FROM api_tokens t \
+        "SELECT t.id AS token_id, t.last_used_at, t.scope, {USER_COLUMNS} FROM api_tokens t \
          JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+         AND COALESCE(t.expires_at, t.created_at + $3) > $2"
     );
     let Some(row) = sqlx::query(&sql)
         .bind(sha256_hex(token.as_bytes()))
         .bind(now)
+        .bind(TOKEN_MAX_DAYS * 86_400)
         .fetch_optional(&state.db.read)
         .await?
     else {
         return Ok(None);
     };
-    let signed = signed_from_row(&row, Via::Token, ip)?;
+    let write = row.try_get::<String, _>("scope")? == "write";
+    let signed = signed_from_row(&row, Via::Token { write }, ip)?;
     let last_used: Option<i64> = row.try_get("last_used_at")?;
     if signed.is_some() && last_used.is_none_or(|t| now - t >= TOUCH_EVERY_SECONDS) {
         let token_id: i64 = row.try_get("token_id")?;
@@ -296,6 +320,13 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Caller> {
         let signed = Signed::from_request_parts(parts, state).await?;
+        if signed.via == (Via::Token { write: false }) && changes_something(&parts.method) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "read_only_token",
+                "This API token may only read; to change things, make one with \"scope\": \"write\" (POST /api/v1/tokens from a signed-in session).",
+            ));
+        }
         if signed.must_change_password {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

@@ -189,8 +189,9 @@ pub async fn revoke_secret(
     Ok(Redirect::to(&format!("/practices/{practice_id}/enrolment")).into_response())
 }
 
-/// A user created just now, with the one-time password to hand over.
+/// A one-time password to hand over: of a user created just now, or whose password was reset.
 struct NewUserShown {
+    heading: &'static str,
     email: String,
     one_time_password: String,
 }
@@ -225,7 +226,7 @@ async fn users_page(
         p.lead { "Practice administrators manage computers and users and must use an authenticator app. Clinicians see only the computers assigned to them." }
         @if let Some(new) = &created {
             section.card.notice role="status" {
-                h2 { "User created" }
+                h2 { (new.heading) }
                 p { "Give " strong { (new.email) } " this one-time password in person or by phone (not by e-mail). They choose their own at first sign-in." }
                 p { code #otp { (new.one_time_password) } " " button.secondary type="button" data-copy="otp" { "Copy" } }
             }
@@ -267,6 +268,7 @@ async fn users_page(
                                         @if u["disabled"].as_bool() == Some(true) { option value="enable" { "Enable" } }
                                         @else { option value="disable" { "Disable" } }
                                         option value="reset_totp" { "Reset second factor" }
+                                        option value="reset_password" { "Reset password" }
                                         @if u["locked"].as_bool() == Some(true) { option value="unlock" { "Unlock" } }
                                     }
                                 }
@@ -317,6 +319,7 @@ pub async fn create_user(
     )
     .await?;
     let shown = NewUserShown {
+        heading: "User created",
         email: created["email"].as_str().unwrap_or("").to_string(),
         one_time_password: created["one_time_password"]
             .as_str()
@@ -344,6 +347,7 @@ pub async fn change_user(
         disabled: None,
         reset_totp: None,
         unlock: None,
+        reset_password: None,
     };
     match form.action.as_str() {
         "make_admin" => change.role = Some("practice_admin".into()),
@@ -352,6 +356,7 @@ pub async fn change_user(
         "enable" => change.disabled = Some(false),
         "reset_totp" => change.reset_totp = Some(true),
         "unlock" => change.unlock = Some(true),
+        "reset_password" => change.reset_password = Some(true),
         _ => {
             return Err(super::PageError::Shown {
                 status: axum::http::StatusCode::BAD_REQUEST,
@@ -359,7 +364,27 @@ pub async fn change_user(
             });
         }
     }
-    let _ = admin::change_user(State(state), viewer.caller(), Path(user_id), Json(change)).await?;
+    let Json(changed) = admin::change_user(
+        State(state.clone()),
+        viewer.caller(),
+        Path(user_id),
+        Json(change),
+    )
+    .await?;
+    if let Some(one_time) = changed["one_time_password"].as_str() {
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&state.db.read)
+            .await
+            .map_err(crate::error::ApiError::from)?;
+        let shown = NewUserShown {
+            heading: "Password reset",
+            email: email.unwrap_or_default(),
+            one_time_password: one_time.to_string(),
+        };
+        let page = users_page(&state, &viewer, practice_id, Some(shown)).await?;
+        return Ok(page.into_response());
+    }
     Ok(Redirect::to(&format!("/practices/{practice_id}/users")).into_response())
 }
 

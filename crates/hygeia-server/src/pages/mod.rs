@@ -143,7 +143,7 @@ impl FromRequestParts<AppState> for Visitor {
             .map_err(|_| PageError::Redirect(sign_in_then_back(parts)))?;
         // Browsers only: the pages' forms are checked against the session's CSRF token, which
         // API tokens do not have.
-        if signed.via == Via::Token {
+        if matches!(signed.via, Via::Token { .. }) {
             return Err(PageError::Redirect("/login".into()));
         }
         parts.extensions.insert(signed.clone());
@@ -183,7 +183,7 @@ pub fn local_path(next: &str) -> &str {
 pub fn csrf_of(signed: &Signed) -> &str {
     match &signed.via {
         Via::Session { csrf_token, .. } => csrf_token,
-        Via::Token => "",
+        Via::Token { .. } => "",
     }
 }
 
