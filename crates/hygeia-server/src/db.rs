@@ -99,6 +99,58 @@ pub fn database_url(given: &str) -> Result<(String, Backend), DbError> {
     Ok((format!("sqlite://{given}"), Backend::Sqlite))
 }
 
+/// The file of an `sqlite://PATH?options` URL.
+pub fn sqlite_path(url: &str) -> std::path::PathBuf {
+    let rest = url.strip_prefix("sqlite://").unwrap_or(url);
+    std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest))
+}
+
+/// Creates the database file readable by its owner only (SQLite gives its `-wal` and `-shm`
+/// files the same mode), or narrows an existing one that others can read: it holds HIPAA
+/// evidence and password hashes.
+fn make_private(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if path.as_os_str().is_empty() || path.to_str() == Some(":memory:") {
+            return Ok(());
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                for file in [
+                    path.to_path_buf(),
+                    path.with_extension(wal_extension(path, "wal")),
+                    path.with_extension(wal_extension(path, "shm")),
+                ] {
+                    if let Ok(metadata) = std::fs::metadata(&file)
+                        && metadata.permissions().mode() & 0o077 != 0
+                    {
+                        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+                    }
+                }
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// `db` + `-wal` keeps the file's own extension: `hygeia.db` -> `hygeia.db-wal`.
+fn wal_extension(path: &std::path::Path, suffix: &str) -> String {
+    match path.extension() {
+        Some(ext) => format!("{}-{suffix}", ext.to_string_lossy()),
+        None => format!("-{suffix}"),
+    }
+}
+
 /// The URL with any password replaced, for messages and logs.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -122,6 +174,10 @@ impl Db {
         };
         let db = match backend {
             Backend::Sqlite => {
+                make_private(&sqlite_path(&url)).map_err(|source| DbError::Connect {
+                    url: redact_url(&url),
+                    source: sqlx::Error::Io(source),
+                })?;
                 let url = if url.contains('?') {
                     url.clone()
                 } else {
@@ -357,6 +413,49 @@ mod tests {
                 ]
             );
         });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_files_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let dir = std::env::temp_dir().join(format!("hygeia-private-db-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("server.db");
+        let mode = |p: &std::path::Path| {
+            std::fs::metadata(p)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0)
+        };
+        runtime.block_on(async {
+            let db = Db::open(&path.display().to_string())
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            sqlx::query("CREATE TABLE t (x BIGINT)")
+                .execute(&db.write)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(&dir.join("server.db-wal")), 0o600);
+            assert_eq!(mode(&dir.join("server.db-shm")), 0o600);
+            db.read.close().await;
+            db.write.close().await;
+        });
+        // An older database others could read is narrowed when opened.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
+            .unwrap_or_else(|e| panic!("{e}"));
+        runtime.block_on(async {
+            Db::open(&path.display().to_string())
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        });
+        assert_eq!(mode(&path), 0o600);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -18,6 +18,7 @@ pub mod proxy;
 pub mod ratelimit;
 pub mod rollup;
 pub mod routes;
+pub mod sealing;
 pub mod secrets;
 pub mod serve;
 pub mod state;

@@ -363,12 +363,76 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(api_errors_as_json))
         .layer(axum::middleware::from_fn_with_state(
             state.settings.request_timeout,
             request_deadline,
         ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// Every error answer of the API has the documented shape `{"error", "message"}`, including the
+/// plain-text ones the framework's extractors make (a path id that is not a number, a body that
+/// is not JSON, a missing `Content-Type`, an unknown method).
+async fn api_errors_as_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (code, fallback) = match status.as_u16() {
+        400 => ("bad_request", "The request is not understood."),
+        404 => ("not_found", "No such page or API route."),
+        405 => (
+            "method_not_allowed",
+            "This route does not take that method.",
+        ),
+        408 => (
+            "timeout",
+            "The request took too long to arrive; send it again.",
+        ),
+        413 => ("too_large", "The request body is too large."),
+        415 => (
+            "unsupported_media_type",
+            "Send the body as JSON with Content-Type: application/json.",
+        ),
+        422 => (
+            "invalid_body",
+            "The request body does not have the expected fields.",
+        ),
+        _ if status.is_server_error() => ("internal", "The server failed; try again shortly."),
+        _ => ("bad_request", "The request is not understood."),
+    };
+    // A framework message names the field or value at fault; an internal one stays inside.
+    let message = if text.is_empty() || status.is_server_error() {
+        fallback.to_string()
+    } else {
+        text
+    };
+    let mut answer = crate::error::ApiError::new(status, code, message).into_response();
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != CONTENT_LENGTH {
+            answer.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    answer
 }
 
 /// A client that trickles its body a byte at a time is cut off at the deadline instead of

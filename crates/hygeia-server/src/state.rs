@@ -26,6 +26,9 @@ pub struct Settings {
     pub connection_limits: crate::serve::ConnectionLimits,
     /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Vec<crate::proxy::Cidr>,
+    /// Seals authenticator secrets in the database (`--key-file`; a random one by default,
+    /// which is right only for a server whose users never come back after a restart: tests).
+    pub sealing_key: Arc<crate::sealing::SealingKey>,
 }
 
 impl Default for Settings {
@@ -49,6 +52,7 @@ impl Default for Settings {
             request_timeout: std::time::Duration::from_secs(60),
             connection_limits: crate::serve::ConnectionLimits::default(),
             trusted_proxies: Vec::new(),
+            sealing_key: Arc::new(crate::sealing::SealingKey::random()),
         }
     }
 }

@@ -516,3 +516,135 @@ fn api_tokens_read_by_default_expire_and_never_change_credentials() {
         assert_eq!(writer.get("/api/v1/session").status, 401);
     }
 }
+
+#[test]
+fn every_error_of_the_api_has_the_documented_json_shape() {
+    let server = TestServer::start("sqlite", Settings::default());
+    let (practice, email, one_time) = server.practice("P", "shape@p.example");
+    let admin = first_sign_in(&server, &email, &one_time);
+    let cookie = admin.cookie.clone().unwrap();
+    let csrf = admin.csrf.clone().unwrap();
+    let url = |path: &str| format!("{}{path}", server.base);
+    let with_session = |extra: Vec<(&'static str, String)>| {
+        let mut headers = vec![("cookie", cookie.clone()), ("x-csrf-token", csrf.clone())];
+        headers.extend(extra);
+        headers
+    };
+    let json_type = vec![("content-type", "application/json".to_string())];
+    // (method, address, headers, body, expected status)
+    type Case<'a> = (
+        &'a str,
+        String,
+        Vec<(&'a str, String)>,
+        Option<Vec<u8>>,
+        u16,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "GET",
+            url("/api/v1/hosts/not-a-number"),
+            with_session(vec![]),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            url("/api/v1/hosts/99999999999999999999999"),
+            with_session(vec![]),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            url(&format!("/api/v1/practices/{practice}/hosts?limit=x")),
+            with_session(vec![]),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            url(&format!("/api/v1/practices/{practice}/hosts?limit=501")),
+            with_session(vec![]),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            url(&format!("/api/v1/practices/{practice}/hosts?offset=-1")),
+            with_session(vec![]),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            url(&format!("/api/v1/practices/{practice}/trend?days=0")),
+            with_session(vec![]),
+            None,
+            400,
+        ),
+        (
+            "GET",
+            url(&format!("/api/v1/practices/{practice}/trend?control=%0A")),
+            with_session(vec![]),
+            None,
+            400,
+        ),
+        (
+            "POST",
+            url("/api/v1/tokens"),
+            with_session(json_type.clone()),
+            Some(b"{not json".to_vec()),
+            400,
+        ),
+        (
+            "POST",
+            url("/api/v1/tokens"),
+            with_session(vec![]),
+            Some(br#"{"name":"x"}"#.to_vec()),
+            415,
+        ),
+        (
+            "POST",
+            url("/api/v1/tokens"),
+            with_session(json_type.clone()),
+            Some(br#"{"name":7}"#.to_vec()),
+            422,
+        ),
+        (
+            "POST",
+            url("/api/v1/tokens"),
+            with_session(json_type.clone()),
+            Some(br#"{"name":"x","expires_in_days":1.5}"#.to_vec()),
+            422,
+        ),
+        (
+            "PUT",
+            url("/api/v1/tokens"),
+            with_session(json_type.clone()),
+            Some(b"{}".to_vec()),
+            405,
+        ),
+    ];
+    for (method, url, headers, body, status) in cases {
+        let answer = common::request(method, &url, &headers, body);
+        assert_eq!(answer.status, status, "{method} {url}: {:?}", answer.body);
+        assert!(
+            answer.content_type.starts_with("application/json"),
+            "{method} {url}: {}",
+            answer.content_type
+        );
+        assert!(
+            answer.body["error"].is_string() && answer.body["message"].is_string(),
+            "{method} {url}: {:?}",
+            answer.body
+        );
+    }
+    // Whole numbers written as 30.0 are whole numbers.
+    let answer = common::request(
+        "POST",
+        &format!("{}/api/v1/tokens", server.base),
+        &with_session(json_type),
+        Some(br#"{"name":"x","expires_in_days":30.0}"#.to_vec()),
+    );
+    assert_eq!(answer.status, 201, "{:?}", answer.body);
+}

@@ -71,6 +71,11 @@ pub struct ServeArgs {
     /// Enrolments allowed per client address per minute (raise it for mass roll-outs behind NAT).
     #[arg(long, value_name = "N", default_value_t = 60)]
     pub enroll_rate: u32,
+    /// The key that seals authenticator secrets in the database, created (0600) when missing.
+    /// Default: beside an SQLite database (DB.key), or hygeia-server.key in the current folder
+    /// for PostgreSQL. Back it up with the database, but keep it apart from database copies.
+    #[arg(long, value_name = "FILE", env = "HYGEIA_KEY_FILE")]
+    pub key_file: Option<std::path::PathBuf>,
     /// A TLS proxy in front (address or range, repeatable): its X-Forwarded-For names the
     /// client for rate limits, lockouts and the audit log. Other peers' X-Forwarded-For is ignored.
     #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]

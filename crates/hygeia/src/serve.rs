@@ -93,8 +93,37 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
     let listener = bind(&listen)
         .await
         .map_err(|e| Failure::Input(e.to_string()))?;
+    let key_file = args.key_file.clone().unwrap_or_else(|| {
+        match hygeia_server::db::database_url(&args.database) {
+            Ok((url, hygeia_server::db::Backend::Sqlite)) => {
+                let mut path = hygeia_server::db::sqlite_path(&url).into_os_string();
+                path.push(".key");
+                path.into()
+            }
+            _ => std::path::PathBuf::from("hygeia-server.key"),
+        }
+    });
+    let sealing_key = hygeia_server::sealing::SealingKey::load_or_create(&key_file)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    let sealed = hygeia_server::init::seal_stored_secrets(&db, &sealing_key)
+        .await
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    if sealed.sealed_now > 0 {
+        eprintln!(
+            "hygeia serve: sealed {} authenticator secret(s) stored in the clear by an earlier version",
+            sealed.sealed_now
+        );
+    }
+    if sealed.unreadable > 0 {
+        eprintln!(
+            "hygeia serve: warning: {} authenticator secret(s) do not open with the key file {}; those users cannot sign in until it is restored or an administrator resets their second factor",
+            sealed.unreadable,
+            key_file.display()
+        );
+    }
     let settings = Settings {
         max_report_bytes: args.max_report_bytes,
+        sealing_key: std::sync::Arc::new(sealing_key),
         enroll_limit: Limit {
             burst: f64::from(args.enroll_rate.max(1)),
             per_minute: f64::from(args.enroll_rate.max(1)),

@@ -58,7 +58,7 @@ pub async fn list_enroll_secrets(
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
     check_practice_managed(&state, &caller, practice_id).await?;
-    let (limit, offset) = page.bounds();
+    let (limit, offset) = page.bounds()?;
     let rows = sqlx::query(
         "SELECT id, label, created_at, expires_at, revoked_at, uses FROM enroll_secrets \
          WHERE practice_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
@@ -92,6 +92,7 @@ pub struct NewEnrollSecret {
     /// What the secret is for ("front desk laptops").
     pub label: String,
     /// Days until it expires (default 30; 0 = never).
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub expires_in_days: Option<i64>,
 }
 
@@ -103,12 +104,12 @@ pub async fn create_enroll_secret(
     Json(body): Json<NewEnrollSecret>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     check_practice_managed(&state, &caller, practice_id).await?;
-    let label: String = body.label.trim().chars().take(100).collect();
-    if label.is_empty() {
-        return Err(ApiError::bad_request(
-            "Give the secret a label, such as \"front desk laptops\".",
-        ));
-    }
+    let label = super::plain_text(
+        "label",
+        &body.label,
+        100,
+        "Give the secret a label, such as \"front desk laptops\".",
+    )?;
     let at = now();
     let expires = expiry(body.expires_in_days, 30, at)?;
     let secret = new_secret(ENROLL_SECRET_PREFIX);
@@ -249,6 +250,7 @@ pub async fn revoke_host(
 #[derive(Debug, Deserialize)]
 pub struct HostChange {
     /// The clinician who uses the computer (null: nobody).
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub owner_user_id: Option<i64>,
 }
 
@@ -268,9 +270,8 @@ pub async fn assign_host(
                 .fetch_optional(&state.db.read)
                 .await?;
         if same_practice.is_none() {
-            return Err(ApiError::bad_request(
-                "That user is not in this computer's practice.",
-            ));
+            // 404 like any other reference to something the caller cannot see.
+            return Err(ApiError::not_found("user in this computer's practice"));
         }
     }
     let mut tx = state.db.write.begin().await?;
@@ -308,7 +309,7 @@ pub async fn list_users(
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
     check_practice_managed(&state, &caller, practice_id).await?;
-    let (limit, offset) = page.bounds();
+    let (limit, offset) = page.bounds()?;
     let rows = sqlx::query(
         "SELECT id, email, display_name, role, totp_enabled, disabled, locked_until, created_at FROM users \
          WHERE practice_id = $1 ORDER BY email LIMIT $2 OFFSET $3",
@@ -369,6 +370,12 @@ pub async fn create_user(
     if !plausible_email(&email) {
         return Err(ApiError::bad_request("That is not an e-mail address."));
     }
+    let display_name = super::plain_text(
+        "display_name",
+        &body.display_name,
+        100,
+        "Give the user's name as the dashboard should show it.",
+    )?;
     let role = match Role::parse(&body.role) {
         Some(role @ (Role::PracticeAdmin | Role::Clinician)) => role,
         _ => {
@@ -399,7 +406,7 @@ pub async fn create_user(
     .bind(caller.organization_id)
     .bind(practice_id)
     .bind(&email)
-    .bind(body.display_name.trim().chars().take(100).collect::<String>())
+    .bind(&display_name)
     .bind(role.as_str())
     .bind(password::hash(&one_time))
     .bind(now())
@@ -573,7 +580,7 @@ pub async fn list_tokens(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
-    let (limit, offset) = page.bounds();
+    let (limit, offset) = page.bounds()?;
     let rows = sqlx::query(
         "SELECT id, name, scope, created_at, last_used_at, expires_at, revoked_at FROM api_tokens \
          WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
@@ -600,11 +607,11 @@ pub async fn list_tokens(
 
 /// Body of a new API token.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct NewToken {
     /// What the token is for.
     pub name: String,
     /// Days until it expires: 1 to 365, 90 when left out. Every token expires.
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub expires_in_days: Option<i64>,
     /// `read` (the default) or `write`.
     pub scope: Option<String>,
@@ -617,12 +624,12 @@ pub async fn create_token(
     Json(body): Json<NewToken>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require_session()?;
-    let name: String = body.name.trim().chars().take(100).collect();
-    if name.is_empty() {
-        return Err(ApiError::bad_request(
-            "Name the token after the script that uses it.",
-        ));
-    }
+    let name = super::plain_text(
+        "name",
+        &body.name,
+        100,
+        "Name the token after the script that uses it.",
+    )?;
     let at = now();
     let days = body.expires_in_days.unwrap_or(90);
     if !(1..=TOKEN_MAX_DAYS).contains(&days) {
@@ -712,7 +719,7 @@ pub async fn audit_log(
     if caller.role == Role::Clinician {
         return Err(ApiError::forbidden("The audit log is for administrators."));
     }
-    let (limit, offset) = page.bounds();
+    let (limit, offset) = page.bounds()?;
     let (scope, values) = match caller.role {
         Role::InsurerAnalyst => (
             "organization_id = $1".to_string(),

@@ -68,15 +68,21 @@ pub async fn enroll(
     let secret_id: i64 = row.try_get("id")?;
     let practice_id: i64 = row.try_get("practice_id")?;
     let organization_id: i64 = row.try_get("organization_id")?;
-    let text = |field: &str, value: &str, max: usize| {
-        ingest::agent_text(field, value.trim(), max, false).map_err(ApiError::bad_request)
+    let hostname = super::plain_text(
+        "hostname",
+        &body.hostname,
+        255,
+        "The enrolment names no host.",
+    )?;
+    let optional = |field: &str, value: &str, max: usize| {
+        if value.trim().is_empty() {
+            Ok(String::new())
+        } else {
+            super::plain_text(field, value, max, "")
+        }
     };
-    let hostname = text("hostname", &body.hostname, 255)?;
-    if hostname.is_empty() {
-        return Err(ApiError::bad_request("The enrolment names no host."));
-    }
-    let os = text("os", &body.os, 32)?;
-    let os_version = text("os_version", &body.os_version, 255)?;
+    let os = optional("os", &body.os, 32)?;
+    let os_version = optional("os_version", &body.os_version, 255)?;
     let node_key = new_secret(NODE_KEY_PREFIX);
     let host_id = new_id();
     let mut tx = state.db.write.begin().await?;

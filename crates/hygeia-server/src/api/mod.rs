@@ -4,3 +4,72 @@ pub mod admin;
 pub mod agent;
 pub mod read;
 pub mod session;
+
+/// A name or label from a request, trimmed: refused (400, with `what_to_give`) when empty, longer
+/// than `max` characters, or holding control characters, never cut short silently.
+pub fn plain_text(
+    field: &str,
+    value: &str,
+    max: usize,
+    what_to_give: &str,
+) -> crate::error::ApiResult<String> {
+    use crate::error::ApiError;
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ApiError::bad_request(what_to_give));
+    }
+    if value.chars().count() > max {
+        return Err(ApiError::bad_request(format!(
+            "{field} is longer than {max} characters."
+        )));
+    }
+    crate::ingest::agent_text(field, value, max, false).map_err(ApiError::bad_request)
+}
+
+/// Reads an optional whole number that JSON may write as `30` or `30.0` (both are integers to
+/// JSON Schema, and so to the API's document); a fraction or a number beyond 64 bits is refused.
+pub fn whole_number<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    use serde::de::Error;
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    if let Some(whole) = number.as_i64() {
+        return Ok(Some(whole));
+    }
+    match number.as_f64() {
+        Some(x) if x.fract() == 0.0 && (-9.2e18..=9.2e18).contains(&x) => Ok(Some(x as i64)),
+        _ => Err(D::Error::custom(format!(
+            "{number} is not a whole number within 64 bits"
+        ))),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[derive(Debug, serde::Deserialize)]
+    struct Days {
+        #[serde(default, deserialize_with = "super::whole_number")]
+        days: Option<i64>,
+    }
+
+    fn days(json: &str) -> Result<Option<i64>, serde_json::Error> {
+        serde_json::from_str::<Days>(json).map(|d| d.days)
+    }
+
+    #[test]
+    fn whole_numbers_in_either_spelling() {
+        assert_eq!(days(r#"{"days": 30}"#).unwrap(), Some(30));
+        assert_eq!(days(r#"{"days": 30.0}"#).unwrap(), Some(30));
+        assert_eq!(days(r#"{"days": null}"#).unwrap(), None);
+        assert_eq!(days("{}").unwrap(), None);
+        assert!(days(r#"{"days": 30.5}"#).is_err());
+        assert!(days(r#"{"days": 1e300}"#).is_err());
+        assert!(days(r#"{"days": 18446744073709551616}"#).is_err());
+        assert!(days(r#"{"days": "30"}"#).is_err());
+    }
+}

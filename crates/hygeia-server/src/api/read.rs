@@ -21,12 +21,41 @@ pub struct Page {
 }
 
 impl Page {
-    /// The limit and offset, clamped.
-    pub fn bounds(&self) -> (i64, i64) {
-        (
-            self.limit.unwrap_or(50).clamp(1, 500),
-            self.offset.unwrap_or(0).max(0),
-        )
+    /// The limit and offset; a value outside the documented range is refused, not bent.
+    pub fn bounds(&self) -> ApiResult<(i64, i64)> {
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=500).contains(&limit) {
+            return Err(ApiError::bad_request("limit must be between 1 and 500."));
+        }
+        let offset = self.offset.unwrap_or(0);
+        if !(0..=MAX_OFFSET).contains(&offset) {
+            return Err(ApiError::bad_request(format!(
+                "offset must be between 0 and {MAX_OFFSET}."
+            )));
+        }
+        Ok((limit, offset))
+    }
+}
+
+/// The largest offset accepted: beyond any list's length, and far from integer overflow.
+const MAX_OFFSET: i64 = 1_000_000_000;
+
+/// A `?control=` filter: a control id (`HY-PC-001`), or empty for all controls.
+fn control_filter(control: Option<&str>) -> ApiResult<&str> {
+    let control = control.unwrap_or("");
+    let mut parts = control.split('-');
+    let well_formed = matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some("HY"), Some(area), Some(number), None)
+            if !area.is_empty() && area.bytes().all(|b| b.is_ascii_uppercase())
+            && number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit())
+    );
+    if control.is_empty() || well_formed {
+        Ok(control)
+    } else {
+        Err(ApiError::bad_request(
+            "control must be a control id such as HY-PC-001.",
+        ))
     }
 }
 
@@ -62,7 +91,7 @@ pub async fn practices(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
-    let (limit, offset) = page.bounds();
+    let (limit, offset) = page.bounds()?;
     let (scope, values) = practice_scope(&caller, "p.id", 1);
     let n = values.len();
     let sql = format!(
@@ -233,7 +262,10 @@ pub async fn practice_trend(
         ));
     }
     check_practice_visible(&state, &caller, practice_id).await?;
-    let days = days_query.days.unwrap_or(30).clamp(1, 366);
+    let days = days_query.days.unwrap_or(30);
+    if !(1..=366).contains(&days) {
+        return Err(ApiError::bad_request("days must be between 1 and 366."));
+    }
     let first = crate::rollup::day_of(now() - (days - 1) * 86_400);
     let rows = sqlx::query(
         "SELECT day, CAST(SUM(hosts) AS BIGINT) AS results, CAST(SUM(passing) AS BIGINT) AS passing, \
@@ -242,7 +274,7 @@ pub async fn practice_trend(
     )
     .bind(practice_id)
     .bind(&first)
-    .bind(days_query.control.as_deref().unwrap_or(""))
+    .bind(control_filter(days_query.control.as_deref())?)
     .fetch_all(&state.db.read)
     .await?;
     let mut items = Vec::new();
@@ -268,7 +300,7 @@ pub async fn practice_hosts(
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
     check_practice_visible(&state, &caller, practice_id).await?;
-    let (limit, offset) = page.bounds();
+    let (limit, offset) = page.bounds()?;
     let own_only = caller.role == Role::Clinician;
     let rows = sqlx::query(
         "SELECT h.id, h.hostname, h.os, h.os_version, h.enrolled_at, h.last_seen_at, h.owner_user_id, h.failing \
@@ -407,15 +439,15 @@ pub async fn host_history(
         limit: query.limit,
         offset: query.offset,
     }
-    .bounds();
-    let control = query.control.unwrap_or_default();
+    .bounds()?;
+    let control = control_filter(query.control.as_deref())?;
     let rows = sqlx::query(
         "SELECT control_id, status, severity, observed_at, report_id FROM results \
          WHERE host_id = $1 AND ($2 = '' OR control_id = $2) \
          ORDER BY observed_at DESC, control_id LIMIT $3 OFFSET $4",
     )
     .bind(host_id)
-    .bind(&control)
+    .bind(control)
     .bind(limit + 1)
     .bind(offset)
     .fetch_all(&state.db.read)
@@ -441,7 +473,7 @@ pub async fn host_changes(
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
     visible_host_practice(&state, &caller, host_id).await?;
-    let (limit, offset) = page.bounds();
+    let (limit, offset) = page.bounds()?;
     // Ingestion writes a row per change, so a page reads only its own rows however long the
     // computer's history is.
     let rows = sqlx::query(

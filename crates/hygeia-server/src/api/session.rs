@@ -340,6 +340,18 @@ async fn record_session_code_failure(state: &AppState, id_hash: &str) -> ApiResu
     Ok(())
 }
 
+/// An authenticator secret as stored, opened with the server's key. A secret the key cannot
+/// open (the key file was replaced) is logged and treated as missing.
+pub fn open_secret(state: &AppState, stored: &str) -> Option<String> {
+    let opened = state.settings.sealing_key.open(stored);
+    if opened.is_none() {
+        eprintln!(
+            "hygeia serve: an authenticator secret does not open with this server's key file; was the key file replaced?"
+        );
+    }
+    opened
+}
+
 fn wrong_code() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
@@ -408,6 +420,7 @@ pub async fn verify_code(
         ));
     }
     let secret: Option<String> = row.try_get("totp_secret")?;
+    let secret = secret.and_then(|s| open_secret(state, &s));
     let enabled: i64 = row.try_get("totp_enabled")?;
     let (Some(secret), 1) = (secret, enabled) else {
         return Err(ApiError::bad_request(
@@ -459,7 +472,7 @@ pub async fn begin_authenticator(state: &AppState, signed: &Signed) -> ApiResult
     }
     let secret = totp::new_secret();
     sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
-        .bind(&secret)
+        .bind(state.settings.sealing_key.seal(&secret))
         .bind(signed.user_id)
         .execute(&state.db.write)
         .await?;
@@ -496,7 +509,7 @@ pub async fn confirm_authenticator(
             .fetch_optional(&state.db.read)
             .await?
             .flatten();
-    let Some(secret) = secret else {
+    let Some(secret) = secret.and_then(|s| open_secret(state, &s)) else {
         return Err(ApiError::bad_request(
             "Start with POST /api/v1/session/totp/setup.",
         ));

@@ -306,7 +306,7 @@ pub async fn authenticator(
                     .fetch_optional(&state.db.read)
                     .await?
                     .flatten();
-            let Some(secret) = secret else {
+            let Some(secret) = secret.and_then(|s| session::open_secret(&state, &s)) else {
                 return Ok(Redirect::to("/account/authenticator").into_response());
             };
             Ok((

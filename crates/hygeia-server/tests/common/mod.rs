@@ -29,6 +29,8 @@ pub fn backends() -> Vec<&'static str> {
 pub struct TestServer {
     pub base: String,
     pub db: Db,
+    /// The key that seals authenticator secrets in this server's database.
+    pub sealing_key: std::sync::Arc<hygeia_server::sealing::SealingKey>,
     pub runtime: tokio::runtime::Runtime,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -124,6 +126,7 @@ impl TestServer {
             listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
         );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let sealing_key = std::sync::Arc::clone(&settings.sealing_key);
         let state = runtime.block_on(async { AppState::new(db.clone(), settings) });
         runtime.spawn(hygeia_server::serve::run(listener, None, state, async {
             let _ = stopped.await;
@@ -131,6 +134,7 @@ impl TestServer {
         TestServer {
             base,
             db,
+            sealing_key,
             runtime,
             _dir: dir,
             stop: Some(stop),
@@ -397,7 +401,13 @@ pub fn totp_code(server: &TestServer, email: &str) -> String {
                 .fetch_one(&server.db.read),
         )
         .unwrap_or_else(|e| panic!("{e}"));
-    let secret: String = row.try_get("totp_secret").unwrap_or_default();
+    let stored: String = row.try_get("totp_secret").unwrap_or_default();
+    // Sealed in the database: a copy of the database alone does not give the secret.
+    assert!(
+        hygeia_server::sealing::SealingKey::is_sealed(&stored),
+        "an authenticator secret is stored in the clear"
+    );
+    let secret = server.sealing_key.open(&stored).unwrap_or_default();
     let last: i64 = row.try_get("totp_last_step").unwrap_or_default();
     let mut now = hygeia_server::db::now();
     // A code is accepted once: step into the next 30 s window if this one was used.
