@@ -132,7 +132,7 @@ fn parse_key(text: &str) -> Option<SealingKey> {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
