@@ -163,6 +163,12 @@ pub fn csv(report: &MatchReport) -> String {
     out
 }
 
+/// An `http://` or `https://` address (any case), the only ones the HTML report links to.
+fn is_web_link(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -185,9 +191,13 @@ pub fn html(report: &MatchReport) -> String {
     );
     out.push_str("<table><thead><tr><th>Priority</th><th>Device</th><th>Advisory</th><th>Match</th><th>Why</th><th>What to do</th></tr></thead><tbody>");
     for f in &report.findings {
+        // Advisory addresses come from the feed: only web links become links, so a
+        // `javascript:` address in an advisory cannot run in the report.
         let advisory = match &f.url {
-            Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(&f.advisory)),
-            None => escape(&f.advisory),
+            Some(url) if is_web_link(url) => {
+                format!("<a href=\"{}\">{}</a>", escape(url), escape(&f.advisory))
+            }
+            _ => escape(&f.advisory),
         };
         let _ = write!(
             out,
@@ -239,5 +249,24 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        assert!(is_web_link(
+            "https://www.cisa.gov/news-events/ics-medical-advisories/icsma-24-030-01"
+        ));
+        assert!(is_web_link("HTTP://example.org/"));
+        for hostile in [
+            "javascript:alert(document.cookie)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "\tjavascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "//evil.example/",
+        ] {
+            assert!(!is_web_link(hostile), "{hostile}");
+        }
     }
 }

@@ -34,6 +34,9 @@ pub struct Manifest {
     pub epss_source: String,
     /// EPSS scores stored.
     pub epss_scores: usize,
+    /// CSAF documents whose published SHA-256 or SHA-512 was checked (the rest had none).
+    #[serde(default)]
+    pub csaf_hashes_verified: usize,
 }
 
 /// An opened store snapshot.

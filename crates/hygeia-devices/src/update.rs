@@ -60,6 +60,27 @@ impl Client {
         Client { agent }
     }
 
+    /// Like [`Client::get`], but a 404 is `None`: for files a provider may or may not offer.
+    fn get_optional(&self, url: &str) -> Result<Option<Vec<u8>>, DevicesError> {
+        match self.agent.get(url).call() {
+            Err(ureq::Error::StatusCode(404)) => Ok(None),
+            Err(e) => Err(DevicesError::Download(format!(
+                "downloading {url} failed: {e}. The store was not changed; check the network and run the update again."
+            ))),
+            Ok(mut response) => response
+                .body_mut()
+                .with_config()
+                .limit(MAX_DOWNLOAD)
+                .read_to_vec()
+                .map(Some)
+                .map_err(|e| {
+                    DevicesError::Download(format!(
+                        "downloading {url} failed: {e}. The store was not changed; check the network and run the update again."
+                    ))
+                }),
+        }
+    }
+
     fn get(&self, url: &str) -> Result<Vec<u8>, DevicesError> {
         let fail = |why: String| {
             DevicesError::Download(format!(
@@ -87,6 +108,53 @@ fn join(directory: &str, entry: &str) -> String {
         directory.trim_end_matches('/'),
         entry.trim_start_matches('/')
     )
+}
+
+/// Whether a distribution directory may be downloaded from: HTTPS, or plain HTTP to this
+/// computer only (a local mirror, the tests). The provider metadata could name anything.
+fn distribution_allowed(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split('/').next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// Checks a document against the hash its provider publishes beside it (`NAME.sha256` or
+/// `NAME.sha512`, as `sha256sum` writes them). `Ok(false)` when the provider offers none.
+fn verify_published_hash(client: &Client, url: &str, bytes: &[u8]) -> Result<bool, DevicesError> {
+    use sha2::Digest;
+    for (suffix, digest) in [
+        (".sha256", hex(&sha2::Sha256::digest(bytes))),
+        (".sha512", hex(&sha2::Sha512::digest(bytes))),
+    ] {
+        let Some(published) = client.get_optional(&format!("{url}{suffix}"))? else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&published);
+        let expected = text.split_whitespace().next().unwrap_or("").to_lowercase();
+        if expected != digest {
+            return Err(DevicesError::Download(format!(
+                "{url} does not match the hash its provider publishes in {url}{suffix}; it may have been altered on the way. The store was not changed"
+            )));
+        }
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A file name from an index entry, refusing anything that could escape the store.
@@ -158,6 +226,12 @@ fn fill(
         )));
     }
     for directory in &directories {
+        if !distribution_allowed(directory) {
+            return Err(DevicesError::Download(format!(
+                "{} names the distribution directory {directory:?}, which is not an https:// address; the store was not changed",
+                sources.csaf_provider
+            )));
+        }
         let index_url = join(directory, "index.txt");
         let index = String::from_utf8_lossy(&client.get(&index_url)?).into_owned();
         let wanted: Vec<&str> = index
@@ -186,6 +260,9 @@ fn fill(
                     "{url} is not a valid CSAF document ({e}); the store was not changed"
                 ))
             })?;
+            if verify_published_hash(&client, &url, &bytes)? {
+                manifest.csaf_hashes_verified += 1;
+            }
             store::write_synced(&staged.join("csaf").join(name), &bytes)?;
             manifest.csaf_documents += 1;
         }
@@ -236,5 +313,18 @@ mod tests {
         assert_eq!(safe_file_name("../../etc/passwd"), None);
         assert_eq!(safe_file_name("2024/.json"), None);
         assert_eq!(safe_file_name("2024/a b.json"), None);
+    }
+
+    #[test]
+    fn distributions_are_https_or_this_computer() {
+        assert!(distribution_allowed("https://www.cisa.gov/csaf/white/"));
+        assert!(distribution_allowed("http://127.0.0.1:8080/white/"));
+        assert!(distribution_allowed("http://localhost/white/"));
+        assert!(!distribution_allowed("http://www.cisa.gov/csaf/white/"));
+        assert!(!distribution_allowed(
+            "http://127.0.0.1.evil.example/white/"
+        ));
+        assert!(!distribution_allowed("javascript:alert(1)"));
+        assert!(!distribution_allowed("file:///etc/"));
     }
 }

@@ -270,3 +270,54 @@ fn index_entries_outside_the_store_are_refused() {
     assert!(store::open(&dir).is_err(), "no store was activated");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn published_hashes_are_checked_and_plain_http_distributions_refused() {
+    use sha2::Digest;
+    let routes: Routes = Arc::new(Mutex::new(HashMap::new()));
+    let port = serve(routes.clone());
+    let document = fixture("csaf/icsma-90-001-01.json");
+    let digest: String = sha2::Sha256::digest(&document)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // The right hash: checked and counted.
+    let mut table = good_routes(port);
+    table.insert(
+        "/white/2090/icsma-90-001-01.json.sha256".into(),
+        Reply::Body(format!("{digest}  icsma-90-001-01.json\n").into_bytes()),
+    );
+    *routes.lock().unwrap_or_else(|e| panic!("{e}")) = table.clone();
+    let dir = temp_store("hashes");
+    let manifest = update(&dir, &sources(port), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(manifest.csaf_hashes_verified, 1);
+    let before = contents(&dir);
+    // A document altered on the way: refused, the store unchanged.
+    table.insert(
+        "/white/2090/icsma-90-001-01.json.sha256".into(),
+        Reply::Body(format!("{}  icsma-90-001-01.json\n", "0".repeat(64)).into_bytes()),
+    );
+    *routes.lock().unwrap_or_else(|e| panic!("{e}")) = table;
+    let error = update(&dir, &sources(port), &mut |_| {})
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(error.contains("does not match the hash"), "{error}");
+    assert_eq!(contents(&dir), before);
+    // Provider metadata that sends the download elsewhere over plain HTTP: refused.
+    let mut table = good_routes(port);
+    table.insert(
+        "/.well-known/csaf/provider-metadata.json".into(),
+        Reply::Body(
+            br#"{"distributions":[{"directory_url":"http://csaf.example.org/white/"}]}"#.to_vec(),
+        ),
+    );
+    *routes.lock().unwrap_or_else(|e| panic!("{e}")) = table;
+    let error = update(&dir, &sources(port), &mut |_| {})
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(error.contains("not an https:// address"), "{error}");
+    assert_eq!(contents(&dir), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -53,6 +53,13 @@ pub fn kind_of(path: &Path) -> std::io::Result<InputKind> {
         }
         return Ok(InputKind::Folder);
     }
+    // A FIFO, socket or device would block the scan or never end: only regular files are read.
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a pipe, socket or device); skipped",
+        ));
+    }
     let mut head = [0u8; 5];
     let mut file = std::fs::File::open(path)?;
     let n = file.read(&mut head)?;
@@ -144,6 +151,7 @@ fn describe_io(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::InvalidInput => e.to_string(),
         _ => e.to_string(),
     }
 }

@@ -490,3 +490,42 @@ fn train_a_model_on_labelled_mail_and_scan_with_it() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_scanned_folder_is_skipped_with_a_reason_not_waited_for() {
+    let dir = std::env::temp_dir().join(format!("hygeia-mail-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        fixtures().join("messages/ham-colleague.eml"),
+        dir.join("ham.eml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let made = Command::new("mkfifo").arg(dir.join("pipe.eml")).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hygeia"))
+        .args(["mail", "scan", dir.to_str().unwrap_or_default()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A watchdog, not a speed target: before the fix the scan waited on the FIFO forever.
+    let started = std::time::Instant::now();
+    while child.try_wait().ok().flatten().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("hygeia mail scan hung on a FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a regular file"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 message(s)"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
