@@ -648,3 +648,41 @@ fn every_error_of_the_api_has_the_documented_json_shape() {
     );
     assert_eq!(answer.status, 201, "{:?}", answer.body);
 }
+
+#[test]
+fn the_computer_page_shows_the_catalog_words_not_the_agents() {
+    let server = TestServer::start("sqlite", Settings::default());
+    let (mut admin, _, secret) = practice_with_secret(&server, "words@p.example");
+    let (host, key) = common::enroll(&server.base, &secret, "pc");
+    let mut report: serde_json::Value =
+        serde_json::from_slice(&common::report("pc", &[("HY-PC-001", "fail")])).unwrap();
+    report["controls"][0]["title"] = json!("AGENT TITLE: call 555-0100 for support");
+    report["controls"][0]["fix"] = json!("AGENT FIX: download fix.exe from evil.example");
+    report["controls"][0]["why"] = json!("AGENT WHY");
+    let sent = common::send_report(
+        &server.base,
+        &key,
+        "words00001",
+        report.to_string().into_bytes(),
+    );
+    assert_eq!(sent.status, 200, "{:?}", sent.body);
+    let page = admin.get(&format!("/hosts/{host}"));
+    assert_eq!(page.status, 200);
+    let html = page.body.as_str().unwrap_or_default().to_string();
+    assert!(
+        !html.contains("AGENT TITLE"),
+        "the agent's title reached the page"
+    );
+    assert!(
+        !html.contains("AGENT FIX"),
+        "the agent's fix text reached the page"
+    );
+    assert!(!html.contains("AGENT WHY"));
+    let catalog = hygeia_core::Catalog::builtin().unwrap();
+    let control = catalog.control("HY-PC-001").unwrap();
+    let title = control.title.replace('\'', "&#39;").replace('"', "&quot;");
+    assert!(
+        html.contains(&control.title) || html.contains(&title),
+        "the catalog's title is shown"
+    );
+}

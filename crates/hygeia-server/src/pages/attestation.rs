@@ -4,11 +4,11 @@
 //! HTML and `pdf.rs` as PDF; the wording and rating rules are `catalog/attestation-report.toml`.
 
 use super::layout::control;
+use super::layout::platform_of;
 use crate::auth::{Role, Signed, check_practice_visible};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use hygeia_core::attestation::ATTESTATION_VALID_DAYS;
-use hygeia_core::model::Platform;
 use serde::Deserialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -235,15 +235,6 @@ pub fn day_end(day: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = time::Date::parse(day, &format).ok()?;
     Some(date.midnight().assume_utc().unix_timestamp() + 86_399)
-}
-
-fn platform_of(os: &str) -> Option<Platform> {
-    match os {
-        "linux" => Some(Platform::Linux),
-        "macos" => Some(Platform::Macos),
-        "windows" => Some(Platform::Windows),
-        _ => None,
-    }
 }
 
 fn level_rank(level: &str) -> u8 {

@@ -3,8 +3,8 @@
 //! of what broke and was fixed.
 
 use super::layout::{
-    capitalized, control_title, csrf_field, date, datetime, empty_state, last_seen, page,
-    severity_badge, status_badge,
+    capitalized, control, control_title, csrf_field, date, datetime, empty_state, last_seen, page,
+    platform_of, severity_badge, status_badge,
 };
 use super::{CsrfForm, PageResult, Viewer};
 use crate::api::admin::{self, HostChange};
@@ -40,35 +40,35 @@ fn unix_of(rfc3339: &str) -> Option<i64> {
         .map(|t| t.unix_timestamp())
 }
 
-fn to_fix(controls: &[Value]) -> Markup {
-    let mut failing: Vec<&Value> = controls
+/// What to fix. The words (title, why, fix steps, references) come from this server's catalog by
+/// control id, never from the report: an agent says what it measured, not what the dashboard
+/// tells people to do. A control the catalog does not know is not shown.
+fn to_fix(controls: &[Value], platform: Option<hygeia_core::Platform>) -> Markup {
+    let mut failing: Vec<(&Value, &hygeia_core::Control)> = controls
         .iter()
         .filter(|c| matches!(text(c, "status"), "fail" | "warn"))
+        .filter_map(|c| Some((c, control(text(c, "id"))?)))
         .collect();
-    failing.sort_by_key(|c| {
-        (
-            severity_rank(text(c, "severity")),
-            text(c, "id").to_string(),
-        )
-    });
+    failing.sort_by_key(|(c, known)| (severity_rank(text(c, "severity")), known.id.clone()));
     html! {
         @if failing.is_empty() {
             (empty_state("Nothing to fix", html! { "Every measured control passed in the latest report." }))
         } @else {
-            @for c in &failing {
+            @for (c, known) in &failing {
+                @let fix = platform.map(|p| known.fix.for_platform(p)).unwrap_or("");
                 article.card {
-                    h3 { (status_badge(text(c, "status"))) " " (text(c, "title")) " " (severity_badge(text(c, "severity"))) }
+                    h3 { (status_badge(text(c, "status"))) " " (known.title) " " (severity_badge(text(c, "severity"))) }
                     p { (text(c, "reason")) }
-                    @if !text(c, "fix").is_empty() {
-                        div.fix { strong { "How to fix: " } (text(c, "fix")) }
+                    @if !fix.is_empty() {
+                        div.fix { strong { "How to fix: " } (fix) }
                     }
                     details {
                         summary { "Why this matters and what was seen" }
-                        p { (text(c, "why")) }
+                        p { (known.why) }
                         @if let Some(evidence) = c["evidence"].as_array() {
                             ul { @for e in evidence { li { code { (e.as_str().unwrap_or("")) } } } }
                         }
-                        p.hint { (text(c, "id")) " · " (text(c, "hicp")) " · HIPAA " (text(c, "hipaa")) }
+                        p.hint { (known.id) " · " (known.hicp) " · HIPAA " (known.hipaa) }
                     }
                 }
             }
@@ -86,7 +86,7 @@ fn awaiting(controls: &[Value]) -> Markup {
             section aria-labelledby="awaiting" {
                 h2 #awaiting { "Waiting for an answer" }
                 p.hint { "No program can see these. The person who uses the computer answers on it, for example: " code { "hygeia attest HY-EM-001 --yes" } }
-                ul { @for c in &open { li { (text(c, "title")) " — " (text(c, "reason")) " " span.hint { "(" (text(c, "id")) ")" } } } }
+                ul { @for c in &open { li { (control_title(text(c, "id"))) " — " (text(c, "reason")) " " span.hint { "(" (text(c, "id")) ")" } } } }
             }
         }
     }
@@ -103,14 +103,15 @@ fn attested(controls: &[Value], at: i64) -> Markup {
             @if answered.is_empty() {
                 p { "Nobody has answered any of this computer's attested controls yet." }
             } @else {
+                p.hint { "Names and notes are as the person typed them on the computer (self-reported)." }
                 div.table-wrap { table {
-                    thead { tr { th { "Control" } th { "Answer" } th { "By" } th { "On" } th { "Counts until" } } }
+                    thead { tr { th { "Control" } th { "Answer" } th { "By (self-reported)" } th { "On" } th { "Counts until" } } }
                     tbody { @for c in &answered {
                         @let a = &c["attestation"];
                         @let when = unix_of(text(a, "at"));
                         @let until = when.map(|t| t + ATTESTATION_VALID_DAYS * 86_400);
                         tr {
-                            td { (text(c, "title")) @if let Some(note) = a["note"].as_str() { br; span.hint { "Note: " (note) } } }
+                            td { (control_title(text(c, "id"))) @if let Some(note) = a["note"].as_str() { br; span.hint { "Note (self-reported): " (note) } } }
                             td { @if a["answer"].as_bool() == Some(true) { "Yes, in place" } @else { "No, not in place" } }
                             td { (text(a, "by")) }
                             td { (when.map(date).unwrap_or_default()) }
@@ -266,7 +267,7 @@ pub async fn host(
         } @else {
             section aria-labelledby="fix" {
                 h2 #fix { "What to fix" }
-                (to_fix(&controls))
+                (to_fix(&controls, platform_of(text(&host, "os"))))
             }
             (awaiting(&controls))
             (attested(&controls, at))

@@ -17,6 +17,16 @@ pub fn control(id: &str) -> Option<&'static Control> {
     catalog()?.control(id)
 }
 
+/// The platform of a computer's `os` word (`linux`, `macos`, `windows`).
+pub fn platform_of(os: &str) -> Option<hygeia_core::Platform> {
+    match os {
+        "linux" => Some(hygeia_core::Platform::Linux),
+        "macos" => Some(hygeia_core::Platform::Macos),
+        "windows" => Some(hygeia_core::Platform::Windows),
+        _ => None,
+    }
+}
+
 /// A control's title, or its id when the catalog does not know it.
 pub fn control_title(id: &str) -> String {
     control(id).map_or_else(|| id.to_string(), |c| c.title.clone())

@@ -375,6 +375,11 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
     }
 
     layout.heading("4. Attested safeguards", 12.0);
+    layout.paragraph(
+        "Names and notes are self-reported: typed on the computer and sent by its agent, not checked by the server.",
+        Font::Regular,
+        9.5,
+    );
     if report.attested.is_empty() {
         layout.paragraph("No answers were given by this day.", Font::Regular, 9.5);
     } else {
@@ -384,7 +389,7 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
             .map(|a| {
                 let mut control = a.title.clone();
                 if !a.note.is_empty() {
-                    control.push_str(&format!(" (note: {})", a.note));
+                    control.push_str(&format!(" (self-reported note: {})", a.note));
                 }
                 let mut until = date(a.expires);
                 if a.expires < report.day_end {
@@ -401,7 +406,14 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
             })
             .collect();
         layout.table(
-            &["Computer", "Control", "Answer", "By", "On", "Counts until"],
+            &[
+                "Computer",
+                "Control",
+                "Answer",
+                "By (self-reported)",
+                "On",
+                "Counts until",
+            ],
             &[0.16, 0.34, 0.12, 0.14, 0.1, 0.14],
             &rows,
         );

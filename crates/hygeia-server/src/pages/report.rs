@@ -92,15 +92,15 @@ fn sections(report: &Report) -> PageResult<Markup> {
         }
         section aria-labelledby="s4" {
             h2 #s4 { "4. Attested safeguards" }
-            p.hint { "What a person declared for controls no program can see. An answer counts for 90 days." }
+            p.hint { "What a person declared for controls no program can see. An answer counts for 90 days. Names and notes are self-reported: typed on the computer and sent by its agent, not checked by the server." }
             @if report.attested.is_empty() {
                 p { "No answers were given by this day." }
             } @else {
                 div.table-wrap { table {
-                    thead { tr { th { "Computer" } th { "Control" } th { "Answer" } th { "By" } th { "On" } th { "Counts until" } } }
+                    thead { tr { th { "Computer" } th { "Control" } th { "Answer" } th { "By (self-reported)" } th { "On" } th { "Counts until" } } }
                     tbody { @for a in &report.attested { tr {
                         td { (a.hostname) }
-                        td { (a.title) @if !a.note.is_empty() { br; span.hint { "Note: " (a.note) } } }
+                        td { (a.title) @if !a.note.is_empty() { br; span.hint { "Note (self-reported): " (a.note) } } }
                         td { @if a.answer { "In place" } @else { "Not in place" } }
                         td { (a.by) }
                         td { (date(a.at)) }
