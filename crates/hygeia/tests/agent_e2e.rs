@@ -675,3 +675,64 @@ fn serve_refuses_plain_http_beyond_loopback_and_bad_inputs() {
     assert_eq!(code, 2);
     assert!(err.contains("not an e-mail address"), "{err}");
 }
+
+#[test]
+fn a_report_the_server_refuses_is_set_aside_and_the_queue_moves_on() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let database = dir.path().join("server.db");
+    let state = dir.path().join("agent");
+    let (email, one_time) = init_practice(&database);
+    let (good, _) = snapshot_pair(dir.path());
+    // The same computer, its name with a NUL byte in it (PostgreSQL refuses U+0000 outright).
+    let mut snapshot: Value = serde_json::from_str(
+        &std::fs::read_to_string(good.join("snapshot.json")).unwrap_or_default(),
+    )
+    .unwrap_or(Value::Null);
+    snapshot["context"]["hostname"] = json!("front-desk\u{0}pc");
+    let bad = dir.path().join("snapshot-nul");
+    std::fs::create_dir_all(&bad).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(bad.join("snapshot.json"), snapshot.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = start_server(&database, 0);
+    let (cookie, csrf) = sign_in(&server.base, &email, &one_time);
+    let admin = Admin {
+        base: server.base.clone(),
+        cookie,
+        csrf,
+    };
+    let (_, practices) = admin.call("GET", "/api/v1/practices", None);
+    let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
+    let (_, secret) = admin.call(
+        "POST",
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        Some(json!({"label": "laptops"})),
+    );
+    let secret = secret["secret"].as_str().unwrap_or_default().to_string();
+    let (code, out, err) = hygeia(&[
+        "agent",
+        "enroll",
+        "--server",
+        &server.base,
+        "--secret",
+        &secret,
+        "--state-dir",
+        &state.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = agent_run_once(&state, &bad);
+    assert_eq!(code, 1, "a refused report is reported: {err}");
+    assert!(err.contains("control character"), "{err}");
+    assert_eq!(
+        queued(&state),
+        0,
+        "the refused report does not block the queue"
+    );
+    let aside = std::fs::read_dir(state.join("rejected"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(aside, 1, "kept aside for whoever investigates");
+    let (code, out, err) = agent_run_once(&state, &good);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("stored"), "{out}");
+    drop(server);
+}
