@@ -56,6 +56,17 @@ pub fn list_dir(
     imp::list_dir(path, max_entries, with_content, privileged)
 }
 
+/// Checks that `path` is a folder reached without a symbolic link from a folder another user
+/// controls (with privileges; without, only that it is a folder): where root may write.
+pub fn check_folder(path: &Path, privileged: bool) -> std::io::Result<()> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    open(&absolute, privileged, true).map(|_| ())
+}
+
 fn open(path: &Path, privileged: bool, directory: bool) -> std::io::Result<std::fs::File> {
     let file = imp::open(path, privileged, directory)?;
     let metadata = file.metadata()?;
@@ -332,6 +343,17 @@ mod tests {
         assert!(read_file(&linked.join("plain"), 1024, true).is_err());
         // Without privileges the user reads its own files as it likes.
         assert_eq!(read_file(&planted, 1024, false).unwrap().0, b"secret");
+    }
+
+    #[test]
+    fn a_folder_reached_through_a_planted_symlink_is_not_written_to() {
+        let home = home("folder");
+        let elsewhere = home.join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, home.join("snap")).unwrap();
+        assert!(check_folder(&home.join("snap"), true).is_err());
+        assert!(check_folder(&elsewhere, true).is_ok());
+        assert!(check_folder(&home.join("snap"), false).is_ok());
     }
 
     #[test]

@@ -99,6 +99,9 @@ impl Snapshot {
             }
         };
         std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+        // As root, not into a folder reached through a symlink another user planted.
+        crate::safe_read::check_folder(dir, crate::programs::privileged())
+            .map_err(io("write into", dir))?;
         let target = dir.join(SNAPSHOT_FILE);
         let json = serde_json::to_vec_pretty(self).map_err(|e| SnapshotError::Corrupt {
             path: target.clone(),

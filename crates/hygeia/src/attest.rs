@@ -88,6 +88,8 @@ fn save(answers: &BTreeMap<String, Attestation>) -> Result<PathBuf, Failure> {
     let dir = config_dir()?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Input(format!("cannot create {}: {e}", dir.display())))?;
+    hygeia_host::safe_read::check_folder(&dir, hygeia_host::programs::privileged())
+        .map_err(|e| Failure::Input(format!("cannot write into {}: {e}", dir.display())))?;
     let path = dir.join(STORE_FILE);
     let document = serde_json::json!({ "schema": STORE_SCHEMA, "answers": answers });
     let text = serde_json::to_string_pretty(&document).context("serialising answers")?;

@@ -289,6 +289,24 @@ fn snapshots_and_answers_never_write_through_planted_symlinks() {
         "ROOT-ONLY-CONTENT\n",
         "a planted symlink was written through"
     );
+    // The snapshot folder itself a symlink planted in a folder others can write: as root, refused.
+    if is_root() {
+        let shared = temp_dir("planted-shared");
+        make_world_writable(&shared);
+        let elsewhere = temp_dir("planted-elsewhere");
+        std::os::unix::fs::symlink(&elsewhere, shared.join("snap"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let refused = run_check(
+            &config,
+            &[
+                "--save-snapshot",
+                shared.join("snap").to_str().unwrap_or_default(),
+            ],
+        );
+        assert_eq!(refused.status.code(), Some(2));
+        assert!(!elsewhere.join("snapshot.json").exists());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("symbolic link"));
+    }
     // The answers file itself planted as a symlink: as root it is not followed.
     std::fs::remove_file(&answers).unwrap_or_else(|e| panic!("{e}"));
     std::os::unix::fs::symlink(&secret, &answers).unwrap_or_else(|e| panic!("{e}"));
