@@ -144,6 +144,7 @@ fn make_private(path: &std::path::Path) -> std::io::Result<()> {
 }
 
 /// `db` + `-wal` keeps the file's own extension: `hygeia.db` -> `hygeia.db-wal`.
+#[cfg(unix)]
 fn wal_extension(path: &std::path::Path, suffix: &str) -> String {
     match path.extension() {
         Some(ext) => format!("{}-{suffix}", ext.to_string_lossy()),
