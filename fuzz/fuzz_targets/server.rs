@@ -8,7 +8,8 @@ use hygeia_server::pages::attestation::{Asset, AttestedItem, Report, wording};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(report) = validate(data, 1_900_000_000) {
+    // "Now" near the dates the fuzz corpus uses, so valid reports pass the 45-day window.
+    if let Ok(report) = validate(data, 1_795_870_000) {
         assert!(!report.results.is_empty());
         let text = String::from_utf8_lossy(data);
         assert_eq!(decompress(&compress(&text)).as_deref(), Some(text.as_ref()));
