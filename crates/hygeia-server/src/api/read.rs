@@ -40,9 +40,11 @@ impl Page {
 /// The largest offset accepted: beyond any list's length, and far from integer overflow.
 const MAX_OFFSET: i64 = 1_000_000_000;
 
-/// A `?control=` filter: a control id (`HY-PC-001`), or empty for all controls.
+/// A `?control=` filter: a control id (`HY-PC-001`); left out, all controls (`""` inside).
 fn control_filter(control: Option<&str>) -> ApiResult<&str> {
-    let control = control.unwrap_or("");
+    let Some(control) = control else {
+        return Ok("");
+    };
     let mut parts = control.split('-');
     let well_formed = matches!(
         (parts.next(), parts.next(), parts.next(), parts.next()),
@@ -50,11 +52,11 @@ fn control_filter(control: Option<&str>) -> ApiResult<&str> {
             if !area.is_empty() && area.bytes().all(|b| b.is_ascii_uppercase())
             && number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit())
     );
-    if control.is_empty() || well_formed {
+    if well_formed {
         Ok(control)
     } else {
         Err(ApiError::bad_request(
-            "control must be a control id such as HY-PC-001.",
+            "control must be a control id such as HY-PC-001 (leave it out for all controls).",
         ))
     }
 }
