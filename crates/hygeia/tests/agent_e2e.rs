@@ -209,6 +209,27 @@ fn init_practice(database: &Path) -> (String, String) {
     ("drlee@clinic.example".into(), password)
 }
 
+/// Signs in as the practice's administrator and creates an enroll secret; returns the
+/// administrator, the practice id and the secret.
+fn admin_with_secret(base: &str, email: &str, one_time: &str, label: &str) -> (Admin, i64, String) {
+    let (cookie, csrf) = sign_in(base, email, one_time);
+    let admin = Admin {
+        base: base.to_string(),
+        cookie,
+        csrf,
+    };
+    let (_, practices) = admin.call("GET", "/api/v1/practices", None);
+    let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
+    let (status, secret) = admin.call(
+        "POST",
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        Some(json!({"label": label})),
+    );
+    assert_eq!(status, 201, "{secret}");
+    let secret = secret["secret"].as_str().unwrap_or_default().to_string();
+    (admin, practice, secret)
+}
+
 fn snapshot_pair(dir: &Path) -> (PathBuf, PathBuf) {
     let a = dir.join("snapshot-a");
     let (code, _, err) = hygeia(&[
@@ -539,20 +560,7 @@ fn the_agent_talks_tls_to_the_server_and_checks_its_certificate() {
     let (email, one_time) = init_practice(&database);
     // Set-up over loopback HTTP, then the same server over TLS.
     let plain = start_server(&database, 0);
-    let (cookie, csrf) = sign_in(&plain.base, &email, &one_time);
-    let admin = Admin {
-        base: plain.base.clone(),
-        cookie,
-        csrf,
-    };
-    let (_, practices) = admin.call("GET", "/api/v1/practices", None);
-    let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
-    let (_, secret) = admin.call(
-        "POST",
-        &format!("/api/v1/practices/{practice}/enroll-secrets"),
-        Some(json!({"label": "tls"})),
-    );
-    let secret = secret["secret"].as_str().unwrap_or_default().to_string();
+    let (_, _, secret) = admin_with_secret(&plain.base, &email, &one_time, "tls");
     drop(plain);
 
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
@@ -694,20 +702,7 @@ fn a_report_the_server_refuses_is_set_aside_and_the_queue_moves_on() {
     std::fs::write(bad.join("snapshot.json"), snapshot.to_string())
         .unwrap_or_else(|e| panic!("{e}"));
     let server = start_server(&database, 0);
-    let (cookie, csrf) = sign_in(&server.base, &email, &one_time);
-    let admin = Admin {
-        base: server.base.clone(),
-        cookie,
-        csrf,
-    };
-    let (_, practices) = admin.call("GET", "/api/v1/practices", None);
-    let practice = practices["items"][0]["id"].as_i64().unwrap_or_default();
-    let (_, secret) = admin.call(
-        "POST",
-        &format!("/api/v1/practices/{practice}/enroll-secrets"),
-        Some(json!({"label": "laptops"})),
-    );
-    let secret = secret["secret"].as_str().unwrap_or_default().to_string();
+    let (_, _, secret) = admin_with_secret(&server.base, &email, &one_time, "laptops");
     let (code, out, err) = hygeia(&[
         "agent",
         "enroll",

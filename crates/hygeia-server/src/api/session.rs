@@ -186,7 +186,9 @@ pub async fn sign_in(
     let disabled: i64 = row.try_get("disabled")?;
     // The hash is checked even for a locked account: the same time for every failure.
     let right = password::verify_off_thread(&state.hashing, given_password, &stored).await;
-    if locked_until > at {
+    // The audit entry of this sign-in attempt.
+    let target = format!("user {user_id}");
+    let record = |action: &'static str, detail: &'static str| {
         audit::record(
             &state.db.write,
             Entry {
@@ -194,13 +196,15 @@ pub async fn sign_in(
                 practice_id,
                 user_id: Some(user_id),
                 actor: &email,
-                action: "session.login_refused",
-                target: &format!("user {user_id}"),
+                action,
+                target: &target,
                 ip: &ip,
-                detail: "account locked",
+                detail,
             },
         )
-        .await?;
+    };
+    if locked_until > at {
+        record("session.login_refused", "account locked").await?;
         return Err(wrong());
     }
     if !right || disabled != 0 {
@@ -224,20 +228,7 @@ pub async fn sign_in(
     let must_change = row.try_get::<i64, _>("must_change_password")? != 0;
     let totp_enabled = row.try_get::<i64, _>("totp_enabled")? != 0;
     let (cookie, csrf) = start_session(state, user_id, false, &ip).await?;
-    audit::record(
-        &state.db.write,
-        Entry {
-            organization_id: Some(organization_id),
-            practice_id,
-            user_id: Some(user_id),
-            actor: &email,
-            action: "session.login",
-            target: &format!("user {user_id}"),
-            ip: &ip,
-            detail: "password accepted",
-        },
-    )
-    .await?;
+    record("session.login", "password accepted").await?;
     Ok(SignedIn {
         cookie,
         csrf,
