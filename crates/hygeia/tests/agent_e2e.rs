@@ -251,6 +251,19 @@ fn snapshot_pair(dir: &Path) -> (PathBuf, PathBuf) {
     (a, b)
 }
 
+fn agent_enroll(server: &str, secret: &str, state: &Path) -> (i32, String, String) {
+    hygeia(&[
+        "agent",
+        "enroll",
+        "--server",
+        server,
+        "--secret",
+        secret,
+        "--state-dir",
+        &state.display().to_string(),
+    ])
+}
+
 fn agent_run_once(state: &Path, snapshot: &Path) -> (i32, String, String) {
     hygeia(&[
         "agent",
@@ -309,16 +322,7 @@ fn agent_enrolls_reports_survives_outages_and_stops_when_removed() {
     assert_eq!(status, 201);
     let secret = secret["secret"].as_str().unwrap_or_default().to_string();
 
-    let (code, out, err) = hygeia(&[
-        "agent",
-        "enroll",
-        "--server",
-        &server.base,
-        "--secret",
-        &secret,
-        "--state-dir",
-        &state.display().to_string(),
-    ]);
+    let (code, out, err) = agent_enroll(&server.base, &secret, &state);
     assert_eq!(code, 0, "{out}{err}");
     let enrolment: Value = serde_json::from_str(
         &std::fs::read_to_string(state.join("enrolment.json")).unwrap_or_default(),
@@ -419,18 +423,7 @@ fn agent_enrolls_reports_survives_outages_and_stops_when_removed() {
         &format!("/api/v1/enroll-secrets/{secret_id}"),
         None,
     );
-    let enroll_with = |secret: &str| {
-        hygeia(&[
-            "agent",
-            "enroll",
-            "--server",
-            &server.base,
-            "--secret",
-            secret,
-            "--state-dir",
-            &state.display().to_string(),
-        ])
-    };
+    let enroll_with = |secret: &str| agent_enroll(&server.base, secret, &state);
     let (code, _, err) = enroll_with(&secret);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("enroll secret"), "{err}");
@@ -583,16 +576,7 @@ fn the_agent_talks_tls_to_the_server_and_checks_its_certificate() {
     let state = dir.path().join("agent");
 
     // Without the practice's CA the certificate is not trusted, and the agent says so.
-    let (code, _, err) = hygeia(&[
-        "agent",
-        "enroll",
-        "--server",
-        &server,
-        "--secret",
-        &secret,
-        "--state-dir",
-        &state.display().to_string(),
-    ]);
+    let (code, _, err) = agent_enroll(&server, &secret, &state);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot reach the server"), "{err}");
     assert!(!state.join("enrolment.json").exists());
@@ -703,16 +687,7 @@ fn a_report_the_server_refuses_is_set_aside_and_the_queue_moves_on() {
         .unwrap_or_else(|e| panic!("{e}"));
     let server = start_server(&database, 0);
     let (_, _, secret) = admin_with_secret(&server.base, &email, &one_time, "laptops");
-    let (code, out, err) = hygeia(&[
-        "agent",
-        "enroll",
-        "--server",
-        &server.base,
-        "--secret",
-        &secret,
-        "--state-dir",
-        &state.display().to_string(),
-    ]);
+    let (code, out, err) = agent_enroll(&server.base, &secret, &state);
     assert_eq!(code, 0, "{out}{err}");
     let (code, _, err) = agent_run_once(&state, &bad);
     assert_eq!(code, 1, "a refused report is reported: {err}");
