@@ -707,13 +707,16 @@ INVOICES = [
 ]
 
 
+INVOICE_LOCAL_PARTS = {"QuickBooks": "quickbooks", "Bill.com": "noreply", "Stripe": "invoice+statements", "Square": "noreply"}
+
+
 def invoice(org, to):
     name, domain, site = org
     vendor = RNG.choice(["Medline Industries", "Henry Schein", "Stericycle", "CleanTech Janitorial", "Riverside IT Services"])
     amount = f"${RNG.randrange(80, 9000)}.{RNG.randrange(10, 99)}"
     number = RNG.randrange(1000, 99999)
     subject = f"Invoice {number} from {vendor}"
-    m = Message(f"Vendor invoice through {name}", f"{vendor} via {name}" if name != "Stripe" else vendor, f"{{'QuickBooks': 'quickbooks', 'Bill.com': 'noreply', 'Stripe': 'invoice+statements', 'Square': 'noreply'}[name]}@{domain}", subject, to, when())
+    m = Message(f"Vendor invoice through {name}", f"{vendor} via {name}" if name != "Stripe" else vendor, f"{INVOICE_LOCAL_PARTS[name]}@{domain}", subject, to, when())
     via_ses(m, domain) if name == "Stripe" else direct(m, domain)
     href = f"https://{site}/portal/app/CommerceNetwork/view/scs-v1-{hexid(48)}?locale=en_US&cta=viewinvoicenow"
     m.text = f"Dear customer,\n\nHere's your invoice! We appreciate your prompt payment.\n\nInvoice {number}: {amount} due {RNG.randrange(1, 28)}/11/2026\n\nView and pay: {href}\n\n{vendor}"
