@@ -6,6 +6,7 @@ const BRANDS_TOML: &str = include_str!("../../../catalog/mail-brands.toml");
 const LINK_SERVICES_TOML: &str = include_str!("../../../catalog/mail-link-services.toml");
 const LURES_TOML: &str = include_str!("../../../catalog/mail-lures.toml");
 const PROVIDERS_TOML: &str = include_str!("../../../catalog/mail-providers.toml");
+const SENDERS_TOML: &str = include_str!("../../../catalog/mail-senders.toml");
 
 /// A brand or authority and the domains it really uses.
 #[derive(Debug, Clone, Deserialize)]
@@ -22,6 +23,15 @@ pub struct Brand {
     pub exact_names: Vec<String>,
     /// Its real domains.
     pub domains: Vec<String>,
+    /// `government` for an agency: bulk services that send only for agencies
+    /// (`sends_for = "government"` in `mail-senders.toml`) send in its name.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Its name is white-labelled: customers send under it from their own domains (Epic's
+    /// MyChart, sent by each health system). Such a sender is the brand's customer, not an
+    /// impersonator, unless its mail leads somewhere other than its own site.
+    #[serde(default)]
+    pub white_label: bool,
     /// Every domain it owns, sorted for [`host_in`]: `domains` plus its `.com` domains under
     /// the country suffixes of `country_suffixes` (yahoo.com.au, amazon.de). Built on load.
     #[serde(skip)]
@@ -41,6 +51,27 @@ const DEPARTMENTS: [&str; 10] = [
     "alerts",
     "billing",
 ];
+
+/// A service that sends mail on behalf of other organisations (`catalog/mail-senders.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendingService {
+    /// Name for people.
+    pub name: String,
+    /// Where it sends from.
+    pub domains: Vec<String>,
+    /// Its click-tracking redirect hosts.
+    pub link_hosts: Vec<String>,
+    /// The only kind of brand it sends for, when it is restricted (`government`).
+    #[serde(default)]
+    pub sends_for: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSenders {
+    service: Vec<SendingService>,
+}
 
 /// A mail provider whose delivered mail always carries its Authentication-Results.
 #[derive(Debug, Clone, Deserialize)]
@@ -273,6 +304,8 @@ pub struct MailCatalog {
     pub brand_of: Vec<usize>,
     /// Mail providers whose Authentication-Results `mail imap` trusts on their own servers.
     pub providers: Vec<Provider>,
+    /// Services that send for other organisations.
+    pub senders: Vec<SendingService>,
     /// Every brand's owned domains together, sorted (for [`MailCatalog::owned_by_a_brand`]).
     pub all_owned_domains: Vec<String>,
     /// The name part of every brand domain of five letters or more ("paypal"), with its brand.
@@ -304,9 +337,18 @@ impl MailCatalog {
         let mut brands: RawBrands = toml::from_str(BRANDS_TOML).map_err(err("mail-brands.toml"))?;
         let mut links: LinkServices =
             toml::from_str(LINK_SERVICES_TOML).map_err(err("mail-link-services.toml"))?;
+        let lower = |list: &mut Vec<String>| list.iter_mut().for_each(|s| *s = s.to_lowercase());
         let mut lures: Lures = toml::from_str(LURES_TOML).map_err(err("mail-lures.toml"))?;
         let mut providers: RawProviders =
             toml::from_str(PROVIDERS_TOML).map_err(err("mail-providers.toml"))?;
+        let mut senders: RawSenders =
+            toml::from_str(SENDERS_TOML).map_err(err("mail-senders.toml"))?;
+        for service in &mut senders.service {
+            lower(&mut service.domains);
+            lower(&mut service.link_hosts);
+            // A sending service's tracking hosts are click trackers like any other.
+            links.trackers.extend(service.link_hosts.iter().cloned());
+        }
         for provider in &mut providers.provider {
             provider
                 .imap_hosts
@@ -314,7 +356,6 @@ impl MailCatalog {
                 .for_each(|h| *h = h.to_lowercase());
             provider.authserv_id = provider.authserv_id.to_lowercase();
         }
-        let lower = |list: &mut Vec<String>| list.iter_mut().for_each(|s| *s = s.to_lowercase());
         lower(&mut brands.country_suffixes);
         for brand in &mut brands.brand {
             lower(&mut brand.names);
@@ -439,6 +480,7 @@ impl MailCatalog {
             brand_domain_finder,
             brand_of,
             providers: providers.provider,
+            senders: senders.service,
             all_owned_domains,
             brand_labels,
             brand_name_finder,
@@ -516,6 +558,18 @@ impl MailCatalog {
     /// Whether `host` belongs to one of the catalog's brands.
     pub fn owned_by_a_brand(&self, host: &str) -> bool {
         host_in(host, &self.all_owned_domains)
+    }
+
+    /// Whether mail from `domain` may carry `brand`'s name: the brand's own domains, or a bulk
+    /// service that sends only for brands of its kind (GovDelivery for agencies).
+    pub fn sends_for(&self, brand: &Brand, domain: &str) -> bool {
+        host_in(domain, &brand.owned_domains)
+            || brand.kind.as_deref().is_some_and(|kind| {
+                self.senders.iter().any(|service| {
+                    service.sends_for.as_deref() == Some(kind)
+                        && service.domains.iter().any(|d| host_matches(domain, d))
+                })
+            })
     }
 
     /// The provider that runs the IMAP server `host`, if it is a known one.

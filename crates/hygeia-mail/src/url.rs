@@ -19,12 +19,6 @@ pub struct UrlParts {
     pub host_was_encoded: bool,
 }
 
-/// Second-level labels under which registrations happen one level deeper
-/// (`example.co.uk`, `example.com.br`).
-const SECOND_LEVEL: [&str; 12] = [
-    "co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "nom",
-];
-
 /// Splits a URL; `None` when it has no scheme.
 pub fn parse_url(raw: &str) -> Option<UrlParts> {
     let raw = raw
@@ -114,23 +108,22 @@ pub fn is_ip_literal(host: &str) -> bool {
         })
 }
 
-/// The registrable domain of a host: the last two labels, or three under a country code's
-/// second-level label (`example.co.uk`, `example.com.br`). IP literals are returned whole.
+/// The registrable domain of a host by the Public Suffix List, private section included: the
+/// part a single owner registered (`example.co.uk`, `clinic.firebaseapp.com`, `paypal.com` for
+/// `a.b.paypal.com`). A host that is itself a public suffix, or has no known suffix, is
+/// returned as it is; IP literals are returned whole.
 pub fn registrable_domain(host: &str) -> String {
+    let host = host.trim_end_matches('.');
     if is_ip_literal(host) {
         return host.to_string();
     }
-    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
-    let n = labels.len();
-    if n <= 2 {
-        return labels.join(".");
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        return registrable_domain(&host.to_ascii_lowercase());
     }
-    let take = if labels[n - 1].len() == 2 && SECOND_LEVEL.contains(&labels[n - 2]) {
-        3
-    } else {
-        2
-    };
-    labels[n - take..].join(".")
+    match psl::domain_str(host) {
+        Some(domain) => domain.to_string(),
+        None => host.to_string(),
+    }
 }
 
 /// Decodes `%XX` escapes (invalid ones are kept as they are).
@@ -165,6 +158,33 @@ fn hex(b: u8) -> Option<u8> {
 /// The target a redirector or safe-link wrapper carries in its query (`url=`, `u=`, `q=`...),
 /// when it is itself an http(s) URL.
 pub fn redirect_target(url: &UrlParts) -> Option<String> {
+    query_redirect_target(url).or_else(|| path_redirect_target(&url.rest))
+}
+
+/// A target written into a redirector's path: escaped, as GovDelivery writes it
+/// (`/CL0/https:%2F%2Fwww.cms.gov%2Fnews/1/...`), or between `__` marks, as Proofpoint's URL
+/// Defense does (`/v3/__https://example.com/page__;!!...`).
+fn path_redirect_target(rest: &str) -> Option<String> {
+    let path = rest.split(['?', '#']).next().unwrap_or(rest);
+    if let Some(start) = path.find("/__http") {
+        let inner = &rest[start + 3..];
+        let end = inner.find("__").unwrap_or(inner.len());
+        return Some(inner[..end].to_string());
+    }
+    let lower = path.to_ascii_lowercase();
+    let start = lower
+        .find("/https%3a%2f%2f")
+        .or_else(|| lower.find("/https:%2f%2f"))
+        .or_else(|| lower.find("/http%3a%2f%2f"))
+        .or_else(|| lower.find("/http:%2f%2f"))?;
+    // The escaped target holds no bare '/': the next one ends it.
+    let inner = &path[start + 1..];
+    let end = inner.find('/').unwrap_or(inner.len());
+    let decoded = percent_decode(&inner[..end]);
+    (decoded.starts_with("http://") || decoded.starts_with("https://")).then_some(decoded)
+}
+
+fn query_redirect_target(url: &UrlParts) -> Option<String> {
     let query = url.rest.split_once('?').map(|(_, q)| q)?;
     for pair in query.split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -268,6 +288,17 @@ mod tests {
         assert_eq!(registrable_domain("mail.example.co.uk"), "example.co.uk");
         assert_eq!(registrable_domain("a.b.paypal.com"), "paypal.com");
         assert_eq!(registrable_domain("correios.com.br"), "correios.com.br");
+        // The private section: each tenant of a hosting service is its own site.
+        assert_eq!(
+            registrable_domain("clinic.firebaseapp.com"),
+            "clinic.firebaseapp.com"
+        );
+        assert_ne!(
+            registrable_domain("clinic.github.io"),
+            registrable_domain("attacker.github.io")
+        );
+        assert_eq!(registrable_domain("github.io"), "github.io");
+        assert_eq!(registrable_domain("Mail.Example.COM."), "example.com");
     }
 
     #[test]
@@ -286,6 +317,18 @@ mod tests {
         assert_eq!(
             redirect_target(&wrapped).as_deref(),
             Some("https://evil.example/x")
+        );
+        let govdelivery = parse_url("https://links-4.govdelivery.com/CL0/https:%2F%2Fwww.cdc.gov%2Fflu%3Futm_medium=email/1/0100019-abc/312").unwrap_or_else(|| panic!());
+        assert_eq!(
+            redirect_target(&govdelivery).as_deref(),
+            Some("https://www.cdc.gov/flu?utm_medium=email")
+        );
+        let proofpoint =
+            parse_url("https://urldefense.com/v3/__https://www.example.org/referrals__;!!AbC!dEf$")
+                .unwrap_or_else(|| panic!());
+        assert_eq!(
+            redirect_target(&proofpoint).as_deref(),
+            Some("https://www.example.org/referrals")
         );
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(deceptive_host("xn--pypal-4ve.com"), Some("punycode"));

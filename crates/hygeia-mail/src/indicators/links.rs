@@ -1,6 +1,6 @@
 //! Link indicators: where the links really go.
 
-use super::sender::imitated_brand;
+use super::sender::imitated_brand_in;
 use super::{Context, Indicator};
 use crate::catalog::host_in;
 use crate::message::Mail;
@@ -144,13 +144,54 @@ fn destination_hosts<'a>(
     })
 }
 
-/// The first link that leaves the claimed brand's own domains.
+/// The first link that leaves the claimed brand's own domains (and the bulk services that
+/// send in its name). When only the subject names the brand, the sender's own site is no
+/// detour either: a society's newsletter about Medicare links to the society.
 pub(crate) fn off_brand_link(
     mail: &Mail,
     context: &Context,
     brand: &crate::catalog::Brand,
+    claimed_in_subject_only: bool,
 ) -> Option<String> {
-    destination_hosts(mail, context).find(|host| !super::sender::brand_owns(brand, host))
+    let sender = mail.from.as_ref().map(|f| f.domain.as_str()).unwrap_or("");
+    let senders_own = |host: &str| {
+        claimed_in_subject_only && !sender.is_empty() && same_organisation(host, sender)
+    };
+    destination_hosts(mail, context)
+        .find(|host| !(context.catalog.sends_for(brand, host) || senders_own(host)))
+}
+
+/// Whether two hosts belong to one organisation: the same registrable domain, or registrable
+/// names of which one is the other with up to four letters added ("bswhealth.org" and
+/// "mybswhealth.com": health systems put their patient portal on a second domain).
+pub(crate) fn same_organisation(a: &str, b: &str) -> bool {
+    let (a, b) = (registrable_domain(a), registrable_domain(b));
+    if a == b {
+        return true;
+    }
+    let name = |d: &str| d.split('.').next().unwrap_or("").to_string();
+    let (a, b) = (name(&a), name(&b));
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() >= 5 && long.len() - short.len() <= 4 && long.contains(short.as_str())
+}
+
+/// Whether the sender writes from its own (not a free) mailbox and every link of the message
+/// leads to the sender's own organisation, directly or through a click tracker: mail that is
+/// who it says it is, whatever name it shows.
+/// Links to hosts for which `also_home` holds count as home too.
+pub(crate) fn leads_only_home_or(
+    mail: &Mail,
+    context: &Context,
+    also_home: impl Fn(&str) -> bool,
+) -> bool {
+    let Some(from) = mail.from.as_ref().filter(|f| !f.domain.is_empty()) else {
+        return false;
+    };
+    if host_in(&from.domain, &context.catalog.links.freemail) {
+        return false;
+    }
+    destination_hosts(mail, context)
+        .all(|host| same_organisation(&host, &from.domain) || also_home(&host))
 }
 
 /// The first link that goes to another site than the sender's own: where a request to sign in
@@ -391,9 +432,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     ),
                 );
             }
-            if let Some((brand, how)) =
-                imitated_brand(host, context.catalog, &context.settings.protected)
-            {
+            if let Some((brand, how)) = imitated_brand_in(mail, context, host) {
                 push_once(
                     found,
                     Indicator::new(

@@ -144,7 +144,8 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
         });
     // A brand never hosts its pages on free hosting: a brand's message linking there acts too.
     let free_hosting = found.iter().any(|f| f.id == "link.free-hosting");
-    let brand = links::claimed_brand(mail, context).or_else(|| {
+    let claimed = links::claimed_brand(mail, context);
+    let brand = claimed.or_else(|| {
         // A subject that names a brand makes the same claim, but only a credential request
         // or a lure makes it a lure: newsletters name brands in subjects all the time.
         acts.then(|| links::brand_in_subject(mail, context))
@@ -152,7 +153,7 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
     });
     if (acts || free_hosting)
         && let Some(brand) = brand
-        && let Some(host) = links::off_brand_link(mail, context, brand)
+        && let Some(host) = links::off_brand_link(mail, context, brand, claimed.is_none())
     {
         found.push(Indicator::new(
             "link.off-brand",

@@ -163,6 +163,51 @@ pub(crate) fn imitated_brand<'a>(
     }
 }
 
+/// [`imitated_brand`] for a host of this message. A one-letter change counts only when the
+/// message also shows the brand's name (sender, subject or text): a look-alike is made to pose
+/// as the brand, while plenty of real domains are one letter from some brand ("imail.org",
+/// "space.com").
+pub(crate) fn imitated_brand_in<'a>(
+    mail: &Mail,
+    context: &'a Context,
+    host: &str,
+) -> Option<(&'a str, &'static str)> {
+    let (brand, how) = imitated_brand(host, context.catalog, &context.settings.protected)?;
+    if how == "a one-letter change of" && !message_names_brand(mail, context, brand) {
+        return None;
+    }
+    Some((brand, how))
+}
+
+/// Whether the message shows the brand called `brand` to the reader: in the sender's name, the
+/// subject or the visible text.
+fn message_names_brand(mail: &Mail, context: &Context, brand: &str) -> bool {
+    let catalog = context.catalog;
+    let Some(index) = catalog.brands.iter().position(|b| b.name == brand) else {
+        return false;
+    };
+    let name = mail
+        .from
+        .as_ref()
+        .map(|f| f.name.to_lowercase())
+        .unwrap_or_default();
+    [name, mail.subject.to_lowercase(), mail.visible_text_lower()]
+        .iter()
+        .any(|text| catalog.brands_named(text).contains(&index))
+}
+
+/// Whether the sender uses a white-labelled brand's name ("MyChart", sent by each health
+/// system) as that brand's customer: from its own domain, with every link leading to its own
+/// organisation or to a portal named after the brand ("mychart.examplehealth.org").
+fn white_label_customer(mail: &Mail, context: &Context, brand: &Brand) -> bool {
+    brand.white_label
+        && super::links::leads_only_home_or(mail, context, |host| {
+            host.split('.')
+                .next()
+                .is_some_and(|label| brand.names.iter().any(|n| label.contains(n.as_str())))
+        })
+}
+
 fn protected_lookalike<'a>(host: &str, protected: &'a [String]) -> Option<&'a str> {
     let registrable = registrable_domain(host);
     let label = registrable.split('.').next().unwrap_or("");
@@ -305,7 +350,8 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         for (index, brand) in brands.iter().enumerate() {
             let named_openly = openly.contains(&index);
             let named = named_openly || hidden.contains(&index);
-            if named && !named_openly && !brand_owns(brand, &from.domain) {
+            let sends_for = context.catalog.sends_for(brand, &from.domain);
+            if named && !named_openly && !sends_for {
                 found.push(Indicator::new(
                     "sender.disguised-brand",
                     4.0,
@@ -314,8 +360,10 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 ));
                 break;
             }
+            let customer = white_label_customer(mail, context, brand);
             if named
-                && !brand_owns(brand, &from.domain)
+                && !sends_for
+                && !customer
                 && !protected.iter().any(|p| host_matches(&from.domain, p))
             {
                 found.push(Indicator::new(
@@ -368,9 +416,10 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         }
     }
     if let Some(brand) = brand_in_local_part(&from.address, brands)
-        && !brands
-            .iter()
-            .any(|b| b.name == brand && brand_owns(b, &from.domain))
+        && !brands.iter().any(|b| {
+            b.name == brand
+                && (brand_owns(b, &from.domain) || white_label_customer(mail, context, b))
+        })
         && !found.iter().any(|f| f.id == "sender.brand-impersonation")
     {
         found.push(Indicator::new(
@@ -396,7 +445,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             format!("{} ({word})", from.display()),
         ));
     }
-    if let Some((brand, how)) = imitated_brand(&from.domain, context.catalog, protected) {
+    if let Some((brand, how)) = imitated_brand_in(mail, context, &from.domain) {
         found.push(Indicator::new(
             "sender.lookalike-domain",
             3.0,
