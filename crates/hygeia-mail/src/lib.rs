@@ -3,6 +3,7 @@
 //! ([`message`]), examined by small named indicators ([`indicators`]) and given a verdict with
 //! the reasons.
 
+pub mod archive;
 pub mod catalog;
 #[cfg(feature = "verify-dns")]
 pub mod dnsauth;

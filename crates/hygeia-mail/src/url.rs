@@ -249,6 +249,40 @@ pub fn deceptive_host(host: &str) -> Option<&'static str> {
     (latin && lookalike_script).then_some("mixed scripts")
 }
 
+/// The host as a browser shows it: `xn--` (punycode) labels decoded. `None` when no label is
+/// punycode or the name does not decode.
+pub fn displayed_host(host: &str) -> Option<String> {
+    if !host.split('.').any(|l| l.starts_with("xn--")) {
+        return None;
+    }
+    let (shown, result) = idna::domain_to_unicode(host);
+    result.ok().map(|()| shown)
+}
+
+/// For a host of which one label mixes Latin letters with Greek or Cyrillic look-alikes
+/// ("pаypal.com" with a Cyrillic а), the Latin spelling it imitates ("paypal.com"). Labels
+/// wholly in one script are left alone: a Greek or Russian name is not a disguise.
+pub fn latin_spelling(shown: &str) -> Option<String> {
+    let mut mixed = false;
+    let mut out = String::with_capacity(shown.len());
+    for (i, label) in shown.split('.').enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        let latin = label.chars().any(|c| c.is_ascii_alphabetic());
+        let foreign = label.chars().any(|c| matches!(c as u32, 0x0370..=0x04FF));
+        if latin && foreign {
+            mixed = true;
+            for c in label.chars() {
+                out.push(crate::indicators::sender::latin_look_alike(c).unwrap_or(c));
+            }
+        } else {
+            out.push_str(label);
+        }
+    }
+    mixed.then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,6 +366,14 @@ mod tests {
         );
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(deceptive_host("xn--pypal-4ve.com"), Some("punycode"));
+        let shown = displayed_host("xn--pypal-4ve.com").unwrap_or_default();
+        assert_eq!(shown, "p\u{430}ypal.com");
+        assert_eq!(latin_spelling(&shown).as_deref(), Some("paypal.com"));
+        assert_eq!(
+            latin_spelling("\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}"),
+            None
+        );
+        assert_eq!(displayed_host("www.example.com"), None);
         assert_eq!(deceptive_host("pаypal.com"), Some("mixed scripts"));
     }
 }

@@ -39,7 +39,7 @@ fn run_trusting(name: &str, trusted_authserv: &[&str]) -> (Verdict, Vec<&'static
 
 #[test]
 fn phishing_and_lures_are_flagged_with_their_reason() {
-    let cases: [(&str, Verdict, &str); 25] = [
+    let cases = [
         (
             "phish-pdf-button.eml",
             Verdict::Suspicious,
@@ -132,7 +132,36 @@ fn phishing_and_lures_are_flagged_with_their_reason() {
             Verdict::Suspicious,
             "attachment.html-active",
         ),
-        ("lure-pdf-js.eml", Verdict::Clean, "attachment.pdf-active"),
+        (
+            "lure-pdf-js.eml",
+            Verdict::Phishing,
+            "attachment.pdf-active",
+        ),
+        (
+            "lure-pdf-launch.eml",
+            Verdict::Phishing,
+            "attachment.pdf-active",
+        ),
+        (
+            "lure-rar-named-zip.eml",
+            Verdict::Phishing,
+            "attachment.disguised-archive",
+        ),
+        (
+            "lure-7z-named-zip.eml",
+            Verdict::Suspicious,
+            "attachment.disguised-archive",
+        ),
+        (
+            "lure-nested-zip-script.eml",
+            Verdict::Phishing,
+            "attachment.archive-with-program",
+        ),
+        (
+            "phish-punycode-button.eml",
+            Verdict::Phishing,
+            "link.deceptive-host",
+        ),
         ("ham-colleague.eml", Verdict::Clean, ""),
         ("ham-newsletter.eml", Verdict::Clean, ""),
         ("ham-report-pdf.eml", Verdict::Clean, ""),

@@ -198,14 +198,13 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     if let Some(pdf) = &attachment.pdf {
         pdf_indicators(&name, pdf, found);
     }
-    if ARCHIVES.contains(&ext.as_str())
-        || data.starts_with(b"PK\x03\x04")
-            && !matches!(
-                ext.as_str(),
-                "docx" | "xlsx" | "pptx" | "docm" | "xlsm" | "pptm" | "odt" | "ods" | "jar" | "apk"
-            )
-    {
-        archive_indicators(&name, data, found);
+    if let Some(format) = crate::archive::sniff(data) {
+        let office = format == crate::archive::Format::Zip
+            && format.extensions().contains(&ext.as_str())
+            && ext != "zip";
+        if !office {
+            archive_indicators(&name, &ext, &attachment.content_type, format, data, found);
+        }
     }
 }
 
@@ -220,12 +219,26 @@ fn pdf_indicators(name: &str, pdf: &crate::pdf::PdfFacts, found: &mut Vec<Indica
         .copied()
         .filter(|a| *a != "OpenAction")
         .collect();
+    // A script or a program launch in a mailed PDF is how PDFs deliver malware; documents
+    // people send each other do not need either. An embedded file alone is weaker: invoices
+    // embed their XML (ZUGFeRD, Factur-X).
+    let runs_code = active
+        .iter()
+        .any(|a| matches!(*a, "JavaScript" | "JS" | "Launch"));
     if !active.is_empty() {
+        let (weight, why) = if runs_code {
+            (
+                6.0,
+                "a script or a command that runs when it is opened or clicked: a way PDFs deliver malware",
+            )
+        } else {
+            (2.5, "actions that run when it opens")
+        };
         found.push(Indicator::new(
             "attachment.pdf-active",
-            2.5,
+            weight,
             format!(
-                "The PDF {name} contains actions that run when it opens ({}).",
+                "The PDF {name} contains {why} ({}).",
                 pdf.actions.join(", ")
             ),
             name.to_string(),
@@ -274,11 +287,49 @@ fn macro_indicators(name: &str, ext: &str, data: &[u8], found: &mut Vec<Indicato
     }
 }
 
-fn archive_indicators(name: &str, data: &[u8], found: &mut Vec<Indicator>) {
-    let Some(entries) = zip_entries(data) else {
+/// Declared types that say "this is a ZIP" (or some archive).
+const ARCHIVE_TYPES: [&str; 6] = [
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/x-rar-compressed",
+    "application/vnd.rar",
+    "application/x-7z-compressed",
+    "application/gzip",
+];
+
+fn archive_indicators(
+    name: &str,
+    ext: &str,
+    declared: &str,
+    format: crate::archive::Format,
+    data: &[u8],
+    found: &mut Vec<Indicator>,
+) {
+    // A 7-Zip or RAR archive named and declared as a ZIP (or as a document) gets past filters
+    // that only open what the name says.
+    let claims_other = ARCHIVES.contains(&ext)
+        || DOCUMENT_DISGUISES.contains(&ext)
+        || ARCHIVE_TYPES.contains(&declared);
+    if claims_other && !format.extensions().contains(&ext) {
+        let said = if ext.is_empty() {
+            format!("its declared type {declared}")
+        } else {
+            format!("its name says .{ext}")
+        };
+        found.push(Indicator::new(
+            "attachment.disguised-archive",
+            3.5,
+            format!(
+                "The attachment {name} is really a {} archive, though {said}: a way to slip files past scanners that only open what the name says.",
+                format.label()
+            ),
+            name.to_string(),
+        ));
+    }
+    let Some(listing) = crate::archive::list(name, data) else {
         return;
     };
-    if entries.iter().any(|e| e.encrypted) {
+    if listing.entries.iter().any(|e| e.encrypted) {
         found.push(Indicator::new(
             "attachment.encrypted-archive",
             2.5,
@@ -286,11 +337,11 @@ fn archive_indicators(name: &str, data: &[u8], found: &mut Vec<Indicator>) {
             name.to_string(),
         ));
     }
-    let dangerous: Vec<&str> = entries
+    let dangerous: Vec<&crate::archive::Entry> = listing
+        .entries
         .iter()
-        .map(|e| e.name.as_str())
-        .filter(|n| {
-            let ext = extension(&n.to_lowercase());
+        .filter(|e| {
+            let ext = extension(&e.name.to_lowercase());
             EXECUTABLE.contains(&ext.as_str())
                 || DISK_IMAGES.contains(&ext.as_str())
                 || matches!(ext.as_str(), "lnk" | "one" | "hta" | "html" | "htm" | "svg")
@@ -299,19 +350,28 @@ fn archive_indicators(name: &str, data: &[u8], found: &mut Vec<Indicator>) {
         .take(3)
         .collect();
     if !dangerous.is_empty() {
+        // A program at the bottom of archives inside archives is hidden on purpose.
+        let deepest = dangerous.iter().map(|e| e.depth).max().unwrap_or(1);
+        let (weight, hidden) = if deepest > 1 {
+            (5.0, format!(", hidden {deepest} archives deep"))
+        } else {
+            (3.5, String::new())
+        };
+        let paths: Vec<&str> = dangerous.iter().map(|e| e.path.as_str()).collect();
         found.push(Indicator::new(
             "attachment.archive-with-program",
-            3.5,
+            weight,
             format!(
-                "The archive {name} contains {}, which can run code when opened.",
-                dangerous.join(", ")
+                "The archive {name} contains {}{hidden}, which can run code when opened.",
+                paths.join(", ")
             ),
             name.to_string(),
         ));
     }
-    let nested = entries
-        .iter()
-        .any(|e| ARCHIVES.contains(&extension(&e.name.to_lowercase()).as_str()));
+    let nested = listing.entries.iter().any(|e| {
+        ARCHIVES.contains(&extension(&e.name.to_lowercase()).as_str())
+            || listing.opaque.contains(&e.path)
+    });
     if nested {
         found.push(Indicator::new(
             "attachment.nested-archive",

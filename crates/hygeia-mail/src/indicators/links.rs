@@ -5,8 +5,8 @@ use super::{Context, Indicator};
 use crate::catalog::host_in;
 use crate::message::Mail;
 use crate::url::{
-    UrlParts, deceptive_host, host_shown_in_text, is_ip_literal, parse_url, percent_decode,
-    redirect_target, registrable_domain,
+    UrlParts, deceptive_host, displayed_host, host_shown_in_text, is_ip_literal, latin_spelling,
+    parse_url, percent_decode, redirect_target, registrable_domain,
 };
 
 /// Links examined per message.
@@ -419,7 +419,32 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             let encoded = url
                 .host_was_encoded
                 .then_some("%-escapes instead of letters");
-            if let Some(kind) = encoded.or_else(|| deceptive_host(host)) {
+            let shown = displayed_host(host);
+            if let Some(latin) = latin_spelling(shown.as_deref().unwrap_or(host)) {
+                // One label mixing Latin with Greek or Cyrillic look-alikes exists only to be
+                // read as another name; when that name is a brand's, it is that brand's fake.
+                let seen = shown.as_deref().unwrap_or(host);
+                let brand = context
+                    .catalog
+                    .brands
+                    .iter()
+                    .find(|b| super::sender::brand_owns(b, &latin));
+                let (weight, whose) = match brand {
+                    Some(b) => (6.0, format!(", {}'s real domain", b.name)),
+                    None => (4.0, String::new()),
+                };
+                push_once(
+                    found,
+                    Indicator::new(
+                        "link.deceptive-host",
+                        weight,
+                        format!(
+                            "A link goes to {host}, which your browser shows as {seen}: Greek or Cyrillic letters that look like Latin ones make it read as {latin}{whose}, but it is a different site."
+                        ),
+                        link.href.clone(),
+                    ),
+                );
+            } else if let Some(kind) = encoded.or_else(|| deceptive_host(host)) {
                 push_once(
                     found,
                     Indicator::new(
