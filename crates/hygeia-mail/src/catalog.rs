@@ -62,7 +62,8 @@ pub struct SendingService {
     pub domains: Vec<String>,
     /// Its click-tracking redirect hosts.
     pub link_hosts: Vec<String>,
-    /// The only kind of brand it sends for, when it is restricted (`government`).
+    /// The kind of brand it sends in the name of: `government` (agencies only) or `businesses`
+    /// (any brand without a kind); none when it only carries the sender's own mail.
     #[serde(default)]
     pub sends_for: Option<String>,
 }
@@ -315,6 +316,9 @@ pub struct MailCatalog {
     pub brand_name_finder: Option<aho_corasick::AhoCorasick>,
     /// The brand index of each `brand_name_finder` pattern.
     pub name_brand_of: Vec<usize>,
+    /// One-word brand names and brand domain names of five letters or more, each with the
+    /// first brand that has it: what an address's local part may name ("paypal-service@").
+    pub local_part_names: std::collections::HashMap<String, usize>,
 }
 
 /// A catalog file that cannot be used.
@@ -459,6 +463,17 @@ impl MailCatalog {
             }
         }
         let brand_name_finder = aho_corasick::AhoCorasick::new(&name_patterns).ok();
+        let mut local_part_names = std::collections::HashMap::new();
+        for (index, brand) in brands.brand.iter().enumerate() {
+            let names = brand.names.iter().filter(|n| !n.contains(' ')).cloned();
+            let labels = brand.domains.iter().filter_map(|d| {
+                let registrable = crate::url::registrable_domain(d);
+                registrable.split('.').next().map(str::to_string)
+            });
+            for name in names.chain(labels).filter(|n| n.len() >= 5) {
+                local_part_names.entry(name).or_insert(index);
+            }
+        }
         let mut patterns = Vec::new();
         let mut brand_of = Vec::new();
         for (index, brand) in brands.brand.iter().enumerate() {
@@ -485,6 +500,7 @@ impl MailCatalog {
             brand_labels,
             brand_name_finder,
             name_brand_of,
+            local_part_names,
         })
     }
 
@@ -560,16 +576,23 @@ impl MailCatalog {
         host_in(host, &self.all_owned_domains)
     }
 
-    /// Whether mail from `domain` may carry `brand`'s name: the brand's own domains, or a bulk
-    /// service that sends only for brands of its kind (GovDelivery for agencies).
+    /// Whether mail from `domain` may carry `brand`'s name: the brand's own domains, or a
+    /// service that sends for brands of its kind (`government`: GovDelivery for agencies;
+    /// `businesses`, every brand without a kind: invoice and signature platforms).
     pub fn sends_for(&self, brand: &Brand, domain: &str) -> bool {
-        host_in(domain, &brand.owned_domains)
-            || brand.kind.as_deref().is_some_and(|kind| {
-                self.senders.iter().any(|service| {
-                    service.sends_for.as_deref() == Some(kind)
-                        && service.domains.iter().any(|d| host_matches(domain, d))
-                })
-            })
+        if host_in(domain, &brand.owned_domains) {
+            return true;
+        }
+        let kind = brand.kind.as_deref().unwrap_or("businesses");
+        self.senders.iter().any(|service| {
+            service.sends_for.as_deref() == Some(kind)
+                && service.domains.iter().any(|d| host_matches(domain, d))
+        })
+    }
+
+    /// The brand a token of an address's local part names, if any.
+    pub fn local_part_brand(&self, token: &str) -> Option<usize> {
+        self.local_part_names.get(token).copied()
     }
 
     /// The provider that runs the IMAP server `host`, if it is a known one.

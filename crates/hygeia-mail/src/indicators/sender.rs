@@ -222,24 +222,13 @@ fn protected_lookalike<'a>(host: &str, protected: &'a [String]) -> Option<&'a st
 
 /// The brand named by a token of an address's local part (`paypal-service@`, `ledger.notify@`):
 /// a one-word brand name or the first label of a brand domain, of five letters or more.
-fn brand_in_local_part<'a>(address: &str, brands: &'a [Brand]) -> Option<&'a str> {
+fn brand_in_local_part<'a>(address: &str, catalog: &'a MailCatalog) -> Option<&'a Brand> {
     let local = address.split('@').next()?.to_lowercase();
-    let tokens: Vec<&str> = local.split(['-', '.', '_', '+']).collect();
-    brands
-        .iter()
-        .find(|b| {
-            let names = b.names.iter().filter(|n| !n.contains(' ')).cloned();
-            // The name part of each registrable domain ("netflix" for mailer.netflix.com).
-            let labels = b
-                .domains
-                .iter()
-                .filter_map(|d| registrable_domain(d).split('.').next().map(str::to_string));
-            names
-                .chain(labels)
-                .filter(|n| n.len() >= MIN_BRAND_IN_DOMAIN)
-                .any(|n| tokens.contains(&n.as_str()))
-        })
-        .map(|b| b.name.as_str())
+    local
+        .split(['-', '.', '_', '+'])
+        .filter(|token| token.len() >= MIN_BRAND_IN_DOMAIN)
+        .find_map(|token| catalog.local_part_brand(token))
+        .map(|index| &catalog.brands[index])
 }
 
 /// Why a sender domain looks machine-generated, if it does: four or more one-letter labels
@@ -415,17 +404,18 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             }
         }
     }
-    if let Some(brand) = brand_in_local_part(&from.address, brands)
-        && !brands.iter().any(|b| {
-            b.name == brand
-                && (brand_owns(b, &from.domain) || white_label_customer(mail, context, b))
-        })
+    if let Some(brand) = brand_in_local_part(&from.address, context.catalog)
+        && !brand_owns(brand, &from.domain)
+        && !white_label_customer(mail, context, brand)
         && !found.iter().any(|f| f.id == "sender.brand-impersonation")
     {
         found.push(Indicator::new(
             "sender.brand-in-address",
             2.5,
-            format!("The sender's address {} uses {brand}'s name but comes from {}, which is not {brand}'s.", from.address, from.domain),
+            format!(
+                "The sender's address {} uses {}'s name but comes from {}, which is not {}'s.",
+                from.address, brand.name, from.domain, brand.name
+            ),
             from.address.clone(),
         ));
     }
