@@ -105,6 +105,18 @@ fn scam_offers(scams: &[(&str, f32, Vec<&str>)], urgency: &[&str], found: &mut V
     ));
 }
 
+/// A subject whose words are joined by underscores ("_Expiring_soon:_", "Your_Reward_Worth"):
+/// three or more underscores between letters and no spaces.
+fn underscored(subject: &str) -> bool {
+    let joined = subject
+        .as_bytes()
+        .windows(3)
+        .filter(|w| w[1] == b'_' && w[0].is_ascii_alphabetic() && w[2].is_ascii_alphabetic())
+        .count();
+    let marks = subject.matches('_').count();
+    !subject.trim().contains(' ') && (joined >= 2 || (joined >= 1 && marks >= 3))
+}
+
 /// Strings of random letters and digits ("Notificação - 6NwlyfzWcsNerv0") that bulk senders
 /// add so that every copy of a campaign looks different to filters. CamelCase words
 /// ("PerMsgStatus", "AmeriCorpsVISTA") have few lower-to-upper changes and are not counted.
@@ -391,6 +403,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
         ));
     }
     scam_offers(&lures.scams, urgency, found);
+    if underscored(&mail.subject) {
+        found.push(Indicator::new(
+            "content.underscored-subject",
+            1.5,
+            "The subject is written with underscores for spaces (\"_Your_Reward_\"), a way bulk senders slip past filters that look for words.",
+            mail.subject.clone(),
+        ));
+    }
     let obfuscated = obfuscated_letters(&mail.subject) + obfuscated_letters(&text);
     if obfuscated >= 4 {
         found.push(Indicator::new(
@@ -429,6 +449,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subjects_with_underscores_for_spaces() {
+        assert!(underscored("_Your_Reward_Worth_"));
+        assert!(underscored("_Expiring_soon:_"));
+        assert!(!underscored("Re: the build_id field"));
+        assert!(!underscored("report_2026.pdf"));
+    }
 
     #[test]
     fn random_codes_but_not_camel_case() {

@@ -231,6 +231,46 @@ fn brand_in_local_part<'a>(address: &str, catalog: &'a MailCatalog) -> Option<&'
         .map(|index| &catalog.brands[index])
 }
 
+/// The free hosting service (`free_hosting` in `mail-link-services.toml`) of which `domain` is
+/// a tenant's site (`win-prize-7f3.firebaseapp.com`), if it is one. The service's own domain
+/// (`dropbox.com`, `mail.dropbox.com`) is the service writing, not a tenant.
+fn free_hosting_tenant<'a>(domain: &str, catalog: &'a MailCatalog) -> Option<&'a str> {
+    let registrable = registrable_domain(domain);
+    catalog
+        .links
+        .free_hosting
+        .iter()
+        .find(|service| {
+            domain.len() > service.len()
+                && domain.ends_with(service.as_str())
+                && domain.as_bytes()[domain.len() - service.len() - 1] == b'.'
+                && registrable != registrable_domain(service)
+        })
+        .map(String::as_str)
+}
+
+/// How a display name is dressed up against word filters, if it is: wrapped in `#`, `*` or `_`
+/// ("*Congratulations#", "#el_ROyale_Casino#") or with its words joined by underscores
+/// ("Your_Reward_Center").
+fn decorated_name(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    let marks = ['#', '*', '_'];
+    let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 3 {
+        return None;
+    }
+    if name.starts_with(marks) || name.ends_with(marks) {
+        return Some("wrapped in # * _ marks");
+    }
+    let joined = name
+        .as_bytes()
+        .windows(3)
+        .filter(|w| w[1] == b'_' && w[0].is_ascii_alphabetic() && w[2].is_ascii_alphabetic())
+        .count();
+    (joined >= 2 && !name.contains(' ') && !name.contains('@'))
+        .then_some("written with underscores for spaces")
+}
+
 /// Why a sender domain looks machine-generated, if it does: four or more one-letter labels
 /// (a.d.b.u.d.b.example), letters split by hyphens (x-ny-io-k-uk-unv), or a label of eight or
 /// more characters with seven consonants in a row or letters and digits alternating
@@ -419,6 +459,22 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             from.address.clone(),
         ));
     }
+    if let Some(service) = free_hosting_tenant(&from.domain, context.catalog) {
+        found.push(Indicator::new(
+            "sender.free-hosting",
+            3.0,
+            format!("The sender writes from {}, a site on the free hosting service {service}: organisations send mail from their own domains, throw-away scam sites from names like this.", from.domain),
+            from.address.clone(),
+        ));
+    }
+    if let Some(disguise) = decorated_name(&from.name) {
+        found.push(Indicator::new(
+            "sender.decorated-name",
+            1.5,
+            format!("The sender's name \"{}\" is {disguise}, a way bulk senders slip past filters that look for words.", from.name),
+            from.display(),
+        ));
+    }
     let freemail = &context.catalog.links.freemail;
     if host_in(&from.domain, freemail)
         && let Some(word) = context
@@ -587,6 +643,28 @@ mod tests {
         assert!(generated_domain_reason("mail.hospital.example").is_none());
         assert!(generated_domain_reason("web2print.example").is_none());
         assert!(generated_domain_reason("lists.sourceforge.net").is_none());
+    }
+
+    #[test]
+    fn decorated_names() {
+        assert!(decorated_name("*Congratulations#").is_some());
+        assert!(decorated_name("#el_ROyale_Casino#").is_some());
+        assert!(decorated_name("Your_Reward_Center").is_some());
+        assert!(decorated_name("Mary O'Brien").is_none());
+        assert!(decorated_name("first_last").is_none());
+        assert!(decorated_name("[ILUG] list").is_none());
+    }
+
+    #[test]
+    fn free_hosting_tenants() {
+        let catalog = MailCatalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            free_hosting_tenant("casino-win-7f3.firebaseapp.com", &catalog),
+            Some("firebaseapp.com")
+        );
+        assert_eq!(free_hosting_tenant("dropbox.com", &catalog), None);
+        assert_eq!(free_hosting_tenant("mail.dropbox.com", &catalog), None);
+        assert_eq!(free_hosting_tenant("examplehealth.org", &catalog), None);
     }
 
     #[test]
