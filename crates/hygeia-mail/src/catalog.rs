@@ -338,6 +338,10 @@ impl MailCatalog {
                 message: e.to_string(),
             }
         };
+        crate::weights::Weights::builtin().map_err(|message| MailCatalogError {
+            file: "mail-indicators.toml",
+            message,
+        })?;
         let mut brands: RawBrands = toml::from_str(BRANDS_TOML).map_err(err("mail-brands.toml"))?;
         let mut links: LinkServices =
             toml::from_str(LINK_SERVICES_TOML).map_err(err("mail-link-services.toml"))?;

@@ -9,6 +9,7 @@
 //! (`--trusted-authserv`) take precedence.
 
 use crate::indicators::{Indicator, SenderVerifier};
+use crate::weights::{variant, weight};
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::dmarc::Policy;
 use mail_auth::dmarc::verify::DmarcParameters;
@@ -27,6 +28,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The one indicator this module adds.
+const ID: &str = "sender.dns-authentication-failed";
 
 /// DNS answers kept between messages (the same domains recur in a mailbox).
 const CACHE_ENTRIES: usize = 10_000;
@@ -178,7 +182,7 @@ impl DnsVerifier {
         }) {
             found.push(Indicator::new(
                 "sender.dns-authentication-failed",
-                1.5,
+                weight("sender.dns-authentication-failed"),
                 format!("Checked in DNS: the message's digital signature from {domain} does not match; it was changed after signing or the signature is forged."),
                 "dkim=fail".to_string(),
             ));
@@ -211,8 +215,8 @@ impl DnsVerifier {
             self.unanswered.fetch_add(1, Ordering::Relaxed);
         }
         let (spf_weight, spf_words) = match spf.result() {
-            SpfResult::Fail => (1.5, "is not one that"),
-            SpfResult::SoftFail => (1.0, "is probably not one that"),
+            SpfResult::Fail => (variant(ID, "spf"), "is not one that"),
+            SpfResult::SoftFail => (variant(ID, "spf-softfail"), "is probably not one that"),
             _ => (0.0, ""),
         };
         if spf_weight > 0.0 {
@@ -239,9 +243,9 @@ impl DnsVerifier {
         // A pass of either mechanism, or a DNS error, is not a failure.
         if matches!(dmarc.result(), DmarcResult::Fail(_)) {
             let (weight, policy) = match dmarc.policy() {
-                Policy::Reject => (3.0, "to reject"),
-                Policy::Quarantine => (3.0, "to quarantine"),
-                _ => (2.0, "to report"),
+                Policy::Reject => (variant(ID, "dmarc-enforced"), "to reject"),
+                Policy::Quarantine => (variant(ID, "dmarc-enforced"), "to quarantine"),
+                _ => (variant(ID, "dmarc-report"), "to report"),
             };
             found.push(Indicator::new(
                 "sender.dns-authentication-failed",

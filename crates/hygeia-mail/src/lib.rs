@@ -18,6 +18,7 @@ pub mod pdf;
 pub mod qr;
 pub mod source;
 pub mod url;
+pub mod weights;
 
 pub use catalog::MailCatalog;
 pub use indicators::{Context, Indicator, SenderVerifier, Settings};

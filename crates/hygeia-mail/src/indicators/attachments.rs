@@ -3,6 +3,7 @@
 
 use super::Indicator;
 use crate::message::{Attachment, Mail};
+use crate::weights::{variant, weight};
 
 /// Extensions that run code when opened on Windows or macOS.
 const EXECUTABLE: [&str; 27] = [
@@ -108,7 +109,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     if name.contains('\u{202E}') {
         found.push(Indicator::new(
             "attachment.rtl-override",
-            6.0,
+            weight("attachment.rtl-override"),
             "An attachment's name contains an invisible character that reverses the text, so a program can look like a document.",
             name.escape_unicode().to_string().chars().take(120).collect::<String>(),
         ));
@@ -120,7 +121,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     {
         found.push(Indicator::new(
             "attachment.double-extension",
-            2.0,
+            weight("attachment.double-extension"),
             format!(
                 "The attachment {name} pretends to be a .{} file but is really a .{ext} program.",
                 parts[parts.len() - 2]
@@ -132,7 +133,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     if EXECUTABLE.contains(&ext.as_str()) {
         found.push(Indicator::new(
             "attachment.executable",
-            5.0,
+            weight("attachment.executable"),
             format!("The attachment {name} is a program or script (.{ext}); opening it runs code on your computer."),
             name.clone(),
         ));
@@ -146,7 +147,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
         if !expected {
             found.push(Indicator::new(
                 "attachment.disguised-content",
-                6.0,
+                weight("attachment.disguised-content"),
                 format!("The attachment {name} is really {kind}, whatever its name says."),
                 name.clone(),
             ));
@@ -155,7 +156,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     if ext == "url" {
         found.push(Indicator::new(
             "attachment.internet-shortcut",
-            2.0,
+            weight("attachment.internet-shortcut"),
             format!("The attachment {name} is an Internet shortcut; opening it can load files from a remote server."),
             name.clone(),
         ));
@@ -163,7 +164,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     if ext == "lnk" || ext == "one" || ext == "onepkg" {
         found.push(Indicator::new(
             "attachment.shortcut-or-notebook",
-            3.5,
+            weight("attachment.shortcut-or-notebook"),
             format!("The attachment {name} is a shortcut or OneNote file, a common way to start malware."),
             name.clone(),
         ));
@@ -171,7 +172,7 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
     if DISK_IMAGES.contains(&ext.as_str()) {
         found.push(Indicator::new(
             "attachment.disk-image",
-            3.0,
+            weight("attachment.disk-image"),
             format!("The attachment {name} is a disk image, used to slip programs past Windows' download warnings."),
             name.clone(),
         ));
@@ -187,12 +188,12 @@ fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
         found.push(if active {
             Indicator::new(
                 "attachment.html-active",
-                3.5,
+                weight("attachment.html-active"),
                 format!("The attachment {name} is a web page with a script or a login form: opening it can show a fake sign-in page or assemble malware on your computer."),
                 name.clone(),
             )
         } else {
-            Indicator::new("attachment.html", 1.5, format!("The attachment {name} is a web page; real senders rarely attach those."), name.clone())
+            Indicator::new("attachment.html", weight("attachment.html"), format!("The attachment {name} is a web page; real senders rarely attach those."), name.clone())
         });
     }
     if let Some(pdf) = &attachment.pdf {
@@ -228,11 +229,14 @@ fn pdf_indicators(name: &str, pdf: &crate::pdf::PdfFacts, found: &mut Vec<Indica
     if !active.is_empty() {
         let (weight, why) = if runs_code {
             (
-                6.0,
+                variant("attachment.pdf-active", "runs-code"),
                 "a script or a command that runs when it is opened or clicked: a way PDFs deliver malware",
             )
         } else {
-            (2.5, "actions that run when it opens")
+            (
+                weight("attachment.pdf-active"),
+                "actions that run when it opens",
+            )
         };
         found.push(Indicator::new(
             "attachment.pdf-active",
@@ -253,7 +257,7 @@ fn pdf_indicators(name: &str, pdf: &crate::pdf::PdfFacts, found: &mut Vec<Indica
             .unwrap_or_else(|| link.clone());
         found.push(Indicator::new(
             "attachment.pdf-link-only",
-            2.0,
+            weight("attachment.pdf-link-only"),
             format!(
                 "The PDF {name} is a page with almost no text and a link to {host}: a way to carry a phishing link past filters that only read the message."
             ),
@@ -273,14 +277,14 @@ fn macro_indicators(name: &str, ext: &str, data: &[u8], found: &mut Vec<Indicato
     if ooxml_macro || ole_macro {
         found.push(Indicator::new(
             "attachment.office-macro",
-            3.5,
+            weight("attachment.office-macro"),
             format!("The document {name} contains macros (VBA code); enabling them is how many ransomware infections start."),
             name.to_string(),
         ));
     } else if MACRO_DOCUMENTS.contains(&ext) {
         found.push(Indicator::new(
             "attachment.office-macro",
-            2.5,
+            variant("attachment.office-macro", "macro-enabled-type"),
             format!("The document {name} is a macro-enabled Office file (.{ext})."),
             name.to_string(),
         ));
@@ -318,7 +322,7 @@ fn archive_indicators(
         };
         found.push(Indicator::new(
             "attachment.disguised-archive",
-            3.5,
+            weight("attachment.disguised-archive"),
             format!(
                 "The attachment {name} is really a {} archive, though {said}: a way to slip files past scanners that only open what the name says.",
                 format.label()
@@ -332,7 +336,7 @@ fn archive_indicators(
     if listing.entries.iter().any(|e| e.encrypted) {
         found.push(Indicator::new(
             "attachment.encrypted-archive",
-            2.5,
+            weight("attachment.encrypted-archive"),
             format!("The archive {name} is password-protected, which stops mail scanners from looking inside; the password is usually in the message."),
             name.to_string(),
         ));
@@ -353,9 +357,12 @@ fn archive_indicators(
         // A program at the bottom of archives inside archives is hidden on purpose.
         let deepest = dangerous.iter().map(|e| e.depth).max().unwrap_or(1);
         let (weight, hidden) = if deepest > 1 {
-            (5.0, format!(", hidden {deepest} archives deep"))
+            (
+                variant("attachment.archive-with-program", "nested"),
+                format!(", hidden {deepest} archives deep"),
+            )
         } else {
-            (3.5, String::new())
+            (weight("attachment.archive-with-program"), String::new())
         };
         let paths: Vec<&str> = dangerous.iter().map(|e| e.path.as_str()).collect();
         found.push(Indicator::new(
@@ -375,7 +382,7 @@ fn archive_indicators(
     if nested {
         found.push(Indicator::new(
             "attachment.nested-archive",
-            1.0,
+            weight("attachment.nested-archive"),
             format!(
                 "The archive {name} contains another archive, a way to hide files from scanners."
             ),

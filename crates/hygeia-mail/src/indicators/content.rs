@@ -2,6 +2,7 @@
 
 use super::{Context, Indicator};
 use crate::message::Mail;
+use crate::weights::{variant, weight};
 
 /// "verify ... account": a request verb (a whole word) followed within a few words by what it
 /// asks for, addressed to the reader ("update your account", not "updates the information").
@@ -79,7 +80,12 @@ fn scam_offers(scams: &[(&str, f32, Vec<&str>)], urgency: &[&str], found: &mut V
         if hits.len() >= 2 {
             kinds.push(kind);
             // Three different phrases of one kind leave little doubt.
-            weight = weight.max(if hits.len() >= 3 { 3.0 } else { *kind_weight });
+            let certain = variant("content.scam-offer", "certain");
+            weight = weight.max(if hits.len() >= 3 {
+                certain
+            } else {
+                *kind_weight
+            });
             evidence.extend(hits.iter());
         }
     }
@@ -88,11 +94,11 @@ fn scam_offers(scams: &[(&str, f32, Vec<&str>)], urgency: &[&str], found: &mut V
     }
     // Two kinds at once leave little doubt either.
     if kinds.len() > 1 {
-        weight = weight.max(3.0);
+        weight = weight.max(variant("content.scam-offer", "certain"));
     }
     let mut explanation = format!("The message has the marks of {}", kinds.join(" and of "));
     if !urgency.is_empty() {
-        weight += 1.0;
+        weight += variant("content.scam-offer", "urgency");
         explanation.push_str(", and it puts you under time pressure or threat");
         evidence.extend(urgency.iter().take(2));
     }
@@ -276,14 +282,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     flag_words(
         found,
         "content.homoglyphs",
-        2.5,
+        weight("content.homoglyphs"),
         "Words in the message mix Latin letters with look-alike Greek or Cyrillic ones, so filters cannot read them while you can.",
         &mixed,
     );
     flag_words(
         found,
         "content.random-code",
-        2.0,
+        weight("content.random-code"),
         "The subject or the sender's name carries a random string, added so that every copy of a mass mailing looks different to mail filters.",
         &in_subject_and_name(random_codes),
     );
@@ -298,7 +304,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     flag_words(
         found,
         "content.disguised-words",
-        2.0,
+        weight("content.disguised-words"),
         "The subject or the sender's name writes words with a capital I or a zero where you read l or o, so that filters do not recognise them.",
         &disguised,
     );
@@ -327,7 +333,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if invisible >= 2 {
         found.push(Indicator::new(
             "content.invisible-characters",
-            2.0,
+            weight("content.invisible-characters"),
             "The subject, the sender's name or the text hides invisible characters between letters, so that mail filters cannot read the words you see.",
             format!("{invisible} invisible characters between letters"),
         ));
@@ -347,17 +353,17 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     }
     let urgency = &lures.urgency;
     if !credential.is_empty() {
-        let mut weight = 1.5;
+        let mut weight = weight("content.credential-request");
         let mut explanation =
             "The message asks you to sign in, confirm an account or give payment details"
                 .to_string();
         if !urgency.is_empty() {
-            weight += 1.0;
+            weight += variant("content.credential-request", "urgency");
             explanation.push_str(", under time pressure or threat");
         }
         let offsite = super::links::offsite_link(mail, context);
         if let Some(host) = &offsite {
-            weight += 1.0;
+            weight += variant("content.credential-request", "offsite-link");
             explanation.push_str(&format!(
                 ", and its link goes to {host}, not to the sender's own site"
             ));
@@ -383,7 +389,11 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             || !mail.links.is_empty()
             || !mail.attachments.is_empty())
     {
-        let weight = if matched.len() > 1 { 1.5 } else { 1.0 };
+        let weight = if matched.len() > 1 {
+            variant("content.lure", "several")
+        } else {
+            weight("content.lure")
+        };
         found.push(Indicator::new(
             "content.lure",
             weight,
@@ -406,7 +416,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if underscored(&mail.subject) {
         found.push(Indicator::new(
             "content.underscored-subject",
-            1.5,
+            weight("content.underscored-subject"),
             "The subject is written with underscores for spaces (\"_Your_Reward_\"), a way bulk senders slip past filters that look for words.",
             mail.subject.clone(),
         ));
@@ -415,7 +425,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if obfuscated >= 4 {
         found.push(Indicator::new(
             "content.obfuscated-letters",
-            2.0,
+            weight("content.obfuscated-letters"),
             "The message spells words with look-alike mathematical letters, which mail filters cannot read.",
             format!("{obfuscated} look-alike letters"),
         ));
@@ -424,7 +434,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if hidden > 300 {
         found.push(Indicator::new(
             "content.hidden-text",
-            1.5,
+            weight("content.hidden-text"),
             "The message hides a lot of text from the reader, a trick to fool mail filters.",
             format!("{hidden} hidden characters"),
         ));
@@ -439,7 +449,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if images > 0 && visible < 40 && !mail.links.is_empty() {
         found.push(Indicator::new(
             "content.image-only",
-            1.5,
+            weight("content.image-only"),
             "The message is a picture with a link and almost no text, which hides its words from mail filters.",
             format!("{images} image(s), {visible} letters of text"),
         ));

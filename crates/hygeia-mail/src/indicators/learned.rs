@@ -4,6 +4,7 @@
 
 use super::{Context, Indicator};
 use crate::message::Mail;
+use crate::weights::{variant, weight};
 
 /// Probability from which the resemblance is reported, and the weights above it.
 const REPORT_FROM: f64 = 0.9;
@@ -18,12 +19,13 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if judgement.probability < REPORT_FROM {
         return;
     }
+    let id = "learned.like-your-phishing";
     let weight = if judgement.probability >= 0.99 {
-        3.0
+        variant(id, "certain")
     } else if judgement.probability >= 0.95 {
-        2.0
+        variant(id, "likely")
     } else {
-        1.0
+        weight(id)
     };
     let words = judgement
         .clues

@@ -8,6 +8,7 @@ use crate::url::{
     UrlParts, deceptive_host, displayed_host, host_shown_in_text, is_ip_literal, latin_spelling,
     parse_url, percent_decode, redirect_target, registrable_domain,
 };
+use crate::weights::{variant, weight};
 
 /// Links examined per message.
 const MAX_LINKS: usize = 300;
@@ -58,7 +59,7 @@ fn abused_tld(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     if let Some(domain) = sender.or_else(link) {
         found.push(Indicator::new(
             "domain.abused-tld",
-            1.0,
+            weight("domain.abused-tld"),
             format!("The message uses a domain ({domain}) under a top-level domain that is among the most abused for throw-away scam sites."),
             domain,
         ));
@@ -310,7 +311,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 found,
                 Indicator::new(
                     "link.data-uri",
-                    3.0,
+                    weight("link.data-uri"),
                     "A link opens a page embedded in the message itself (data: URI), a way to show a fake login page without a web address.",
                     link.href.chars().take(80).collect::<String>(),
                 ),
@@ -331,7 +332,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 found,
                 Indicator::new(
                     "link.unusual-port",
-                    1.5,
+                    weight("link.unusual-port"),
                     format!(
                         "A link goes to {host} on port {port}, not the usual web port: a sign of a site set up quickly on someone else's computer."
                     ),
@@ -344,7 +345,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 found,
                 Indicator::new(
                     "link.userinfo-trick",
-                    3.0,
+                    weight("link.userinfo-trick"),
                     format!(
                         "A link starts with \"{user}@\", which the browser ignores: it really goes to {host}."
                     ),
@@ -358,13 +359,13 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 // path makes a bare address look like the bank's site.
                 let (weight, why) = match named_site_in_path(&url.rest) {
                     Some(site) => (
-                        3.5,
+                        variant("link.ip-address", "dressed-up"),
                         format!(
                             "A link goes to a bare internet address ({host}) dressed up with the web address {site} in its path."
                         ),
                     ),
                     None => (
-                        2.5,
+                        weight("link.ip-address"),
                         format!(
                             "A link goes to a bare internet address ({host}) instead of a named website."
                         ),
@@ -379,7 +380,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     found,
                     Indicator::new(
                         "link.ip-address",
-                        2.0,
+                        variant("link.ip-address", "home-connection"),
                         format!(
                             "A link goes to {host}, a name that spells out an internet address, as home and dial-up connections have: phishing pages are often put on hijacked home computers."
                         ),
@@ -393,7 +394,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     found,
                     Indicator::new(
                         "link.ip-address",
-                        3.0,
+                        variant("link.ip-address", "redirect"),
                         format!(
                             "A link passes through {host} but sends you on to a bare internet address ({ip})."
                         ),
@@ -408,7 +409,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     found,
                     Indicator::new(
                         "link.random-domain",
-                        1.5,
+                        weight("link.random-domain"),
                         format!(
                             "A link goes to {host}, a machine-made name ({reason}) of the kind scam sites register by the thousand."
                         ),
@@ -430,8 +431,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     .iter()
                     .find(|b| super::sender::brand_owns(b, &latin));
                 let (weight, whose) = match brand {
-                    Some(b) => (6.0, format!(", {}'s real domain", b.name)),
-                    None => (4.0, String::new()),
+                    Some(b) => (
+                        variant("link.deceptive-host", "brand"),
+                        format!(", {}'s real domain", b.name),
+                    ),
+                    None => (
+                        variant("link.deceptive-host", "mixed-scripts"),
+                        String::new(),
+                    ),
                 };
                 push_once(
                     found,
@@ -449,7 +456,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     found,
                     Indicator::new(
                         "link.deceptive-host",
-                        2.5,
+                        weight("link.deceptive-host"),
                         format!(
                             "A link's web address uses {kind} ({host}), which can make a fake site look like a real one."
                         ),
@@ -462,7 +469,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     found,
                     Indicator::new(
                         "link.lookalike-domain",
-                        3.0,
+                        weight("link.lookalike-domain"),
                         format!(
                             "A link goes to {host}, which uses {how} {brand}'s domain without belonging to {brand}."
                         ),
@@ -482,7 +489,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     found,
                     Indicator::new(
                         "link.sender-lookalike",
-                        3.0,
+                        weight("link.sender-lookalike"),
                         format!(
                             "A link goes to {host}, a domain made to look like the sender's own ({sender}) but not the same."
                         ),
@@ -495,7 +502,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     found,
                     Indicator::new(
                         "link.shortener",
-                        1.0,
+                        weight("link.shortener"),
                         format!("A link is shortened ({host}), which hides where it goes."),
                         link.href.clone(),
                     ),
@@ -506,14 +513,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 // fake login page lives; a shared document or a survey is not.
                 let (weight, why) = if sign_in_path(&url.rest) {
                     (
-                        3.0,
+                        variant("link.free-hosting", "sign-in-page"),
                         format!(
                             "A link goes to a sign-in page on a free hosting service ({host}): real companies do not host their login pages there."
                         ),
                     )
                 } else {
                     (
-                        1.5,
+                        weight("link.free-hosting"),
                         format!(
                             "A link goes to a free hosting, form or file-sharing service ({host}) often used for fake login pages."
                         ),
@@ -536,7 +543,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 found,
                 Indicator::new(
                     "link.brand-in-address",
-                    3.0,
+                    weight("link.brand-in-address"),
                     format!(
                         "A link puts {brand}'s address inside another site's address ({host}{}), but does not go to {brand}.",
                         path.chars().take(60).collect::<String>()
@@ -550,7 +557,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 found,
                 Indicator::new(
                     "link.executable-download",
-                    2.5,
+                    weight("link.executable-download"),
                     format!(
                         "A link downloads a program or archive ({}) directly.",
                         path.rsplit('/').next().unwrap_or(&path)
@@ -572,7 +579,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                     found,
                     Indicator::new(
                         "link.text-mismatch",
-                        3.5,
+                        weight("link.text-mismatch"),
                         format!("A link's text says {shown} but the link goes to {host}."),
                         format!("{} -> {}", link.text.as_deref().unwrap_or(""), link.href),
                     ),
@@ -584,7 +591,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if let Some(url) = mail.qr_links.first() {
         found.push(Indicator::new(
             "link.qr-code",
-            2.5,
+            weight("link.qr-code"),
             format!("A picture in the message is a QR code that opens {url}; scanning it with a phone skips the protections of your computer and mail (quishing)."),
             url.clone(),
         ));
@@ -593,7 +600,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if passwords > 0 {
         found.push(Indicator::new(
             "body.password-form",
-            3.5,
+            weight("body.password-form"),
             "The message contains a form asking for a password; legitimate services never collect passwords inside an email.",
             format!("{passwords} password field(s)"),
         ));

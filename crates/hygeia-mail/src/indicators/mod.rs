@@ -9,6 +9,7 @@ pub mod sender;
 
 use crate::catalog::MailCatalog;
 use crate::message::Mail;
+use crate::weights::weight;
 use serde::Serialize;
 
 /// One piece of evidence about a message.
@@ -105,20 +106,42 @@ fn forwarded_sender(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     }
 }
 
-/// Runs every indicator.
+/// One step of the analysis: it adds the indicators of one area, or combines what the steps
+/// before it found into stronger evidence.
+pub type Step = fn(&Mail, &Context, &mut Vec<Indicator>);
+
+/// The steps, in order, with a name for people. The first six look at one part of the message
+/// each; the last three combine their findings. A new indicator goes into the step of its area;
+/// its weight goes into `catalog/mail-indicators.toml`.
+pub const STEPS: [(&str, Step); 9] = [
+    ("sender", sender::check),
+    ("original sender of a forward", forwarded_sender),
+    ("links", links::check),
+    ("content", content::check),
+    ("attachments", attachments_step),
+    ("the practice's own model", learned::check),
+    ("a form with a request or a brand", form_with_request),
+    ("a brand's request that links elsewhere", off_brand_request),
+    ("safety limits", limits_exceeded),
+];
+
+/// Runs every step.
 pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
     let mut found = Vec::new();
-    sender::check(mail, context, &mut found);
-    forwarded_sender(mail, context, &mut found);
-    links::check(mail, context, &mut found);
-    content::check(mail, context, &mut found);
-    attachments::check(mail, &mut found);
-    learned::check(mail, context, &mut found);
-    // The core pattern: a message that claims to be a brand and asks for credentials, with a
-    // link that leaves the brand's own domains.
+    for (_, step) in STEPS {
+        step(mail, context, &mut found);
+    }
+    found
+}
+
+fn attachments_step(mail: &Mail, _: &Context, found: &mut Vec<Indicator>) {
+    attachments::check(mail, found);
+}
+
+/// A form in the body matters when the message asks for credentials or claims a brand;
+/// newsletters embed harmless search forms.
+fn form_with_request(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
     let asks = found.iter().any(|f| f.id == "content.credential-request");
-    // A form in the body matters when the message asks for credentials or claims a brand;
-    // newsletters embed harmless search forms.
     let form = mail
         .html
         .iter()
@@ -129,11 +152,17 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
     {
         found.push(Indicator::new(
             "body.form",
-            2.5,
+            weight("body.form"),
             "The message contains a form that sends what you type straight to a website.",
             action.clone(),
         ));
     }
+}
+
+/// The core pattern: a message that claims to be a brand and asks the reader to act, with a
+/// link that leaves the brand's own domains.
+fn off_brand_request(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
+    let asks = found.iter().any(|f| f.id == "content.credential-request");
     // A brand's lure or a brand's picture-only message does its asking too.
     let acts = asks
         || found.iter().any(|f| {
@@ -157,20 +186,22 @@ pub fn all(mail: &Mail, context: &Context) -> Vec<Indicator> {
     {
         found.push(Indicator::new(
             "link.off-brand",
-            2.5,
+            weight("link.off-brand"),
             format!("The message presents itself as {} and asks you to act (sign in, pay, open a document or claim something), but its link goes to {host}, which is not {}'s.", brand.name, brand.name),
             host,
         ));
     }
+}
+
+fn limits_exceeded(mail: &Mail, _: &Context, found: &mut Vec<Indicator>) {
     for limit in &mail.limits_hit {
         found.push(Indicator::new(
             "limit.exceeded",
-            3.0,
+            weight("limit.exceeded"),
             "The message is built in a way that exceeds Hygeia's safety limits, which hostile mail does to hide from scanners.",
             limit.clone(),
         ));
     }
-    found
 }
 
 /// Levenshtein distance, capped: returns `cap + 1` as soon as it is exceeded.

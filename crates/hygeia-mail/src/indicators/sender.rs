@@ -4,6 +4,7 @@ use super::{Context, Indicator, contains_word, edit_distance, within_one_edit};
 use crate::catalog::{Brand, MailCatalog, host_in, host_matches};
 use crate::message::Mail;
 use crate::url::registrable_domain;
+use crate::weights::{variant, weight};
 
 /// Brand names of at least this many letters are also looked for inside domain names.
 const MIN_BRAND_IN_DOMAIN: usize = 5;
@@ -326,7 +327,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     let Some(from) = &mail.from else {
         found.push(Indicator::new(
             "sender.missing-address",
-            3.0,
+            weight("sender.missing-address"),
             "The message has no sender address at all; every real mail system puts one in.",
             "no From address",
         ));
@@ -335,7 +336,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if from.address.is_empty() {
         found.push(Indicator::new(
             "sender.missing-address",
-            3.0,
+            weight("sender.missing-address"),
             format!("The sender \"{}\" gives no address; every real mail system puts one in, forged headers leave it out.", from.name),
             from.name.clone(),
         ));
@@ -343,7 +344,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if from.name_split_from_address {
         found.push(Indicator::new(
             "sender.split-from-header",
-            3.0,
+            weight("sender.split-from-header"),
             format!("The sender line is broken so that the name \"{}\" stands apart from the real address {}; many mail programs then show only the name.", from.name, from.address),
             from.display(),
         ));
@@ -354,7 +355,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if !from.address.is_empty() && !valid_domain(&from.domain) {
         found.push(Indicator::new(
             "sender.invalid-domain",
-            3.0,
+            weight("sender.invalid-domain"),
             format!("The sender's address {} has no valid internet domain; real mail systems do not send from such addresses, forged ones do.", from.address),
             from.address.clone(),
         ));
@@ -362,7 +363,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if let Some(reason) = generated_domain_reason(&from.domain) {
         found.push(Indicator::new(
             "sender.random-domain",
-            1.5,
+            weight("sender.random-domain"),
             format!("The sender's domain {} looks machine-made ({reason}): bulk and scam senders use throw-away names like this.", from.domain),
             from.domain.clone(),
         ));
@@ -383,7 +384,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             if named && !named_openly && !sends_for {
                 found.push(Indicator::new(
                     "sender.disguised-brand",
-                    4.0,
+                    weight("sender.disguised-brand"),
                     format!("The sender's name \"{}\" spells {} with look-alike or hidden characters, so that filters miss it while you read the brand.", from.name, brand.name),
                     from.display(),
                 ));
@@ -397,7 +398,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             {
                 found.push(Indicator::new(
                     "sender.brand-impersonation",
-                    3.0,
+                    weight("sender.brand-impersonation"),
                     format!("The sender calls itself \"{}\" but writes from {}, which does not belong to {}.", from.name, from.domain, brand.name),
                     from.display(),
                 ));
@@ -422,7 +423,11 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
                 let brand_shown = context.catalog.owned_by_a_brand(shown_domain);
                 found.push(Indicator::new(
                     "sender.display-address-mismatch",
-                    if brand_shown { 3.0 } else { 1.5 },
+                    if brand_shown {
+                        variant("sender.display-address-mismatch", "brand-address")
+                    } else {
+                        weight("sender.display-address-mismatch")
+                    },
                     format!("The sender's name shows the address {shown}, but the message really comes from {}.", from.address),
                     from.display(),
                 ));
@@ -433,7 +438,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             if contains_word(&name_lower, real) && !host_matches(&from.domain, p) {
                 found.push(Indicator::new(
                     "sender.protected-impersonation",
-                    3.0,
+                    weight("sender.protected-impersonation"),
                     format!(
                         "The sender uses your practice's name \"{}\" but writes from {}.",
                         from.name, from.domain
@@ -451,7 +456,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     {
         found.push(Indicator::new(
             "sender.brand-in-address",
-            2.5,
+            weight("sender.brand-in-address"),
             format!(
                 "The sender's address {} uses {}'s name but comes from {}, which is not {}'s.",
                 from.address, brand.name, from.domain, brand.name
@@ -462,7 +467,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if let Some(service) = free_hosting_tenant(&from.domain, context.catalog) {
         found.push(Indicator::new(
             "sender.free-hosting",
-            3.0,
+            weight("sender.free-hosting"),
             format!("The sender writes from {}, a site on the free hosting service {service}: organisations send mail from their own domains, throw-away scam sites from names like this.", from.domain),
             from.address.clone(),
         ));
@@ -470,7 +475,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if let Some(disguise) = decorated_name(&from.name) {
         found.push(Indicator::new(
             "sender.decorated-name",
-            1.5,
+            weight("sender.decorated-name"),
             format!("The sender's name \"{}\" is {disguise}, a way bulk senders slip past filters that look for words.", from.name),
             from.display(),
         ));
@@ -486,7 +491,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     {
         found.push(Indicator::new(
             "sender.organization-on-freemail",
-            1.5,
+            weight("sender.organization-on-freemail"),
             format!("The sender presents itself as an organization (\"{}\") but writes from a free mailbox ({}).", from.name, from.domain),
             format!("{} ({word})", from.display()),
         ));
@@ -494,7 +499,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     if let Some((brand, how)) = imitated_brand_in(mail, context, &from.domain) {
         found.push(Indicator::new(
             "sender.lookalike-domain",
-            3.0,
+            weight("sender.lookalike-domain"),
             format!(
                 "The sender's domain {} uses {how} {brand}'s domain without belonging to {brand}.",
                 from.domain
@@ -504,7 +509,7 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
     } else if let Some(p) = protected_lookalike(&from.domain, protected) {
         found.push(Indicator::new(
             "sender.lookalike-domain",
-            4.0,
+            variant("sender.lookalike-domain", "protected"),
             format!(
                 "The sender's domain {} imitates your practice's domain {p}.",
                 from.domain
@@ -521,11 +526,11 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             let only_a_reply = mail.links.is_empty() && mail.attachments.is_empty();
             let (weight, why) = if only_a_reply {
                 (
-                    3.0,
+                    variant("sender.reply-to-freemail", "only-a-reply"),
                     ", and the message has nothing to click or open: it only wants you to write back",
                 )
             } else {
-                (2.0, "")
+                (weight("sender.reply-to-freemail"), "")
             };
             found.push(Indicator::new(
                 "sender.reply-to-freemail",
@@ -587,13 +592,22 @@ fn auth_failures(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
             })
         };
         let dmarc_failed = result("dmarc=").as_deref() == Some("fail");
+        let id = "sender.authentication-failed";
         for (method, fail_weight, soft_weight) in [
-            ("dmarc=", 3.0, 0.0),
-            ("spf=", 1.5, 1.0),
-            ("dkim=", 1.5, 0.0),
+            ("dmarc=", variant(id, "dmarc"), 0.0),
+            ("spf=", variant(id, "spf"), variant(id, "spf-softfail")),
+            ("dkim=", variant(id, "dkim"), 0.0),
             // Microsoft's composite verdict (SPF, DKIM, DMARC and its own sender reputation);
             // counted only when DMARC has not already failed, since it includes DMARC.
-            ("compauth=", if dmarc_failed { 0.0 } else { 2.0 }, 0.0),
+            (
+                "compauth=",
+                if dmarc_failed {
+                    0.0
+                } else {
+                    variant(id, "compauth")
+                },
+                0.0,
+            ),
         ] {
             match result(method).as_deref() {
                 Some("fail") if fail_weight > 0.0 => found.push(Indicator::new(
