@@ -17,6 +17,7 @@ pub mod message;
 pub mod pdf;
 pub mod qr;
 pub mod source;
+pub mod tally;
 pub mod url;
 pub mod weights;
 

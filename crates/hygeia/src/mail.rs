@@ -266,6 +266,26 @@ fn print_results(
     Ok(u8::from(triggered))
 }
 
+/// The indicators that fired most, with what they did on each kind of mail: the confusion a
+/// reviewer reads before changing a weight.
+fn print_tally(out: &mut impl Write, tally: &hygeia_mail::tally::IndicatorTally) {
+    let top = tally.top(15);
+    if top.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nMost frequent indicators: on phishing (of those still clean) | on legitimate mail (of those flagged)"
+    );
+    for (id, row) in top {
+        let _ = writeln!(
+            out,
+            "  {id:<36} {:>6} ({:>5}) | {:>5} ({:>4})",
+            row.phish, row.phish_missed, row.ham, row.ham_flagged
+        );
+    }
+}
+
 /// Detection figures for one folder.
 struct FolderResult {
     path: String,
@@ -286,6 +306,7 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
         verifier: verifier.as_deref(),
     };
     let mut folders = Vec::new();
+    let mut tally = hygeia_mail::tally::IndicatorTally::default();
     let mut total_seconds = 0.0;
     let mut errors = Vec::new();
     let labelled: Vec<(&String, bool)> = args
@@ -307,6 +328,9 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
         input_errors.extend(read_errors);
         errors.extend(input_errors);
         total_seconds += seconds;
+        for s in &scanned {
+            tally.add(&s.analysis, *phishing_set);
+        }
         let verdicts: Vec<Verdict> = scanned.iter().map(|s| s.analysis.verdict).collect();
         folders.push(FolderResult::new(path, *phishing_set, &verdicts));
     }
@@ -362,12 +386,20 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
                 .map(|r| json!({"path": r.path, "label": if r.phishing_set {"phish"} else {"ham"}, "messages": r.messages,
                     "phishing": r.phishing, "suspicious": r.suspicious, "flagged_share": ratio(r.phishing + r.suspicious, r.messages)}))
                 .collect();
+            let indicators: Vec<_> = tally
+                .top(usize::MAX)
+                .iter()
+                .map(|(id, r)| {
+                    json!({"id": id, "phish": r.phish, "phish_missed": r.phish_missed,
+                    "ham": r.ham, "ham_flagged": r.ham_flagged})
+                })
+                .collect();
             let _ = writeln!(
                 out,
                 "{}",
                 json!({"folders": rows, "precision": precision, "recall": recall,
                 "false_positive_rate": fpr, "ham_phishing_share": ratio(ham_phishing, ham_total), "f1": f1,
-                "messages_per_second": rate, "threads": jobs})
+                "messages_per_second": rate, "threads": jobs, "indicators": indicators})
             );
         }
         MailFormat::Terminal => {
@@ -402,6 +434,7 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
                 "{messages} messages in {total_seconds:.2} s on {jobs} thread(s): {rate:.0} messages/s ({:.0} per thread)",
                 rate / jobs as f64
             );
+            print_tally(&mut out, &tally);
         }
     }
     Ok(if errors.is_empty() { 0 } else { 2 })

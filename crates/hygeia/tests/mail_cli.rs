@@ -234,6 +234,25 @@ fn eval_reports_rates_per_folder() {
             .as_f64()
             .is_some_and(|r| r > 0.0)
     );
+    // Every indicator that fired, with its counts on each kind of mail.
+    let indicators = report["indicators"].as_array().cloned().unwrap_or_default();
+    let row = |id: &str| {
+        indicators
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let split = row("sender.split-from-header");
+    assert_eq!(split["phish"].as_u64(), Some(1), "{report}");
+    assert_eq!(split["phish_missed"].as_u64(), Some(0), "{report}");
+    assert_eq!(split["ham"].as_u64(), Some(0), "{report}");
+    assert!(
+        indicators
+            .iter()
+            .all(|r| r["ham_flagged"].as_u64() == Some(0)),
+        "{report}"
+    );
 }
 
 #[test]
