@@ -112,7 +112,7 @@ fn scam_offers(scams: &[(&str, f32, Vec<&str>)], urgency: &[&str], found: &mut V
 }
 
 /// A subject whose words are joined by underscores ("_Expiring_soon:_", "Your_Reward_Worth"):
-/// three or more underscores between letters and no spaces.
+/// more underscores than spaces, two or more of them between letters.
 fn underscored(subject: &str) -> bool {
     let joined = subject
         .as_bytes()
@@ -120,7 +120,9 @@ fn underscored(subject: &str) -> bool {
         .filter(|w| w[1] == b'_' && w[0].is_ascii_alphabetic() && w[2].is_ascii_alphabetic())
         .count();
     let marks = subject.matches('_').count();
-    !subject.trim().contains(' ') && (joined >= 2 || (joined >= 1 && marks >= 3))
+    let spaces = subject.trim().matches(' ').count();
+    // Underscores in place of most spaces; a file name or an identifier has one or two.
+    marks > spaces && (joined >= 2 || (joined >= 1 && marks >= 3))
 }
 
 /// Strings of random letters and digits ("Notificação - 6NwlyfzWcsNerv0") that bulk senders
@@ -466,6 +468,10 @@ mod tests {
         assert!(underscored("_Expiring_soon:_"));
         assert!(!underscored("Re: the build_id field"));
         assert!(!underscored("report_2026.pdf"));
+        assert!(underscored(
+            "_Welcome_to_El_Royale_Casino_??_ Enjoy_a_wide_range"
+        ));
+        assert!(!underscored("Re: build_id and run_id in the report"));
     }
 
     #[test]
