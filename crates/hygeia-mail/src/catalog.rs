@@ -319,6 +319,9 @@ pub struct MailCatalog {
     /// One-word brand names and brand domain names of five letters or more, each with the
     /// first brand that has it: what an address's local part may name ("paypal-service@").
     pub local_part_names: std::collections::HashMap<String, usize>,
+    /// One-word brand names (`names`) of five letters or more, each with the first brand that
+    /// has it: what a domain label may name ("paypal-login.example").
+    pub domain_token_names: std::collections::HashMap<String, usize>,
 }
 
 /// A catalog file that cannot be used.
@@ -467,6 +470,16 @@ impl MailCatalog {
             }
         }
         let brand_name_finder = aho_corasick::AhoCorasick::new(&name_patterns).ok();
+        let mut domain_token_names = std::collections::HashMap::new();
+        for (index, brand) in brands.brand.iter().enumerate() {
+            for name in brand
+                .names
+                .iter()
+                .filter(|n| n.len() >= 5 && !n.contains(' '))
+            {
+                domain_token_names.entry(name.clone()).or_insert(index);
+            }
+        }
         let mut local_part_names = std::collections::HashMap::new();
         for (index, brand) in brands.brand.iter().enumerate() {
             let names = brand.names.iter().filter(|n| !n.contains(' ')).cloned();
@@ -505,6 +518,7 @@ impl MailCatalog {
             brand_name_finder,
             name_brand_of,
             local_part_names,
+            domain_token_names,
         })
     }
 
@@ -592,6 +606,11 @@ impl MailCatalog {
             service.sends_for.as_deref() == Some(kind)
                 && service.domains.iter().any(|d| host_matches(domain, d))
         })
+    }
+
+    /// The brand a one-word name in a domain label names, if any.
+    pub fn domain_token_brand(&self, name: &str) -> Option<usize> {
+        self.domain_token_names.get(name).copied()
     }
 
     /// The brand a token of an address's local part names, if any.

@@ -158,6 +158,16 @@ fn phishing_and_lures_are_flagged_with_their_reason() {
             "attachment.archive-with-program",
         ),
         (
+            "phish-parcel-fee.eml",
+            Verdict::Suspicious,
+            "content.scam-offer",
+        ),
+        (
+            "scam-casino-free-hosting.eml",
+            Verdict::Phishing,
+            "sender.free-hosting",
+        ),
+        (
             "phish-punycode-button.eml",
             Verdict::Phishing,
             "link.deceptive-host",
