@@ -105,6 +105,9 @@ struct RawBrands {
 pub struct LinkServices {
     /// Click trackers and safe-link redirectors.
     pub trackers: Vec<String>,
+    /// Multi-tenant services missing from the Public Suffix List (read by
+    /// [`crate::url::registrable_domain`]).
+    pub tenant_suffixes: Vec<String>,
     /// URL shorteners.
     pub shorteners: Vec<String>,
     /// Free hosting, forms and file sharing.

@@ -120,10 +120,42 @@ pub fn registrable_domain(host: &str) -> String {
     if host.bytes().any(|b| b.is_ascii_uppercase()) {
         return registrable_domain(&host.to_ascii_lowercase());
     }
+    if let Some(site) = tenant_site(host) {
+        return site.to_string();
+    }
     match psl::domain_str(host) {
         Some(domain) => domain.to_string(),
         None => host.to_string(),
     }
+}
+
+/// Multi-tenant services that the Public Suffix List does not list (`tenant_suffixes` in
+/// `catalog/mail-link-services.toml`), lower-case.
+fn tenant_suffixes() -> &'static [String] {
+    #[derive(serde::Deserialize)]
+    struct Only {
+        #[serde(default)]
+        tenant_suffixes: Vec<String>,
+    }
+    static SUFFIXES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    SUFFIXES.get_or_init(|| {
+        // `MailCatalog::builtin` reads the whole file first and refuses to start when it is
+        // not valid, so the empty fallback is never what a scan uses.
+        toml::from_str::<Only>(include_str!("../../../catalog/mail-link-services.toml"))
+            .map(|o| o.tenant_suffixes.iter().map(|s| s.to_lowercase()).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// The tenant's site of a host under a multi-tenant service: the label just before the
+/// service's suffix, with the suffix (`clinic.sharepoint.com` for
+/// `clinic.sharepoint.com/sites/x` or `a.clinic.sharepoint.com`).
+fn tenant_site(host: &str) -> Option<&str> {
+    tenant_suffixes().iter().find_map(|suffix| {
+        let before = host.strip_suffix(suffix.as_str())?.strip_suffix('.')?;
+        let label_start = before.rfind('.').map_or(0, |i| i + 1);
+        (!before[label_start..].is_empty()).then(|| &host[label_start..])
+    })
 }
 
 /// Decodes `%XX` escapes (invalid ones are kept as they are).
@@ -332,6 +364,20 @@ mod tests {
             registrable_domain("attacker.github.io")
         );
         assert_eq!(registrable_domain("github.io"), "github.io");
+        // Tenants of services the list does not have (catalog/mail-link-services.toml).
+        assert_eq!(
+            registrable_domain("clinic.sharepoint.com"),
+            "clinic.sharepoint.com"
+        );
+        assert_eq!(
+            registrable_domain("my.clinic.sharepoint.com"),
+            "clinic.sharepoint.com"
+        );
+        assert_ne!(
+            registrable_domain("clinic.sharepoint.com"),
+            registrable_domain("attacker.sharepoint.com")
+        );
+        assert_eq!(registrable_domain("sharepoint.com"), "sharepoint.com");
         assert_eq!(registrable_domain("Mail.Example.COM."), "example.com");
     }
 
