@@ -23,6 +23,10 @@ pub struct Brand {
     pub exact_names: Vec<String>,
     /// Its real domains.
     pub domains: Vec<String>,
+    /// Top-level domains the brand itself owns (".microsoft", ".google": dot-brand TLDs that
+    /// no one else can register under), without the dot.
+    #[serde(default)]
+    pub tlds: Vec<String>,
     /// `government` for an agency: bulk services that send only for agencies
     /// (`sends_for = "government"` in `mail-senders.toml`) send in its name.
     #[serde(default)]
@@ -387,7 +391,14 @@ impl MailCatalog {
                         .map(move |suffix| format!("{label}.{suffix}"))
                 })
                 .collect();
-            brand.owned_domains = brand.domains.iter().cloned().chain(country_sites).collect();
+            lower(&mut brand.tlds);
+            brand.owned_domains = brand
+                .domains
+                .iter()
+                .cloned()
+                .chain(country_sites)
+                .chain(brand.tlds.iter().cloned())
+                .collect();
             brand.owned_domains.sort();
             brand.owned_domains.dedup();
         }

@@ -84,3 +84,31 @@ fn a_one_letter_lookalike_counts_when_the_message_poses_as_the_brand() {
     );
     assert!(indicators(&posing).contains(&"sender.lookalike-domain"));
 }
+
+#[test]
+fn a_brand_writing_from_its_own_top_level_domain_is_the_brand() {
+    // Microsoft sends Teams notices from addresses under its own .microsoft top-level domain.
+    let teams = message(
+        "\"Microsoft Teams\" <no-reply@teams.mail.microsoft>",
+        "You have been added to a team in Microsoft Teams",
+        r#"<p>Jane Doe added you to the team Front Desk.</p><a href="https://teams.microsoft.com/l/team/19%3aabc%40thread.tacv2/conversations">Open Microsoft Teams</a>"#,
+    );
+    let found = indicators(&teams);
+    assert!(found.is_empty(), "{found:?}");
+    let elsewhere = message(
+        "\"Microsoft Teams\" <no-reply@teams-mail-microsoft.example>",
+        "You have been added to a team in Microsoft Teams",
+        r#"<a href="https://teams-mail-microsoft.example/l/team">Open Microsoft Teams</a>"#,
+    );
+    assert!(indicators(&elsewhere).contains(&"sender.brand-impersonation"));
+}
+
+#[test]
+fn an_invoice_platform_sends_in_its_customers_name() {
+    let invoice = message(
+        "\"Henry Schein\" <quickbooks@notification.intuit.com>",
+        "Invoice 1042 from Henry Schein",
+        r#"<p>Here's your invoice.</p><a href="https://connect.intuit.com/portal/app/CommerceNetwork/view/scs-v1-abc">Review and pay</a>"#,
+    );
+    assert!(!indicators(&invoice).contains(&"sender.brand-impersonation"));
+}
