@@ -1,8 +1,9 @@
 //! What an archive attachment holds, whatever its name says: the format from its first bytes
 //! (ZIP, 7z, RAR 4 and 5, gzip, tar, cab, ACE) and the names of the files inside, down through
 //! archives inside archives. Names are read from the formats' own directories; only a ZIP or
-//! gzip member that is itself an archive is decompressed, with a cap on size and depth, so a
-//! hostile archive (a "zip bomb") costs at most [`MAX_INNER_BYTES`] per member.
+//! gzip member that is itself an archive is decompressed, with caps on depth, on each member
+//! ([`MAX_INNER_BYTES`]) and on all of them together ([`MAX_TOTAL_INNER_BYTES`]), so a hostile
+//! archive (a "zip bomb", or thousands of inner archives) costs a bounded amount of work.
 
 use std::io::Read;
 
@@ -13,6 +14,9 @@ pub const MAX_DEPTH: usize = 4;
 pub const MAX_INNER_BYTES: u64 = 16 * 1024 * 1024;
 /// Entries listed per attachment, at all depths together.
 pub const MAX_ENTRIES: usize = 10_000;
+/// Bytes decompressed or copied for inner archives per attachment, at all depths together: an
+/// archive of ten thousand inner archives costs no more than this.
+pub const MAX_TOTAL_INNER_BYTES: u64 = 64 * 1024 * 1024;
 
 /// An archive format, recognised by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,13 +128,21 @@ pub struct Listing {
 pub fn list(name: &str, data: &[u8]) -> Option<Listing> {
     let format = sniff(data)?;
     let mut listing = Listing::default();
-    list_into(format, name, data, 1, &mut listing);
+    let mut budget = MAX_TOTAL_INNER_BYTES;
+    list_into(format, name, data, 1, &mut listing, &mut budget);
     Some(listing)
 }
 
-fn list_into(format: Format, path: &str, data: &[u8], depth: usize, listing: &mut Listing) {
+fn list_into(
+    format: Format,
+    path: &str,
+    data: &[u8],
+    depth: usize,
+    listing: &mut Listing,
+    budget: &mut u64,
+) {
     let members: Vec<(String, bool, Option<Vec<u8>>)> = match format {
-        Format::Zip => zip_members(data),
+        Format::Zip => zip_members(data, depth < MAX_DEPTH, budget),
         Format::Rar4 => rar4_names(data)
             .into_iter()
             .map(|n| (n, false, None))
@@ -139,7 +151,9 @@ fn list_into(format: Format, path: &str, data: &[u8], depth: usize, listing: &mu
             .into_iter()
             .map(|n| (n, false, None))
             .collect(),
-        Format::Gzip => gzip_member(path, data).into_iter().collect(),
+        Format::Gzip => gzip_member(path, data, depth < MAX_DEPTH, budget)
+            .into_iter()
+            .collect(),
         Format::Tar => tar_names(data)
             .into_iter()
             .map(|n| (n, false, None))
@@ -168,7 +182,7 @@ fn list_into(format: Format, path: &str, data: &[u8], depth: usize, listing: &mu
             && let Some(content) = content
             && let Some(inner) = sniff(&content)
         {
-            list_into(inner, &inner_path, &content, depth + 1, listing);
+            list_into(inner, &inner_path, &content, depth + 1, listing, budget);
         }
     }
 }
@@ -181,18 +195,22 @@ fn u32_at(data: &[u8], at: usize) -> Option<usize> {
     Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize)
 }
 
-/// Reads at most [`MAX_INNER_BYTES`] from a decoder.
-fn read_capped(reader: impl Read) -> Vec<u8> {
+/// Reads at most [`MAX_INNER_BYTES`], and no more than is left of `budget`, from a decoder,
+/// and takes what it read from the budget.
+fn read_capped(reader: impl Read, budget: &mut u64) -> Vec<u8> {
     let mut out = Vec::new();
     // A read error leaves what was read: a truncated inner archive still lists its first
     // entries, and nothing here may fail the scan.
-    let _ = reader.take(MAX_INNER_BYTES).read_to_end(&mut out);
+    let _ = reader
+        .take(MAX_INNER_BYTES.min(*budget))
+        .read_to_end(&mut out);
+    *budget = budget.saturating_sub(out.len() as u64);
     out
 }
 
-/// The members of a ZIP archive from its central directory: name, encrypted, and for a member
-/// that looks like an archive by its name or that is stored, its content.
-fn zip_members(data: &[u8]) -> Vec<(String, bool, Option<Vec<u8>>)> {
+/// The members of a ZIP archive from its central directory: name, encrypted, and, when `open`
+/// and the budget allows, the content of a member that is an archive itself.
+fn zip_members(data: &[u8], open: bool, budget: &mut u64) -> Vec<(String, bool, Option<Vec<u8>>)> {
     let mut members = Vec::new();
     if data.len() < 22 {
         return members;
@@ -236,10 +254,10 @@ fn zip_members(data: &[u8]) -> Vec<(String, bool, Option<Vec<u8>>)> {
         };
         let name = String::from_utf8_lossy(raw_name).into_owned();
         let encrypted = flags & 1 == 1;
-        let content = if encrypted || name.ends_with('/') {
+        let content = if !open || encrypted || name.ends_with('/') || *budget == 0 {
             None
         } else {
-            zip_member_content(data, local, method, packed)
+            zip_member_content(data, local, method, packed, budget)
         };
         members.push((name, encrypted, content));
         at += 46 + name_len + extra + comment;
@@ -249,7 +267,13 @@ fn zip_members(data: &[u8]) -> Vec<(String, bool, Option<Vec<u8>>)> {
 
 /// The content of a ZIP member from its local header, when it is stored or deflated and its
 /// first bytes say it is an archive itself.
-fn zip_member_content(data: &[u8], local: usize, method: usize, packed: usize) -> Option<Vec<u8>> {
+fn zip_member_content(
+    data: &[u8],
+    local: usize,
+    method: usize,
+    packed: usize,
+    budget: &mut u64,
+) -> Option<Vec<u8>> {
     if data.get(local..local + 4)? != [0x50, 0x4B, 0x03, 0x04] {
         return None;
     }
@@ -258,13 +282,21 @@ fn zip_member_content(data: &[u8], local: usize, method: usize, packed: usize) -
     let content = match method {
         0 => {
             sniff(body)?;
+            let length = body.len() as u64;
+            if length > *budget {
+                return None;
+            }
+            *budget -= length;
             body.to_vec()
         }
         8 => {
             // Decompress only far enough to see whether it is an archive, then all of it.
-            let head = read_capped(flate2::read::DeflateDecoder::new(body).take(600));
+            let mut head = Vec::new();
+            let _ = flate2::read::DeflateDecoder::new(body)
+                .take(600)
+                .read_to_end(&mut head);
             sniff(&head)?;
-            read_capped(flate2::read::DeflateDecoder::new(body))
+            read_capped(flate2::read::DeflateDecoder::new(body), budget)
         }
         _ => return None,
     };
@@ -273,7 +305,12 @@ fn zip_member_content(data: &[u8], local: usize, method: usize, packed: usize) -
 
 /// The one member of a gzip file: the name its header records (or the attachment's name
 /// without `.gz`), and its content when that is an archive (a `.tar.gz`).
-fn gzip_member(path: &str, data: &[u8]) -> Option<(String, bool, Option<Vec<u8>>)> {
+fn gzip_member(
+    path: &str,
+    data: &[u8],
+    open: bool,
+    budget: &mut u64,
+) -> Option<(String, bool, Option<Vec<u8>>)> {
     let flags = *data.get(3)?;
     let mut at = 10;
     if flags & 0x04 != 0 {
@@ -299,8 +336,15 @@ fn gzip_member(path: &str, data: &[u8]) -> Option<(String, bool, Option<Vec<u8>>
                 .to_string()
         }
     });
-    let content = read_capped(flate2::read::GzDecoder::new(data));
-    let content = sniff(&content).map(|_| content);
+    let content = if open && *budget > 0 {
+        let mut head = Vec::new();
+        let _ = flate2::read::GzDecoder::new(data)
+            .take(600)
+            .read_to_end(&mut head);
+        sniff(&head).map(|_| read_capped(flate2::read::GzDecoder::new(data), budget))
+    } else {
+        None
+    };
     Some((name, false, content))
 }
 
@@ -648,6 +692,24 @@ mod tests {
         assert_eq!(
             listing.entries.iter().map(|e| e.depth).max(),
             Some(MAX_DEPTH)
+        );
+        // Many large inner archives: opening them stops at the total budget, while every
+        // name is still listed.
+        // Each member is a 1 MB stored ZIP, deflated in the outer one: opening it costs 1 MB.
+        let inner = zip(&[("x.js", &vec![b'a'; 1 << 20], false)]);
+        let members: Vec<String> = (0..80).map(|i| format!("part{i}.zip")).collect();
+        let refs: Vec<(&str, &[u8], bool)> = members
+            .iter()
+            .map(|n| (n.as_str(), inner.as_slice(), true))
+            .collect();
+        let many = zip(&refs);
+        let listing = list("many.zip", &many).unwrap_or_default();
+        let depth = |d: usize| listing.entries.iter().filter(|e| e.depth == d).count();
+        assert_eq!(depth(1), 80);
+        assert!(
+            (1..80).contains(&depth(2)),
+            "{} inner archives opened",
+            depth(2)
         );
     }
 }
