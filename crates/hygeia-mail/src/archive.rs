@@ -187,6 +187,16 @@ fn list_into(
     }
 }
 
+/// The names of a ZIP archive's members, from its central directory, without decompressing
+/// anything (empty when the bytes are not a readable ZIP): what an Office document holds.
+pub fn zip_names(data: &[u8]) -> Vec<String> {
+    let mut no_budget = 0;
+    zip_members(data, false, &mut no_budget)
+        .into_iter()
+        .map(|(name, _, _)| name)
+        .collect()
+}
+
 fn u16_at(data: &[u8], at: usize) -> Option<usize> {
     Some(u16::from_le_bytes([*data.get(at)?, *data.get(at + 1)?]) as usize)
 }

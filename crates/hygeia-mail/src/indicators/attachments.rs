@@ -17,8 +17,6 @@ const ARCHIVES: [&str; 7] = ["zip", "rar", "7z", "gz", "tar", "cab", "ace"];
 const DOCUMENT_DISGUISES: [&str; 9] = [
     "pdf", "doc", "docx", "xls", "xlsx", "jpg", "png", "txt", "rtf",
 ];
-/// Central-directory entries read per archive.
-const MAX_ARCHIVE_ENTRIES: usize = 10_000;
 
 fn extension(name: &str) -> String {
     name.rsplit_once('.')
@@ -49,52 +47,6 @@ fn sniff(data: &[u8]) -> Option<&'static str> {
 fn contains_utf16(data: &[u8], needle: &str) -> bool {
     let wide: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
     memchr::memmem::find(data, &wide).is_some()
-}
-
-/// One entry of a ZIP archive's central directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ZipEntry {
-    /// Path inside the archive.
-    pub name: String,
-    /// Encrypted (needs a password).
-    pub encrypted: bool,
-}
-
-/// Lists a ZIP archive from its central directory (no decompression). `None` when the bytes
-/// are not a readable ZIP.
-pub fn zip_entries(data: &[u8]) -> Option<Vec<ZipEntry>> {
-    if !data.starts_with(b"PK") || data.len() < 22 {
-        return None;
-    }
-    let search_from = data.len().saturating_sub(22 + 65_535);
-    let eocd = (search_from..=data.len() - 22)
-        .rev()
-        .find(|&i| data[i..i + 4] == [0x50, 0x4B, 0x05, 0x06])?;
-    let u16_at = |at: usize| -> Option<usize> {
-        Some(u16::from_le_bytes([*data.get(at)?, *data.get(at + 1)?]) as usize)
-    };
-    let u32_at = |at: usize| -> Option<usize> {
-        Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize)
-    };
-    let count = u16_at(eocd + 10)?;
-    let mut at = u32_at(eocd + 16)?;
-    let mut entries = Vec::new();
-    for _ in 0..count.min(MAX_ARCHIVE_ENTRIES) {
-        if data.get(at..at + 4)? != [0x50, 0x4B, 0x01, 0x02] {
-            break;
-        }
-        let flags = u16_at(at + 8)?;
-        let name_len = u16_at(at + 28)?;
-        let extra_len = u16_at(at + 30)?;
-        let comment_len = u16_at(at + 32)?;
-        let name = String::from_utf8_lossy(data.get(at + 46..at + 46 + name_len)?).into_owned();
-        entries.push(ZipEntry {
-            name,
-            encrypted: flags & 1 == 1,
-        });
-        at += 46 + name_len + extra_len + comment_len;
-    }
-    Some(entries)
 }
 
 fn check_one(attachment: &Attachment, found: &mut Vec<Indicator>) {
@@ -267,11 +219,9 @@ fn pdf_indicators(name: &str, pdf: &crate::pdf::PdfFacts, found: &mut Vec<Indica
 }
 
 fn macro_indicators(name: &str, ext: &str, data: &[u8], found: &mut Vec<Indicator>) {
-    let ooxml_macro = zip_entries(data).is_some_and(|entries| {
-        entries
-            .iter()
-            .any(|e| e.name.to_lowercase().ends_with("vbaproject.bin"))
-    });
+    let ooxml_macro = crate::archive::zip_names(data)
+        .iter()
+        .any(|name| name.to_lowercase().ends_with("vbaproject.bin"));
     let ole_macro = data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
         && (contains_utf16(data, "_VBA_PROJECT") || contains_utf16(data, "VBA"));
     if ooxml_macro || ole_macro {
@@ -492,10 +442,11 @@ mod tests {
 
     #[test]
     fn broken_archives_are_not_a_crash() {
-        assert_eq!(zip_entries(b"PK\x03\x04short"), None);
+        assert!(crate::archive::zip_names(b"PK\x03\x04short").is_empty());
         let mut bad = zip(&[("a.exe", false)]);
         let len = bad.len();
         bad[len - 6] = 0xFF; // central directory offset points past the end
-        let _ = zip_entries(&bad);
+        assert!(crate::archive::zip_names(&bad).is_empty());
+        assert!(ids("a.zip", &bad).is_empty());
     }
 }
