@@ -33,6 +33,9 @@ pub struct HtmlFacts {
     pub scripts: usize,
     /// `<meta http-equiv=refresh content="0;url=...">` target.
     pub meta_refresh: Option<String>,
+    /// CSS that moves content thousands of pixels away from what the reader sees
+    /// (`margin-top: 470500px`, `height: 10000vh`): the text below is there for mail filters only.
+    pub pushed_out_of_view: bool,
 }
 
 /// Letters and punctuation written as named entities in the languages of the lure catalog
@@ -227,6 +230,48 @@ fn hides_content(style: &str) -> bool {
         || s.ends_with("opacity:0")
 }
 
+/// Vertical offsets from which content is out of any reader's sight: no screen, however tall, and
+/// no layout a legitimate newsletter uses comes near them.
+const OUT_OF_VIEW_PX: f64 = 5_000.0;
+const OUT_OF_VIEW_VH: f64 = 500.0;
+
+/// Whether CSS (a style sheet or one `style` attribute) pushes content far out of view with a
+/// vertical margin, padding, position or height.
+fn pushes_out_of_view(css: &str) -> bool {
+    let lower = css.to_ascii_lowercase();
+    lower
+        .split([';', '{', '}'])
+        .filter_map(|declaration| declaration.split_once(':'))
+        .filter(|(property, _)| {
+            matches!(
+                property.trim(),
+                "margin"
+                    | "margin-top"
+                    | "padding"
+                    | "padding-top"
+                    | "top"
+                    | "height"
+                    | "min-height"
+            )
+        })
+        .any(|(_, value)| first_length_is_out_of_view(value))
+}
+
+/// The first length of a CSS value (`470500px 0`), in pixels or viewport heights, is beyond
+/// [`OUT_OF_VIEW_PX`] or [`OUT_OF_VIEW_VH`].
+fn first_length_is_out_of_view(value: &str) -> bool {
+    let value = value.trim_start();
+    let digits = value
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(value.len());
+    let Ok(number) = value[..digits].parse::<f64>() else {
+        return false;
+    };
+    let unit = value[digits..].trim_start();
+    (unit.starts_with("px") && number >= OUT_OF_VIEW_PX)
+        || (unit.starts_with("vh") && number >= OUT_OF_VIEW_VH)
+}
+
 /// Scans an HTML body.
 pub fn scan(html: &str) -> HtmlFacts {
     let html = if html.len() > MAX_HTML_BYTES {
@@ -275,11 +320,14 @@ pub fn scan(html: &str) -> HtmlFacts {
         };
         match (tag.name.as_str(), tag.closing) {
             ("script", false) | ("style", false) => {
+                let close = format!("</{}", tag.name);
+                let end = find_ascii_ci(rest, &close).unwrap_or(rest.len());
                 if tag.name == "script" {
                     facts.scripts += 1;
+                } else if pushes_out_of_view(&rest[..end]) {
+                    facts.pushed_out_of_view = true;
                 }
-                let close = format!("</{}", tag.name);
-                rest = find_ascii_ci(rest, &close).map_or("", |end| &rest[end..]);
+                rest = &rest[end..];
             }
             ("a", false) => {
                 if let Some((href, anchor_text)) = open_anchor.take() {
@@ -355,6 +403,9 @@ pub fn scan(html: &str) -> HtmlFacts {
                 }
             }
             (name, false) => {
+                if tag.attr("style").is_some_and(|s| pushes_out_of_view(&s)) {
+                    facts.pushed_out_of_view = true;
+                }
                 let void = matches!(
                     name,
                     "br" | "hr"
@@ -524,6 +575,21 @@ mod tests {
             "<div style=\"display:none\">Your June statement{padding}</div><p>Hello</p>"
         ));
         assert_eq!(facts.hidden_chars, 17);
+    }
+
+    #[test]
+    fn content_pushed_far_below_the_view_is_noticed() {
+        let sheet = scan(
+            "<style>.belowView { margin-top: 470500px; /* out of sight */ }</style><p>Claim your prize</p><div class=belowView>newsletter text</div>",
+        );
+        assert!(sheet.pushed_out_of_view);
+        let inline = scan("<div style=\"height:10000vh\">x</div>");
+        assert!(inline.pushed_out_of_view);
+        // Ordinary newsletter layout: full-height sections, wide tables, collapsed preview lines.
+        let layout = scan(
+            "<style>body{min-height:100vh;margin:0} .wrap{max-height:99999px;width:6000px}</style><div style=\"padding:20px 0;height:600px\">Hello</div>",
+        );
+        assert!(!layout.pushed_out_of_view);
     }
 
     #[test]

@@ -441,6 +441,14 @@ pub(crate) fn check(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) 
             format!("{hidden} hidden characters"),
         ));
     }
+    if mail.html.iter().any(|h| h.pushed_out_of_view) {
+        found.push(Indicator::new(
+            "content.pushed-out-of-view",
+            weight("content.pushed-out-of-view"),
+            "The message moves part of its content thousands of pixels below what you can see, a trick to show mail filters different text from what you read.",
+            "CSS offset of more than 5,000 pixels",
+        ));
+    }
     let visible: usize = mail
         .html
         .iter()
