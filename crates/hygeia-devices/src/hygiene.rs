@@ -146,7 +146,7 @@ pub fn operating_system_support(devices: &[&Device], catalog: &OsCatalog, today:
     let with_os: Vec<&Device> = devices
         .iter()
         .copied()
-        .filter(|d| !d.os.is_empty())
+        .filter(|d| !d.operating_system().is_empty())
         .collect();
     if with_os.is_empty() {
         return Finding::unknown(
@@ -157,7 +157,7 @@ pub fn operating_system_support(devices: &[&Device], catalog: &OsCatalog, today:
     let mut past: Vec<&Device> = Vec::new();
     let mut unrecognised: Vec<&Device> = Vec::new();
     for device in &with_os {
-        match catalog.identify(&device.os) {
+        match catalog.identify(&device.operating_system()) {
             Some(system)
                 if !system.end_of_support.is_empty() && system.end_of_support.as_str() < today =>
             {
@@ -169,7 +169,7 @@ pub fn operating_system_support(devices: &[&Device], catalog: &OsCatalog, today:
     }
     let eol = |d: &Device| {
         catalog
-            .identify(&d.os)
+            .identify(&d.operating_system())
             .map(|s| format!(": {} support ended {}", s.name, s.end_of_support))
             .unwrap_or_default()
     };
@@ -191,7 +191,9 @@ pub fn operating_system_support(devices: &[&Device], catalog: &OsCatalog, today:
             "{} device(s) run an operating system whose support dates Hygeia does not know; check them with the maker.",
             unrecognised.len()
         ))
-        .with_all(listed(&unrecognised, |d| format!(": {}", d.os)))
+        .with_all(listed(&unrecognised, |d| {
+            format!(": {}", d.operating_system())
+        }))
     } else {
         let mut finding = Finding::pass(format!(
             "The {} devices that name their operating system run one that is still supported.",

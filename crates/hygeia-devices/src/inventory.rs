@@ -56,6 +56,12 @@ pub struct Device {
 }
 
 impl Device {
+    /// The embedded OS over the `os` and `os_version` columns ("Windows" + "7" is "Windows 7");
+    /// empty when neither is given.
+    pub fn operating_system(&self) -> String {
+        crate::os::combined_name(&self.os, &self.os_version)
+    }
+
     /// Whether the device shares a network with everything else.
     pub fn on_flat_network(&self) -> bool {
         self.segment == "flat"

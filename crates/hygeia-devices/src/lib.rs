@@ -225,7 +225,7 @@ pub fn match_inventory(
     let vendors = names::VendorTable::builtin()?;
     let os_catalog = os::OsCatalog::builtin()?;
     let mut advisories = set.advisories.clone();
-    advisories.extend(os_catalog.advisories());
+    advisories.extend(os_catalog.advisories(kev));
     let matcher = matching::Matcher::new(&advisories, &vendors, &os_catalog);
     let mut findings: Vec<priority::Finding> = Vec::new();
     for device in &inventory.devices {

@@ -143,7 +143,7 @@ impl<'a> Matcher<'a> {
                 hits.push(hit);
             }
         }
-        if !device.os.is_empty() {
+        if !device.operating_system().is_empty() {
             self.os_matches(device, &mut hits);
         }
         hits
@@ -278,11 +278,12 @@ impl<'a> Matcher<'a> {
 
     /// The device's embedded OS against the OS catalog and against NVD's OS records.
     fn os_matches(&self, device: &'a Device, hits: &mut Vec<Hit<'a>>) {
-        let Some(system) = self.os_catalog.identify(&device.os) else {
+        let os_name = device.operating_system();
+        let Some(system) = self.os_catalog.identify(&os_name) else {
             return;
         };
         let vendor = self.vendors.canonical(&system.vendor);
-        let os_words = words(&device.os);
+        let os_words = words(&os_name);
         let os_version = Version::parse(&device.os_version);
         for entry in self.os_by_vendor.get(&vendor).into_iter().flatten() {
             let advisory = &self.advisories[entry.advisory];
@@ -318,14 +319,11 @@ impl<'a> Matcher<'a> {
             if advisory.origin == Origin::OsCatalog {
                 hit.basis = Basis::Heuristic;
                 hit.basis_note = format!(
-                    "The device runs {}; every copy without the maker's patches has these vulnerabilities.",
-                    device.os
+                    "The device runs {os_name}; every copy without the maker's patches has these vulnerabilities."
                 );
             } else {
-                hit.basis_note = format!(
-                    "Through its operating system {}: {}",
-                    device.os, hit.basis_note
-                );
+                hit.basis_note =
+                    format!("Through its operating system {os_name}: {}", hit.basis_note);
             }
             hits.push(hit);
         }
