@@ -8,7 +8,7 @@ use crate::DevicesError;
 use crate::advisory::{
     Advisory, Origin, Product, Remediation, Unparsed, Vulnerability, fixed_version_in,
 };
-use crate::spec::VersionSpec;
+use crate::spec::{SpecAnswer, VersionSpec};
 use serde_json::Value;
 
 fn text<'a>(value: &'a Value, key: &str) -> &'a str {
@@ -136,6 +136,28 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Advisory, Vec<Unparsed>), De
                 remediations.push(remediation);
             }
         }
+        // Some advisories list in `product_status` only the first of the products that a
+        // vulnerability's scores and remediations name (ICSMA-17-215-02 gives four Siemens
+        // systems a score and a fix, and one a status). A product the vulnerability scores or
+        // remediates, and whose status it does not give, is affected as the advisory reads.
+        let status_given: Vec<&String> = affected.iter().chain(unaffected.iter()).collect();
+        let mut named_elsewhere: Vec<String> = Vec::new();
+        for score in list(v, "scores") {
+            named_elsewhere.extend(strings(score, "products"));
+        }
+        for r in list(v, "remediations") {
+            named_elsewhere.extend(strings(r, "product_ids"));
+        }
+        let mut unstated: Vec<String> = named_elsewhere
+            .into_iter()
+            .filter(|id| !status_given.contains(&id))
+            .filter(|id| products.iter().any(|p: &Product| &p.id == id))
+            .collect();
+        unstated.sort();
+        unstated.dedup();
+        if !affected.is_empty() {
+            affected.extend(unstated);
+        }
         vulnerabilities.push(Vulnerability {
             cve: Some(text(v, "cve").to_string()).filter(|c| !c.is_empty()),
             affected,
@@ -151,7 +173,19 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Advisory, Vec<Unparsed>), De
             .filter(|r| r.category == "vendor_fix" && r.product_ids.contains(&product.id))
             .filter_map(|r| fixed_version_in(&r.details))
             .collect();
-        if let [only] = fixes.as_slice() {
+        // "a version later than 2.2.3" and "an update for version 1.6.1" name a version the
+        // product's own versions call affected: that is not the fix. ("All versions" with a fix
+        // means every version before it.)
+        let named_affected = !matches!(product.spec, VersionSpec::All)
+            && fixes.first().is_some_and(|fix| {
+                matches!(
+                    product.spec.answer(fix),
+                    SpecAnswer::Exact | SpecAnswer::InRange
+                )
+            });
+        if let [only] = fixes.as_slice()
+            && !named_affected
+        {
             product.fixed_in = Some(only.clone());
         }
     }
@@ -359,6 +393,28 @@ mod tests {
         assert_eq!(product.name, "Syngo");
         assert_eq!(product.version_text, "VB20 SP2");
         assert_eq!(product.model_numbers, ["10496180"]);
+    }
+
+    #[test]
+    fn products_scored_but_without_status_and_fixes_that_are_affected_versions() {
+        // As in ICSMA-17-215-02 and ICSMA-21-047-01: the second system has a score and a fix
+        // but no status; the "fix" of the first is "a version later than 2.2.3".
+        let doc = r#"{"document": {"csaf_version": "2.0", "title": "t", "tracking": {"id": "V-2"}},
+          "product_tree": {"branches": [{"category": "vendor", "name": "Acme", "branches": [
+            {"category": "product_name", "name": "Vent T1", "branches": [
+              {"category": "product_version_range", "name": "<= 2.2.3",
+               "product": {"name": "Vent T1", "product_id": "P1"}}]},
+            {"category": "product_name", "name": "Vent T2", "branches": [
+              {"category": "product_version_range", "name": "vers:all/*",
+               "product": {"name": "Vent T2", "product_id": "P2"}}]}]}]},
+          "vulnerabilities": [{"cve": "CVE-2090-0001",
+            "product_status": {"known_affected": ["P1"]},
+            "scores": [{"cvss_v3": {"baseScore": 7.5}, "products": ["P1", "P2"]}],
+            "remediations": [{"category": "vendor_fix", "product_ids": ["P1", "P2"],
+              "details": "Acme recommends users update to a version later than Vent T1 Version 2.2.3."}]}]}"#;
+        let (advisory, _) = parse("v.json", doc.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(advisory.affecting("P2").count(), 1);
+        assert_eq!(advisory.products[0].fixed_in, None);
     }
 
     #[test]

@@ -171,7 +171,10 @@ pub fn from_csv(source: &str, bytes: &[u8]) -> Inventory {
     // Spreadsheet programs start UTF-8 files with a byte-order mark, and in many countries
     // separate columns with semicolons: both are read as the user meant.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let first_line = bytes
+        .split(|b| *b == b'\n')
+        .find(|line| !line.starts_with(b"#"))
+        .unwrap_or(&[]);
     let delimiter = if !first_line.contains(&b',') && first_line.contains(&b';') {
         b';'
     } else {
@@ -457,6 +460,14 @@ mod tests {
         assert!(inv.problems.is_empty(), "{:?}", inv.problems);
         assert_eq!(inv.devices.len(), 2);
         assert_eq!(inv.devices[0].model, "Alaris GS");
+    }
+
+    #[test]
+    fn a_comment_with_a_semicolon_does_not_decide_the_separator() {
+        let text = format!("# notes; kept by biomed\n{GOOD}");
+        let inv = from_csv("inv.csv", text.as_bytes());
+        assert!(inv.problems.is_empty(), "{:?}", inv.problems);
+        assert_eq!(inv.devices.len(), 2);
     }
 
     #[test]

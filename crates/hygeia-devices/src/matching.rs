@@ -9,7 +9,10 @@
 
 use crate::advisory::{Advisory, Origin, Product};
 use crate::inventory::Device;
-use crate::names::{ProductFit, VendorTable, product_alternatives, product_fit, words};
+use crate::names::{
+    ModelRange, ProductFit, VendorTable, family_fit, product_alternatives, product_fit,
+    split_exclusions, words,
+};
 use crate::os::OsCatalog;
 use crate::spec::{Alternative, SpecAnswer, VersionSpec};
 use crate::version::Version;
@@ -67,6 +70,50 @@ struct Entry {
     advisory: usize,
     product: usize,
     names: Vec<Vec<String>>,
+    /// The name calls itself a family or series: its members carry numbers after its words.
+    family: bool,
+    /// Model ranges the name gives ("MX400-550").
+    ranges: Vec<ModelRange>,
+    /// Members the advisory leaves out ("not including LOGIQ 100 Pro").
+    excluded: Vec<Vec<String>>,
+}
+
+impl Entry {
+    /// How well the entry fits a model, and which rule decided.
+    fn fit(&self, model: &[String]) -> ProductFit {
+        if self
+            .excluded
+            .iter()
+            .any(|e| product_fit(e, model) != ProductFit::None)
+        {
+            return ProductFit::None;
+        }
+        let by_name = self
+            .names
+            .iter()
+            .map(|name| product_fit(name, model))
+            .max()
+            .unwrap_or(ProductFit::None);
+        if by_name != ProductFit::None {
+            return by_name;
+        }
+        if self.family
+            && self
+                .names
+                .iter()
+                .any(|name| family_fit(name, model) != ProductFit::None)
+        {
+            return ProductFit::Contained;
+        }
+        if self
+            .ranges
+            .iter()
+            .any(|r| model.iter().any(|m| r.contains(m)))
+        {
+            return ProductFit::Contained;
+        }
+        ProductFit::None
+    }
 }
 
 /// Advisories indexed for matching.
@@ -89,10 +136,36 @@ impl<'a> Matcher<'a> {
         let mut os_by_vendor: HashMap<String, Vec<Entry>> = HashMap::new();
         for (a, advisory) in advisories.iter().enumerate() {
             for (p, product) in advisory.products.iter().enumerate() {
+                let (family_name, excluded_names) = split_exclusions(&product.name);
+                // Models listed where the versions belong ("882476 Gemini TF Big Bore"), without
+                // their catalogue number.
+                let listed_models: Vec<String> = match &product.spec {
+                    VersionSpec::Models(models) => models
+                        .iter()
+                        .map(|m| {
+                            m.split_whitespace()
+                                .skip_while(|w| w.chars().all(|c| c.is_ascii_digit()))
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let lower = family_name.to_lowercase();
+                let family = lower
+                    .split_whitespace()
+                    .any(|w| matches!(w, "series" | "family" | "products" | "models"))
+                    || !excluded_names.is_empty();
                 for vendor in vendors.makers(&product.vendor) {
-                    let names = product_alternatives(&product.name)
+                    let names = product_alternatives(&family_name)
                         .iter()
                         .chain(product.model_numbers.iter())
+                        .chain(listed_models.iter())
+                        .map(|n| vendors.product_words(&vendor, n))
+                        .filter(|w| !w.is_empty())
+                        .collect();
+                    let excluded = excluded_names
+                        .iter()
                         .map(|n| vendors.product_words(&vendor, n))
                         .filter(|w| !w.is_empty())
                         .collect();
@@ -100,6 +173,9 @@ impl<'a> Matcher<'a> {
                         advisory: a,
                         product: p,
                         names,
+                        family,
+                        ranges: ModelRange::find_all(&product.name),
+                        excluded,
                     };
                     let index = if product.is_os {
                         &mut os_by_vendor
@@ -124,22 +200,23 @@ impl<'a> Matcher<'a> {
         let mut hits = Vec::new();
         let mut seen: BTreeSet<(usize, usize)> = BTreeSet::new();
         let vendor = self.vendors.canonical(&device.vendor);
-        let model = self.vendors.product_words(&vendor, &device.model);
+        let forms = self.vendors.model_word_forms(&vendor, &device.model);
         let version = Version::parse(&device.version);
         for entry in self.by_vendor.get(&vendor).into_iter().flatten() {
             if !seen.insert((entry.advisory, entry.product)) {
                 continue;
             }
-            let fit = entry
-                .names
+            let Some((fit, model)) = forms
                 .iter()
-                .map(|name| product_fit(name, &model))
-                .max()
-                .unwrap_or(ProductFit::None);
+                .map(|form| (entry.fit(form), form))
+                .max_by_key(|(fit, _)| *fit)
+            else {
+                continue;
+            };
             if fit == ProductFit::None {
                 continue;
             }
-            if let Some(hit) = self.judge(device, entry, fit, &model, version.as_ref()) {
+            if let Some(hit) = self.judge(device, entry, fit, model, version.as_ref()) {
                 hits.push(hit);
             }
         }

@@ -82,9 +82,24 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// UTF-8 text that was once read as Latin-1 ("YhtymÃ¤" for "Yhtymä", as in some CISA
+/// advisories), read back as UTF-8; other text unchanged.
+pub fn repair_mojibake(text: &str) -> String {
+    if !text.contains(['Ã', 'Â']) {
+        return text.to_string();
+    }
+    let bytes: Option<Vec<u8>> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect();
+    bytes
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_else(|| text.to_string())
+}
+
 /// The comparable key of one vendor name: "Becton, Dickinson and Company" -> "becton dickinson".
 pub fn vendor_key(name: &str) -> String {
-    let mut kept: Vec<String> = words(name)
+    let mut kept: Vec<String> = words(&repair_mojibake(name))
         .into_iter()
         .filter(|w| !LEGAL_WORDS.contains(&w.as_str()))
         .collect();
@@ -168,6 +183,25 @@ impl VendorTable {
         found
     }
 
+    /// The words of a model for every way its front may be the maker's name: "Medtronic MiniMed
+    /// 620G" is "620g" after the alias "Medtronic MiniMed" and "minimed 620g" after "Medtronic",
+    /// and MiniMed is also a product line.
+    pub fn model_word_forms(&self, vendor_id: &str, name: &str) -> Vec<Vec<String>> {
+        let all = words(name);
+        let mut forms = vec![self.product_words(vendor_id, name)];
+        let prefixes = self.prefixes.get(vendor_id).into_iter().flatten();
+        for prefix in prefixes {
+            if !prefix.is_empty() && all.len() > prefix.len() && all.starts_with(prefix) {
+                let mut form: Vec<String> = all[prefix.len()..].to_vec();
+                form.retain(|word| !PRODUCT_FILLER.contains(&word.as_str()));
+                if !form.is_empty() && !forms.contains(&form) {
+                    forms.push(form);
+                }
+            }
+        }
+        forms
+    }
+
     /// The words of a product or model name without a leading vendor name ("BD Alaris GS" ->
     /// alaris, gs) and without filler words.
     pub fn product_words(&self, vendor_id: &str, name: &str) -> Vec<String> {
@@ -223,6 +257,93 @@ pub fn product_fit(product: &[String], model: &[String]) -> ProductFit {
         return ProductFit::Contained;
     }
     ProductFit::None
+}
+
+/// A family name fits a model that carries a member number after one of its words: the
+/// "Efficia CM Series" fits "Efficia CM12", the "Gemini" family "Gemini 16". Every word of the
+/// family is in the model or is the letters in front of a model word's number.
+pub fn family_fit(family: &[String], model: &[String]) -> ProductFit {
+    if family.is_empty() || model.is_empty() {
+        return ProductFit::None;
+    }
+    let fits = |word: &String| {
+        model.iter().any(|m| {
+            m == word
+                || (word.chars().all(char::is_alphabetic)
+                    && m.strip_prefix(word.as_str())
+                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit())))
+        })
+    };
+    if family.iter().all(fits) && family.iter().any(|w| model.contains(w)) {
+        ProductFit::Contained
+    } else {
+        ProductFit::None
+    }
+}
+
+/// A model range in a product name ("MX400-550", "X400-X850"): letters, the first and the last
+/// number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelRange {
+    /// Lower-case letters in front of the numbers.
+    pub letters: String,
+    /// First model number.
+    pub first: u32,
+    /// Last model number.
+    pub last: u32,
+}
+
+impl ModelRange {
+    /// Every range written in `name`.
+    pub fn find_all(name: &str) -> Vec<ModelRange> {
+        let lower = name.to_lowercase();
+        lower
+            .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '/'))
+            .filter_map(|token| {
+                let (low, high) = token.split_once('-')?;
+                let letters: String = low.chars().take_while(|c| c.is_alphabetic()).collect();
+                let first: u32 = low[letters.len()..].parse().ok()?;
+                let high = high.strip_prefix(letters.as_str()).unwrap_or(high);
+                let last: u32 = high.parse().ok()?;
+                (!letters.is_empty() && first < last).then_some(ModelRange {
+                    letters,
+                    first,
+                    last,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether a model word ("mx450") is inside the range.
+    pub fn contains(&self, word: &str) -> bool {
+        word.strip_prefix(self.letters.as_str())
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| (self.first..=self.last).contains(&n))
+    }
+}
+
+/// A product name without the members an advisory leaves out: "LOGIQ, not including LOGIQ 100
+/// Pro" is the LOGIQ family except LOGIQ 100 Pro; "Venue, not including Venue 40 R1-3 and Venue
+/// 50 R4-5" excludes two.
+pub fn split_exclusions(name: &str) -> (String, Vec<String>) {
+    let lower = name.to_lowercase();
+    for marker in [
+        ", not including ",
+        " not including ",
+        ", excluding ",
+        " except ",
+    ] {
+        if let Some(at) = lower.find(marker) {
+            let excluded = name[at + marker.len()..]
+                .split(" and ")
+                .flat_map(|p| p.split(','))
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect();
+            return (name[..at].trim().to_string(), excluded);
+        }
+    }
+    (name.to_string(), Vec::new())
 }
 
 /// Other names an advisory gives a product inside one field: "Patient Information Center iX
@@ -309,6 +430,36 @@ mod tests {
                 &t.product_words(&ge, "Carestation 650")
             ),
             ProductFit::Contained
+        );
+    }
+
+    #[test]
+    fn families_ranges_and_exclusions() {
+        let w = |s: &str| words(s);
+        assert_eq!(
+            family_fit(&w("efficia cm"), &w("Efficia CM12")),
+            ProductFit::Contained
+        );
+        assert_eq!(
+            family_fit(&w("efficia cm"), &w("Efficia")),
+            ProductFit::None
+        );
+        assert_eq!(family_fit(&w("cm"), &w("XCM12")), ProductFit::None);
+        let ranges = ModelRange::find_all("IntelliVue Patient Monitors MX (MX400-550)");
+        assert_eq!(ranges.len(), 1);
+        assert!(ranges[0].contains("mx450"));
+        assert!(!ranges[0].contains("mx800"));
+        assert!(ModelRange::find_all("X400-X850")[0].contains("x450"));
+        let (family, excluded) =
+            split_exclusions("Venue, not including Venue 40 R1-3 and Venue 50 R4-5");
+        assert_eq!(family, "Venue");
+        assert_eq!(excluded, ["Venue 40 R1-3", "Venue 50 R4-5"]);
+        assert_eq!(repair_mojibake("Innokas YhtymÃ¤ Oy"), "Innokas Yhtymä Oy");
+        assert_eq!(repair_mojibake("Dräger"), "Dräger");
+        let t = table();
+        assert_eq!(
+            t.canonical("Innokas YhtymÃ¤ Oy"),
+            t.canonical("Innokas Yhtymä")
         );
     }
 

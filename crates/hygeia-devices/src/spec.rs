@@ -407,15 +407,18 @@ fn parse_constraints(text: &str, separator: char, cleaned: bool) -> Option<Versi
     })
 }
 
-/// `2.x`, `2.X`, `6.*`: the part before the wildcard.
+/// `2.x`, `2.X`, `6.*`, `5.x.x`: the part before the wildcards.
 fn wildcard_stem(text: &str) -> Option<&str> {
-    let text = text.trim();
-    for suffix in [".x", ".*", ".X"] {
-        if let Some(stem) = text.strip_suffix(suffix) {
-            return Some(stem);
-        }
+    let mut stem = text.trim();
+    let mut found = false;
+    while let Some(shorter) = [".x", ".*", ".X"]
+        .iter()
+        .find_map(|suffix| stem.strip_suffix(suffix))
+    {
+        stem = shorter;
+        found = true;
     }
-    None
+    (found && !stem.is_empty()).then_some(stem)
 }
 
 /// A "version" that names models: several words, or a list of model numbers. Returned as the
@@ -494,6 +497,8 @@ mod tests {
         );
         assert_eq!(answer("2.X", "2.4"), SpecAnswer::Heuristic);
         assert_eq!(answer("2.X", "3.0"), SpecAnswer::Outside);
+        assert_eq!(answer("5.x.x", "5.7.1"), SpecAnswer::Heuristic);
+        assert_eq!(answer("5.x.x", "6.0.1"), SpecAnswer::Outside);
         assert_eq!(answer("A10 | A11", "A11"), SpecAnswer::Exact);
         assert_eq!(answer("HD 16 | HD23", "HD16"), SpecAnswer::Exact);
     }
