@@ -59,3 +59,27 @@ else
   time "$bin" "${args[@]}"
 fi
 /usr/bin/time -f "peak memory: %M KB" "$bin" "${args[@]}" 2>&1 | tail -1
+
+# Precision and recall on the project's labelled inventory (tests/devices-labelled, issue 15).
+labels="tests/devices-labelled"
+"$bin" devices match --inventory "$labels/inventory.csv" --advisories "$data/csaf-icsma" \
+  --kev "$data/kev/known_exploited_vulnerabilities.json" --format json -o "$out/labelled.json" 2>/dev/null || true
+python3 - "$labels/expected.toml" "$out/labelled.json" <<'PY'
+import json, sys, tomllib
+labels = tomllib.load(open(sys.argv[1], "rb"))
+report = json.load(open(sys.argv[2]))
+found = {(f["device"].split(" (")[0], f["advisory"]) for f in report["findings"]}
+expected = {(e["device"], e["advisory"]) for e in labels["expect"]}
+right = len(found & expected)
+os_pairs = [p for p in expected if p[1].startswith("OS: ")]
+near = {n["device"] for n in labels["near_miss"]}
+print("labelled inventory: %d devices, %d expected pairs: precision %.3f, recall %.3f, "
+      "embedded-OS recall %.3f, near misses matched %d of %d"
+      % (report["devices"], len(expected), right / max(1, len(found)), right / max(1, len(expected)),
+         sum(p in found for p in os_pairs) / max(1, len(os_pairs)),
+         len({d for d, _ in found} & near), len(near)))
+for pair in sorted(expected - found):
+    print("  missed:", *pair)
+for pair in sorted(found - expected):
+    print("  not labelled:", *pair)
+PY
