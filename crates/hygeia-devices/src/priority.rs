@@ -57,6 +57,9 @@ const EPSS_LIKELY: f32 = 0.1;
 pub struct Finding {
     /// The device, for people.
     pub device: String,
+    /// The inventory's `name` of the device, unchanged: the key that joins findings to the
+    /// inventory.
+    pub device_name: String,
     /// Where the device is listed (`file:line`).
     pub device_source: String,
     /// Advisory id.
@@ -222,6 +225,7 @@ pub fn assess(hit: &Hit<'_>, kev: Option<&Kev>, epss: Option<&Epss>) -> Finding 
     }
     Finding {
         device: device.label(),
+        device_name: device.name.clone(),
         device_source: device.source.clone(),
         advisory: hit.advisory.id.clone(),
         title: hit.advisory.title.clone(),

@@ -116,6 +116,17 @@ fn own_fixtures_labelled_inventory() {
     let report = match_inventory(&inventory, &set, Some(&kev), Some(&epss))
         .unwrap_or_else(|e| panic!("{e}"));
     check(&report, &expected("labelled-expected.toml"));
+    // Every finding carries the inventory's own name of its device, to join on.
+    for finding in &report.findings {
+        assert!(
+            inventory
+                .devices
+                .iter()
+                .any(|d| d.name == finding.device_name),
+            "{}",
+            finding.device_name
+        );
+    }
     // The unreadable date range is reported, not dropped.
     assert!(
         report
