@@ -9,6 +9,7 @@ use crate::advisory::{
     Advisory, Origin, Product, Remediation, Unparsed, Vulnerability, fixed_version_in,
 };
 use crate::spec::{SpecAnswer, VersionSpec};
+use crate::version::Version;
 use serde_json::Value;
 
 fn text<'a>(value: &'a Value, key: &str) -> &'a str {
@@ -176,15 +177,8 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Advisory, Vec<Unparsed>), De
         // "a version later than 2.2.3" and "an update for version 1.6.1" name a version the
         // product's own versions call affected: that is not the fix. ("All versions" with a fix
         // means every version before it.)
-        let named_affected = !matches!(product.spec, VersionSpec::All)
-            && fixes.first().is_some_and(|fix| {
-                matches!(
-                    product.spec.answer(fix),
-                    SpecAnswer::Exact | SpecAnswer::InRange
-                )
-            });
         if let [only] = fixes.as_slice()
-            && !named_affected
+            && !calls_affected(&product.spec, only)
         {
             product.fixed_in = Some(only.clone());
         }
@@ -335,6 +329,16 @@ fn leaf(
         is_os: false,
         model_numbers,
     });
+}
+
+/// Whether a product's own versions call `version` affected ("All versions" does not count:
+/// with a fix it means every version before the fix).
+fn calls_affected(spec: &VersionSpec, version: &Version) -> bool {
+    !matches!(spec, VersionSpec::All)
+        && matches!(
+            spec.answer(version),
+            SpecAnswer::Exact | SpecAnswer::InRange
+        )
 }
 
 #[cfg(test)]
