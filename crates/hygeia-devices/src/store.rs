@@ -144,6 +144,122 @@ pub fn activate(dir: &Path, staged: &Path, manifest: &Manifest) -> Result<(), De
     Ok(())
 }
 
+/// Copies a store made on another computer (by `hygeia devices update` there, carried over on a
+/// disk) into the store at `dir`, for a computer or server without internet. `from` is that
+/// store or one of its snapshot folders. Every file is checked as an update checks its
+/// downloads (CSAF documents parse, the KEV catalog and EPSS scores read); only then does the
+/// copy become active, so a bad copy leaves the current snapshot in use. Links and anything
+/// that is not a plain file are refused rather than followed.
+pub fn import(dir: &Path, from: &Path) -> Result<Manifest, DevicesError> {
+    let source = if from.join("CURRENT").is_file() {
+        open(from)?.dir
+    } else {
+        from.to_path_buf()
+    };
+    let staged = stage(dir)?;
+    match copy_checked(&source, &staged) {
+        Ok(mut manifest) => {
+            manifest.fetched_at = open_manifest(&source)
+                .map(|m| m.fetched_at)
+                .filter(|f| !f.is_empty())
+                .unwrap_or_else(
+                    || hygeia_core::time_util::rfc3339(time::OffsetDateTime::now_utc()),
+                );
+            activate(dir, &staged, &manifest)?;
+            Ok(manifest)
+        }
+        Err(e) => {
+            discard(&staged);
+            Err(e)
+        }
+    }
+}
+
+fn open_manifest(snapshot: &Path) -> Option<Manifest> {
+    let bytes = std::fs::read(snapshot.join("manifest.json")).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Reads a plain file of the source, refusing links and special files.
+fn read_plain(path: &Path) -> Result<Vec<u8>, DevicesError> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| DevicesError::io("reading", path, e))?;
+    if !meta.is_file() {
+        return Err(DevicesError::Input {
+            path: path.display().to_string(),
+            message: "is a link or not a plain file; copy the store again without links".into(),
+        });
+    }
+    crate::read_limited(path)
+}
+
+/// A CSAF file name that stays inside the store.
+fn plain_json_name(name: &str) -> bool {
+    name.ends_with(".json")
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+fn copy_checked(source: &Path, staged: &Path) -> Result<Manifest, DevicesError> {
+    let origin = source.display().to_string();
+    let mut manifest = open_manifest(source).unwrap_or_default();
+    manifest.csaf_documents = 0;
+    manifest.csaf_hashes_verified = 0;
+    if manifest.csaf_source.is_empty() {
+        manifest.csaf_source = format!("copied from {origin}");
+    }
+    let csaf_dir = source.join("csaf");
+    let mut names: Vec<String> = std::fs::read_dir(&csaf_dir)
+        .map_err(|e| DevicesError::io("listing", &csaf_dir, e))?
+        .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    for name in &names {
+        let path = csaf_dir.join(name);
+        if !plain_json_name(name) {
+            return Err(DevicesError::Input {
+                path: path.display().to_string(),
+                message: "is not a plain CSAF file name; the store was not changed".into(),
+            });
+        }
+        let bytes = read_plain(&path)?;
+        crate::csaf::parse(&path.display().to_string(), &bytes).map_err(|e| {
+            DevicesError::Input {
+                path: path.display().to_string(),
+                message: format!("is not a valid CSAF document ({e}); the store was not changed"),
+            }
+        })?;
+        write_synced(&staged.join("csaf").join(name), &bytes)?;
+        manifest.csaf_documents += 1;
+    }
+    if manifest.csaf_documents == 0 {
+        return Err(DevicesError::Input {
+            path: csaf_dir.display().to_string(),
+            message: "holds no CSAF advisory; copy a store made by `hygeia devices update`".into(),
+        });
+    }
+    let kev_path = source.join("kev.json");
+    let kev_bytes = read_plain(&kev_path)?;
+    let kev = crate::feeds::parse_kev(&kev_path.display().to_string(), &kev_bytes)?;
+    write_synced(&staged.join("kev.json"), &kev_bytes)?;
+    manifest.kev_version = kev.version;
+    manifest.kev_entries = kev.entries.len();
+    let epss_path = source.join("epss.csv");
+    if std::fs::symlink_metadata(&epss_path).is_ok() {
+        let bytes = read_plain(&epss_path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let epss = crate::feeds::parse_epss(&epss_path.display().to_string(), &text)?;
+        write_synced(&staged.join("epss.csv"), &bytes)?;
+        manifest.epss_scores = epss.scores.len();
+    } else {
+        manifest.epss_source.clear();
+        manifest.epss_scores = 0;
+    }
+    Ok(manifest)
+}
+
 /// Removes a staged snapshot after a failed update.
 pub fn discard(staged: &Path) {
     let _ = std::fs::remove_dir_all(staged);
@@ -221,5 +337,33 @@ mod tests {
         );
         assert!(!first.exists() && !interrupted.exists());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_store_made_elsewhere_is_checked_then_activated() {
+        let root = std::env::temp_dir().join(format!("hygeia-import-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let from = root.join("usb");
+        std::fs::create_dir_all(from.join("csaf")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(
+            fixtures.join("csaf/icsma-90-001-01.json"),
+            from.join("csaf/icsma-90-001-01.json"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(fixtures.join("kev.json"), from.join("kev.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let here = root.join("store");
+        let manifest = import(&here, &from).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(manifest.csaf_documents, 1);
+        assert!(manifest.kev_entries > 0);
+        let active = open(&here).unwrap_or_else(|e| panic!("{e}"));
+        assert!(active.csaf_dir().join("icsma-90-001-01.json").is_file());
+        // A broken advisory in the copy changes nothing.
+        std::fs::write(from.join("csaf/icsma-90-009-01.json"), b"{not csaf")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(import(&here, &from).is_err());
+        assert_eq!(open(&here).map(|s| s.dir).ok(), Some(active.dir));
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -282,6 +282,10 @@ pub struct DevicesUpdateArgs {
     /// EPSS scores URL (a mirror).
     #[arg(long, value_name = "URL")]
     pub epss_url: Option<String>,
+    /// Copy a store made by `hygeia devices update` on another computer (for one without
+    /// internet) instead of downloading: the folder of that store, or one of its snapshots.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["all_ics", "no_epss", "csaf_provider", "kev_url", "epss_url"])]
+    pub from: Option<PathBuf>,
 }
 
 /// `hygeia devices report`.

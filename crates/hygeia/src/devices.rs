@@ -117,9 +117,28 @@ pub fn run_match(args: DevicesMatchArgs) -> Result<u8, Failure> {
     Ok(u8::from(failing))
 }
 
-/// Runs `hygeia devices update`.
-#[cfg(feature = "devices-update")]
+/// Runs `hygeia devices update`: downloads, or with `--from` copies a store made elsewhere.
 pub fn update(args: DevicesUpdateArgs) -> Result<u8, Failure> {
+    let Some(from) = &args.from else {
+        return download(args);
+    };
+    let dir = store_dir(args.store.as_deref())?;
+    let manifest = store::import(&dir, from).map_err(input)?;
+    println!(
+        "Advisory store in {} now holds the copy of {}: {} CSAF advisories, KEV {} ({} entries), {} EPSS scores.",
+        dir.display(),
+        from.display(),
+        manifest.csaf_documents,
+        manifest.kev_version,
+        manifest.kev_entries,
+        manifest.epss_scores
+    );
+    Ok(0)
+}
+
+/// Downloads the feeds into the store.
+#[cfg(feature = "devices-update")]
+fn download(args: DevicesUpdateArgs) -> Result<u8, Failure> {
     use hygeia_devices::update::Sources;
     let dir = store_dir(args.store.as_deref())?;
     let defaults = Sources::default();
@@ -146,11 +165,11 @@ pub fn update(args: DevicesUpdateArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
-/// `hygeia devices update` in a build without downloads.
+/// Downloading in a build without downloads.
 #[cfg(not(feature = "devices-update"))]
-pub fn update(_: DevicesUpdateArgs) -> Result<u8, Failure> {
+fn download(_: DevicesUpdateArgs) -> Result<u8, Failure> {
     Err(Failure::Input(
-        "this build of Hygeia cannot download; pass --advisories and --kev files to `hygeia devices match`".into(),
+        "this build of Hygeia cannot download; copy a store made elsewhere with `hygeia devices update --from DIR`, or pass --advisories and --kev files to `hygeia devices match`".into(),
     ))
 }
 

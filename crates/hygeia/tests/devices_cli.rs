@@ -269,3 +269,49 @@ fn report_uses_the_check_format() {
     let controls = hygeia(&["controls"]);
     assert!(String::from_utf8_lossy(&controls.stdout).contains("HY-MD-101"));
 }
+
+#[test]
+fn a_store_made_elsewhere_is_copied_in_and_used_by_match() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let usb = dir.path().join("usb");
+    std::fs::create_dir_all(usb.join("csaf")).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(fixtures().join("csaf")).unwrap_or_else(|e| panic!("{e}")) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(entry.path(), usb.join("csaf").join(entry.file_name()))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::copy(fixtures().join("kev.json"), usb.join("kev.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let store = dir.path().join("store");
+    let store_arg = store.display().to_string();
+    let usb_arg = usb.display().to_string();
+    let copied = hygeia(&[
+        "devices", "update", "--from", &usb_arg, "--store", &store_arg,
+    ]);
+    assert_eq!(copied.status.code(), Some(0), "{copied:?}");
+    assert!(String::from_utf8_lossy(&copied.stdout).contains("CSAF advisories"));
+    let inventory = fixture("labelled.csv");
+    let matched = hygeia(&[
+        "devices",
+        "match",
+        "--inventory",
+        &inventory,
+        "--store",
+        &store_arg,
+        "--format",
+        "json",
+    ]);
+    let report: Value =
+        serde_json::from_slice(&matched.stdout).unwrap_or_else(|e| panic!("{e}: {matched:?}"));
+    assert!(
+        report["findings"].as_array().is_some_and(|f| !f.is_empty()),
+        "{report}"
+    );
+    // A copy without a KEV catalog is refused and says what is missing.
+    std::fs::remove_file(usb.join("kev.json")).unwrap_or_else(|e| panic!("{e}"));
+    let refused = hygeia(&[
+        "devices", "update", "--from", &usb_arg, "--store", &store_arg,
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("kev.json"));
+}
