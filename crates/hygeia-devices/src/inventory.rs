@@ -141,26 +141,29 @@ pub fn load(path: &Path) -> Result<Inventory, DevicesError> {
     }
     let bytes =
         std::fs::read(path).map_err(|e| DevicesError::io("reading the inventory", path, e))?;
-    let name = path.display().to_string();
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    parse(&path.display().to_string(), &bytes)
+}
+
+/// Reads an inventory from its bytes (an upload); `name` is the file name, which tells JSON
+/// from CSV together with the content.
+pub fn parse(name: &str, bytes: &[u8]) -> Result<Inventory, DevicesError> {
+    let is_json = name.to_ascii_lowercase().ends_with(".json")
         || matches!(
             bytes.iter().find(|b| !b.is_ascii_whitespace()),
             Some(b'{' | b'[')
         );
     if is_json {
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| DevicesError::Input {
-            path: name.clone(),
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| DevicesError::Input {
+            path: name.to_string(),
             message: format!(
                 "not valid JSON (line {}, column {}): {e}",
                 e.line(),
                 e.column()
             ),
         })?;
-        from_json(&name, &value)
+        from_json(name, &value)
     } else {
-        Ok(from_csv(&name, &bytes))
+        Ok(from_csv(name, bytes))
     }
 }
 

@@ -8,7 +8,7 @@ use sqlx::{Executor, Row};
 use std::time::Duration;
 
 /// The migrations, in order. A migration is never edited once released: a change is a new file.
-const MIGRATIONS: [(i64, &str, &str); 2] = [
+const MIGRATIONS: [(i64, &str, &str); 3] = [
     (
         1,
         "initial schema",
@@ -19,6 +19,7 @@ const MIGRATIONS: [(i64, &str, &str); 2] = [
         "security hardening",
         include_str!("../migrations/0002_hardening.sql"),
     ),
+    (3, "devices", include_str!("../migrations/0003_devices.sql")),
 ];
 
 /// Which database is behind the pool.

@@ -10,6 +10,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod devices;
 pub mod error;
 pub mod ingest;
 pub mod init;

@@ -2,7 +2,7 @@
 //! built from this table, and the tests walk the same table (every route refuses anonymous
 //! callers and callers from other practices; every route is in the OpenAPI document).
 
-use crate::api::{admin, agent, read, session};
+use crate::api::{admin, agent, devices, read, session};
 use crate::pages;
 use crate::state::AppState;
 use axum::Router;
@@ -185,6 +185,24 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
             User,
             patch(admin::change_user),
         ),
+        route(
+            "GET",
+            "/api/v1/practices/{id}/devices",
+            User,
+            get(devices::list),
+        ),
+        route(
+            "POST",
+            "/api/v1/practices/{id}/devices",
+            User,
+            post(devices::upload).layer(DefaultBodyLimit::max(devices::UPLOAD_BODY_BYTES)),
+        ),
+        route(
+            "GET",
+            "/api/v1/advisory-store",
+            User,
+            get(devices::advisory_store),
+        ),
         route("GET", "/api/v1/hosts/{id}", User, get(read::host)),
         route(
             "PATCH",
@@ -316,6 +334,18 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
             "/practices/{id}/attestation.pdf",
             Page,
             get(pages::report::pdf),
+        ),
+        route(
+            "GET",
+            "/practices/{id}/devices",
+            Page,
+            get(pages::devices::devices),
+        ),
+        route(
+            "POST",
+            "/practices/{id}/devices",
+            Page,
+            post(pages::devices::upload).layer(DefaultBodyLimit::max(devices::UPLOAD_BODY_BYTES)),
         ),
         route("GET", "/hosts/{id}", Page, get(pages::host::host)),
         route("POST", "/hosts/{id}/owner", Page, post(pages::host::assign)),

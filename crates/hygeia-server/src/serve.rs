@@ -187,6 +187,7 @@ pub async fn run(
             tokio::time::sleep(ROLLUP_EVERY).await;
         }
     });
+    let devices = tokio::spawn(crate::devices::advisories::schedule(state.clone()));
     let limits = state.settings.connection_limits;
     let trusted_proxies: Arc<[crate::proxy::Cidr]> = state.settings.trusted_proxies.clone().into();
     let router = crate::routes::router(state);
@@ -272,5 +273,6 @@ pub async fn run(
         }
     }
     rollups.abort();
+    devices.abort();
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
 }

@@ -29,6 +29,14 @@ pub struct Settings {
     /// Seals authenticator secrets in the database (`--key-file`; a random one by default,
     /// which is right only for a server whose users never come back after a restart: tests).
     pub sealing_key: Arc<crate::sealing::SealingKey>,
+    /// The advisory store device inventories are matched against (`--devices-store`); `None`
+    /// for none.
+    pub devices_store: Option<std::path::PathBuf>,
+    /// Time between downloads of new advisories into it (`--devices-update-hours`); `None`
+    /// for never (a server without internet).
+    pub devices_update_every: Option<std::time::Duration>,
+    /// How often the server looks for a new snapshot in the advisory store.
+    pub devices_watch_every: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -53,6 +61,9 @@ impl Default for Settings {
             connection_limits: crate::serve::ConnectionLimits::default(),
             trusted_proxies: Vec::new(),
             sealing_key: Arc::new(crate::sealing::SealingKey::random()),
+            devices_store: None,
+            devices_update_every: None,
+            devices_watch_every: crate::devices::advisories::WATCH_EVERY,
         }
     }
 }
@@ -78,6 +89,8 @@ pub struct AppState {
     /// Password hashes computed at once (one per core): sign-in floods queue here instead of
     /// taking every thread.
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// The advisory store device inventories are matched against.
+    pub advisories: Arc<crate::devices::AdvisoryStore>,
 }
 
 impl AppState {
@@ -87,6 +100,10 @@ impl AppState {
         AppState {
             writer: crate::writer::Writer::start(db.clone()),
             db,
+            advisories: Arc::new(crate::devices::AdvisoryStore::new(
+                settings.devices_store.clone(),
+                settings.devices_update_every,
+            )),
             login_limiter: Arc::new(RateLimiter::new(settings.login_limit)),
             account_limiter: Arc::new(RateLimiter::new(settings.login_limit)),
             enroll_limiter: Arc::new(RateLimiter::new(settings.enroll_limit)),

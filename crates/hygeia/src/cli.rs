@@ -86,6 +86,18 @@ pub struct ServeArgs {
     /// Connections open at once from one client address (trusted proxies are not capped).
     #[arg(long, value_name = "N", default_value_t = 128)]
     pub max_connections_per_address: usize,
+    /// The advisory store practices' device inventories are matched against (a
+    /// `hygeia devices` store). Default: beside an SQLite database (DB.devices), or
+    /// hygeia-devices in the current folder for PostgreSQL. Fill it with
+    /// `hygeia devices update --store DIR` (or `--from FOLDER` without internet); the server
+    /// notices a new snapshot within a minute and matches every inventory again.
+    #[arg(long, value_name = "DIR", env = "HYGEIA_DEVICES_STORE")]
+    pub devices_store: Option<std::path::PathBuf>,
+    /// Download new advisories (CISA CSAF, KEV, EPSS) into the store every N hours; 0, the
+    /// default, never downloads (a server without internet, or one whose store is filled by
+    /// hand).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub devices_update_hours: u64,
 }
 
 /// `hygeia serve init` and `hygeia serve add-practice`.

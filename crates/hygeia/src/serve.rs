@@ -78,6 +78,22 @@ async fn set_up(db: &Db, action: ServeAction) -> Result<u8, Failure> {
     Ok(0)
 }
 
+/// The advisory store: `--devices-store`, else beside an SQLite database, else
+/// `hygeia-devices` in the current folder.
+fn devices_store(args: &ServeArgs) -> std::path::PathBuf {
+    if let Some(dir) = &args.devices_store {
+        return dir.clone();
+    }
+    match hygeia_server::db::database_url(&args.database) {
+        Ok((url, hygeia_server::db::Backend::Sqlite)) => {
+            let mut path = hygeia_server::db::sqlite_path(&url).into_os_string();
+            path.push(".devices");
+            path.into()
+        }
+        _ => std::path::PathBuf::from("hygeia-devices"),
+    }
+}
+
 async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
     let listen = Listen {
         address: args.listen,
@@ -133,6 +149,10 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
             per_address: args.max_connections_per_address.max(1),
         },
         trusted_proxies: args.trusted_proxy.clone(),
+        devices_store: Some(devices_store(args)),
+        devices_update_every: (args.devices_update_hours > 0).then(|| {
+            std::time::Duration::from_secs(args.devices_update_hours.saturating_mul(3600))
+        }),
         ..Settings::default()
     };
     let scheme = if tls.is_some() { "https" } else { "http" };

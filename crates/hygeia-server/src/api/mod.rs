@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod agent;
+pub mod devices;
 pub mod read;
 pub mod session;
 

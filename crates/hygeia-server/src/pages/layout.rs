@@ -99,6 +99,7 @@ fn nav_links(viewer: &Signed) -> Vec<(&'static str, String)> {
         (Role::PracticeAdmin, Some(p)) => vec![
             ("Overview", format!("/practices/{p}")),
             ("Enrol computers", format!("/practices/{p}/enrolment")),
+            ("Devices", format!("/practices/{p}/devices")),
             ("Users", format!("/practices/{p}/users")),
             ("Attestation report", format!("/practices/{p}/attestation")),
             ("Audit log", "/audit-log".into()),

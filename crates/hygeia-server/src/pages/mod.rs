@@ -10,6 +10,7 @@ pub mod admin;
 pub mod assets;
 pub mod attestation;
 pub mod chart;
+pub mod devices;
 pub mod host;
 pub mod insurer;
 pub mod layout;
@@ -226,6 +227,78 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             bad_form("A field of the form is missing or not valid; reload the page and try again.")
         })?;
         Ok(CsrfForm(form))
+    }
+}
+
+/// A file sent from a dashboard form (`multipart/form-data`) whose `csrf` field matches the
+/// session's token and which came from a page of this server. Must follow a [`Viewer`] among
+/// the handler's arguments. The route's body limit bounds the whole request.
+#[derive(Debug)]
+pub struct CsrfUpload {
+    /// The file's name as the browser gave it (without any folder).
+    pub file_name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The form field that carries the file of a [`CsrfUpload`].
+pub const UPLOAD_FIELD: &str = "file";
+
+impl FromRequest<AppState> for CsrfUpload {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &AppState) -> PageResult<CsrfUpload> {
+        let (parts, body) = request.into_parts();
+        check_same_origin(&parts)?;
+        let signed = parts
+            .extensions
+            .get::<Signed>()
+            .cloned()
+            .ok_or_else(|| PageError::Redirect("/login".into()))?;
+        let request = Request::from_parts(parts, body);
+        let mut multipart = axum::extract::Multipart::from_request(request, state)
+            .await
+            .map_err(|_| bad_form("Choose a file with the form on the page and send it again."))?;
+        let mut csrf = String::new();
+        let mut file: Option<(String, Vec<u8>)> = None;
+        loop {
+            let field = multipart.next_field().await.map_err(|_| {
+                bad_form("The file did not arrive whole, or is larger than the server accepts.")
+            })?;
+            let Some(field) = field else { break };
+            match field.name() {
+                Some("csrf") => {
+                    csrf = field.text().await.map_err(|_| {
+                        bad_form("The form could not be read; reload the page and try again.")
+                    })?;
+                }
+                Some(UPLOAD_FIELD) => {
+                    let name = field
+                        .file_name()
+                        .map(|n| n.rsplit(['/', '\\']).next().unwrap_or("").to_string())
+                        .unwrap_or_default();
+                    let bytes = field.bytes().await.map_err(|_| {
+                        bad_form(
+                            "The file did not arrive whole, or is larger than the server accepts.",
+                        )
+                    })?;
+                    file = Some((name, bytes.to_vec()));
+                }
+                _ => {}
+            }
+        }
+        if !constant_time_eq(csrf.as_bytes(), csrf_of(&signed).as_bytes()) {
+            return Err(PageError::Shown {
+                status: StatusCode::FORBIDDEN,
+                message: "This form has expired or did not come from this dashboard; reload the page and try again.".into(),
+            });
+        }
+        match file {
+            Some((file_name, bytes)) if !bytes.is_empty() => Ok(CsrfUpload { file_name, bytes }),
+            _ => Err(bad_form(
+                "Choose a file to upload, then send the form again.",
+            )),
+        }
     }
 }
 

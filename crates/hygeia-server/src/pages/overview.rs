@@ -108,11 +108,14 @@ pub async fn practice(
     let at = now();
     let manages =
         viewer.practice_id == Some(practice_id) && viewer.role == crate::auth::Role::PracticeAdmin;
+    let devices_card = super::devices::overview_card(&state, &viewer, practice_id).await?;
     let body = html! {
         h1 { (name) }
         p.lead {
             "Security posture of the practice's enrolled computers. "
             a href={ "/practices/" (practice_id) "/attestation" } { "Attestation report" }
+            " · "
+            a href={ "/practices/" (practice_id) "/devices" } { "Devices" }
         }
         @if hosts == 0 {
             (empty_state("No computers enrolled yet", html! {
@@ -218,6 +221,7 @@ pub async fn practice(
                 p.hint { "Other: not measured on that computer (unknown, not applicable, or awaiting an answer)." }
             }
         }
+        (devices_card)
     };
     Ok(page(&format!("{name} overview"), &viewer, body))
 }
