@@ -200,6 +200,25 @@ fn devices_are_seen_only_by_the_practice_and_its_insurer() {
     let by_analyst = analyst.post(&path, json!({"file_name": "x.csv", "content": INVENTORY}));
     assert_eq!(by_analyst.status, 403, "{:?}", by_analyst.body);
 
+    // The insurer's ranking carries the practice's devices.
+    let ranked = analyst.get("/api/v1/risk");
+    let item = ranked.body["items"]
+        .as_array()
+        .and_then(|i| i.iter().find(|p| p["practice_id"] == practice))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(item["devices"]["devices"], 3, "{item}");
+    // HY-MD-101, 102 and 104 fail; 103 warns (a device stores patient data).
+    assert_eq!(item["devices"]["safeguards_not_in_place"], 4, "{item}");
+    let csv = analyst.get("/insurer.csv");
+    let csv = csv.body.as_str().unwrap_or_default().to_string();
+    assert!(
+        csv.lines()
+            .next()
+            .is_some_and(|h| h.ends_with("device_safeguards_not_in_place")),
+        "{csv}"
+    );
+
     // A clinician of the practice does not read the device list.
     let mut nurse = first_sign_in(&server, "nurse@clinic.example", &nurse_otp);
     assert_eq!(nurse.get(&path).status, 403);
@@ -265,6 +284,30 @@ fn the_devices_page_takes_an_upload_with_its_csrf_token_only() {
     assert!(html.contains("ICSMA-90-001-01"), "{html}");
     assert!(html.contains("Device safeguards (HICP 9)"));
     assert!(html.contains("devices.csv"));
+
+    // The attestation report: the devices in the asset inventory, HICP 9 measured, and the
+    // safeguards not in place among the risks.
+    let report = request(
+        "GET",
+        &format!("{}/practices/{practice}/attestation", server.base),
+        &[("cookie", cookie.clone())],
+        None,
+    );
+    let report = report.body.as_str().unwrap_or_default().to_string();
+    assert!(report.contains("2b. Asset inventory: medical and IT devices"));
+    assert!(report.contains("Acme Pump 300"), "{report}");
+    assert!(report.contains("HICP 9: Network Connected Medical Devices"));
+    assert!(report.contains("Measured on the device inventory"));
+    assert!(!report.contains("HICP 9) are not determined"));
+    assert!(report.contains("HY-MD-102"), "{report}");
+    let pdf = request(
+        "GET",
+        &format!("{}/practices/{practice}/attestation.pdf", server.base),
+        &[("cookie", cookie.clone())],
+        None,
+    );
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.content_type, "application/pdf");
 
     // The overview names the devices too.
     let overview = request(

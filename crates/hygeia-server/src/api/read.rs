@@ -74,6 +74,61 @@ pub fn paged(mut items: Vec<Value>, limit: i64, offset: i64) -> Json<Value> {
     }))
 }
 
+/// Adds each practice's devices to the ranking: the inventory in force, its findings that are
+/// critical or high or in KEV, and the device safeguards (HY-MD-101..104) not in place. A
+/// practice without an inventory keeps `devices: null` (not measured, not "no risk").
+async fn add_device_risk(
+    state: &AppState,
+    caller: &Caller,
+    by_id: &mut std::collections::BTreeMap<i64, Value>,
+) -> ApiResult<()> {
+    let (scope, values) = practice_scope(caller, "i.practice_id", 1);
+    let inventories = bind_all(
+        sqlx::query(&format!(
+            "SELECT i.practice_id, i.devices, \
+             (SELECT COUNT(DISTINCT f.device_source) FROM device_findings f WHERE f.inventory_id = i.id) AS affected, \
+             (SELECT COUNT(*) FROM device_findings f WHERE f.inventory_id = i.id AND f.priority_rank >= 2) AS serious, \
+             (SELECT COUNT(*) FROM device_findings f WHERE f.inventory_id = i.id AND f.kev = 1) AS kev \
+             FROM device_inventories i WHERE {scope} AND i.id = (SELECT l.id FROM device_inventories l \
+             WHERE l.practice_id = i.practice_id ORDER BY l.uploaded_at DESC, l.id DESC LIMIT 1)"
+        )),
+        &values,
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    for row in inventories {
+        if let Some(p) = by_id.get_mut(&row.try_get::<i64, _>("practice_id")?) {
+            p["devices"] = json!({
+                "devices": row.try_get::<i64, _>("devices")?,
+                "devices_affected": row.try_get::<i64, _>("affected")?,
+                "findings_critical_or_high": row.try_get::<i64, _>("serious")?,
+                "findings_kev": row.try_get::<i64, _>("kev")?,
+                "safeguards_not_in_place": 0,
+            });
+        }
+    }
+    let (scope, values) = practice_scope(caller, "practice_id", 1);
+    let safeguards = bind_all(
+        sqlx::query(&format!(
+            "SELECT practice_id, COUNT(*) AS failing FROM practice_device_controls \
+             WHERE status IN ('fail', 'warn') AND {scope} GROUP BY practice_id"
+        )),
+        &values,
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    for row in safeguards {
+        if let Some(devices) = by_id
+            .get_mut(&row.try_get::<i64, _>("practice_id")?)
+            .map(|p| &mut p["devices"])
+            .filter(|d| d.is_object())
+        {
+            devices["safeguards_not_in_place"] = json!(row.try_get::<i64, _>("failing")?);
+        }
+    }
+    Ok(())
+}
+
 /// Hosts silent for longer than this count as not reporting.
 pub const SILENT_AFTER_SECONDS: i64 = 24 * 3600;
 
@@ -561,7 +616,8 @@ pub async fn practices_by_risk(
             id,
             json!({"practice_id": id, "name": row.try_get::<String, _>("name")?,
                    "hosts": 0, "hosts_failing_serious": 0, "not_reporting": 0,
-                   "results": 0, "passing": 0, "top_failing": [], "trend": []}),
+                   "results": 0, "passing": 0, "top_failing": [], "trend": [],
+                   "devices": Value::Null}),
         );
     }
     let (scope, values) = practice_scope(&caller, "practice_id", 2);
@@ -626,6 +682,7 @@ pub async fn practices_by_risk(
             );
         }
     }
+    add_device_risk(&state, &caller, &mut by_id).await?;
     // The days of each practice's trend as one text: `2026-11-28=1200/1500,...`.
     let first = crate::rollup::day_of(at - 29 * 86_400);
     let (scope, values) = practice_scope(&caller, "practice_id", 2);
@@ -672,6 +729,9 @@ pub async fn practices_by_risk(
         let key = |p: &Value| {
             (
                 p["share_failing_serious"].as_f64().unwrap_or(0.0),
+                p["devices"]["findings_critical_or_high"]
+                    .as_i64()
+                    .unwrap_or(0) as f64,
                 -p["pass_rate"].as_f64().unwrap_or(1.0),
             )
         };

@@ -127,6 +127,9 @@ pub struct ControlRow {
     pub failing: usize,
     /// Computers where it could not be told (unknown, not applicable, awaiting an answer).
     pub other: usize,
+    /// For a control measured on the device inventory rather than on computers: what was found
+    /// (the counts are then 1 for the inventory's status).
+    pub inventory_reason: Option<String>,
 }
 
 impl ControlRow {
@@ -152,6 +155,45 @@ pub struct HicpGroup {
     /// Its controls.
     pub controls: Vec<ControlRow>,
 }
+
+/// One device of the inventory in force on the day.
+#[derive(Debug, Clone)]
+pub struct DeviceAsset {
+    /// Name, maker, model, version.
+    pub label: String,
+    /// Embedded operating system.
+    pub operating_system: String,
+    /// Network segment.
+    pub segment: String,
+    /// Life-critical.
+    pub life_critical: bool,
+    /// Stores patient data.
+    pub stores_phi: bool,
+    /// Who patches it.
+    pub patch_owner: String,
+    /// Advisories that affect it (as last matched).
+    pub findings: usize,
+    /// The most urgent of them.
+    pub top_priority: Option<String>,
+}
+
+/// The device inventory in force on the day.
+#[derive(Debug, Clone)]
+pub struct DeviceInventory {
+    /// The uploaded file.
+    pub file_name: String,
+    /// When it was uploaded.
+    pub uploaded_at: i64,
+    /// When its findings were last matched, and against what.
+    pub matched: Option<(i64, String)>,
+    /// Devices in it.
+    pub total: usize,
+    /// The first devices (the report lists at most [`DEVICES_LISTED`]).
+    pub devices: Vec<DeviceAsset>,
+}
+
+/// Devices listed in the report at most; the rest are counted.
+pub const DEVICES_LISTED: i64 = 500;
 
 /// A person's answer in force (or expired) on the day.
 #[derive(Debug, Clone)]
@@ -222,6 +264,8 @@ pub struct Report {
     pub generated_by: String,
     /// Computers in service.
     pub assets: Vec<Asset>,
+    /// The device inventory in force, when the practice had uploaded one by the day.
+    pub devices: Option<DeviceInventory>,
     /// Controls by HICP practice.
     pub groups: Vec<HicpGroup>,
     /// Answers people gave.
@@ -394,6 +438,7 @@ pub async fn build(
                     attested: 0,
                     failing: 0,
                     other: 0,
+                    inventory_reason: None,
                 }
             });
             match status.as_str() {
@@ -421,6 +466,14 @@ pub async fn build(
             owner,
             failing: host_failing,
         });
+    }
+
+    let devices = device_inventory(state, practice_id, end).await?;
+    let device_controls = crate::devices::storage::controls_at(&state.db, practice_id, end).await?;
+    if devices.is_some() {
+        for c in &device_controls {
+            rows.insert(c.control_id.clone(), inventory_row(c));
+        }
     }
 
     let mut groups: BTreeMap<String, Vec<ControlRow>> = BTreeMap::new();
@@ -473,6 +526,14 @@ pub async fn build(
             due: since + wording.due_days(&row.severity) * 86_400,
         });
     }
+    if let Some(inventory) = &devices {
+        for c in device_controls
+            .iter()
+            .filter(|c| c.status == "fail" || c.status == "warn")
+        {
+            risks.push(inventory_risk(c, inventory, wording, &admin_owner));
+        }
+    }
     risks.sort_by(|a, b| {
         level_rank(&a.level)
             .cmp(&level_rank(&b.level))
@@ -522,6 +583,7 @@ pub async fn build(
         generated_at: now,
         generated_by: viewer.display_name.clone(),
         assets,
+        devices,
         groups: groups
             .into_iter()
             .map(|(practice, controls)| HicpGroup { practice, controls })
@@ -529,6 +591,110 @@ pub async fn build(
         attested: latest.into_values().collect(),
         risks,
     })
+}
+
+/// The device inventory in force at `end`, with its first devices.
+async fn device_inventory(
+    state: &AppState,
+    practice_id: i64,
+    end: i64,
+) -> ApiResult<Option<DeviceInventory>> {
+    use crate::devices::storage;
+    let Some(info) = storage::inventory_at(&state.db, practice_id, end).await? else {
+        return Ok(None);
+    };
+    let rows = storage::devices_of(&state.db, info.id, false, DEVICES_LISTED, 0).await?;
+    let devices = rows
+        .into_iter()
+        .take(DEVICES_LISTED as usize)
+        .map(|d| DeviceAsset {
+            top_priority: d.findings.first().map(|f| f.priority.clone()),
+            findings: d.findings.len(),
+            label: d.label,
+            operating_system: d.operating_system,
+            segment: d.segment,
+            life_critical: d.life_critical,
+            stores_phi: d.stores_phi,
+            patch_owner: d.patch_owner,
+        })
+        .collect();
+    Ok(Some(DeviceInventory {
+        file_name: info.file_name,
+        uploaded_at: info.uploaded_at,
+        matched: info.matched_at.map(|at| (at, info.advisories)),
+        total: usize::try_from(info.devices).unwrap_or(0),
+        devices,
+    }))
+}
+
+/// A control measured on the device inventory, as a row of the safeguards table.
+fn inventory_row(c: &crate::devices::storage::DeviceControl) -> ControlRow {
+    let catalog = control(&c.control_id);
+    let (passing, failing, other) = match c.status.as_str() {
+        "pass" => (1, 0, 0),
+        "fail" | "warn" => (0, 1, 0),
+        _ => (0, 0, 1),
+    };
+    ControlRow {
+        id: c.control_id.clone(),
+        title: catalog.map_or_else(|| c.control_id.clone(), |k| k.title.clone()),
+        hipaa: catalog.map(|k| k.hipaa.clone()).unwrap_or_default(),
+        severity: c.severity.clone(),
+        passing,
+        attested: 0,
+        failing,
+        other,
+        inventory_reason: Some(c.reason.clone()),
+    }
+}
+
+/// A device safeguard not in place, as a risk: likelihood from the share of devices behind it.
+fn inventory_risk(
+    c: &crate::devices::storage::DeviceControl,
+    inventory: &DeviceInventory,
+    wording: &Wording,
+    admin_owner: &str,
+) -> Risk {
+    let catalog = control(&c.control_id);
+    // Evidence lines name devices; a closing "... and N more" line counts the rest.
+    let mut devices: Vec<String> = Vec::new();
+    let mut more = 0usize;
+    for line in &c.evidence {
+        match line
+            .strip_prefix("... and ")
+            .and_then(|rest| rest.strip_suffix(" more"))
+        {
+            Some(n) => more += n.parse::<usize>().unwrap_or(0),
+            None => devices.push(line.clone()),
+        }
+    }
+    let affected = (devices.len() + more).max(1);
+    let likelihood = wording.likelihood(affected as f64 / inventory.total.max(1) as f64);
+    let impact = wording.impact(&c.severity);
+    let level = wording.risk(likelihood, &impact);
+    if more > 0 {
+        devices.push(format!("and {more} more devices"));
+    }
+    if devices.is_empty() {
+        devices.push("the device inventory".into());
+    }
+    Risk {
+        control_id: c.control_id.clone(),
+        title: catalog.map_or_else(|| c.control_id.clone(), |k| k.title.clone()),
+        severity: c.severity.clone(),
+        hipaa: catalog.map(|k| k.hipaa.clone()).unwrap_or_default(),
+        hosts_failing: devices,
+        hosts_reporting: inventory.total,
+        likelihood,
+        impact,
+        level,
+        since: c.since,
+        action: catalog
+            .map(|k| k.fix.for_platform(hygeia_core::Platform::Linux).to_string())
+            .unwrap_or_default(),
+        owner: admin_owner.to_string(),
+        due: c.since + wording.due_days(&c.severity) * 86_400,
+    }
 }
 
 #[cfg(test)]

@@ -104,6 +104,7 @@ pub async fn practices(
                 thead { tr {
                     th { "Practice" } th { "Risk" } th.num { "Computers" } th.num { "Critical/high failing" }
                     th { "Passing results" } th { "Last 30 days" } th { "Failing most often" } th.num { "Not reporting" }
+                    th { "Devices" }
                 } }
                 tbody { @for p in &items {
                     tr {
@@ -117,12 +118,25 @@ pub async fn practices(
                             div { (control_title(c["control_id"].as_str().unwrap_or(""))) " (" (c["failing"]) ")" }
                         } }
                         td.num { (p["not_reporting"]) }
+                        td { (devices_cell(&p["devices"])) }
                     }
                 } }
             } }
         }
     };
     Ok(page("Practices by risk", &viewer, body))
+}
+
+/// A practice's devices in a few words: what needs patching and which safeguards are missing.
+fn devices_cell(devices: &Value) -> Markup {
+    if !devices.is_object() {
+        return html! { span.hint { "no inventory" } };
+    }
+    html! {
+        (devices["devices"]) " devices"
+        br; span.hint { (devices["findings_critical_or_high"]) " critical/high findings, " (devices["findings_kev"]) " exploited (KEV)" }
+        br; span.hint { (devices["safeguards_not_in_place"]) " of " (hygeia_devices::hygiene::RULES.len()) " safeguards not in place" }
+    }
 }
 
 /// A CSV cell: quoted, and a leading `=`, `+`, `-`, `@` neutralized so a spreadsheet does not
@@ -144,7 +158,7 @@ pub async fn practices_csv(
 ) -> PageResult<Response> {
     let items = ranked(&state, &viewer, &filter).await?;
     let mut out = String::from(
-        "practice,risk,computers,computers_failing_critical_or_high,pass_rate_percent,not_reporting,failing_most_often\r\n",
+        "practice,risk,computers,computers_failing_critical_or_high,pass_rate_percent,not_reporting,failing_most_often,devices,device_findings_critical_or_high,device_findings_kev,device_safeguards_not_in_place\r\n",
     );
     for p in &items {
         let top: Vec<String> = p["top_failing"]
@@ -159,8 +173,16 @@ pub async fn practices_csv(
                 )
             })
             .collect();
+        let devices = &p["devices"];
+        // Empty cells for a practice without an inventory: not measured is not zero.
+        let device_cell = |key: &str| {
+            devices[key]
+                .as_i64()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        };
         out.push_str(&format!(
-            "{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{}\r\n",
             csv_cell(p["name"].as_str().unwrap_or("")),
             p["risk"].as_str().unwrap_or(""),
             p["hosts"],
@@ -171,6 +193,10 @@ pub async fn practices_csv(
                 .unwrap_or_default(),
             p["not_reporting"],
             csv_cell(&top.join("; ")),
+            device_cell("devices"),
+            device_cell("findings_critical_or_high"),
+            device_cell("findings_kev"),
+            device_cell("safeguards_not_in_place"),
         ));
     }
     let filename = format!(

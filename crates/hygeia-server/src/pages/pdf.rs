@@ -300,6 +300,13 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
             ],
             vec!["Computers in scope".into(), report.assets.len().to_string()],
             vec![
+                "Devices in scope".into(),
+                report.devices.as_ref().map_or_else(
+                    || "no device inventory uploaded".into(),
+                    |d| format!("{} (device inventory)", d.total),
+                ),
+            ],
+            vec![
                 "Prepared".into(),
                 format!(
                     "{} by {} with Hygeia",
@@ -344,6 +351,8 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
         );
     }
 
+    devices_section(&mut layout, report);
+
     layout.heading("3. Safeguards by HICP practice", 12.0);
     if report.groups.is_empty() {
         layout.paragraph("No results were stored by this day.", Font::Regular, 9.5);
@@ -353,8 +362,18 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
         let rows: Vec<Vec<String>> = group
             .controls
             .iter()
-            .map(|c| {
-                vec![
+            .map(|c| match &c.inventory_reason {
+                // Measured once, on the device inventory: the reason instead of counts.
+                Some(reason) => vec![
+                    format!("{} ({}). Device inventory: {reason}", c.title, c.id),
+                    c.hipaa.clone(),
+                    c.status_word().into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                ],
+                None => vec![
                     format!("{} ({})", c.title, c.id),
                     c.hipaa.clone(),
                     c.status_word().into(),
@@ -362,7 +381,7 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
                     c.attested.to_string(),
                     c.failing.to_string(),
                     c.other.to_string(),
-                ]
+                ],
             })
             .collect();
         layout.table(
@@ -422,7 +441,7 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
     layout.heading("5. Open risks", 12.0);
     if report.risks.is_empty() {
         layout.paragraph(
-            "No control was failing on any computer on this day.",
+            "No control was failing on any computer or on the device inventory on this day.",
             Font::Regular,
             9.5,
         );
@@ -449,7 +468,7 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
         layout.table(
             &[
                 "Risk",
-                "Computers",
+                "Computers or devices",
                 "Likelihood",
                 "Impact",
                 "Level",
@@ -502,6 +521,81 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
     }
 
     finish(layout, report, &title)
+}
+
+/// Section 2b: the device inventory in force on the day.
+fn devices_section(layout: &mut Layout, report: &Report) {
+    layout.heading("2b. Asset inventory: medical and IT devices", 12.0);
+    let Some(inventory) = &report.devices else {
+        layout.paragraph(
+            "No device inventory had been uploaded by this day, so the device safeguards (HICP 9) are not determined.",
+            Font::Regular,
+            9.5,
+        );
+        return;
+    };
+    let matched = match &inventory.matched {
+        Some((at, against)) => format!("Findings as matched {} against {against}.", datetime(*at)),
+        None => "Not matched against advisories.".into(),
+    };
+    layout.paragraph(
+        &format!(
+            "Inventory {}, uploaded {}, {} devices and components. {matched}",
+            inventory.file_name,
+            datetime(inventory.uploaded_at),
+            inventory.total
+        ),
+        Font::Regular,
+        9.5,
+    );
+    let rows: Vec<Vec<String>> = inventory
+        .devices
+        .iter()
+        .map(|d| {
+            let mut label = d.label.clone();
+            if d.life_critical {
+                label.push_str(" (life-critical)");
+            }
+            vec![
+                label,
+                d.operating_system.clone(),
+                d.segment.clone(),
+                if d.patch_owner.is_empty() {
+                    "none named".into()
+                } else {
+                    d.patch_owner.clone()
+                },
+                d.findings.to_string(),
+                d.top_priority
+                    .as_deref()
+                    .map(capitalized)
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    layout.table(
+        &[
+            "Device",
+            "System",
+            "Network",
+            "Patch owner",
+            "Advisories",
+            "Most urgent",
+        ],
+        &[0.34, 0.16, 0.13, 0.14, 0.11, 0.12],
+        &rows,
+    );
+    if inventory.total > inventory.devices.len() {
+        layout.paragraph(
+            &format!(
+                "The first {} are listed; the Devices page lists all {}.",
+                inventory.devices.len(),
+                inventory.total
+            ),
+            Font::Regular,
+            9.5,
+        );
+    }
 }
 
 fn finish(layout: Layout, report: &Report, title: &str) -> Vec<u8> {
@@ -611,6 +705,7 @@ mod tests {
             generated_at: 1_795_860_000,
             generated_by: "Pat Admin".into(),
             assets,
+            devices: None,
             groups: vec![],
             attested: vec![],
             risks: vec![],

@@ -46,6 +46,7 @@ fn sections(report: &Report) -> PageResult<Markup> {
                 tr { th scope="row" { "Organization" } td { (report.organization) } }
                 tr { th scope="row" { "Status as of" } td { "end of " (report.day) " (UTC)" } }
                 tr { th scope="row" { "Computers in scope" } td { (report.assets.len()) } }
+                tr { th scope="row" { "Devices in scope" } td { @match &report.devices { Some(d) => { (d.total) " (device inventory)" }, None => { "no device inventory uploaded" } } } }
                 tr { th scope="row" { "Prepared" } td { (datetime(report.generated_at)) " by " (report.generated_by) " with Hygeia" } }
             } }
             p { (wording.scope) }
@@ -69,6 +70,32 @@ fn sections(report: &Report) -> PageResult<Markup> {
                 } }
             }
         }
+        section aria-labelledby="s2b" {
+            h2 #s2b { "2b. Asset inventory: medical and IT devices" }
+            @match &report.devices {
+                None => { p { "No device inventory had been uploaded by this day, so the device safeguards (HICP 9) are not determined. The practice's administrator uploads it on the Devices page." } }
+                Some(inventory) => {
+                    p {
+                        "Inventory " (inventory.file_name) ", uploaded " (datetime(inventory.uploaded_at)) ", " (inventory.total) " devices and components. "
+                        @match &inventory.matched { Some((at, against)) => { "Findings as matched " (datetime(*at)) " against " (against) "." }, None => { "Not matched against advisories." } }
+                    }
+                    div.table-wrap { table {
+                        thead { tr { th { "Device" } th { "System" } th { "Network" } th { "Patch owner" } th.num { "Advisories" } th { "Most urgent" } } }
+                        tbody { @for d in &inventory.devices { tr {
+                            td { (d.label) @if d.life_critical { br; span.hint { "life-critical" } } @if d.stores_phi { br; span.hint { "stores patient data" } } }
+                            td { (d.operating_system) }
+                            td { (d.segment) }
+                            td { @if d.patch_owner.is_empty() { "none named" } @else { (d.patch_owner) } }
+                            td.num { (d.findings) }
+                            td { (d.top_priority.as_deref().map(capitalized).unwrap_or_default()) }
+                        } } }
+                    } }
+                    @if inventory.total > inventory.devices.len() {
+                        p.hint { "The first " (inventory.devices.len()) " are listed; the Devices page lists all " (inventory.total) "." }
+                    }
+                }
+            }
+        }
         section aria-labelledby="s3" {
             h2 #s3 { "3. Safeguards by HICP practice" }
             @if report.groups.is_empty() {
@@ -82,10 +109,14 @@ fn sections(report: &Report) -> PageResult<Markup> {
                         td { (c.title) br; span.hint { (c.id) } }
                         td { (c.hipaa) }
                         td { (c.status_word()) }
-                        td.num { (c.passing) }
-                        td.num { (c.attested) }
-                        td.num { (c.failing) }
-                        td.num { (c.other) }
+                        @if let Some(reason) = &c.inventory_reason {
+                            td colspan="4" { "Measured on the device inventory: " (reason) }
+                        } @else {
+                            td.num { (c.passing) }
+                            td.num { (c.attested) }
+                            td.num { (c.failing) }
+                            td.num { (c.other) }
+                        }
                     } } }
                 } }
             }
@@ -112,10 +143,10 @@ fn sections(report: &Report) -> PageResult<Markup> {
         section aria-labelledby="s5" {
             h2 #s5 { "5. Open risks" }
             @if report.risks.is_empty() {
-                p { "No control was failing on any computer on this day." }
+                p { "No control was failing on any computer or on the device inventory on this day." }
             } @else {
                 div.table-wrap { table {
-                    thead { tr { th { "Risk (control not in place)" } th { "Computers" } th { "Likelihood" } th { "Impact" } th { "Risk level" } th { "HIPAA" } } }
+                    thead { tr { th { "Risk (control not in place)" } th { "Computers or devices" } th { "Likelihood" } th { "Impact" } th { "Risk level" } th { "HIPAA" } } }
                     tbody { @for r in &report.risks { tr {
                         td { (r.title) br; span.hint { (r.control_id) " · severity " (r.severity) } }
                         td { (r.hosts_failing.len()) " of " (r.hosts_reporting) ": " (r.hosts_failing.join(", ")) }
