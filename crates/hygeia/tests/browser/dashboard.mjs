@@ -1,7 +1,8 @@
 // Drives Debian's Chromium through the `hygeia serve` dashboard with a real server and a real
 // agent: first sign-in with a new password and an authenticator (TOTP) set up from the QR page,
 // enrolment of this computer, the overview, the computer's page, revoking the enroll secret, the
-// attestation report and its PDF, and the insurer's view with its CSV. Every request the pages
+// device inventory upload with its findings, the attestation report and its PDF, and the
+// insurer's view with its CSV. Every request the pages
 // make must go to the server itself. Screenshots of each page are kept in $SCREENSHOTS.
 //
 // Run by crates/hygeia/tests/browser.rs (cargo test); by hand:
@@ -10,7 +11,8 @@
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
@@ -93,6 +95,10 @@ const practiceSetup = hygeia([
   "--practice", "Riverside Family Practice", "--admin-email", "admin@riverside.example",
   "--admin-name", "Pat Admin",
 ]);
+// The server's advisory store (beside the database), filled from the project's fixture
+// advisories as an operator fills it from a store made elsewhere.
+const deviceFixtures = fileURLToPath(new URL("../../../hygeia-devices/tests/fixtures", import.meta.url));
+hygeia(["devices", "update", "--from", deviceFixtures, "--store", `${database}.devices`]);
 const { server, base } = await startServer();
 step(`server at ${base}`);
 
@@ -245,14 +251,34 @@ try {
   assert.ok(await admin.locator("td code:text-is('enroll_secret.revoke')").count() >= 1, "the revocation is in the audit log");
   await shot(admin, "audit-log");
 
+  step("devices: upload the inventory and see what to patch first");
+  await admin.click("nav >> text=Devices");
+  await checkPage(admin);
+  assert.ok(await admin.getByText("No inventory yet").isVisible(), "no inventory before the upload");
+  const inventoryPath = join(work, "devices.csv");
+  writeFileSync(inventoryPath, [
+    "name,kind,vendor,model,version,os,os_version,segment,life_critical,stores_phi,patch_owner",
+    "Pump in room 2,infusion-pump,Acme,Acme Pump 300,1.52,,,flat,yes,no,",
+    "Reading room viewer,workstation,Acme,Acme Viewer,1.0,Windows,7,clinical-vlan,no,yes,Pat",
+  ].join("\n") + "\n");
+  await admin.setInputFiles("input[type=file]", inventoryPath);
+  await admin.click("text=Upload and check");
+  await checkPage(admin);
+  assert.ok(await admin.locator("h3:has-text('Pump in room 2')").isVisible(), "the affected pump has its card");
+  assert.ok(await admin.locator("a:text-is('ICSMA-90-001-01')").count() >= 1, "the advisory is named");
+  assert.ok(await admin.getByRole("heading", { name: "Device safeguards (HICP 9)" }).isVisible());
+  await shot(admin, "devices");
+
   step("the attestation report, and its PDF");
   await admin.click("nav >> text=Attestation report");
   await checkPage(admin);
-  for (const heading of ["1. Scope and date", "2. Asset inventory", "3. Safeguards by HICP practice",
+  for (const heading of ["1. Scope and date", "2. Asset inventory", "2b. Asset inventory: medical and IT devices", "3. Safeguards by HICP practice",
     "4. Attested safeguards", "5. Open risks", "6. Remediation plan", "7. Sign-off"]) {
     assert.ok(await admin.locator(`h2:has-text("${heading}")`).isVisible(), heading);
   }
   assert.ok(await admin.locator(`td:text-is("${hostname}")`).count() >= 1, "the computer is in the asset inventory");
+  assert.ok(await admin.locator("h3:text-is('HICP 9: Network Connected Medical Devices')").isVisible(), "HICP 9 is measured");
+  assert.ok(await admin.getByText("Measured on the device inventory").first().isVisible());
   await shot(admin, "attestation-report");
   const [download] = await Promise.all([
     admin.waitForEvent("download"),
