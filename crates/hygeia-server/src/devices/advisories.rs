@@ -259,12 +259,14 @@ pub async fn schedule(state: crate::state::AppState) {
         download_if_due(&store, &mut last_download).await;
         let active = store.active_snapshot_name();
         if active.is_some() && active != matched_snapshot {
+            let started = std::time::Instant::now();
             match super::evaluate::rematch_all(&state).await {
                 Ok(count) => {
                     matched_snapshot = active;
                     if count > 0 {
                         eprintln!(
-                            "hygeia serve: matched {count} practice inventories against the new advisories"
+                            "hygeia serve: matched {count} practice inventories against the new advisories in {:.1} s",
+                            started.elapsed().as_secs_f64()
                         );
                     }
                 }
