@@ -37,6 +37,8 @@ pub struct Settings {
     pub devices_update_every: Option<std::time::Duration>,
     /// How often the server looks for a new snapshot in the advisory store.
     pub devices_watch_every: std::time::Duration,
+    /// Where scheduled updates download from: CISA's feeds by default, or mirrors.
+    pub devices_sources: hygeia_devices::update::Sources,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             devices_store: None,
             devices_update_every: None,
             devices_watch_every: crate::devices::advisories::WATCH_EVERY,
+            devices_sources: hygeia_devices::update::Sources::default(),
         }
     }
 }
@@ -103,6 +106,7 @@ impl AppState {
             advisories: Arc::new(crate::devices::AdvisoryStore::new(
                 settings.devices_store.clone(),
                 settings.devices_update_every,
+                settings.devices_sources.clone(),
             )),
             login_limiter: Arc::new(RateLimiter::new(settings.login_limit)),
             account_limiter: Arc::new(RateLimiter::new(settings.login_limit)),

@@ -4,6 +4,8 @@
 //! role allows.
 
 mod common;
+#[path = "../../hygeia-devices/tests/support/feeds_server.rs"]
+mod feeds_server;
 
 use common::*;
 use hygeia_server::Settings;
@@ -324,4 +326,126 @@ fn the_devices_page_takes_an_upload_with_its_csrf_token_only() {
         "{:?}",
         overview.body
     );
+}
+
+#[test]
+fn the_scheduled_update_downloads_advisories_and_matches_again() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let routes: feeds_server::Routes =
+        std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+    let port = feeds_server::serve(std::sync::Arc::clone(&routes));
+    if let Ok(mut r) = routes.lock() {
+        *r = feeds_server::good_routes(port);
+    }
+    let server = TestServer::start(
+        "sqlite",
+        Settings {
+            devices_update_every: Some(Duration::from_secs(3600)),
+            devices_sources: feeds_server::sources(port),
+            ..settings(&dir.path().join("store"))
+        },
+    );
+    let (practice, email, otp) = server.practice("Clinic", "admin@clinic.example");
+    let mut admin = first_sign_in(&server, &email, &otp);
+    let path = format!("/api/v1/practices/{practice}/devices");
+    let uploaded = admin.post(
+        &path,
+        json!({"file_name": "devices.csv", "content": INVENTORY}),
+    );
+    assert_eq!(uploaded.status, 201, "{:?}", uploaded.body);
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = admin.get("/api/v1/advisory-store").body;
+        let pump = admin.get(&path);
+        if status["last_update"]["ok"] == true
+            && !advisories_of(device(&pump.body, "pump-a")).is_empty()
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(status["last_update"]["ok"], true, "{status}");
+    assert_eq!(status["advisories"], 3, "{status}");
+    assert_eq!(status["update_every_hours"], 1, "{status}");
+    let matched = admin.get(&path);
+    assert_eq!(
+        advisories_of(device(&matched.body, "pump-a")),
+        ["ICSMA-90-001-01"]
+    );
+}
+
+#[test]
+fn a_failed_scheduled_update_is_shown_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = dir.path().join("store");
+    hygeia_devices::store::import(&store, &store_made_elsewhere(dir.path()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A port nothing listens on: the download fails at once, as it does without internet.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = TestServer::start(
+        "sqlite",
+        Settings {
+            devices_update_every: Some(Duration::from_secs(3600)),
+            devices_sources: feeds_server::sources(closed),
+            ..settings(&store)
+        },
+    );
+    let (practice, email, otp) = server.practice("Clinic", "admin@clinic.example");
+    let mut admin = first_sign_in(&server, &email, &otp);
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = admin.get("/api/v1/advisory-store").body;
+        if status.get("last_update").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(status["last_update"]["ok"], false, "{status}");
+    assert!(
+        status["last_update"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("previous advisories stay in use")),
+        "{status}"
+    );
+    // The advisories copied in before are still the ones used.
+    assert_eq!(status["available"], true);
+    let uploaded = admin.post(
+        &format!("/api/v1/practices/{practice}/devices"),
+        json!({"file_name": "devices.csv", "content": INVENTORY}),
+    );
+    assert_eq!(uploaded.status, 201);
+    assert!(uploaded.body["counts"]["critical"].as_i64().unwrap_or(0) >= 1);
+    let page = admin.get(&format!("/practices/{practice}/devices"));
+    assert!(
+        page.body
+            .as_str()
+            .is_some_and(|h| h.contains("The last download failed")),
+        "{:?}",
+        page.body
+    );
+}
+
+#[test]
+fn cyclonedx_and_spdx_files_are_inventories_too() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = TestServer::start("sqlite", settings(&dir.path().join("store")));
+    let (practice, email, otp) = server.practice("Clinic", "admin@clinic.example");
+    let mut admin = first_sign_in(&server, &email, &otp);
+    for file in ["monitor.cdx.json", "pump.spdx.json"] {
+        let content = String::from_utf8(feeds_server::fixture(file)).unwrap_or_default();
+        let uploaded = admin.post(
+            &format!("/api/v1/practices/{practice}/devices"),
+            json!({"file_name": file, "content": content}),
+        );
+        assert_eq!(uploaded.status, 201, "{file}: {:?}", uploaded.body);
+        assert!(
+            uploaded.body["inventory"]["devices"].as_i64().unwrap_or(0) >= 1,
+            "{file}: {:?}",
+            uploaded.body
+        );
+        assert_eq!(uploaded.body["inventory"]["file_name"], file);
+    }
 }

@@ -48,12 +48,14 @@ pub struct UpdateAttempt {
 }
 
 /// The advisory store of this server.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AdvisoryStore {
     /// The store folder; `None` when the server has none.
     pub dir: Option<PathBuf>,
     /// Hours between scheduled updates; `None` when off.
     pub update_every: Option<Duration>,
+    /// Where scheduled updates download from.
+    pub sources: hygeia_devices::update::Sources,
     loaded: Mutex<Option<Arc<Loaded>>>,
     last_attempt: Mutex<Option<UpdateAttempt>>,
 }
@@ -83,12 +85,18 @@ pub struct StoreStatus {
 }
 
 impl AdvisoryStore {
-    /// A store at `dir` (or none), updated every `update_every` (or never).
-    pub fn new(dir: Option<PathBuf>, update_every: Option<Duration>) -> AdvisoryStore {
+    /// A store at `dir` (or none), updated from `sources` every `update_every` (or never).
+    pub fn new(
+        dir: Option<PathBuf>,
+        update_every: Option<Duration>,
+        sources: hygeia_devices::update::Sources,
+    ) -> AdvisoryStore {
         AdvisoryStore {
             dir,
             update_every,
-            ..AdvisoryStore::default()
+            sources,
+            loaded: Mutex::default(),
+            last_attempt: Mutex::default(),
         }
     }
 
@@ -203,8 +211,7 @@ pub fn download(store: &AdvisoryStore) -> UpdateAttempt {
             message: "no advisory store folder is set".into(),
         };
     };
-    let sources = hygeia_devices::update::Sources::default();
-    match hygeia_devices::update::update(dir, &sources, &mut |_| {}) {
+    match hygeia_devices::update::update(dir, &store.sources, &mut |_| {}) {
         Ok(manifest) => UpdateAttempt {
             at,
             ok: true,
