@@ -449,3 +449,34 @@ fn cyclonedx_and_spdx_files_are_inventories_too() {
         assert_eq!(uploaded.body["inventory"]["file_name"], file);
     }
 }
+
+#[test]
+fn two_uploads_at_once_both_land() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let server = TestServer::start(backend, settings(&dir.path().join("store")));
+        let (practice, email, otp) = server.practice("Clinic", "admin@clinic.example");
+        let admin = first_sign_in(&server, &email, &otp);
+        let path = format!("/api/v1/practices/{practice}/devices");
+        let uploads: Vec<_> = (0..4)
+            .map(|i| {
+                let mut browser = admin.clone();
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    browser
+                        .post(
+                            &path,
+                            json!({"file_name": format!("devices-{i}.csv"), "content": INVENTORY}),
+                        )
+                        .status
+                })
+            })
+            .collect();
+        for upload in uploads {
+            assert_eq!(upload.join().unwrap_or(0), 201, "{backend}");
+        }
+        let mut admin = admin;
+        let now = admin.get(&path);
+        assert_eq!(now.body["controls"].as_array().map(Vec::len), Some(4));
+    }
+}

@@ -148,7 +148,11 @@ pub async fn rematch_all(state: &AppState) -> ApiResult<usize> {
             &evaluation.snapshot,
         )
         .await?;
-        storage::save_controls(&mut tx, practice_id, &evaluation.controls).await?;
+        // An upload may have replaced the inventory while this one was matched: its controls
+        // are then already newer than these.
+        if storage::current_inventory_id(&mut tx, practice_id).await? == Some(inventory_id) {
+            storage::save_controls(&mut tx, practice_id, &evaluation.controls).await?;
+        }
         tx.commit().await?;
         matched += 1;
     }

@@ -369,16 +369,13 @@ pub async fn save_controls(
             Some((_, since)) if !changed => *since,
             _ => at,
         };
-        sqlx::query(
-            "DELETE FROM practice_device_controls WHERE practice_id = $1 AND control_id = $2",
-        )
-        .bind(practice_id)
-        .bind(control_id)
-        .execute(&mut **tx)
-        .await?;
+        // One statement, so two uploads at once cannot both insert the row.
         sqlx::query(
             "INSERT INTO practice_device_controls (practice_id, control_id, status, severity, \
-             reason, evidence, observed_at, since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             reason, evidence, observed_at, since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (practice_id, control_id) DO UPDATE SET status = excluded.status, \
+             severity = excluded.severity, reason = excluded.reason, evidence = excluded.evidence, \
+             observed_at = excluded.observed_at, since = excluded.since",
         )
         .bind(practice_id)
         .bind(control_id)
@@ -413,6 +410,20 @@ pub async fn save_controls(
         }
     }
     Ok(())
+}
+
+/// The id of the inventory in force for a practice now, read inside a transaction.
+pub async fn current_inventory_id(
+    tx: &mut Transaction<'static, Any>,
+    practice_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM device_inventories WHERE practice_id = $1 \
+         ORDER BY uploaded_at DESC, id DESC LIMIT 1",
+    )
+    .bind(practice_id)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 /// The inventory in force for a practice at `end` (Unix seconds; `i64::MAX` for now).
