@@ -167,6 +167,16 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Advisory, Vec<Unparsed>), De
             exploited,
         });
     }
+    // A product tree whose product name is only the word "Version" (ICSMA-18-086-01): the
+    // product is the one the title names.
+    let title = text(document, "title");
+    for product in &mut products {
+        if is_placeholder_name(&product.name)
+            && let Some(named) = product_in_title(title, &product.vendor)
+        {
+            product.name = named;
+        }
+    }
     // Fixed versions given only in remediation text.
     for product in &mut products {
         let fixes: Vec<_> = remediations
@@ -203,6 +213,44 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<(Advisory, Vec<Unparsed>), De
         },
         unparsed,
     ))
+}
+
+/// A product name that names no product: the advisory put a label where the name belongs.
+fn is_placeholder_name(name: &str) -> bool {
+    matches!(
+        name.trim().to_lowercase().as_str(),
+        "version" | "versions" | "all versions" | "firmware" | "software" | "product" | "products"
+    )
+}
+
+/// The product a title names: "Philips Alice 6 Vulnerabilities (Update B)" is "Alice 6" for
+/// the vendor Philips. `None` when nothing is left.
+fn product_in_title(title: &str, vendor: &str) -> Option<String> {
+    let mut words: Vec<&str> = title.split_whitespace().collect();
+    // "(Update B)" and everything after the first parenthesis.
+    if let Some(open) = words.iter().position(|w| w.starts_with('(')) {
+        words.truncate(open);
+    }
+    // "... Vulnerabilities", "... Vulnerability", "... Improper Authentication": from the first
+    // word that says what is wrong.
+    if let Some(cut) = words
+        .iter()
+        .position(|w| w.to_lowercase().starts_with("vulnerab"))
+    {
+        words.truncate(cut);
+    }
+    let vendor_words: Vec<String> = vendor
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect();
+    while words
+        .first()
+        .is_some_and(|w| vendor_words.contains(&w.to_lowercase()))
+    {
+        words.remove(0);
+    }
+    let name = words.join(" ");
+    (!name.is_empty() && name.chars().any(char::is_alphanumeric)).then_some(name)
 }
 
 /// What CISA's "Exploitability"/"Risk evaluation" notes say about public exploits.
@@ -339,6 +387,22 @@ fn calls_affected(spec: &VersionSpec, version: &Version) -> bool {
             spec.answer(version),
             SpecAnswer::Exact | SpecAnswer::InRange
         )
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    #[test]
+    fn a_placeholder_product_name_takes_the_product_from_the_title() {
+        assert_eq!(
+            product_in_title("Philips Alice 6 Vulnerabilities (Update B)", "Philips").as_deref(),
+            Some("Alice 6")
+        );
+        assert_eq!(product_in_title("Philips Vulnerabilities", "Philips"), None);
+        assert!(is_placeholder_name("Version"));
+        assert!(!is_placeholder_name("Alice 6"));
+    }
 }
 
 #[cfg(test)]

@@ -124,6 +124,15 @@ impl VersionSpec {
             return spec;
         }
         let text = text.replace(" or ", ",").replace(" and ", ",");
+        if !text.contains(['|', ',']) {
+            // "1.2 <= 2.0" alone: one range written around its comparator.
+            if let Some(interval) = infix_interval(&text) {
+                return VersionSpec::AnyOf {
+                    alternatives: vec![interval],
+                    cleaned,
+                };
+            }
+        }
         let starts_with_comparator = text.starts_with(['<', '>', '=']);
         let separator = if text.contains('|') {
             '|'
@@ -360,6 +369,10 @@ fn parse_constraints(text: &str, separator: char, cleaned: bool) -> Option<Versi
         return None;
     }
     for piece in pieces {
+        if let Some(interval) = infix_interval(piece) {
+            alternatives.push(interval);
+            continue;
+        }
         let (op, rest) = ["<=", ">=", "!=", "<", ">", "="]
             .iter()
             .find_map(|op| piece.strip_prefix(op).map(|rest| (*op, rest.trim())))
@@ -407,6 +420,59 @@ fn parse_constraints(text: &str, separator: char, cleaned: bool) -> Option<Versi
     })
 }
 
+/// "A.01 <= C.0x": a lower and an upper bound around the comparator (the version between
+/// them), as some advisories write a range. `None` for anything else.
+fn infix_interval(piece: &str) -> Option<Alternative> {
+    if piece.starts_with(['<', '>', '=']) {
+        return None;
+    }
+    // Only `<=`: "A10 < A11" in ICSMA-21-294-01 means the two versions A10 and A11 (its
+    // remediation says so), so a strict `<` between versions stays unread.
+    let (lower, upper) = piece.split_once("<=")?;
+    let lower = version_token(lower)?;
+    let upper = match digit_wildcard_successor(upper.trim()) {
+        // "C.0x" is C.00 to C.09: below C.10.
+        Some(successor) => Bound {
+            version: version_token(&successor)?,
+            inclusive: false,
+        },
+        None => Bound {
+            version: version_token(upper)?,
+            inclusive: true,
+        },
+    };
+    Some(Alternative::Interval {
+        lower: Some(Bound {
+            version: lower,
+            inclusive: true,
+        }),
+        upper: Some(upper),
+    })
+}
+
+/// "c.0x" (x standing for digits of the last part) → "c.10", the first version after it.
+fn digit_wildcard_successor(text: &str) -> Option<String> {
+    let (head, last) = match text.rsplit_once('.') {
+        Some((head, last)) => (Some(head), last),
+        None => (None, text),
+    };
+    let digits = last.trim_end_matches(['x', 'X']);
+    let wildcards = last.len() - digits.len();
+    if wildcards == 0 || wildcards > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let stem: u64 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
+    let next = (stem + 1) * 10u64.pow(wildcards as u32);
+    Some(match head {
+        Some(head) => format!("{head}.{next}"),
+        None => next.to_string(),
+    })
+}
+
 /// `2.x`, `2.X`, `6.*`, `5.x.x`: the part before the wildcards.
 fn wildcard_stem(text: &str) -> Option<&str> {
     let mut stem = text.trim();
@@ -433,6 +499,34 @@ fn models_named(raw: &str) -> Option<Vec<String>> {
         .split(|c: char| !c.is_alphabetic())
         .any(|w| w.len() >= 4);
     (has_words && !names.is_empty()).then_some(names)
+}
+
+#[cfg(test)]
+mod infix_tests {
+    use super::*;
+
+    fn answer(spec: &str, version: &str) -> SpecAnswer {
+        VersionSpec::parse(spec)
+            .answer(&Version::parse(version).unwrap_or_else(|| panic!("{version}")))
+    }
+
+    #[test]
+    fn a_range_written_around_its_comparator() {
+        // ICSMA-21-322-02: "A.01 <= C.0x | 4.0".
+        let spec = "A.01 <= C.0x | 4.0";
+        assert_eq!(answer(spec, "B.02"), SpecAnswer::InRange);
+        assert_eq!(answer(spec, "A.01"), SpecAnswer::InRange);
+        assert_eq!(answer(spec, "C.05"), SpecAnswer::InRange);
+        assert_eq!(answer(spec, "4.0"), SpecAnswer::Exact);
+        assert_eq!(answer(spec, "C.10"), SpecAnswer::Outside);
+        assert_eq!(answer(spec, "D.01"), SpecAnswer::Outside);
+        assert_eq!(answer("1.2 <= 2.0", "2.0"), SpecAnswer::InRange);
+        assert_eq!(answer("1.2 <= 2.0", "2.1"), SpecAnswer::Outside);
+        assert_eq!(answer("A10 < A11", "A11"), SpecAnswer::Unknown);
+        assert_eq!(digit_wildcard_successor("c.0x").as_deref(), Some("c.10"));
+        assert_eq!(digit_wildcard_successor("1x").as_deref(), Some("20"));
+        assert_eq!(digit_wildcard_successor("c.05"), None);
+    }
 }
 
 #[cfg(test)]
