@@ -176,7 +176,9 @@ fn the_attestation_report_shows_the_chosen_day_from_history() {
         );
         let today = admin.get(&format!("/practices/{practice}/attestation"));
         assert!(
-            text(&today).contains("No control was failing on any computer on this day."),
+            text(&today).contains(
+                "No control was failing on any computer or on the device inventory on this day."
+            ),
             "{backend}: today it is fixed"
         );
         // Before enrolment: nothing in scope.
