@@ -134,17 +134,17 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(dropped, usize::from(i >= 3));
         }
-        let waiting = queue.list().unwrap_or_default();
+        let waiting = queue.list().unwrap();
         let bodies: Vec<String> = waiting
             .iter()
-            .map(|q| std::fs::read_to_string(&q.path).unwrap_or_default())
+            .map(|q| std::fs::read_to_string(&q.path).unwrap())
             .collect();
         assert_eq!(bodies, ["{\"n\":2}", "{\"n\":3}", "{\"n\":4}"]);
         assert!(waiting.iter().all(|q| q.report_id.len() == 20 + 1 + 16));
         queue.remove(&waiting[0]).unwrap_or_else(|e| panic!("{e}"));
         queue.remove(&waiting[0]).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(queue.list().unwrap_or_default().len(), 2);
+        assert_eq!(queue.list().unwrap().len(), 2);
         std::fs::write(dir.path().join("queue/x.tmp"), b"half").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(queue.list().unwrap_or_default().len(), 2);
+        assert_eq!(queue.list().unwrap().len(), 2);
     }
 }

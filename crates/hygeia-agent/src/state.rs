@@ -177,7 +177,7 @@ mod tests {
         let old = r#"{"server":"https://h","enroll_secret":"hye_secret","ca_file":null,"node_key":"hyn_y","host_id":7}"#;
         std::fs::write(state.join(ENROLMENT_FILE), old).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(load(&state).map(|e| e.host_id).ok(), Some(7));
-        let rewritten = std::fs::read_to_string(state.join(ENROLMENT_FILE)).unwrap_or_default();
+        let rewritten = std::fs::read_to_string(state.join(ENROLMENT_FILE)).unwrap();
         assert!(!rewritten.contains("hye_secret"), "{rewritten}");
         std::fs::write(state.join(ENROLMENT_FILE), b"{broken").unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(load(&state), Err(StateError::Damaged(_))));

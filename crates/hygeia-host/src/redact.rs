@@ -207,7 +207,7 @@ mod tests {
         let psk = redacted
             .lines()
             .find_map(|l| l.strip_prefix("psk="))
-            .unwrap_or_default();
+            .unwrap();
         let strength = KeyStrength::from_token(psk);
         assert_eq!(strength.map(|s| (s.length, s.common)), Some((11, true)));
         assert!(strength.and_then(|s| s.weakness()).is_some());
@@ -219,7 +219,7 @@ mod tests {
             .last()
             .and_then(|l| l.split_once(": "))
             .map(|(_, v)| v.to_string())
-            .unwrap_or_default();
+            .unwrap();
         assert_eq!(
             KeyStrength::from_token(&token).and_then(|s| s.weakness()),
             None

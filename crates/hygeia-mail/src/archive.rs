@@ -634,12 +634,12 @@ mod tests {
 
     #[test]
     fn rar_names_are_read_from_their_headers() {
-        let listing = list("docs.zip", &rar5(&["invoice.pdf", "invoice.js"])).unwrap_or_default();
+        let listing = list("docs.zip", &rar5(&["invoice.pdf", "invoice.js"])).unwrap();
         assert_eq!(
             names(&listing),
             ["docs.zip > invoice.pdf", "docs.zip > invoice.js"]
         );
-        let listing = list("old.rar", &rar4(&["a.txt", "setup.exe"])).unwrap_or_default();
+        let listing = list("old.rar", &rar4(&["a.txt", "setup.exe"])).unwrap();
         assert_eq!(names(&listing), ["old.rar > a.txt", "old.rar > setup.exe"]);
     }
 
@@ -651,7 +651,7 @@ mod tests {
             ("part2.zip", &innermost, true),
         ]);
         let outer = zip(&[("part1.zip", &middle, false)]);
-        let listing = list("order.zip", &outer).unwrap_or_default();
+        let listing = list("order.zip", &outer).unwrap();
         assert_eq!(
             names(&listing),
             [
@@ -662,7 +662,7 @@ mod tests {
             ]
         );
         assert_eq!(listing.entries[3].depth, 3);
-        let seven = list("a.zip", &[0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C, 0, 4]).unwrap_or_default();
+        let seven = list("a.zip", &[0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C, 0, 4]).unwrap();
         assert_eq!(seven.opaque, ["a.zip"]);
     }
 
@@ -676,7 +676,7 @@ mod tests {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         encoder.write_all(&tar).unwrap_or_else(|e| panic!("{e}"));
         let gz = encoder.finish().unwrap_or_else(|e| panic!("{e}"));
-        let listing = list("scan.tgz", &gz).unwrap_or_default();
+        let listing = list("scan.tgz", &gz).unwrap();
         assert_eq!(
             names(&listing),
             ["scan.tgz > scan.tar", "scan.tgz > scan.tar > run.lnk"]
@@ -698,7 +698,7 @@ mod tests {
         for _ in 0..10 {
             nested = zip(&[("again.zip", &nested, false)]);
         }
-        let listing = list("bomb.zip", &nested).unwrap_or_default();
+        let listing = list("bomb.zip", &nested).unwrap();
         assert_eq!(
             listing.entries.iter().map(|e| e.depth).max(),
             Some(MAX_DEPTH)
@@ -713,7 +713,7 @@ mod tests {
             .map(|n| (n.as_str(), inner.as_slice(), true))
             .collect();
         let many = zip(&refs);
-        let listing = list("many.zip", &many).unwrap_or_default();
+        let listing = list("many.zip", &many).unwrap();
         let depth = |d: usize| listing.entries.iter().filter(|e| e.depth == d).count();
         assert_eq!(depth(1), 80);
         assert!(

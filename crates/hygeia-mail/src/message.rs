@@ -353,7 +353,7 @@ mod tests {
     fn reads_a_multipart_message() {
         let raw = b"From: \"PayPal\" <service@paypa1-secure.example>\r\nReply-To: x@gmail.com\r\nSubject: Verify your account\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<a href=\"http://198.51.100.23/\">www.paypal.com</a>\r\n--b\r\nContent-Type: application/octet-stream; name=\"invoice.pdf.exe\"\r\nContent-Disposition: attachment; filename=\"invoice.pdf.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b--\r\n";
         let mail = parse(raw);
-        let from = mail.from.clone().unwrap_or_default();
+        let from = mail.from.clone().unwrap();
         assert_eq!(
             (from.name.as_str(), from.domain.as_str()),
             ("PayPal", "paypa1-secure.example")

@@ -412,7 +412,7 @@ mod tests {
         );
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(deceptive_host("xn--pypal-4ve.com"), Some("punycode"));
-        let shown = displayed_host("xn--pypal-4ve.com").unwrap_or_default();
+        let shown = displayed_host("xn--pypal-4ve.com").unwrap();
         assert_eq!(shown, "p\u{430}ypal.com");
         assert_eq!(latin_spelling(&shown).as_deref(), Some("paypal.com"));
         assert_eq!(

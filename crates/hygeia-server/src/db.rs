@@ -395,10 +395,10 @@ mod tests {
                 .iter()
                 .map(|r| {
                     (
-                        r.try_get("control_id").unwrap_or_default(),
-                        r.try_get("at").unwrap_or_default(),
-                        r.try_get("from_status").unwrap_or_default(),
-                        r.try_get("to_status").unwrap_or_default(),
+                        r.try_get("control_id").unwrap(),
+                        r.try_get("at").unwrap(),
+                        r.try_get("from_status").unwrap(),
+                        r.try_get("to_status").unwrap(),
                     )
                 })
                 .collect();

@@ -241,24 +241,24 @@ mod tests {
         let map = super::super::screenlock::parse_gsettings_list(
             "org.gnome.DejaDup periodic true\norg.gnome.DejaDup last-backup '2026-11-20T10:00:00Z'\n",
         )
-        .unwrap_or_default();
+        .unwrap();
         let tool = dejadup(&map);
         assert!(tool.as_ref().and_then(|t| t.last_success).is_some());
         let unset = super::super::screenlock::parse_gsettings_list(
             "org.gnome.DejaDup periodic false\norg.gnome.DejaDup last-backup ''\n",
         )
-        .unwrap_or_default();
+        .unwrap();
         assert!(dejadup(&unset).is_none());
     }
 
     #[test]
     fn systemd_json() {
-        let timers = parse_systemd_timers(r#"[{"next":1764374400000000,"left":1,"last":1764288003000000,"passed":2,"unit":"restic-backup.timer","activates":"restic-backup.service"}]"#).unwrap_or_default();
+        let timers = parse_systemd_timers(r#"[{"next":1764374400000000,"left":1,"last":1764288003000000,"passed":2,"unit":"restic-backup.timer","activates":"restic-backup.service"}]"#).unwrap();
         assert_eq!(
             timers[0].last.map(|t| t.date().to_string()).as_deref(),
             Some("2025-11-28")
         );
-        let units = parse_systemd_units(r#"[{"unit":"clamav-daemon.service","load":"loaded","active":"active","sub":"running","description":"x"}]"#).unwrap_or_default();
+        let units = parse_systemd_units(r#"[{"unit":"clamav-daemon.service","load":"loaded","active":"active","sub":"running","description":"x"}]"#).unwrap();
         assert_eq!(units[0].sub, "running");
         assert!(parse_systemd_units("System has not been booted with systemd").is_err());
     }

@@ -284,7 +284,7 @@ mod tests {
 
     #[test]
     fn lsblk_tree() {
-        let devices = parse_lsblk_json(LSBLK).unwrap_or_default();
+        let devices = parse_lsblk_json(LSBLK).unwrap();
         let root = device_mounted_at(&devices, "/").map(|d| d.encrypted);
         let home = device_mounted_at(&devices, "/home").map(|d| d.encrypted);
         assert_eq!((root, home), (Some(true), Some(false)));

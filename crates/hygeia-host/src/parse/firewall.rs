@@ -443,13 +443,13 @@ mod tests {
     #[test]
     fn nft_accept_all_is_not_filtering() {
         let accept_all = "table ip filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy accept;\n\t}\n}\n";
-        let chains = parse_nft_ruleset(accept_all).unwrap_or_default();
+        let chains = parse_nft_ruleset(accept_all).unwrap();
         assert!(!nft_inbound(&chains).filtering);
         let explicit_accept = "table inet f {\n chain input {\n  type filter hook input priority 0; policy drop;\n  counter packets 5 bytes 300 accept\n }\n}\n";
-        assert!(!nft_inbound(&parse_nft_ruleset(explicit_accept).unwrap_or_default()).filtering);
+        assert!(!nft_inbound(&parse_nft_ruleset(explicit_accept).unwrap()).filtering);
         let reject_last = "table inet f {\n chain input {\n  type filter hook input priority 0; policy accept;\n  ct state established,related accept\n  tcp dport 22 accept\n  reject with icmpx type admin-prohibited\n }\n}\n";
-        assert!(nft_inbound(&parse_nft_ruleset(reject_last).unwrap_or_default()).filtering);
-        assert!(!nft_inbound(&parse_nft_ruleset("").unwrap_or_default()).filtering);
+        assert!(nft_inbound(&parse_nft_ruleset(reject_last).unwrap()).filtering);
+        assert!(!nft_inbound(&parse_nft_ruleset("").unwrap()).filtering);
         assert!(parse_nft_ruleset("table x {\n}\n}\n").is_err());
     }
 
@@ -474,7 +474,7 @@ mod tests {
         );
         assert!(parse_socketfilterfw("").is_err());
         let ps = "Name                 : Domain\nEnabled              : True\nDefaultInboundAction : NotConfigured\n\nName                 : Public\nEnabled              : False\nDefaultInboundAction : NotConfigured\n";
-        let profiles = parse_windows_firewall(ps).unwrap_or_default();
+        let profiles = parse_windows_firewall(ps).unwrap();
         assert_eq!(profiles.len(), 2);
         assert!(profiles[0].enabled && profiles[0].blocks_inbound && !profiles[1].enabled);
     }

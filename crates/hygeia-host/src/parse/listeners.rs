@@ -189,7 +189,7 @@ tcp   LISTEN 0      128          0.0.0.0:22      0.0.0.0:*    users:((\"sshd\",p
 tcp   LISTEN 0      4096   127.0.0.53%lo:53      0.0.0.0:*    users:((\"systemd-resolve\",pid=1,fd=14))\n\
 tcp   LISTEN 0      128             [::]:3389          [::]:*\n\
 udp   UNCONN 0      0     0.0.0.0%virbr0:67      0.0.0.0:*\n";
-        let l = parse_ss(text).unwrap_or_default();
+        let l = parse_ss(text).unwrap();
         assert_eq!(l.len(), 4);
         assert_eq!(
             (l[0].process.as_deref(), l[0].pid, l[0].is_loopback()),
@@ -207,13 +207,13 @@ udp   UNCONN 0      0     0.0.0.0%virbr0:67      0.0.0.0:*\n";
         let names =
             parse_tasklist_csv("\"svchost.exe\",\"1712\",\"Services\",\"0\",\"12,345 K\"\r\n");
         let text = "\r\nActive Connections\r\n\r\n  Proto  Local Address          Foreign Address        State           PID\r\n  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       1712\r\n  TCP    127.0.0.1:5939         0.0.0.0:0              LISTENING       99\r\n  TCP    10.0.0.5:50000         1.2.3.4:443            ESTABLISHED     7\r\n  UDP    [::]:500               *:*                                    4\r\n";
-        let l = parse_netstat_ano(text, &names).unwrap_or_default();
+        let l = parse_netstat_ano(text, &names).unwrap();
         assert_eq!(l.len(), 3);
         assert_eq!(l[0].process.as_deref(), Some("svchost.exe"));
         assert!(l[1].is_loopback());
         assert_eq!(l[2].process.as_deref(), Some("System"));
         let lsof = "COMMAND   PID USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\nrapportd  511 drlee  4u  IPv4 0xabc      0t0  TCP *:49152 (LISTEN)\nARDAgent  600 drlee  9u  IPv6 0xdef      0t0  TCP [::1]:3283 (LISTEN)\n";
-        let l = parse_lsof(lsof).unwrap_or_default();
+        let l = parse_lsof(lsof).unwrap();
         assert_eq!(
             (l[0].address.as_str(), l[0].port, l[1].is_loopback()),
             ("*", 49152, true)

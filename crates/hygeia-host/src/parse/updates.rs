@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn apt_list() {
         let text = "Listing...\nopenssl/oldstable-security 3.0.20-1~deb12u1 amd64 [upgradable from: 3.0.19-1~deb12u1]\ntzdata/oldstable-updates 2025b amd64 [upgradable from: 2025a]\n";
-        let p = parse_apt_list_upgradable(text).unwrap_or_default();
+        let p = parse_apt_list_upgradable(text).unwrap();
         assert_eq!(p.all, vec!["openssl", "tzdata"]);
         assert_eq!(p.security, vec!["openssl"]);
         assert!(parse_apt_list_upgradable("Listing...\n").is_ok_and(|p| p.all.is_empty()));
@@ -323,7 +323,7 @@ mod tests {
     #[test]
     fn apt_get_simulate() {
         let text = "Inst openssl [3.0.19-1~deb12u1] (3.0.20-1~deb12u1 Debian:12.14/oldstable, Debian-Security:12/oldstable-security [amd64])\nInst tzdata [2025a] (2025b Debian:12.14/oldstable [all])\nConf openssl (3.0.20)\n";
-        let p = parse_apt_get_simulate(text).unwrap_or_default();
+        let p = parse_apt_get_simulate(text).unwrap();
         assert_eq!((p.all.len(), p.security.len()), (2, 1));
     }
 
@@ -331,7 +331,7 @@ mod tests {
     fn softwareupdate() {
         let none =
             parse_softwareupdate_list("Software Update Tool\n\nNo new software available.\n")
-                .unwrap_or_default();
+                .unwrap();
         assert!(none.all.is_empty());
         let err = parse_softwareupdate_list(
             "Software Update Tool\n\nScan finished with error: Error Domain=NSURLErrorDomain\n",

@@ -253,7 +253,7 @@ mod tests {
         let text = r#"[{"ifname":"lo","flags":["LOOPBACK","UP"],"operstate":"UNKNOWN"},
             {"ifname":"wg0","flags":["POINTOPOINT","NOARP","UP","LOWER_UP"],"operstate":"UNKNOWN","linkinfo":{"info_kind":"wireguard"}},
             {"ifname":"tun0","flags":["POINTOPOINT"],"operstate":"DOWN","linkinfo":{"info_kind":"tun"}}]"#;
-        let v = parse_ip_link_json(text).unwrap_or_default();
+        let v = parse_ip_link_json(text).unwrap();
         assert_eq!(v.len(), 2);
         assert!(v[0].up && !v[1].up);
         assert!(parse_ip_link_json("not json").is_err());
@@ -265,8 +265,8 @@ mod tests {
             nmcli_terse_fields(r"a\:b:c"),
             vec!["a:b".to_string(), "c".to_string()]
         );
-        let conns = parse_nmcli_connections("Office:vpn:no:yes\nHome:802-11-wireless:yes:yes\n")
-            .unwrap_or_default();
+        let conns =
+            parse_nmcli_connections("Office:vpn:no:yes\nHome:802-11-wireless:yes:yes\n").unwrap();
         assert_eq!(
             vpns_from_nm(&conns),
             vec![Vpn {

@@ -294,7 +294,7 @@ mod tests {
     #[test]
     fn windows_profiles() {
         let text = "=== hygeia profile: HomeNet\r\nProfile HomeNet on interface Wi-Fi:\r\n=======================================================================\r\n\r\nApplied: All User Profile\r\n\r\nProfile information\r\n-------------------\r\n    Version                : 1\r\n    Type                   : Wireless LAN\r\n    Name                   : HomeNet\r\n    Control options        :\r\n        Connection mode    : Connect automatically\r\n\r\nConnectivity settings\r\n---------------------\r\n    SSID name              : \"HomeNet\"\r\n\r\nSecurity settings\r\n-----------------\r\n    Authentication         : WPA2-Personal\r\n    Cipher                 : CCMP\r\n    Security key           : Present\r\n    Key Content            : sunshine\r\n=== hygeia profile: Airport Free WiFi\r\n    Name                   : Airport Free WiFi\r\n        Connection mode    : Connect automatically\r\n    SSID name              : \"Airport Free WiFi\"\r\n    Authentication         : Open\r\n    Cipher                 : None\r\n    Security key           : Absent\r\n";
-        let profiles = parse_netsh_wlan_profiles(text).unwrap_or_default();
+        let profiles = parse_netsh_wlan_profiles(text).unwrap();
         assert_eq!(profiles.len(), 2);
         assert_eq!(
             (profiles[0].security, profiles[0].psk.as_deref()),
