@@ -246,7 +246,7 @@ pub struct LureMatchers {
     /// `pretext_kinds`, then the scams in the order of `scam_kinds`.
     pub phrases: PhraseIndex,
     /// Request verbs ("verify"), found in one pass; pattern i is `Lures::credential_verbs[i]`.
-    pub credential_verbs: Option<aho_corasick::AhoCorasick>,
+    pub credential_verbs: aho_corasick::AhoCorasick,
     /// What each pretext is, for people ("a voicemail").
     pub pretext_kinds: Vec<&'static str>,
     /// What each scam is, for people ("online gambling"), and its weight.
@@ -307,7 +307,7 @@ pub struct MailCatalog {
     /// Every brand's domains, sorted (for [`host_in`]).
     pub brand_domains: Vec<String>,
     /// Finds brand domains written inside a text; pattern i belongs to brand `brand_of[i]`.
-    pub brand_domain_finder: Option<aho_corasick::AhoCorasick>,
+    pub brand_domain_finder: aho_corasick::AhoCorasick,
     /// The brand index of each `brand_domain_finder` pattern.
     pub brand_of: Vec<usize>,
     /// Mail providers whose Authentication-Results `mail imap` trusts on their own servers.
@@ -320,7 +320,7 @@ pub struct MailCatalog {
     pub brand_labels: Vec<(String, usize)>,
     /// Every brand name (`names`), found in one pass; pattern i belongs to brand
     /// `name_brand_of[i]`.
-    pub brand_name_finder: Option<aho_corasick::AhoCorasick>,
+    pub brand_name_finder: aho_corasick::AhoCorasick,
     /// The brand index of each `brand_name_finder` pattern.
     pub name_brand_of: Vec<usize>,
     /// One-word brand names and brand domain names of five letters or more, each with the
@@ -441,9 +441,18 @@ impl MailCatalog {
         let mut lists = vec![lures.credential.clone(), lures.urgency.clone()];
         lists.extend(pretexts.iter().map(|(_, list)| (*list).clone()));
         lists.extend(lures.scam.iter().map(|scam| scam.phrases.clone()));
+        // A finder that cannot be built is a broken catalog, said as such: never a check that
+        // quietly stops finding anything.
+        let finder = |file: &'static str, patterns: &[&str]| {
+            aho_corasick::AhoCorasick::new(patterns).map_err(|e| MailCatalogError {
+                file,
+                message: format!("its phrases cannot be searched for: {e}"),
+            })
+        };
+        let verbs: Vec<&str> = lures.credential_verbs.iter().map(String::as_str).collect();
         let matchers = LureMatchers {
             phrases: PhraseIndex::new(lists),
-            credential_verbs: aho_corasick::AhoCorasick::new(&lures.credential_verbs).ok(),
+            credential_verbs: finder("mail-lures.toml", &verbs)?,
             pretext_kinds: pretexts.iter().map(|(kind, _)| *kind).collect(),
             scam_kinds: lures
                 .scam
@@ -483,7 +492,7 @@ impl MailCatalog {
                 name_brand_of.push(index);
             }
         }
-        let brand_name_finder = aho_corasick::AhoCorasick::new(&name_patterns).ok();
+        let brand_name_finder = finder("mail-brands.toml", &name_patterns)?;
         let mut domain_token_names = std::collections::HashMap::new();
         for (index, brand) in brands.brand.iter().enumerate() {
             for name in brand
@@ -513,7 +522,8 @@ impl MailCatalog {
                 brand_of.push(index);
             }
         }
-        let brand_domain_finder = aho_corasick::AhoCorasick::new(&patterns).ok();
+        let domain_patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+        let brand_domain_finder = finder("mail-brands.toml", &domain_patterns)?;
         let mut brand_domains = patterns;
         brand_domains.sort();
         brand_domains.dedup();
@@ -544,22 +554,20 @@ impl MailCatalog {
         let spaced = display_lower.replace(['-', '_'], " ");
         let display_lower = spaced.as_str();
         let mut named: Vec<usize> = Vec::new();
-        if let Some(finder) = &self.brand_name_finder {
-            for m in finder.find_overlapping_iter(display_lower) {
-                let before = display_lower[..m.start()]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric());
-                let after = display_lower[m.end()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric());
-                if before
-                    && after
-                    && let Some(&brand) = self.name_brand_of.get(m.pattern().as_usize())
-                {
-                    named.push(brand);
-                }
+        for m in self.brand_name_finder.find_overlapping_iter(display_lower) {
+            let before = display_lower[..m.start()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let after = display_lower[m.end()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            if before
+                && after
+                && let Some(&brand) = self.name_brand_of.get(m.pattern().as_usize())
+            {
+                named.push(brand);
             }
         }
         let trimmed = display_lower

@@ -9,7 +9,7 @@ use crate::weights::{variant, weight};
 fn verb_object<'a>(text: &'a str, catalog: &crate::catalog::MailCatalog) -> Option<&'a str> {
     const WINDOW: usize = 48;
     let lures = &catalog.lures;
-    let verbs = catalog.matchers.credential_verbs.as_ref()?;
+    let verbs = &catalog.matchers.credential_verbs;
     for found in verbs.find_overlapping_iter(text) {
         let (at, after_verb) = (found.start(), found.end());
         let whole_word = text[..at]

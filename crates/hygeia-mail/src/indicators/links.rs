@@ -70,7 +70,7 @@ fn abused_tld(mail: &Mail, context: &Context, found: &mut Vec<Indicator>) {
 /// brand's (`paypal.com.account-check.example`, `example.net/signin.ebay.com/`).
 fn brand_in_address<'a>(host: &str, path: &str, context: &'a Context) -> Option<&'a str> {
     let catalog = context.catalog;
-    let finder = catalog.brand_domain_finder.as_ref()?;
+    let finder = &catalog.brand_domain_finder;
     let registrable = registrable_domain(host);
     let subdomains = host.strip_suffix(registrable.as_str()).unwrap_or("");
     // A brand domain counts only from a name boundary: "x.com" is not inside "divx.com".

@@ -37,15 +37,18 @@ struct Likelihood {
     medium_from: f64,
 }
 
-/// The report's wording, parsed once (a test parses it at build time of the tests).
+/// The report's wording, parsed once (a test parses it at build time of the tests). A broken
+/// file is reported with the parser's words (line and column), not just "cannot be read".
 pub fn wording() -> ApiResult<&'static Wording> {
-    static WORDING: OnceLock<Option<Wording>> = OnceLock::new();
+    static WORDING: OnceLock<Result<Wording, String>> = OnceLock::new();
     WORDING
         .get_or_init(|| {
-            toml::from_str(include_str!("../../../../catalog/attestation-report.toml")).ok()
+            toml::from_str(include_str!("../../../../catalog/attestation-report.toml"))
+                .map_err(|e| e.to_string())
         })
         .as_ref()
-        .ok_or_else(|| {
+        .map_err(|message| {
+            eprintln!("hygeia serve: catalog/attestation-report.toml is invalid: {message}");
             ApiError::new(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                 "catalog",
