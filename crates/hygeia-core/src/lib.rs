@@ -8,6 +8,7 @@
 pub mod attestation;
 pub mod catalog;
 pub mod finding;
+pub mod markup;
 pub mod model;
 pub mod private_file;
 pub mod report;

@@ -3,6 +3,7 @@
 
 use crate::MatchReport;
 use crate::priority::Finding;
+use hygeia_core::markup::escape;
 use std::fmt::Write as _;
 
 fn cut(text: &str, width: usize) -> String {
@@ -167,13 +168,6 @@ pub fn csv(report: &MatchReport) -> String {
 fn is_web_link(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A self-contained HTML page (no external resources) for the practice's records.
