@@ -130,42 +130,61 @@ fn invalid_node_key() -> ApiError {
     )
 }
 
+/// An agent that proved its node key, and the computer it speaks for: the extractor of every
+/// agent route, as [`crate::auth::Caller`] is of the user routes. Refuses an unknown key (401),
+/// a removed computer (403) and a computer over its report rate (429).
+#[derive(Debug)]
+pub struct Agent(pub ReportingHost);
+
+impl axum::extract::FromRequestParts<AppState> for Agent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> ApiResult<Agent> {
+        let node_key = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .filter(|k| k.starts_with(NODE_KEY_PREFIX))
+            .ok_or_else(invalid_node_key)?;
+        let row = sqlx::query(
+            "SELECT id, practice_id, last_results_hash, revoked_at FROM hosts WHERE node_key_hash = $1",
+        )
+        .bind(sha256_hex(node_key.trim().as_bytes()))
+        .fetch_optional(&state.db.read)
+        .await?
+        .ok_or_else(invalid_node_key)?;
+        if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "revoked",
+                "A practice administrator removed this computer: it no longer reports. To enroll it again, ask the administrator for a new enroll secret.",
+            ));
+        }
+        let host_id: i64 = row.try_get("id")?;
+        state
+            .report_limiter
+            .check_key(host_id)
+            .map_err(ApiError::too_many)?;
+        Ok(Agent(ReportingHost {
+            id: host_id,
+            practice_id: row.try_get("practice_id")?,
+            last_results_hash: row.try_get("last_results_hash")?,
+        }))
+    }
+}
+
 /// `POST /api/agent/v1/report`: a `hygeia.check/1` document.
 pub async fn report(
     State(state): State<AppState>,
+    Agent(host): Agent,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<Value>> {
-    let node_key = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .filter(|k| k.starts_with(NODE_KEY_PREFIX))
-        .ok_or_else(invalid_node_key)?;
-    let row = sqlx::query(
-        "SELECT id, practice_id, last_results_hash, revoked_at FROM hosts WHERE node_key_hash = $1",
-    )
-    .bind(sha256_hex(node_key.trim().as_bytes()))
-    .fetch_optional(&state.db.read)
-    .await?
-    .ok_or_else(invalid_node_key)?;
-    if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "revoked",
-            "A practice administrator removed this computer: it no longer reports. To enroll it again, ask the administrator for a new enroll secret.",
-        ));
-    }
-    let host_id: i64 = row.try_get("id")?;
-    state
-        .report_limiter
-        .check_key(host_id)
-        .map_err(ApiError::too_many)?;
-    let host = ReportingHost {
-        id: host_id,
-        practice_id: row.try_get("practice_id")?,
-        last_results_hash: row.try_get("last_results_hash")?,
-    };
+    let host_id = host.id;
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
