@@ -7,7 +7,8 @@ use crate::pages;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, MethodRouter, on};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,17 +47,60 @@ pub struct Route {
     pub handler: MethodRouter<AppState>,
 }
 
-fn route(
-    method: &'static str,
-    path: &'static str,
-    access: Access,
-    handler: MethodRouter<AppState>,
-) -> Route {
+/// The HTTP methods the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// `GET`.
+    Get,
+    /// `POST`.
+    Post,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+}
+
+impl Verb {
+    /// The method as HTTP writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Patch => "PATCH",
+            Verb::Delete => "DELETE",
+        }
+    }
+
+    fn filter(self) -> MethodFilter {
+        match self {
+            Verb::Get => MethodFilter::GET,
+            Verb::Post => MethodFilter::POST,
+            Verb::Patch => MethodFilter::PATCH,
+            Verb::Delete => MethodFilter::DELETE,
+        }
+    }
+}
+
+/// A route of the table: the router answers `verb` on `path` with `handler`, so the method the
+/// tests read is the one the router serves.
+fn route<H, T>(verb: Verb, path: &'static str, access: Access, handler: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
     Route {
-        method,
+        method: verb.as_str(),
         path,
         access,
-        handler,
+        handler: on(verb.filter(), handler),
+    }
+}
+
+impl Route {
+    /// Accepts request bodies up to `bytes` on this route (the default is 2 MB).
+    fn body_limit(mut self, bytes: usize) -> Route {
+        self.handler = self.handler.layer(DefaultBodyLimit::max(bytes));
+        self
     }
 }
 
@@ -77,310 +121,198 @@ async fn health() -> &'static str {
 /// All routes.
 pub fn table(max_report_bytes: usize) -> Vec<Route> {
     use Access::*;
+    use Verb::*;
     vec![
-        route("GET", "/healthz", Public, get(health)),
-        route("GET", "/api/openapi.json", Public, get(openapi)),
-        route("POST", "/api/agent/v1/enroll", Public, post(agent::enroll)),
+        route(Get, "/healthz", Public, health),
+        route(Get, "/api/openapi.json", Public, openapi),
+        route(Post, "/api/agent/v1/enroll", Public, agent::enroll),
+        route(Post, "/api/agent/v1/report", Agent, agent::report).body_limit(max_report_bytes),
+        route(Post, "/api/v1/session/login", Public, session::login),
+        route(Get, "/api/v1/session", Signed, session::whoami),
+        route(Post, "/api/v1/session/logout", Signed, session::logout),
         route(
-            "POST",
-            "/api/agent/v1/report",
-            Agent,
-            post(agent::report).layer(DefaultBodyLimit::max(max_report_bytes)),
-        ),
-        route(
-            "POST",
-            "/api/v1/session/login",
-            Public,
-            post(session::login),
-        ),
-        route("GET", "/api/v1/session", Signed, get(session::whoami)),
-        route(
-            "POST",
-            "/api/v1/session/logout",
-            Signed,
-            post(session::logout),
-        ),
-        route(
-            "POST",
+            Post,
             "/api/v1/session/password",
             Signed,
-            post(session::change_password),
+            session::change_password,
         ),
+        route(Post, "/api/v1/session/totp", Signed, session::totp_verify),
         route(
-            "POST",
-            "/api/v1/session/totp",
-            Signed,
-            post(session::totp_verify),
-        ),
-        route(
-            "POST",
+            Post,
             "/api/v1/session/totp/setup",
             Signed,
-            post(session::totp_setup),
+            session::totp_setup,
         ),
         route(
-            "POST",
+            Post,
             "/api/v1/session/totp/confirm",
             Signed,
-            post(session::totp_confirm),
+            session::totp_confirm,
         ),
-        route("GET", "/api/v1/practices", User, get(read::practices)),
+        route(Get, "/api/v1/practices", User, read::practices),
+        route(Get, "/api/v1/practices/{id}", User, read::practice_overview),
         route(
-            "GET",
-            "/api/v1/practices/{id}",
-            User,
-            get(read::practice_overview),
-        ),
-        route(
-            "GET",
+            Get,
             "/api/v1/practices/{id}/controls",
             User,
-            get(read::practice_controls),
+            read::practice_controls,
         ),
         route(
-            "GET",
+            Get,
             "/api/v1/practices/{id}/trend",
             User,
-            get(read::practice_trend),
+            read::practice_trend,
         ),
         route(
-            "GET",
+            Get,
             "/api/v1/practices/{id}/hosts",
             User,
-            get(read::practice_hosts),
+            read::practice_hosts,
         ),
         route(
-            "GET",
+            Get,
             "/api/v1/practices/{id}/enroll-secrets",
             User,
-            get(admin::list_enroll_secrets),
+            admin::list_enroll_secrets,
         ),
         route(
-            "POST",
+            Post,
             "/api/v1/practices/{id}/enroll-secrets",
             User,
-            post(admin::create_enroll_secret),
+            admin::create_enroll_secret,
         ),
         route(
-            "DELETE",
+            Delete,
             "/api/v1/enroll-secrets/{id}",
             User,
-            delete(admin::revoke_enroll_secret),
+            admin::revoke_enroll_secret,
         ),
+        route(Get, "/api/v1/practices/{id}/users", User, admin::list_users),
         route(
-            "GET",
+            Post,
             "/api/v1/practices/{id}/users",
             User,
-            get(admin::list_users),
+            admin::create_user,
         ),
+        route(Patch, "/api/v1/users/{id}", User, admin::change_user),
+        route(Get, "/api/v1/practices/{id}/devices", User, devices::list),
         route(
-            "POST",
-            "/api/v1/practices/{id}/users",
-            User,
-            post(admin::create_user),
-        ),
-        route(
-            "PATCH",
-            "/api/v1/users/{id}",
-            User,
-            patch(admin::change_user),
-        ),
-        route(
-            "GET",
+            Post,
             "/api/v1/practices/{id}/devices",
             User,
-            get(devices::list),
-        ),
-        route(
-            "POST",
-            "/api/v1/practices/{id}/devices",
-            User,
-            post(devices::upload).layer(DefaultBodyLimit::max(devices::UPLOAD_BODY_BYTES)),
-        ),
-        route(
-            "GET",
-            "/api/v1/advisory-store",
-            User,
-            get(devices::advisory_store),
-        ),
-        route("GET", "/api/v1/hosts/{id}", User, get(read::host)),
-        route(
-            "PATCH",
-            "/api/v1/hosts/{id}",
-            User,
-            patch(admin::assign_host),
-        ),
-        route(
-            "DELETE",
-            "/api/v1/hosts/{id}",
-            User,
-            delete(admin::revoke_host),
-        ),
-        route(
-            "GET",
-            "/api/v1/hosts/{id}/report",
-            User,
-            get(read::host_report),
-        ),
-        route(
-            "GET",
-            "/api/v1/hosts/{id}/history",
-            User,
-            get(read::host_history),
-        ),
-        route(
-            "GET",
-            "/api/v1/hosts/{id}/changes",
-            User,
-            get(read::host_changes),
-        ),
-        route("GET", "/api/v1/tokens", User, get(admin::list_tokens)),
-        route("POST", "/api/v1/tokens", User, post(admin::create_token)),
-        route(
-            "DELETE",
-            "/api/v1/tokens/{id}",
-            User,
-            delete(admin::revoke_token),
-        ),
-        route("GET", "/api/v1/audit-log", User, get(admin::audit_log)),
-        route("GET", "/api/v1/risk", User, get(read::practices_by_risk)),
+            devices::upload,
+        )
+        .body_limit(devices::UPLOAD_BODY_BYTES),
+        route(Get, "/api/v1/advisory-store", User, devices::advisory_store),
+        route(Get, "/api/v1/hosts/{id}", User, read::host),
+        route(Patch, "/api/v1/hosts/{id}", User, admin::assign_host),
+        route(Delete, "/api/v1/hosts/{id}", User, admin::revoke_host),
+        route(Get, "/api/v1/hosts/{id}/report", User, read::host_report),
+        route(Get, "/api/v1/hosts/{id}/history", User, read::host_history),
+        route(Get, "/api/v1/hosts/{id}/changes", User, read::host_changes),
+        route(Get, "/api/v1/tokens", User, admin::list_tokens),
+        route(Post, "/api/v1/tokens", User, admin::create_token),
+        route(Delete, "/api/v1/tokens/{id}", User, admin::revoke_token),
+        route(Get, "/api/v1/audit-log", User, admin::audit_log),
+        route(Get, "/api/v1/risk", User, read::practices_by_risk),
         // The dashboard's pages.
-        route("GET", "/", Page, get(pages::home)),
-        route("GET", "/login", PublicPage, get(pages::sign_in::login_form)),
-        route("POST", "/login", PublicPage, post(pages::sign_in::login)),
-        route("GET", "/login/code", Page, get(pages::sign_in::code_form)),
-        route("POST", "/login/code", Page, post(pages::sign_in::code)),
+        route(Get, "/", Page, pages::home),
+        route(Get, "/login", PublicPage, pages::sign_in::login_form),
+        route(Post, "/login", PublicPage, pages::sign_in::login),
+        route(Get, "/login/code", Page, pages::sign_in::code_form),
+        route(Post, "/login/code", Page, pages::sign_in::code),
         route(
-            "GET",
+            Get,
             "/account/password",
             Page,
-            get(pages::sign_in::password_form),
+            pages::sign_in::password_form,
         ),
+        route(Post, "/account/password", Page, pages::sign_in::password),
         route(
-            "POST",
-            "/account/password",
-            Page,
-            post(pages::sign_in::password),
-        ),
-        route(
-            "GET",
+            Get,
             "/account/authenticator",
             Page,
-            get(pages::sign_in::authenticator_form),
+            pages::sign_in::authenticator_form,
         ),
         route(
-            "POST",
+            Post,
             "/account/authenticator",
             Page,
-            post(pages::sign_in::authenticator),
+            pages::sign_in::authenticator,
         ),
-        route("POST", "/logout", Page, post(pages::sign_in::logout)),
+        route(Post, "/logout", Page, pages::sign_in::logout),
+        route(Get, "/my-computers", Page, pages::overview::my_computers),
+        route(Get, "/practices/{id}", Page, pages::overview::practice),
         route(
-            "GET",
-            "/my-computers",
-            Page,
-            get(pages::overview::my_computers),
-        ),
-        route(
-            "GET",
-            "/practices/{id}",
-            Page,
-            get(pages::overview::practice),
-        ),
-        route(
-            "GET",
+            Get,
             "/practices/{id}/enrolment",
             Page,
-            get(pages::admin::enrolment),
+            pages::admin::enrolment,
         ),
         route(
-            "POST",
+            Post,
             "/practices/{id}/enrolment",
             Page,
-            post(pages::admin::create_secret),
+            pages::admin::create_secret,
         ),
         route(
-            "POST",
+            Post,
             "/practices/{id}/enrolment/{secret}/revoke",
             Page,
-            post(pages::admin::revoke_secret),
+            pages::admin::revoke_secret,
         ),
+        route(Get, "/practices/{id}/users", Page, pages::admin::users),
         route(
-            "GET",
+            Post,
             "/practices/{id}/users",
             Page,
-            get(pages::admin::users),
+            pages::admin::create_user,
         ),
         route(
-            "POST",
-            "/practices/{id}/users",
-            Page,
-            post(pages::admin::create_user),
-        ),
-        route(
-            "POST",
+            Post,
             "/practices/{id}/users/{user}",
             Page,
-            post(pages::admin::change_user),
+            pages::admin::change_user,
         ),
         route(
-            "GET",
+            Get,
             "/practices/{id}/attestation",
             Page,
-            get(pages::report::page_html),
+            pages::report::page_html,
         ),
         route(
-            "GET",
+            Get,
             "/practices/{id}/attestation.pdf",
             Page,
-            get(pages::report::pdf),
+            pages::report::pdf,
         ),
         route(
-            "GET",
+            Get,
             "/practices/{id}/devices",
             Page,
-            get(pages::devices::devices),
+            pages::devices::devices,
         ),
         route(
-            "POST",
+            Post,
             "/practices/{id}/devices",
             Page,
-            post(pages::devices::upload).layer(DefaultBodyLimit::max(devices::UPLOAD_BODY_BYTES)),
-        ),
-        route("GET", "/hosts/{id}", Page, get(pages::host::host)),
-        route("POST", "/hosts/{id}/owner", Page, post(pages::host::assign)),
+            pages::devices::upload,
+        )
+        .body_limit(devices::UPLOAD_BODY_BYTES),
+        route(Get, "/hosts/{id}", Page, pages::host::host),
+        route(Post, "/hosts/{id}/owner", Page, pages::host::assign),
+        route(Post, "/hosts/{id}/revoke", Page, pages::host::revoke),
+        route(Get, "/insurer", Page, pages::insurer::practices),
+        route(Get, "/insurer.csv", Page, pages::insurer::practices_csv),
+        route(Get, "/audit-log", Page, pages::admin::audit_log),
+        route(Get, pages::assets::CSS_PATH, PublicPage, pages::assets::css),
         route(
-            "POST",
-            "/hosts/{id}/revoke",
-            Page,
-            post(pages::host::revoke),
-        ),
-        route("GET", "/insurer", Page, get(pages::insurer::practices)),
-        route(
-            "GET",
-            "/insurer.csv",
-            Page,
-            get(pages::insurer::practices_csv),
-        ),
-        route("GET", "/audit-log", Page, get(pages::admin::audit_log)),
-        route(
-            "GET",
-            pages::assets::CSS_PATH,
-            PublicPage,
-            get(pages::assets::css),
-        ),
-        route(
-            "GET",
+            Get,
             pages::assets::ICON_PATH,
             PublicPage,
-            get(pages::assets::icon),
+            pages::assets::icon,
         ),
-        route(
-            "GET",
-            pages::assets::JS_PATH,
-            PublicPage,
-            get(pages::assets::js),
-        ),
+        route(Get, pages::assets::JS_PATH, PublicPage, pages::assets::js),
     ]
 }
 
