@@ -1,0 +1,141 @@
+//! Enroll secrets: list, create (shown once), revoke.
+
+use super::{ENROLL_SECRET_PREFIX, ManagedTable, entry, expiry, managed_practice_of};
+use crate::api::read::{Page, paged};
+use crate::audit;
+use crate::auth::{Caller, check_practice_managed};
+use crate::db::{new_id, now};
+use crate::error::ApiResult;
+use crate::secrets::{new_secret, sha256_hex};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::Row;
+
+/// `GET /api/v1/practices/{id}/enroll-secrets`.
+pub async fn list_enroll_secrets(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Value>> {
+    check_practice_managed(&state, &caller, practice_id).await?;
+    let (limit, offset) = page.bounds()?;
+    let rows = sqlx::query(
+        "SELECT id, label, created_at, expires_at, revoked_at, uses FROM enroll_secrets \
+         WHERE practice_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
+    )
+    .bind(practice_id)
+    .bind(limit + 1)
+    .bind(offset)
+    .fetch_all(&state.db.read)
+    .await?;
+    let at = now();
+    let mut items = Vec::new();
+    for row in rows {
+        let expires: Option<i64> = row.try_get("expires_at")?;
+        let revoked: Option<i64> = row.try_get("revoked_at")?;
+        items.push(json!({
+            "id": row.try_get::<i64, _>("id")?,
+            "label": row.try_get::<String, _>("label")?,
+            "created_at": row.try_get::<i64, _>("created_at")?,
+            "expires_at": expires,
+            "revoked_at": revoked,
+            "uses": row.try_get::<i64, _>("uses")?,
+            "active": revoked.is_none() && expires.is_none_or(|e| e > at),
+        }));
+    }
+    Ok(paged(items, limit, offset))
+}
+
+/// Body of a new enroll secret.
+#[derive(Debug, Deserialize)]
+pub struct NewEnrollSecret {
+    /// What the secret is for ("front desk laptops").
+    pub label: String,
+    /// Days until it expires (default 30; 0 = never).
+    #[serde(default, deserialize_with = "crate::api::whole_number")]
+    pub expires_in_days: Option<i64>,
+}
+
+/// `POST /api/v1/practices/{id}/enroll-secrets`: the secret is shown once, in this answer.
+pub async fn create_enroll_secret(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+    Json(body): Json<NewEnrollSecret>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    check_practice_managed(&state, &caller, practice_id).await?;
+    let label = crate::api::plain_text(
+        "label",
+        &body.label,
+        100,
+        "Give the secret a label, such as \"front desk laptops\".",
+    )?;
+    let at = now();
+    let expires = expiry(body.expires_in_days, 30, at)?;
+    let secret = new_secret(ENROLL_SECRET_PREFIX);
+    let id = new_id();
+    let mut tx = state.db.write.begin().await?;
+    sqlx::query(
+        "INSERT INTO enroll_secrets (id, practice_id, label, secret_hash, created_by, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(practice_id)
+    .bind(&label)
+    .bind(sha256_hex(secret.as_bytes()))
+    .bind(caller.user_id)
+    .bind(at)
+    .bind(expires)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            Some(practice_id),
+            "enroll_secret.create",
+            &format!("enroll_secret {id}"),
+            &label,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "label": label, "secret": secret, "expires_at": expires})),
+    ))
+}
+
+/// `DELETE /api/v1/enroll-secrets/{id}`: revokes it; computers already enrolled keep their keys.
+pub async fn revoke_enroll_secret(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(secret_id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let practice_id =
+        managed_practice_of(&state, &caller, ManagedTable::EnrollSecret, secret_id).await?;
+    let mut tx = state.db.write.begin().await?;
+    sqlx::query("UPDATE enroll_secrets SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(secret_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        entry(
+            &caller,
+            Some(practice_id),
+            "enroll_secret.revoke",
+            &format!("enroll_secret {secret_id}"),
+            "",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(json!({"id": secret_id, "revoked": true})))
+}
