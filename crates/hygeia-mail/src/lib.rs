@@ -4,6 +4,7 @@
 //! the reasons.
 
 pub mod archive;
+pub mod batch;
 pub mod catalog;
 #[cfg(feature = "verify-dns")]
 pub mod dnsauth;

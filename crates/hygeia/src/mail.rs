@@ -6,23 +6,15 @@ use crate::cli::{
     MailEvalArgs, MailFormat, MailOptions, MailOutput, MailScanArgs, MailTrainArgs, VerdictLevel,
 };
 use anyhow::Context as _;
+use hygeia_mail::batch::{self, FolderResult, Metrics, Scanned};
 use hygeia_mail::learn::{MIN_TRAINING_MESSAGES, Model};
-use hygeia_mail::source::{InputError, InputKind, expand, read_input};
-use hygeia_mail::{
-    Analysis, Context, MailCatalog, SenderVerifier, Settings, Verdict, analyze_guarded,
-};
+use hygeia_mail::source::{InputError, InputKind, expand};
+use hygeia_mail::{Context, MailCatalog, SenderVerifier, Settings, Verdict, analyze_guarded};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
-
-/// One analysed message and where it came from.
-struct Scanned {
-    origin: String,
-    analysis: Analysis,
-}
 
 fn settings(options: &MailOptions) -> Result<Settings, Failure> {
     let lower = |v: &[String]| {
@@ -80,62 +72,37 @@ fn report_shortfall(verifier: Option<&dyn SenderVerifier>) {
 }
 
 /// Reads and analyses every message of `inputs` on `jobs` threads, in input order.
+/// Scans on the threads `--jobs` asks for (default: one per core), with a progress line on a
+/// terminal when asked.
 fn scan_inputs(
     inputs: &[(PathBuf, InputKind)],
     options: &MailOptions,
     context: &Context,
     progress: bool,
 ) -> (Vec<Scanned>, Vec<InputError>, f64) {
-    let limit = options.max_size_mb.max(1) * 1024 * 1024;
-    let jobs = options
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Vec<Scanned>)>> = Mutex::new(Vec::new());
-    let errors: Mutex<Vec<InputError>> = Mutex::new(Vec::new());
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((path, kind)) = inputs.get(index) else {
-                        break;
-                    };
-                    let mut scanned = Vec::new();
-                    let outcome = read_input(path, *kind, limit, &mut |raw| {
-                        let analysis = analyze_guarded(&raw.bytes, raw.truncated, context);
-                        scanned.push(Scanned {
-                            origin: raw.origin,
-                            analysis,
-                        });
-                    });
-                    if let Err(e) = outcome
-                        && let Ok(mut list) = errors.lock()
-                    {
-                        list.push(e);
-                    }
-                    if let Ok(mut list) = results.lock() {
-                        list.push((index, scanned));
-                    }
-                    let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if progress && (finished.is_multiple_of(100) || finished == inputs.len()) {
-                        eprint!("\rScanned {finished} of {} inputs", inputs.len());
-                    }
-                }
-            });
-        }
-    });
+    let tell = |finished: usize, all: usize| eprint!("\rScanned {finished} of {all} inputs");
+    let result = batch::scan(
+        inputs,
+        max_bytes(options),
+        jobs(options),
+        context,
+        progress.then_some(&tell as &(dyn Fn(usize, usize) + Sync)),
+    );
     if progress {
         eprintln!();
     }
-    let seconds = started.elapsed().as_secs_f64();
-    let mut results = results.into_inner().unwrap_or_default();
-    results.sort_by_key(|(index, _)| *index);
-    let scanned = results.into_iter().flat_map(|(_, s)| s).collect();
-    (scanned, errors.into_inner().unwrap_or_default(), seconds)
+    result
+}
+
+fn max_bytes(options: &MailOptions) -> usize {
+    options.max_size_mb.max(1) * 1024 * 1024
+}
+
+fn jobs(options: &MailOptions) -> usize {
+    options
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1)
 }
 
 fn at_least(verdict: Verdict, level: VerdictLevel) -> bool {
@@ -287,14 +254,6 @@ fn print_tally(out: &mut impl Write, tally: &hygeia_mail::tally::IndicatorTally)
 }
 
 /// Detection figures for one folder.
-struct FolderResult {
-    path: String,
-    phishing_set: bool,
-    messages: usize,
-    phishing: usize,
-    suspicious: usize,
-}
-
 /// Runs `hygeia mail eval`.
 pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
     let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
@@ -317,7 +276,8 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
         .collect();
     if let Some(folds) = args.cross_validate {
         let (results, read_errors, seconds) =
-            cross_validate(&labelled, folds, &args.options, &context)?;
+            batch::cross_validate(&labelled, folds, max_bytes(&args.options), &context)
+                .map_err(Failure::Input)?;
         folders = results;
         errors = read_errors;
         total_seconds = seconds;
@@ -338,40 +298,19 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
         eprintln!("hygeia: could not read {error}");
     }
     report_shortfall(verifier.as_deref());
-    let sum = |phish: bool, f: &dyn Fn(&FolderResult) -> usize| {
-        folders
-            .iter()
-            .filter(|r| r.phishing_set == phish)
-            .map(f)
-            .sum::<usize>()
-    };
-    let (phish_total, phish_flagged) = (
-        sum(true, &|r| r.messages),
-        sum(true, &|r| r.phishing + r.suspicious),
-    );
-    let (ham_total, ham_flagged) = (
-        sum(false, &|r| r.messages),
-        sum(false, &|r| r.phishing + r.suspicious),
-    );
-    let ham_phishing = sum(false, &|r| r.phishing);
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let precision = ratio(phish_flagged, phish_flagged + ham_flagged);
-    let recall = ratio(phish_flagged, phish_total);
-    let fpr = ratio(ham_flagged, ham_total);
-    let f1 = if precision + recall == 0.0 {
-        0.0
-    } else {
-        2.0 * precision * recall / (precision + recall)
-    };
-    let messages = phish_total + ham_total;
+    let Metrics {
+        precision,
+        recall,
+        false_positive_rate: fpr,
+        ham_phishing_share,
+        f1,
+        messages,
+    } = batch::metrics(&folders);
     // Cross-validation trains and judges on one thread.
     let jobs = if args.cross_validate.is_some() {
         1
     } else {
-        args.options
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-            .max(1)
+        jobs(&args.options)
     };
     let rate = if total_seconds > 0.0 {
         messages as f64 / total_seconds
@@ -384,7 +323,7 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
             let rows: Vec<_> = folders
                 .iter()
                 .map(|r| json!({"path": r.path, "label": if r.phishing_set {"phish"} else {"ham"}, "messages": r.messages,
-                    "phishing": r.phishing, "suspicious": r.suspicious, "flagged_share": ratio(r.phishing + r.suspicious, r.messages)}))
+                    "phishing": r.phishing, "suspicious": r.suspicious, "flagged_share": r.flagged_share()}))
                 .collect();
             let indicators: Vec<_> = tally
                 .top(usize::MAX)
@@ -398,7 +337,7 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
                 out,
                 "{}",
                 json!({"folders": rows, "precision": precision, "recall": recall,
-                "false_positive_rate": fpr, "ham_phishing_share": ratio(ham_phishing, ham_total), "f1": f1,
+                "false_positive_rate": fpr, "ham_phishing_share": ham_phishing_share, "f1": f1,
                 "messages_per_second": rate, "threads": jobs, "indicators": indicators})
             );
         }
@@ -416,18 +355,14 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
                     r.messages,
                     r.phishing,
                     r.suspicious,
-                    100.0 * ratio(r.phishing + r.suspicious, r.messages),
+                    100.0 * r.flagged_share(),
                     r.path
                 );
             }
             let _ = writeln!(
                 out,
                 "precision {:.3}  recall {:.3}  false-positive rate {:.4}  ham as phishing {:.4}  F1 {:.3}",
-                precision,
-                recall,
-                fpr,
-                ratio(ham_phishing, ham_total),
-                f1
+                precision, recall, fpr, ham_phishing_share, f1
             );
             let _ = writeln!(
                 out,
@@ -438,114 +373,6 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
         }
     }
     Ok(if errors.is_empty() { 0 } else { 2 })
-}
-
-impl FolderResult {
-    fn new(path: &str, phishing_set: bool, verdicts: &[Verdict]) -> FolderResult {
-        FolderResult {
-            path: path.to_string(),
-            phishing_set,
-            messages: verdicts.len(),
-            phishing: verdicts.iter().filter(|v| **v == Verdict::Phishing).count(),
-            suspicious: verdicts
-                .iter()
-                .filter(|v| **v == Verdict::Suspicious)
-                .count(),
-        }
-    }
-}
-
-/// One message of a labelled folder, in memory.
-struct Labelled {
-    /// Index of its folder in the command line's order.
-    folder: usize,
-    /// Whether the folder holds phishing.
-    phishing: bool,
-    /// The raw message.
-    bytes: Vec<u8>,
-}
-
-/// Every message of the labelled folders, read into memory.
-fn read_labelled(
-    labelled: &[(&String, bool)],
-    options: &MailOptions,
-) -> (Vec<Labelled>, Vec<InputError>) {
-    let limit = options.max_size_mb.max(1) * 1024 * 1024;
-    let mut messages = Vec::new();
-    let mut errors = Vec::new();
-    for (index, (path, phishing)) in labelled.iter().enumerate() {
-        let (inputs, input_errors) = expand(std::slice::from_ref(*path));
-        errors.extend(input_errors);
-        for (input, kind) in &inputs {
-            let outcome = read_input(input, *kind, limit, &mut |raw| {
-                messages.push(Labelled {
-                    folder: index,
-                    phishing: *phishing,
-                    bytes: raw.bytes,
-                });
-            });
-            if let Err(e) = outcome {
-                errors.push(e);
-            }
-        }
-    }
-    (messages, errors)
-}
-
-/// `eval --cross-validate K`: message i belongs to part i mod K; each part is judged by a model
-/// trained on the other parts, so no message is judged by a model that has seen it.
-fn cross_validate(
-    labelled: &[(&String, bool)],
-    folds: usize,
-    options: &MailOptions,
-    context: &Context,
-) -> Result<(Vec<FolderResult>, Vec<InputError>, f64), Failure> {
-    if folds < 2 {
-        return Err(Failure::Input(
-            "--cross-validate needs at least 2 parts".into(),
-        ));
-    }
-    let (messages, errors) = read_labelled(labelled, options);
-    let started = Instant::now();
-    let parsed: Vec<hygeia_mail::message::Mail> = messages
-        .iter()
-        .map(|m| hygeia_mail::message::parse(&m.bytes))
-        .collect();
-    let mut verdicts: Vec<Vec<Verdict>> = vec![Vec::new(); labelled.len()];
-    for fold in 0..folds {
-        let mut model = Model::new();
-        for (i, (message, mail)) in messages.iter().zip(&parsed).enumerate() {
-            if i % folds != fold {
-                model.learn(mail, message.phishing);
-            }
-        }
-        if !model.is_trained() {
-            return Err(Failure::Input(format!(
-                "too few messages to train on: at least {MIN_TRAINING_MESSAGES} phishing and {MIN_TRAINING_MESSAGES} legitimate ones are needed in each training part"
-            )));
-        }
-        let settings = Settings {
-            model: Some(Arc::new(model)),
-            ..context.settings.clone()
-        };
-        let fold_context = Context {
-            catalog: context.catalog,
-            settings: &settings,
-            verifier: context.verifier,
-        };
-        for (i, message) in messages.iter().enumerate() {
-            if i % folds == fold {
-                verdicts[message.folder]
-                    .push(analyze_guarded(&message.bytes, None, &fold_context).verdict);
-            }
-        }
-    }
-    let results = labelled
-        .iter()
-        .zip(&verdicts)
-        .map(|((path, phishing), v)| FolderResult::new(path, *phishing, v))
-        .collect();
-    Ok((results, errors, started.elapsed().as_secs_f64()))
 }
 
 /// Runs `hygeia mail train`.
@@ -564,23 +391,11 @@ pub fn train(args: MailTrainArgs) -> Result<u8, Failure> {
         jobs: None,
         model: None,
     };
-    let (messages, errors) = read_labelled(&labelled, &options);
+    let (messages, errors) = batch::read_labelled(&labelled, max_bytes(&options));
     for error in &errors {
         eprintln!("hygeia: could not read {error}");
     }
-    let mut model = Model::new();
-    for message in &messages {
-        model.learn(
-            &hygeia_mail::message::parse(&message.bytes),
-            message.phishing,
-        );
-    }
-    if !model.is_trained() {
-        return Err(Failure::Input(format!(
-            "learned {} phishing and {} legitimate messages; at least {MIN_TRAINING_MESSAGES} of each are needed for a model that does not guess",
-            model.phish_messages, model.ham_messages
-        )));
-    }
+    let mut model = batch::train(&messages).map_err(Failure::Input)?;
     model.save(&args.model).map_err(Failure::Input)?;
     println!(
         "Model written to {}: {} phishing and {} legitimate messages, {} distinct words and domains. Use it with --model {}.",
