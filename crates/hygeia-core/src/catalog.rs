@@ -3,7 +3,7 @@
 
 use crate::model::{Area, Measured, Platform, Severity};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
 const CONTROLS_TOML: &str = include_str!("../../../catalog/controls.toml");
@@ -78,6 +78,8 @@ struct RawControl {
     severity: Severity,
     measured: Measured,
     fix: RawFix,
+    #[serde(default)]
+    limits: BTreeMap<String, i64>,
 }
 
 #[derive(Deserialize)]
@@ -109,6 +111,17 @@ pub struct Control {
     pub measured: Measured,
     /// Fix steps per platform.
     pub fix: FixSteps,
+    /// The numbers the control's words state and its rule applies (`idle_minutes = 15`), so
+    /// the text and the check cannot drift apart. Not part of the report.
+    #[serde(skip)]
+    pub limits: BTreeMap<String, i64>,
+}
+
+impl Control {
+    /// A limit of the control, by name.
+    pub fn limit(&self, name: &str) -> Option<i64> {
+        self.limits.get(name).copied()
+    }
 }
 
 /// End of security support for one Linux release (or a rolling distribution).
@@ -467,6 +480,7 @@ fn validate_control(raw: RawControl) -> Result<Control, CatalogError> {
         severity: raw.severity,
         measured: raw.measured,
         fix,
+        limits: raw.limits,
     })
 }
 

@@ -8,9 +8,6 @@ use crate::parse::accounts::{
 };
 use hygeia_core::{Finding, Platform, UnknownCause};
 
-/// Lockout after more failures than this is a warning.
-const MAX_LOCKOUT_THRESHOLD: u32 = 10;
-
 /// HY-PC-013.
 pub fn daily_user_not_admin(input: &Input) -> Finding {
     let user = input.snapshot.context.user.clone();
@@ -117,6 +114,10 @@ pub fn accounts_have_passwords(input: &Input) -> Finding {
 
 /// HY-PC-015.
 pub fn account_lockout(input: &Input) -> Finding {
+    let max_attempts = match input.limit("HY-PC-015", "max_failed_attempts") {
+        Ok(m) => m,
+        Err(f) => return f,
+    };
     let threshold: Result<Option<u32>, Finding> = match input.snapshot.platform {
         Platform::Linux => {
             let mut texts = Vec::new();
@@ -143,7 +144,11 @@ pub fn account_lockout(input: &Input) -> Finding {
                 .flatten()
                 .map(|f| f.content);
             let threshold = pam_lockout_threshold(&texts, conf);
-            return judge(threshold, &format!("read from {}", sources.join(", ")));
+            return judge(
+                threshold,
+                max_attempts,
+                &format!("read from {}", sources.join(", ")),
+            );
         }
         Platform::Macos => input
             .command_ok("pwpolicy", "the account policy")
@@ -158,6 +163,7 @@ pub fn account_lockout(input: &Input) -> Finding {
     match threshold {
         Ok(t) => judge(
             t,
+            max_attempts,
             input.source(match input.snapshot.platform {
                 Platform::Macos => "pwpolicy",
                 _ => "net_accounts",
@@ -167,10 +173,17 @@ pub fn account_lockout(input: &Input) -> Finding {
     }
 }
 
-fn judge(threshold: Option<u32>, source: &str) -> Finding {
+fn judge(threshold: Option<u32>, max_attempts: i64, source: &str) -> Finding {
     match threshold {
-        Some(n) if n <= MAX_LOCKOUT_THRESHOLD => Finding::pass(format!("Accounts lock after {n} wrong passwords.")).with(source.to_string()),
-        Some(n) => Finding::warn(format!("Accounts lock only after {n} wrong passwords; {MAX_LOCKOUT_THRESHOLD} or fewer is recommended.")).with(source.to_string()),
-        None => Finding::fail("Accounts never lock, however many wrong passwords are tried.").with(source.to_string()),
+        Some(n) if i64::from(n) <= max_attempts => {
+            Finding::pass(format!("Accounts lock after {n} wrong passwords."))
+                .with(source.to_string())
+        }
+        Some(n) => Finding::warn(format!(
+            "Accounts lock only after {n} wrong passwords; {max_attempts} or fewer is recommended."
+        ))
+        .with(source.to_string()),
+        None => Finding::fail("Accounts never lock, however many wrong passwords are tried.")
+            .with(source.to_string()),
     }
 }

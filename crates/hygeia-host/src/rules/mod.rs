@@ -104,7 +104,34 @@ const PERMISSION_PHRASES: [&str; 8] = [
     "not privileged",
 ];
 
+/// Every limit a rule reads from `catalog/controls.toml` (`[control.limits]`): a test checks
+/// that the catalog gives each one.
+pub const LIMITS: &[(&str, &str)] = &[
+    ("HY-PC-001", "warn_days_before_end"),
+    ("HY-PC-002", "stale_package_lists_days"),
+    ("HY-PC-007", "idle_minutes"),
+    ("HY-PC-010", "signature_age_days"),
+    ("HY-PC-010", "xprotect_age_days"),
+    ("HY-PC-015", "max_failed_attempts"),
+];
+
 impl<'a> Input<'a> {
+    /// A number the control's words state (`[control.limits]` in the catalog). A catalog
+    /// without it gives an `unknown` finding that says so, never a guessed limit.
+    pub fn limit(&self, control: &str, name: &str) -> Result<i64, Finding> {
+        self.catalog
+            .control(control)
+            .and_then(|c| c.limit(name))
+            .ok_or_else(|| {
+                Finding::unknown(
+                    UnknownCause::Inconclusive,
+                    format!(
+                        "The catalog gives no {name} for {control}, so it could not be judged; this copy of Hygeia is damaged, install it again."
+                    ),
+                )
+            })
+    }
+
     fn platform(&self) -> Platform {
         self.snapshot.platform
     }
@@ -274,6 +301,15 @@ mod tests {
     #[test]
     fn every_automatic_control_has_a_rule_and_every_rule_a_control() {
         let catalog = Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+        for (control, name) in LIMITS {
+            assert!(
+                catalog
+                    .control(control)
+                    .and_then(|c| c.limit(name))
+                    .is_some(),
+                "catalog/controls.toml gives no {name} for {control}"
+            );
+        }
         for control in catalog
             .controls
             .iter()

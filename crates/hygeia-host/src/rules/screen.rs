@@ -7,10 +7,18 @@ use crate::parse::screenlock::{
 };
 use hygeia_core::{Finding, Platform, UnknownCause};
 
-/// The longest acceptable time from the last keystroke to a locked screen.
-const MAX_SECONDS: u64 = 15 * 60;
+/// The longest acceptable time from the last keystroke to a locked screen, in minutes
+/// (`idle_minutes` in the catalog).
+fn max_minutes(input: &Input) -> Result<i64, Finding> {
+    input.limit("HY-PC-007", "idle_minutes")
+}
 
-fn judge(lock: ScreenLock) -> Finding {
+fn judge(lock: ScreenLock, input: &Input) -> Finding {
+    let max_minutes = match max_minutes(input) {
+        Ok(m) => m,
+        Err(f) => return f,
+    };
+    let max_seconds = u64::try_from(max_minutes).unwrap_or(0) * 60;
     match lock.seconds_until_locked() {
         None if !lock.locks => {
             Finding::fail("The screen never asks for your password when you leave the computer.")
@@ -20,8 +28,8 @@ fn judge(lock: ScreenLock) -> Finding {
             Finding::fail("The screen never blanks or locks by itself when the computer is idle.")
                 .with(lock.detail)
         }
-        Some(s) if s > MAX_SECONDS => Finding::fail(format!(
-            "The screen locks only after {} minutes idle; the limit is 15.",
+        Some(s) if s > max_seconds => Finding::fail(format!(
+            "The screen locks only after {} minutes idle; the limit is {max_minutes}.",
             s.div_ceil(60)
         ))
         .with(lock.detail),
@@ -143,7 +151,7 @@ fn linux(input: &Input) -> Finding {
             text.push_str(lockdown);
         }
         return match parse_gsettings_list(&text).and_then(|m| gnome_screen_lock(&m)) {
-            Ok(lock) => judge(lock),
+            Ok(lock) => judge(lock, input),
             Err(e) => Finding::unknown(
                 UnknownCause::Unreadable,
                 format!("GNOME's screen-lock settings could not be understood ({e})."),
@@ -151,7 +159,7 @@ fn linux(input: &Input) -> Finding {
         };
     }
     match input.file("kscreenlockerrc", "KDE's screen-lock settings") {
-        Ok(Some(file)) => return judge(parse_kscreenlockerrc(file.content)),
+        Ok(Some(file)) => return judge(parse_kscreenlockerrc(file.content), input),
         Ok(None) => {}
         Err(f) => return f,
     }
@@ -191,7 +199,7 @@ pub fn screen_lock(input: &Input) -> Finding {
                 });
             let pmset = input.command_ok("pmset", "the display sleep setting").ok();
             match macos_screen_lock(&status, idle, pmset) {
-                Ok(lock) => judge(lock),
+                Ok(lock) => judge(lock, input),
                 Err(e) => Finding::unknown(
                     UnknownCause::Unreadable,
                     format!("The screen-lock setting could not be understood ({e})."),
@@ -207,7 +215,7 @@ pub fn screen_lock(input: &Input) -> Finding {
                 .command("screen_policy", "the inactivity policy")
                 .ok()
                 .map(|r| r.stdout);
-            judge(windows_screen_lock(desktop, policy))
+            judge(windows_screen_lock(desktop, policy), input)
         }
     }
 }

@@ -11,12 +11,6 @@ use crate::parse::updates::{
 use hygeia_core::time_util::parse_ymd;
 use hygeia_core::{Finding, Platform, UnknownCause};
 
-/// Warn this many days before support ends.
-const SUPPORT_WARNING_DAYS: i64 = 90;
-
-/// Package lists older than this may hide security updates published since.
-const STALE_PACKAGE_LISTS_DAYS: i64 = 7;
-
 /// Days since apt last fetched a changed release file (`*InRelease` in /var/lib/apt/lists).
 /// Debian and Ubuntu re-sign their security suites at least weekly, so a newest file older than
 /// a week means `apt update` has not run since.
@@ -129,6 +123,11 @@ pub fn os_supported(input: &Input) -> Finding {
         );
     };
     let days_left = (end - input.observed_at.date()).whole_days();
+    // Warn this many days before support ends.
+    let warn_days = match input.limit("HY-PC-001", "warn_days_before_end") {
+        Ok(d) => d,
+        Err(f) => return f,
+    };
     let note = if estimated {
         " (estimated: the vendor has not announced a date)"
     } else {
@@ -143,7 +142,7 @@ pub fn os_supported(input: &Input) -> Finding {
             "{name} stopped receiving security updates on {end}. Upgrade to a supported version."
         ))
         .with_all(evidence)
-    } else if days_left <= SUPPORT_WARNING_DAYS {
+    } else if days_left <= warn_days {
         Finding::warn(format!("{name} stops receiving security updates on {end}, in {days_left} days. Plan the upgrade now.")).with_all(evidence)
     } else {
         Finding::pass(format!("{name} receives security updates until {end}.")).with_all(evidence)
@@ -222,7 +221,11 @@ pub fn security_updates_installed(input: &Input) -> Finding {
             };
             let others = pending.all.len() - pending.security.len();
             let stale_lists = if tool == "apt" {
-                apt_lists_age(input).filter(|d| *d > STALE_PACKAGE_LISTS_DAYS)
+                // Package lists older than this may hide security updates published since.
+                match input.limit("HY-PC-002", "stale_package_lists_days") {
+                    Ok(stale_after) => apt_lists_age(input).filter(|d| *d > stale_after),
+                    Err(f) => return f,
+                }
             } else {
                 None
             };
