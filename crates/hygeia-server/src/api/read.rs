@@ -571,22 +571,6 @@ fn parse_trend_days(text: &str) -> Vec<Value> {
         .collect()
 }
 
-/// A practice's risk level from the share of its computers with a failing critical or high
-/// control.
-pub fn risk_level(hosts: i64, serious_hosts: i64) -> &'static str {
-    if hosts == 0 {
-        return "no data";
-    }
-    let share = serious_hosts as f64 / hosts as f64;
-    if share >= 0.5 {
-        "high"
-    } else if share >= 0.2 {
-        "medium"
-    } else {
-        "low"
-    }
-}
-
 /// `GET /api/v1/risk`: every practice the caller may read, most at risk first: computers,
 /// share with a failing critical or high control, pass rate, silent computers, the controls
 /// failing most often and the daily pass rate of the last 30 days.
@@ -704,6 +688,7 @@ pub async fn practices_by_risk(
         let days: String = row.try_get("days")?;
         p["trend"] = Value::Array(parse_trend_days(&days));
     }
+    let bands = crate::practice_risk::bands()?;
     let mut items: Vec<Value> = by_id
         .into_values()
         .map(|mut p| {
@@ -716,7 +701,7 @@ pub async fn practices_by_risk(
             } else {
                 Value::Null
             };
-            p["risk"] = json!(risk_level(hosts, serious));
+            p["risk"] = json!(bands.level(hosts, serious));
             p["share_failing_serious"] = json!(if hosts > 0 {
                 serious as f64 / hosts as f64
             } else {

@@ -72,11 +72,12 @@ pub async fn practices(
     Query(filter): Query<Filter>,
 ) -> PageResult<Markup> {
     let items = ranked(&state, &viewer, &filter).await?;
+    let bands = crate::practice_risk::bands()?;
     let first = now() - 29 * 86_400;
     let filtered = !filter.q.trim().is_empty() || !filter.risk.is_empty();
     let body = html! {
         h1 { "Practices by risk" }
-        p.lead { "Risk: the share of a practice's computers with a failing critical or high control (high from 50%, medium from 20%)." }
+        p.lead { "Risk: the share of a practice's computers with a failing critical or high control (" (bands.describe()) ")." }
         form.filters method="get" action="/insurer" role="search" {
             label { "Practice name contains" input type="search" name="q" value=(filter.q); }
             label { "Risk"
