@@ -61,7 +61,34 @@ fn control_filter(control: Option<&str>) -> ApiResult<&str> {
     }
 }
 
-/// A page of items with where the next one starts.
+/// A page of a list, typed: what the JSON list routes answer and the pages read.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Paged<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Page size asked for.
+    pub limit: i64,
+    /// Items skipped.
+    pub offset: i64,
+    /// Where the next page starts, when there is one.
+    pub next_offset: Option<i64>,
+}
+
+impl<T> Paged<T> {
+    /// A page from rows read with one extra row (to know whether there is a next page).
+    pub fn new(mut items: Vec<T>, limit: i64, offset: i64) -> Paged<T> {
+        let more = items.len() as i64 > limit;
+        items.truncate(usize::try_from(limit).unwrap_or(0));
+        Paged {
+            items,
+            limit,
+            offset,
+            next_offset: more.then_some(offset + limit),
+        }
+    }
+}
+
+/// A page of items with where the next one starts (the untyped lists).
 pub fn paged(mut items: Vec<Value>, limit: i64, offset: i64) -> Json<Value> {
     // One extra row was fetched to know whether there is a next page.
     let more = items.len() as i64 > limit;

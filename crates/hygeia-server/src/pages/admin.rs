@@ -4,7 +4,7 @@
 use super::layout::{csrf_field, datetime, empty_state, page, role_word};
 use super::sign_in::Empty;
 use super::{CsrfForm, PageResult, Viewer};
-use crate::api::admin::{self, NewEnrollSecret, NewUser, UserChange};
+use crate::api::admin::{self, EnrollSecretRow, NewEnrollSecret, NewUser, UserChange, UserRow};
 use crate::api::read::Page;
 use crate::auth::Role;
 use crate::db::now;
@@ -15,13 +15,12 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::Value;
 
-fn all() -> Query<Page> {
-    Query(Page {
+fn all() -> Page {
+    Page {
         limit: Some(500),
         offset: None,
-    })
+    }
 }
 
 /// The address agents reach this server at, as the browser sees it (the form's `Origin`).
@@ -48,10 +47,10 @@ struct NewSecret {
     server: String,
 }
 
-fn secret_status(s: &Value, at: i64) -> Markup {
-    if s["revoked_at"].is_i64() {
+fn secret_status(s: &EnrollSecretRow, at: i64) -> Markup {
+    if s.revoked_at.is_some() {
         html! { span.badge.unknown { "Revoked" } }
-    } else if s["expires_at"].as_i64().is_some_and(|e| e <= at) {
+    } else if s.expires_at.is_some_and(|e| e <= at) {
         html! { span.badge.unknown { "Expired" } }
     } else {
         html! { span.badge.ok { "Active" } }
@@ -64,14 +63,9 @@ async fn enrolment_page(
     practice_id: i64,
     created: Option<NewSecret>,
 ) -> PageResult<Markup> {
-    let Json(list) = admin::list_enroll_secrets(
-        State(state.clone()),
-        viewer.caller(),
-        Path(practice_id),
-        all(),
-    )
-    .await?;
-    let secrets = list["items"].as_array().cloned().unwrap_or_default();
+    let secrets = admin::enroll_secrets_of(state, &viewer.caller(), practice_id, &all())
+        .await?
+        .items;
     let at = now();
     let body = html! {
         h1 { "Enrol computers" }
@@ -115,17 +109,17 @@ async fn enrolment_page(
                 div.table-wrap { table {
                     thead { tr { th { "Label" } th { "Status" } th { "Created" } th { "Expires" } th.num { "Computers enrolled" } th { span.hint { "Action" } } } }
                     tbody { @for s in &secrets {
-                        @let active = s["active"].as_bool() == Some(true);
+                        @let active = s.active;
                         tr {
-                            td { (s["label"].as_str().unwrap_or("")) }
+                            td { (s.label) }
                             td { (secret_status(s, at)) }
-                            td { (datetime(s["created_at"].as_i64().unwrap_or(0))) }
-                            td { @match s["expires_at"].as_i64() { Some(e) => { (datetime(e)) }, None => { "never" } } }
-                            td.num { (s["uses"]) }
+                            td { (datetime(s.created_at)) }
+                            td { @match s.expires_at { Some(e) => { (datetime(e)) }, None => { "never" } } }
+                            td.num { (s.uses) }
                             td { @if active {
-                                form method="post" action={ "/practices/" (practice_id) "/enrolment/" (s["id"]) "/revoke" } data-confirm={ "Revoke the secret \"" (s["label"].as_str().unwrap_or("")) "\"? Computers already enrolled keep working." } {
+                                form method="post" action={ "/practices/" (practice_id) "/enrolment/" (s.id) "/revoke" } data-confirm={ "Revoke the secret \"" (s.label) "\"? Computers already enrolled keep working." } {
                                     (csrf_field(viewer))
-                                    button.danger type="submit" aria-label={ "Revoke " (s["label"].as_str().unwrap_or("")) } { "Revoke" }
+                                    button.danger type="submit" aria-label={ "Revoke " (s.label) } { "Revoke" }
                                 }
                             } }
                         }
@@ -196,13 +190,13 @@ struct NewUserShown {
     one_time_password: String,
 }
 
-fn user_state(u: &Value) -> Markup {
+fn user_state(u: &UserRow) -> Markup {
     html! {
-        @if u["disabled"].as_bool() == Some(true) { span.badge.unknown { "Disabled" } }
-        @else if u["locked"].as_bool() == Some(true) { span.badge.warn { "Locked" } }
+        @if u.disabled { span.badge.unknown { "Disabled" } }
+        @else if u.locked { span.badge.warn { "Locked" } }
         @else { span.badge.ok { "Active" } }
         " "
-        @if u["totp_enabled"].as_bool() == Some(true) { span.badge.ok { "Second factor on" } }
+        @if u.totp_enabled { span.badge.ok { "Second factor on" } }
         @else { span.badge.unknown { "No second factor" } }
     }
 }
@@ -213,14 +207,9 @@ async fn users_page(
     practice_id: i64,
     created: Option<NewUserShown>,
 ) -> PageResult<Markup> {
-    let Json(list) = admin::list_users(
-        State(state.clone()),
-        viewer.caller(),
-        Path(practice_id),
-        all(),
-    )
-    .await?;
-    let users = list["items"].as_array().cloned().unwrap_or_default();
+    let users = admin::users_of(state, &viewer.caller(), practice_id, &all())
+        .await?
+        .items;
     let body = html! {
         h1 { "Users" }
         p.lead { "Practice administrators manage computers and users and must use an authenticator app. Clinicians see only the computers assigned to them." }
@@ -251,28 +240,28 @@ async fn users_page(
             div.table-wrap { table {
                 thead { tr { th { "Name" } th { "E-mail" } th { "Role" } th { "State" } th { "Change" } } }
                 tbody { @for u in &users {
-                    @let id = u["id"].as_i64().unwrap_or(0);
+                    @let id = u.id;
                     @let own = id == viewer.user_id;
                     tr {
-                        td { (u["display_name"].as_str().unwrap_or("")) }
-                        td { (u["email"].as_str().unwrap_or("")) }
-                        td { (Role::parse(u["role"].as_str().unwrap_or("")).map(role_word).unwrap_or("")) }
+                        td { (u.display_name) }
+                        td { (u.email) }
+                        td { (Role::parse(&u.role).map(role_word).unwrap_or("")) }
                         td { (user_state(u)) }
                         td { @if own { span.hint { "You" } } @else {
                             form.inline method="post" action={ "/practices/" (practice_id) "/users/" (id) } {
                                 (csrf_field(viewer))
                                 label { "Action"
                                     select name="action" {
-                                        @if u["role"] == "clinician" { option value="make_admin" { "Make administrator" } }
+                                        @if u.role == "clinician" { option value="make_admin" { "Make administrator" } }
                                         @else { option value="make_clinician" { "Make clinician" } }
-                                        @if u["disabled"].as_bool() == Some(true) { option value="enable" { "Enable" } }
+                                        @if u.disabled { option value="enable" { "Enable" } }
                                         @else { option value="disable" { "Disable" } }
                                         option value="reset_totp" { "Reset second factor" }
                                         option value="reset_password" { "Reset password" }
-                                        @if u["locked"].as_bool() == Some(true) { option value="unlock" { "Unlock" } }
+                                        @if u.locked { option value="unlock" { "Unlock" } }
                                     }
                                 }
-                                button.secondary type="submit" aria-label={ "Apply to " (u["email"].as_str().unwrap_or("")) } { "Apply" }
+                                button.secondary type="submit" aria-label={ "Apply to " (u.email) } { "Apply" }
                             }
                         } }
                     }

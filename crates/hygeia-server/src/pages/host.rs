@@ -234,17 +234,17 @@ pub async fn host(
     let practice_id = host["practice_id"].as_i64().unwrap_or(0);
     let manages = viewer.role == Role::PracticeAdmin && viewer.practice_id == Some(practice_id);
     let users = if manages {
-        let Json(list) = admin::list_users(
-            State(state.clone()),
-            viewer.caller(),
-            Path(practice_id),
-            Query(Page {
+        admin::users_of(
+            &state,
+            &viewer.caller(),
+            practice_id,
+            &Page {
                 limit: Some(500),
                 offset: None,
-            }),
+            },
         )
-        .await?;
-        list["items"].as_array().cloned().unwrap_or_default()
+        .await?
+        .items
     } else {
         Vec::new()
     };
@@ -296,8 +296,7 @@ pub async fn host(
                         select name="owner_user_id" {
                             option value="" selected[owner.is_none()] { "Nobody assigned" }
                             @for u in &users {
-                                @let id = u["id"].as_i64().unwrap_or(0);
-                                option value=(id) selected[owner == Some(id)] { (text(u, "display_name")) " (" (text(u, "email")) ")" }
+                                option value=(u.id) selected[owner == Some(u.id)] { (u.display_name) " (" (u.email) ")" }
                             }
                         }
                     }

@@ -1,7 +1,7 @@
 //! Enroll secrets: list, create (shown once), revoke.
 
 use super::{ENROLL_SECRET_PREFIX, ManagedTable, entry, expiry, managed_practice_of};
-use crate::api::read::{Page, paged};
+use crate::api::read::{Page, Paged};
 use crate::audit;
 use crate::auth::{Caller, check_practice_managed};
 use crate::db::{new_id, now};
@@ -11,18 +11,37 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-/// `GET /api/v1/practices/{id}/enroll-secrets`.
-pub async fn list_enroll_secrets(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(practice_id): Path<i64>,
-    Query(page): Query<Page>,
-) -> ApiResult<Json<Value>> {
-    check_practice_managed(&state, &caller, practice_id).await?;
+/// An enroll secret as listed (never the secret itself: only its hash is stored).
+#[derive(Debug, Clone, Serialize)]
+pub struct EnrollSecretRow {
+    /// Its id.
+    pub id: i64,
+    /// What it is for.
+    pub label: String,
+    /// When it was made.
+    pub created_at: i64,
+    /// When it expires; `None` for never.
+    pub expires_at: Option<i64>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
+    /// Computers enrolled with it.
+    pub uses: i64,
+    /// Neither revoked nor expired.
+    pub active: bool,
+}
+
+/// The practice's enroll secrets, newest first (for the API and the page).
+pub async fn enroll_secrets_of(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+    page: &Page,
+) -> ApiResult<Paged<EnrollSecretRow>> {
+    check_practice_managed(state, caller, practice_id).await?;
     let (limit, offset) = page.bounds()?;
     let rows = sqlx::query(
         "SELECT id, label, created_at, expires_at, revoked_at, uses FROM enroll_secrets \
@@ -34,21 +53,33 @@ pub async fn list_enroll_secrets(
     .fetch_all(&state.db.read)
     .await?;
     let at = now();
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        let expires: Option<i64> = row.try_get("expires_at")?;
-        let revoked: Option<i64> = row.try_get("revoked_at")?;
-        items.push(json!({
-            "id": row.try_get::<i64, _>("id")?,
-            "label": row.try_get::<String, _>("label")?,
-            "created_at": row.try_get::<i64, _>("created_at")?,
-            "expires_at": expires,
-            "revoked_at": revoked,
-            "uses": row.try_get::<i64, _>("uses")?,
-            "active": revoked.is_none() && expires.is_none_or(|e| e > at),
-        }));
+        let expires_at: Option<i64> = row.try_get("expires_at")?;
+        let revoked_at: Option<i64> = row.try_get("revoked_at")?;
+        items.push(EnrollSecretRow {
+            id: row.try_get("id")?,
+            label: row.try_get("label")?,
+            created_at: row.try_get("created_at")?,
+            uses: row.try_get("uses")?,
+            active: revoked_at.is_none() && expires_at.is_none_or(|e| e > at),
+            expires_at,
+            revoked_at,
+        });
     }
-    Ok(paged(items, limit, offset))
+    Ok(Paged::new(items, limit, offset))
+}
+
+/// `GET /api/v1/practices/{id}/enroll-secrets`.
+pub async fn list_enroll_secrets(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<EnrollSecretRow>>> {
+    enroll_secrets_of(&state, &caller, practice_id, &page)
+        .await
+        .map(Json)
 }
 
 /// Body of a new enroll secret.

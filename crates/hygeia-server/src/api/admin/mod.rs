@@ -10,11 +10,12 @@ mod users;
 
 pub use audit_log::audit_log;
 pub use enroll_secrets::{
-    NewEnrollSecret, create_enroll_secret, list_enroll_secrets, revoke_enroll_secret,
+    EnrollSecretRow, NewEnrollSecret, create_enroll_secret, enroll_secrets_of, list_enroll_secrets,
+    revoke_enroll_secret,
 };
 pub use hosts::{HostChange, assign_host, revoke_host};
 pub use tokens::{NewToken, create_token, list_tokens, revoke_token};
-pub use users::{NewUser, UserChange, change_user, create_user, list_users};
+pub use users::{NewUser, UserChange, UserRow, change_user, create_user, list_users, users_of};
 
 use crate::audit::Entry;
 use crate::auth::{Caller, check_practice_managed};

@@ -1,7 +1,7 @@
 //! Users and roles: list, add (with a one-time password), change role, disable, reset.
 
 use super::{ManagedTable, entry, managed_practice_of};
-use crate::api::read::{Page, paged};
+use crate::api::read::{Page, Paged};
 use crate::audit;
 use crate::auth::{Caller, Role, check_practice_managed, password};
 use crate::db::{new_id, now};
@@ -10,18 +10,39 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-/// `GET /api/v1/practices/{id}/users`.
-pub async fn list_users(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(practice_id): Path<i64>,
-    Query(page): Query<Page>,
-) -> ApiResult<Json<Value>> {
-    check_practice_managed(&state, &caller, practice_id).await?;
+/// A user of the practice as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    /// Their id.
+    pub id: i64,
+    /// Their sign-in name.
+    pub email: String,
+    /// Their name as shown.
+    pub display_name: String,
+    /// `practice_admin` or `clinician`.
+    pub role: String,
+    /// An authenticator app is set up.
+    pub totp_enabled: bool,
+    /// They cannot sign in.
+    pub disabled: bool,
+    /// Locked out for now after wrong passwords or codes.
+    pub locked: bool,
+    /// When the account was made.
+    pub created_at: i64,
+}
+
+/// The practice's users by e-mail address (for the API and the page).
+pub async fn users_of(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+    page: &Page,
+) -> ApiResult<Paged<UserRow>> {
+    check_practice_managed(state, caller, practice_id).await?;
     let (limit, offset) = page.bounds()?;
     let rows = sqlx::query(
         "SELECT id, email, display_name, role, totp_enabled, disabled, locked_until, created_at FROM users \
@@ -33,20 +54,32 @@ pub async fn list_users(
     .fetch_all(&state.db.read)
     .await?;
     let at = now();
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        items.push(json!({
-            "id": row.try_get::<i64, _>("id")?,
-            "email": row.try_get::<String, _>("email")?,
-            "display_name": row.try_get::<String, _>("display_name")?,
-            "role": row.try_get::<String, _>("role")?,
-            "totp_enabled": row.try_get::<i64, _>("totp_enabled")? != 0,
-            "disabled": row.try_get::<i64, _>("disabled")? != 0,
-            "locked": row.try_get::<i64, _>("locked_until")? > at,
-            "created_at": row.try_get::<i64, _>("created_at")?,
-        }));
+        items.push(UserRow {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            display_name: row.try_get("display_name")?,
+            role: row.try_get("role")?,
+            totp_enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
+            disabled: row.try_get::<i64, _>("disabled")? != 0,
+            locked: row.try_get::<i64, _>("locked_until")? > at,
+            created_at: row.try_get("created_at")?,
+        });
     }
-    Ok(paged(items, limit, offset))
+    Ok(Paged::new(items, limit, offset))
+}
+
+/// `GET /api/v1/practices/{id}/users`.
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<UserRow>>> {
+    users_of(&state, &caller, practice_id, &page)
+        .await
+        .map(Json)
 }
 
 /// Body of a new user.
