@@ -2,7 +2,7 @@
 //! built from this table, and the tests walk the same table (every route refuses anonymous
 //! callers and callers from other practices; every route is in the OpenAPI document).
 
-use crate::api::{admin, agent, devices, read, session};
+use crate::api::{admin, agent, devices, read, risk, session};
 use crate::pages;
 use crate::state::AppState;
 use axum::Router;
@@ -214,7 +214,7 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
         route(Post, "/api/v1/tokens", User, admin::create_token),
         route(Delete, "/api/v1/tokens/{id}", User, admin::revoke_token),
         route(Get, "/api/v1/audit-log", User, admin::audit_log),
-        route(Get, "/api/v1/risk", User, read::practices_by_risk),
+        route(Get, "/api/v1/risk", User, risk::practices_by_risk),
         // The dashboard's pages.
         route(Get, "/", Page, pages::home),
         route(Get, "/login", PublicPage, pages::sign_in::login_form),

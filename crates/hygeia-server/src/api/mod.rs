@@ -4,6 +4,7 @@ pub mod admin;
 pub mod agent;
 pub mod devices;
 pub mod read;
+pub mod risk;
 pub mod session;
 
 /// A name or label from a request, trimmed: refused (400, with `what_to_give`) when empty, longer

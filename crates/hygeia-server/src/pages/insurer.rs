@@ -4,16 +4,14 @@
 use super::chart;
 use super::layout::{capitalized, control_title, empty_state, meter, page};
 use super::{PageResult, Viewer};
-use crate::api::read;
+use crate::api::risk::{self, DeviceRisk, RankedPractice};
 use crate::db::now;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::Value;
 
 /// `?q=&risk=` filters.
 #[derive(Debug, Default, Deserialize)]
@@ -27,11 +25,10 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn keeps(&self, practice: &Value) -> bool {
-        let name = practice["name"].as_str().unwrap_or("").to_lowercase();
+    fn keeps(&self, practice: &RankedPractice) -> bool {
+        let name = practice.name.to_lowercase();
         let q = self.q.trim().to_lowercase();
-        (q.is_empty() || name.contains(&q))
-            && (self.risk.is_empty() || practice["risk"].as_str() == Some(self.risk.as_str()))
+        (q.is_empty() || name.contains(&q)) && (self.risk.is_empty() || practice.risk == self.risk)
     }
 
     fn query_string(&self) -> String {
@@ -40,15 +37,13 @@ impl Filter {
     }
 }
 
-async fn ranked(state: &AppState, viewer: &Viewer, filter: &Filter) -> PageResult<Vec<Value>> {
-    let Json(all) = read::practices_by_risk(State(state.clone()), viewer.caller()).await?;
-    Ok(all["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| filter.keeps(p))
-        .cloned()
-        .collect())
+async fn ranked(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: &Filter,
+) -> PageResult<Vec<RankedPractice>> {
+    let all = risk::ranking(state, &viewer.caller()).await?;
+    Ok(all.into_iter().filter(|p| filter.keeps(p)).collect())
 }
 
 fn risk_badge(risk: &str) -> Markup {
@@ -61,8 +56,13 @@ fn risk_badge(risk: &str) -> Markup {
     html! { span class={ "badge " (class) } { (capitalized(risk)) } }
 }
 
-fn trend_of(practice: &Value, first_unix: i64) -> Vec<chart::Day> {
-    chart::fill_days(first_unix, 30, &chart::known_days(&practice["trend"]))
+fn trend_of(practice: &RankedPractice, first_unix: i64) -> Vec<chart::Day> {
+    let known: Vec<(String, f64)> = practice
+        .trend
+        .iter()
+        .map(|d| (d.day.clone(), d.pass_rate))
+        .collect();
+    chart::fill_days(first_unix, 30, &known)
 }
 
 /// `GET /insurer`.
@@ -109,17 +109,17 @@ pub async fn practices(
                 } }
                 tbody { @for p in &items {
                     tr {
-                        td { a href={ "/practices/" (p["practice_id"]) } { (p["name"].as_str().unwrap_or("")) } }
-                        td { (risk_badge(p["risk"].as_str().unwrap_or(""))) }
-                        td.num { (p["hosts"]) }
-                        td.num { (p["hosts_failing_serious"]) }
-                        td { @match p["pass_rate"].as_f64() { Some(r) => { (meter(r)) }, None => { "no data" } } }
+                        td { a href={ "/practices/" (p.practice_id) } { (p.name) } }
+                        td { (risk_badge(p.risk)) }
+                        td.num { (p.hosts) }
+                        td.num { (p.hosts_failing_serious) }
+                        td { @match p.pass_rate { Some(r) => { (meter(r)) }, None => { "no data" } } }
                         td { (chart::sparkline(&trend_of(p, first))) }
-                        td { @for c in p["top_failing"].as_array().into_iter().flatten() {
-                            div { (control_title(c["control_id"].as_str().unwrap_or(""))) " (" (c["failing"]) ")" }
+                        td { @for c in &p.top_failing {
+                            div { (control_title(&c.control_id)) " (" (c.failing) ")" }
                         } }
-                        td.num { (p["not_reporting"]) }
-                        td { (devices_cell(&p["devices"])) }
+                        td.num { (p.not_reporting) }
+                        td { (devices_cell(p.devices.as_ref())) }
                     }
                 } }
             } }
@@ -129,14 +129,14 @@ pub async fn practices(
 }
 
 /// A practice's devices in a few words: what needs patching and which safeguards are missing.
-fn devices_cell(devices: &Value) -> Markup {
-    if !devices.is_object() {
+fn devices_cell(devices: Option<&DeviceRisk>) -> Markup {
+    let Some(devices) = devices else {
         return html! { span.hint { "no inventory" } };
-    }
+    };
     html! {
-        (devices["devices"]) " devices"
-        br; span.hint { (devices["findings_critical_or_high"]) " critical/high findings, " (devices["findings_kev"]) " exploited (KEV)" }
-        br; span.hint { (devices["safeguards_not_in_place"]) " of " (hygeia_devices::hygiene::RULES.len()) " safeguards not in place" }
+        (devices.devices) " devices"
+        br; span.hint { (devices.findings_critical_or_high) " critical/high findings, " (devices.findings_kev) " exploited (KEV)" }
+        br; span.hint { (devices.safeguards_not_in_place) " of " (hygeia_devices::hygiene::RULES.len()) " safeguards not in place" }
     }
 }
 
@@ -162,42 +162,33 @@ pub async fn practices_csv(
         "practice,risk,computers,computers_failing_critical_or_high,pass_rate_percent,not_reporting,failing_most_often,devices,device_findings_critical_or_high,device_findings_kev,device_safeguards_not_in_place\r\n",
     );
     for p in &items {
-        let top: Vec<String> = p["top_failing"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| {
-                format!(
-                    "{} ({})",
-                    c["control_id"].as_str().unwrap_or(""),
-                    c["failing"]
-                )
-            })
+        let top: Vec<String> = p
+            .top_failing
+            .iter()
+            .map(|c| format!("{} ({})", c.control_id, c.failing))
             .collect();
-        let devices = &p["devices"];
         // Empty cells for a practice without an inventory: not measured is not zero.
-        let device_cell = |key: &str| {
-            devices[key]
-                .as_i64()
-                .map(|n| n.to_string())
+        let device_cell = |count: fn(&DeviceRisk) -> i64| {
+            p.devices
+                .as_ref()
+                .map(|d| count(d).to_string())
                 .unwrap_or_default()
         };
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{}\r\n",
-            csv_cell(p["name"].as_str().unwrap_or("")),
-            p["risk"].as_str().unwrap_or(""),
-            p["hosts"],
-            p["hosts_failing_serious"],
-            p["pass_rate"]
-                .as_f64()
+            csv_cell(&p.name),
+            p.risk,
+            p.hosts,
+            p.hosts_failing_serious,
+            p.pass_rate
                 .map(|r| format!("{:.1}", r * 100.0))
                 .unwrap_or_default(),
-            p["not_reporting"],
+            p.not_reporting,
             csv_cell(&top.join("; ")),
-            device_cell("devices"),
-            device_cell("findings_critical_or_high"),
-            device_cell("findings_kev"),
-            device_cell("safeguards_not_in_place"),
+            device_cell(|d| d.devices),
+            device_cell(|d| d.findings_critical_or_high),
+            device_cell(|d| d.findings_kev),
+            device_cell(|d| d.safeguards_not_in_place),
         ));
     }
     let filename = format!(
