@@ -147,18 +147,82 @@ pub async fn practices(
     Ok(paged(items, limit, offset))
 }
 
-/// `GET /api/v1/practices/{id}`: the overview of one practice.
-pub async fn practice_overview(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(practice_id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+/// One control across a practice's computers.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ControlRate {
+    /// `HY-PC-001`.
+    pub control_id: String,
+    /// Computers reporting it.
+    pub hosts: i64,
+    /// Passing (or attested) on them.
+    pub passing: i64,
+    /// Failing on them.
+    pub failing: i64,
+    /// Passing among reporting.
+    pub pass_rate: f64,
+}
+
+/// A computer with failing controls.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HostAtRisk {
+    /// Its id.
+    pub host_id: i64,
+    /// Its name.
+    pub hostname: String,
+    /// Its last report.
+    pub last_seen_at: Option<i64>,
+    /// Critical or high controls failing.
+    pub failing_critical_or_high: i64,
+    /// All controls failing.
+    pub failing: i64,
+}
+
+/// A computer silent for more than a day.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SilentHost {
+    /// Its id.
+    pub host_id: i64,
+    /// Its name.
+    pub hostname: String,
+    /// Its last report, if it ever reported.
+    pub last_seen_at: Option<i64>,
+}
+
+/// The overview of one practice.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PracticeOverview {
+    /// The practice.
+    pub practice_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Computers enrolled and not removed.
+    pub hosts: i64,
+    /// Of them, silent for more than a day.
+    pub not_reporting: i64,
+    /// Of them, with a failing control.
+    pub hosts_failing: i64,
+    /// Of them, with a failing critical or high control.
+    pub hosts_failing_critical_or_high: i64,
+    /// Every control reported, failing most first.
+    pub controls: Vec<ControlRate>,
+    /// The ten computers most at risk.
+    pub most_at_risk: Vec<HostAtRisk>,
+    /// Up to 50 silent computers, longest silent first.
+    pub not_reporting_hosts: Vec<SilentHost>,
+}
+
+/// The overview of one practice (for the API and the page).
+pub async fn overview_of(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+) -> ApiResult<PracticeOverview> {
     if caller.role == Role::Clinician {
         return Err(ApiError::forbidden(
             "Clinicians see their own computers only.",
         ));
     }
-    check_practice_visible(&state, &caller, practice_id).await?;
+    check_practice_visible(state, caller, practice_id).await?;
     let at = now();
     let practice = sqlx::query("SELECT name FROM practices WHERE id = $1")
         .bind(practice_id)
@@ -175,7 +239,7 @@ pub async fn practice_overview(
     .bind(at - SILENT_AFTER_SECONDS)
     .fetch_one(&state.db.read)
     .await?;
-    let controls = control_rates(&state, practice_id).await?;
+    let controls = control_rates(state, practice_id).await?;
     // Computers most at risk: most failing critical and high controls first (kept on the host
     // row by ingestion, so this reads ten index entries, not every result).
     let risky = sqlx::query(
@@ -186,15 +250,15 @@ pub async fn practice_overview(
     .bind(practice_id)
     .fetch_all(&state.db.read)
     .await?;
-    let mut at_risk = Vec::new();
+    let mut most_at_risk = Vec::with_capacity(risky.len());
     for row in risky {
-        at_risk.push(json!({
-            "host_id": row.try_get::<i64, _>("id")?,
-            "hostname": row.try_get::<String, _>("hostname")?,
-            "last_seen_at": row.try_get::<Option<i64>, _>("last_seen_at")?,
-            "failing_critical_or_high": row.try_get::<i64, _>("serious")?,
-            "failing": row.try_get::<i64, _>("failing")?,
-        }));
+        most_at_risk.push(HostAtRisk {
+            host_id: row.try_get("id")?,
+            hostname: row.try_get("hostname")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            failing_critical_or_high: row.try_get("serious")?,
+            failing: row.try_get("failing")?,
+        });
     }
     let silent = sqlx::query(
         "SELECT id, hostname, last_seen_at FROM hosts \
@@ -205,30 +269,39 @@ pub async fn practice_overview(
     .bind(at - SILENT_AFTER_SECONDS)
     .fetch_all(&state.db.read)
     .await?;
-    let mut not_reporting = Vec::new();
+    let mut not_reporting_hosts = Vec::with_capacity(silent.len());
     for row in silent {
-        not_reporting.push(json!({
-            "host_id": row.try_get::<i64, _>("id")?,
-            "hostname": row.try_get::<String, _>("hostname")?,
-            "last_seen_at": row.try_get::<Option<i64>, _>("last_seen_at")?,
-        }));
+        not_reporting_hosts.push(SilentHost {
+            host_id: row.try_get("id")?,
+            hostname: row.try_get("hostname")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+        });
     }
-    Ok(Json(json!({
-        "practice_id": practice_id,
-        "name": practice.try_get::<String, _>("name")?,
-        "hosts": counts.try_get::<i64, _>("hosts")?,
-        "not_reporting": counts.try_get::<i64, _>("silent")?,
-        "hosts_failing": counts.try_get::<i64, _>("failing")?,
-        "hosts_failing_critical_or_high": counts.try_get::<i64, _>("serious")?,
-        "controls": controls,
-        "most_at_risk": at_risk,
-        "not_reporting_hosts": not_reporting,
-    })))
+    Ok(PracticeOverview {
+        practice_id,
+        name: practice.try_get("name")?,
+        hosts: counts.try_get("hosts")?,
+        not_reporting: counts.try_get("silent")?,
+        hosts_failing: counts.try_get("failing")?,
+        hosts_failing_critical_or_high: counts.try_get("serious")?,
+        controls,
+        most_at_risk,
+        not_reporting_hosts,
+    })
+}
+
+/// `GET /api/v1/practices/{id}`: the overview of one practice.
+pub async fn practice_overview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+) -> ApiResult<Json<PracticeOverview>> {
+    overview_of(&state, &caller, practice_id).await.map(Json)
 }
 
 /// Share of computers passing each control in a practice, failing most first (from the
 /// running statistics ingestion keeps, see `practice_control_stats`).
-async fn control_rates(state: &AppState, practice_id: i64) -> ApiResult<Vec<Value>> {
+async fn control_rates(state: &AppState, practice_id: i64) -> ApiResult<Vec<ControlRate>> {
     let rows = sqlx::query(
         "SELECT control_id, hosts, passing, failing FROM practice_control_stats \
          WHERE practice_id = $1 AND hosts > 0 ORDER BY failing DESC, control_id",
@@ -236,17 +309,21 @@ async fn control_rates(state: &AppState, practice_id: i64) -> ApiResult<Vec<Valu
     .bind(practice_id)
     .fetch_all(&state.db.read)
     .await?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let hosts: i64 = row.try_get("hosts")?;
         let passing: i64 = row.try_get("passing")?;
-        out.push(json!({
-            "control_id": row.try_get::<String, _>("control_id")?,
-            "hosts": hosts,
-            "passing": passing,
-            "failing": row.try_get::<i64, _>("failing")?,
-            "pass_rate": if hosts > 0 { passing as f64 / hosts as f64 } else { 0.0 },
-        }));
+        out.push(ControlRate {
+            control_id: row.try_get("control_id")?,
+            hosts,
+            passing,
+            failing: row.try_get("failing")?,
+            pass_rate: if hosts > 0 {
+                passing as f64 / hosts as f64
+            } else {
+                0.0
+            },
+        });
     }
     Ok(out)
 }

@@ -5,7 +5,7 @@
 use super::chart;
 use super::layout::{control_title, empty_state, last_seen, meter, page};
 use super::{PageResult, Viewer};
-use crate::api::read::{self, Days, Page};
+use crate::api::read::{self, ControlRate, Days, Page};
 use crate::db::now;
 use crate::state::AppState;
 use axum::Json;
@@ -48,12 +48,22 @@ pub async fn trend_days(
     ))
 }
 
-fn host_link(item: &Value) -> Markup {
+fn host_link(id: i64, hostname: &str) -> Markup {
+    let name = if hostname.is_empty() {
+        "(no name)"
+    } else {
+        hostname
+    };
+    html! { a href={ "/hosts/" (id) } { (name) } }
+}
+
+/// A link to a computer of an untyped list (`id` or `host_id`, `hostname`).
+fn listed_host_link(item: &Value) -> Markup {
     let id = item["host_id"]
         .as_i64()
         .or(item["id"].as_i64())
         .unwrap_or(0);
-    html! { a href={ "/hosts/" (id) } { (item["hostname"].as_str().unwrap_or("(no name)")) } }
+    host_link(id, item["hostname"].as_str().unwrap_or(""))
 }
 
 /// `GET /practices/{id}`.
@@ -63,8 +73,7 @@ pub async fn practice(
     Path(practice_id): Path<i64>,
     Query(window): Query<OverviewQuery>,
 ) -> PageResult<Markup> {
-    let Json(overview) =
-        read::practice_overview(State(state.clone()), viewer.caller(), Path(practice_id)).await?;
+    let overview = read::overview_of(&state, &viewer.caller(), practice_id).await?;
     let days = if window.days == Some(90) { 90 } else { 30 };
     let Json(listed) = read::practice_hosts(
         State(state.clone()),
@@ -79,32 +88,17 @@ pub async fn practice(
     let listed_hosts = listed["items"].as_array().cloned().unwrap_or_default();
     let offset = window.offset.unwrap_or(0).max(0);
     let trend = trend_days(&state, &viewer, practice_id, days).await?;
-    let name = overview["name"].as_str().unwrap_or("Practice");
-    let hosts = overview["hosts"].as_i64().unwrap_or(0);
-    let silent = overview["not_reporting"].as_i64().unwrap_or(0);
-    let controls: Vec<Value> = overview["controls"].as_array().cloned().unwrap_or_default();
-    let failing: Vec<&Value> = controls
-        .iter()
-        .filter(|c| c["failing"].as_i64().unwrap_or(0) > 0)
-        .take(10)
-        .collect();
-    let at_risk = overview["most_at_risk"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let quiet = overview["not_reporting_hosts"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let name = overview.name.as_str();
+    let hosts = overview.hosts;
+    let silent = overview.not_reporting;
+    let controls = &overview.controls;
+    let failing: Vec<&ControlRate> = controls.iter().filter(|c| c.failing > 0).take(10).collect();
+    let at_risk = &overview.most_at_risk;
+    let quiet = &overview.not_reporting_hosts;
     // Controls every computer passes (measured or attested), not merely none fails.
-    let passing_all = controls
-        .iter()
-        .filter(|c| c["passing"] == c["hosts"])
-        .count();
-    let hosts_failing = overview["hosts_failing"].as_i64().unwrap_or(0);
-    let hosts_serious = overview["hosts_failing_critical_or_high"]
-        .as_i64()
-        .unwrap_or(0);
+    let passing_all = controls.iter().filter(|c| c.passing == c.hosts).count();
+    let hosts_failing = overview.hosts_failing;
+    let hosts_serious = overview.hosts_failing_critical_or_high;
     let at = now();
     let manages =
         viewer.practice_id == Some(practice_id) && viewer.role == crate::auth::Role::PracticeAdmin;
@@ -149,9 +143,9 @@ pub async fn practice(
                     div.table-wrap { table {
                         thead { tr { th { "Control" } th.num { "Computers failing" } th { "Computers passing" } } }
                         tbody { @for c in &failing { tr {
-                            td { (control_title(c["control_id"].as_str().unwrap_or(""))) br; span.hint { (c["control_id"].as_str().unwrap_or("")) } }
-                            td.num { (c["failing"]) " of " (c["hosts"]) }
-                            td { (meter(c["pass_rate"].as_f64().unwrap_or(0.0))) }
+                            td { (control_title(&c.control_id)) br; span.hint { (c.control_id) } }
+                            td.num { (c.failing) " of " (c.hosts) }
+                            td { (meter(c.pass_rate)) }
                         } } }
                     } }
                 }
@@ -163,11 +157,11 @@ pub async fn practice(
                 } @else {
                     div.table-wrap { table {
                         thead { tr { th { "Computer" } th.num { "Critical or high failing" } th.num { "All failing" } th { "Last report" } } }
-                        tbody { @for h in &at_risk { tr {
-                            td { (host_link(h)) }
-                            td.num { (h["failing_critical_or_high"]) }
-                            td.num { (h["failing"]) }
-                            td { (last_seen(h["last_seen_at"].as_i64(), at)) }
+                        tbody { @for h in at_risk { tr {
+                            td { (host_link(h.host_id, &h.hostname)) }
+                            td.num { (h.failing_critical_or_high) }
+                            td.num { (h.failing) }
+                            td { (last_seen(h.last_seen_at, at)) }
                         } } }
                     } }
                 }
@@ -178,7 +172,7 @@ pub async fn practice(
                     p { "Every computer reported within the last day." }
                 } @else {
                     p.hint { "A computer that stops reporting may be switched off, offline, or have lost its agent. Its last known state is shown elsewhere." }
-                    ul { @for h in &quiet { li { (host_link(h)) " — last report " (last_seen(h["last_seen_at"].as_i64(), at)) } } }
+                    ul { @for h in quiet { li { (host_link(h.host_id, &h.hostname)) " — last report " (last_seen(h.last_seen_at, at)) } } }
                 }
             }
             section aria-labelledby="computers" {
@@ -186,7 +180,7 @@ pub async fn practice(
                 div.table-wrap { table {
                     thead { tr { th { "Computer" } th { "System" } th.num { "Failing controls" } th { "Last report" } } }
                     tbody { @for h in &listed_hosts { tr {
-                        td { (host_link(h)) }
+                        td { (listed_host_link(h)) }
                         td { (h["os_version"].as_str().unwrap_or("")) }
                         td.num { (h["failing"]) }
                         td { (last_seen(h["last_seen_at"].as_i64(), at)) }
@@ -205,16 +199,16 @@ pub async fn practice(
                 h2 #all { "Share of computers passing each control" }
                 div.table-wrap { table {
                     thead { tr { th { "Control" } th.num { "Passing" } th.num { "Failing" } th.num { "Other" } th { "Share passing" } } }
-                    tbody { @for c in &controls {
-                        @let hosts_c = c["hosts"].as_i64().unwrap_or(0);
-                        @let pass = c["passing"].as_i64().unwrap_or(0);
-                        @let fail = c["failing"].as_i64().unwrap_or(0);
+                    tbody { @for c in controls {
+                        @let hosts_c = c.hosts;
+                        @let pass = c.passing;
+                        @let fail = c.failing;
                         tr {
-                            td { (control_title(c["control_id"].as_str().unwrap_or(""))) }
+                            td { (control_title(&c.control_id)) }
                             td.num { (pass) }
                             td.num { (fail) }
                             td.num { (hosts_c - pass - fail) }
-                            td { @if pass + fail > 0 { (meter(c["pass_rate"].as_f64().unwrap_or(0.0))) } @else { "not measured" } }
+                            td { @if pass + fail > 0 { (meter(c.pass_rate)) } @else { "not measured" } }
                         }
                     } }
                 } }
@@ -255,7 +249,7 @@ pub async fn my_computers(State(state): State<AppState>, viewer: Viewer) -> Page
             div.table-wrap { table {
                 thead { tr { th { "Computer" } th { "System" } th.num { "Failing controls" } th { "Last report" } } }
                 tbody { @for h in &items { tr {
-                    td { (host_link(h)) }
+                    td { (listed_host_link(h)) }
                     td { (h["os_version"].as_str().unwrap_or("")) }
                     td.num { (h["failing"]) }
                     td { (last_seen(h["last_seen_at"].as_i64(), at)) }
