@@ -398,14 +398,36 @@ pub async fn practice_trend(
     Ok(Json(json!({"days": days, "items": items})))
 }
 
-/// `GET /api/v1/practices/{id}/hosts`.
-pub async fn practice_hosts(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(practice_id): Path<i64>,
-    Query(page): Query<Page>,
-) -> ApiResult<Json<Value>> {
-    check_practice_visible(&state, &caller, practice_id).await?;
+/// A computer of a practice, as listed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HostRow {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub hostname: String,
+    /// `linux`, `macos`, `windows`.
+    pub os: String,
+    /// Its system for people.
+    pub os_version: String,
+    /// When it was enrolled.
+    pub enrolled_at: i64,
+    /// Its last report.
+    pub last_seen_at: Option<i64>,
+    /// The clinician it is assigned to.
+    pub owner_user_id: Option<i64>,
+    /// Controls failing in its latest report.
+    pub failing: i64,
+}
+
+/// A practice's computers by name; clinicians get only those assigned to them (for the API
+/// and the pages).
+pub async fn hosts_of(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+    page: &Page,
+) -> ApiResult<Paged<HostRow>> {
+    check_practice_visible(state, caller, practice_id).await?;
     let (limit, offset) = page.bounds()?;
     let own_only = caller.role == Role::Clinician;
     let rows = sqlx::query(
@@ -421,20 +443,32 @@ pub async fn practice_hosts(
     .bind(offset)
     .fetch_all(&state.db.read)
     .await?;
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        items.push(json!({
-            "id": row.try_get::<i64, _>("id")?,
-            "hostname": row.try_get::<String, _>("hostname")?,
-            "os": row.try_get::<String, _>("os")?,
-            "os_version": row.try_get::<String, _>("os_version")?,
-            "enrolled_at": row.try_get::<i64, _>("enrolled_at")?,
-            "last_seen_at": row.try_get::<Option<i64>, _>("last_seen_at")?,
-            "owner_user_id": row.try_get::<Option<i64>, _>("owner_user_id")?,
-            "failing": row.try_get::<i64, _>("failing")?,
-        }));
+        items.push(HostRow {
+            id: row.try_get("id")?,
+            hostname: row.try_get("hostname")?,
+            os: row.try_get("os")?,
+            os_version: row.try_get("os_version")?,
+            enrolled_at: row.try_get("enrolled_at")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            owner_user_id: row.try_get("owner_user_id")?,
+            failing: row.try_get("failing")?,
+        });
     }
-    Ok(paged(items, limit, offset))
+    Ok(Paged::new(items, limit, offset))
+}
+
+/// `GET /api/v1/practices/{id}/hosts`.
+pub async fn practice_hosts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<HostRow>>> {
+    hosts_of(&state, &caller, practice_id, &page)
+        .await
+        .map(Json)
 }
 
 /// `GET /api/v1/hosts/{id}`: a computer and its latest result per control.

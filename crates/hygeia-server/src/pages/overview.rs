@@ -5,14 +5,13 @@
 use super::chart;
 use super::layout::{control_title, empty_state, last_seen, meter, page};
 use super::{PageResult, Viewer};
-use crate::api::read::{self, ControlRate, Days, Page};
+use crate::api::read::{self, ControlRate, Days, HostRow, Page};
 use crate::db::now;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::Value;
 
 /// `?days=30|90&offset=N`: the trend's window and where the list of computers starts.
 #[derive(Debug, Deserialize)]
@@ -57,15 +56,6 @@ fn host_link(id: i64, hostname: &str) -> Markup {
     html! { a href={ "/hosts/" (id) } { (name) } }
 }
 
-/// A link to a computer of an untyped list (`id` or `host_id`, `hostname`).
-fn listed_host_link(item: &Value) -> Markup {
-    let id = item["host_id"]
-        .as_i64()
-        .or(item["id"].as_i64())
-        .unwrap_or(0);
-    host_link(id, item["hostname"].as_str().unwrap_or(""))
-}
-
 /// `GET /practices/{id}`.
 pub async fn practice(
     State(state): State<AppState>,
@@ -75,17 +65,17 @@ pub async fn practice(
 ) -> PageResult<Markup> {
     let overview = read::overview_of(&state, &viewer.caller(), practice_id).await?;
     let days = if window.days == Some(90) { 90 } else { 30 };
-    let Json(listed) = read::practice_hosts(
-        State(state.clone()),
-        viewer.caller(),
-        Path(practice_id),
-        Query(Page {
+    let listed = read::hosts_of(
+        &state,
+        &viewer.caller(),
+        practice_id,
+        &Page {
             limit: Some(HOSTS_PER_PAGE),
             offset: window.offset,
-        }),
+        },
     )
     .await?;
-    let listed_hosts = listed["items"].as_array().cloned().unwrap_or_default();
+    let listed_hosts = &listed.items;
     let offset = window.offset.unwrap_or(0).max(0);
     let trend = trend_days(&state, &viewer, practice_id, days).await?;
     let name = overview.name.as_str();
@@ -179,18 +169,18 @@ pub async fn practice(
                 h2 #computers { "Computers" }
                 div.table-wrap { table {
                     thead { tr { th { "Computer" } th { "System" } th.num { "Failing controls" } th { "Last report" } } }
-                    tbody { @for h in &listed_hosts { tr {
-                        td { (listed_host_link(h)) }
-                        td { (h["os_version"].as_str().unwrap_or("")) }
-                        td.num { (h["failing"]) }
-                        td { (last_seen(h["last_seen_at"].as_i64(), at)) }
+                    tbody { @for h in listed_hosts { tr {
+                        td { (host_link(h.id, &h.hostname)) }
+                        td { (h.os_version) }
+                        td.num { (h.failing) }
+                        td { (last_seen(h.last_seen_at, at)) }
                     } } }
                 } }
                 p.noprint {
                     @if offset > 0 {
                         a href={ "?days=" (days) "&offset=" ((offset - HOSTS_PER_PAGE).max(0)) "#computers" } { "Previous computers" } " "
                     }
-                    @if let Some(next) = listed["next_offset"].as_i64() {
+                    @if let Some(next) = listed.next_offset {
                         a href={ "?days=" (days) "&offset=" (next) "#computers" } { "More computers" }
                     }
                 }
@@ -223,19 +213,19 @@ pub async fn practice(
 /// `GET /my-computers`: the computers assigned to the signed-in person.
 pub async fn my_computers(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
     let at = now();
-    let items: Vec<Value> = match viewer.practice_id {
+    let items: Vec<HostRow> = match viewer.practice_id {
         Some(practice) => {
-            let Json(list) = read::practice_hosts(
-                State(state.clone()),
-                viewer.caller(),
-                Path(practice),
-                Query(Page {
+            read::hosts_of(
+                &state,
+                &viewer.caller(),
+                practice,
+                &Page {
                     limit: Some(100),
                     offset: None,
-                }),
+                },
             )
-            .await?;
-            list["items"].as_array().cloned().unwrap_or_default()
+            .await?
+            .items
         }
         None => Vec::new(),
     };
@@ -249,10 +239,10 @@ pub async fn my_computers(State(state): State<AppState>, viewer: Viewer) -> Page
             div.table-wrap { table {
                 thead { tr { th { "Computer" } th { "System" } th.num { "Failing controls" } th { "Last report" } } }
                 tbody { @for h in &items { tr {
-                    td { (listed_host_link(h)) }
-                    td { (h["os_version"].as_str().unwrap_or("")) }
-                    td.num { (h["failing"]) }
-                    td { (last_seen(h["last_seen_at"].as_i64(), at)) }
+                    td { (host_link(h.id, &h.hostname)) }
+                    td { (h.os_version) }
+                    td.num { (h.failing) }
+                    td { (last_seen(h.last_seen_at, at)) }
                 } } }
             } }
         }
