@@ -471,13 +471,51 @@ pub async fn practice_hosts(
         .map(Json)
 }
 
-/// `GET /api/v1/hosts/{id}`: a computer and its latest result per control.
-pub async fn host(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(host_id): Path<i64>,
-) -> ApiResult<Json<Value>> {
-    let practice_id = visible_host_practice(&state, &caller, host_id).await?;
+/// A control's latest result on a computer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PostureRow {
+    /// `HY-PC-001`.
+    pub control_id: String,
+    /// `pass`, `fail`, ...
+    pub status: String,
+    /// `low` ... `critical`.
+    pub severity: String,
+    /// When it was last reported.
+    pub observed_at: i64,
+    /// Since when it has had this status.
+    pub since: i64,
+    /// The finding's sentence.
+    pub reason: String,
+}
+
+/// A computer and its latest result per control.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HostDetail {
+    /// Its id.
+    pub id: i64,
+    /// Its practice.
+    pub practice_id: i64,
+    /// Its name.
+    pub hostname: String,
+    /// `linux`, `macos`, `windows`.
+    pub os: String,
+    /// Its system for people.
+    pub os_version: String,
+    /// When it was enrolled.
+    pub enrolled_at: i64,
+    /// Its last report.
+    pub last_seen_at: Option<i64>,
+    /// The clinician it is assigned to.
+    pub owner_user_id: Option<i64>,
+    /// When an administrator removed it.
+    pub revoked_at: Option<i64>,
+    /// Its latest result per control, by control id.
+    pub posture: Vec<PostureRow>,
+}
+
+/// A computer the caller may read (for the API and the page).
+pub async fn host_detail(state: &AppState, caller: &Caller, host_id: i64) -> ApiResult<HostDetail> {
+    let practice_id = visible_host_practice(state, caller, host_id).await?;
     let host = sqlx::query(
         "SELECT hostname, os, os_version, enrolled_at, last_seen_at, owner_user_id, revoked_at FROM hosts WHERE id = $1",
     )
@@ -491,29 +529,38 @@ pub async fn host(
     .bind(host_id)
     .fetch_all(&state.db.read)
     .await?;
-    let mut posture = Vec::new();
+    let mut posture = Vec::with_capacity(rows.len());
     for row in rows {
-        posture.push(json!({
-            "control_id": row.try_get::<String, _>("control_id")?,
-            "status": row.try_get::<String, _>("status")?,
-            "severity": row.try_get::<String, _>("severity")?,
-            "observed_at": row.try_get::<i64, _>("observed_at")?,
-            "since": row.try_get::<i64, _>("since")?,
-            "reason": row.try_get::<String, _>("reason")?,
-        }));
+        posture.push(PostureRow {
+            control_id: row.try_get("control_id")?,
+            status: row.try_get("status")?,
+            severity: row.try_get("severity")?,
+            observed_at: row.try_get("observed_at")?,
+            since: row.try_get("since")?,
+            reason: row.try_get("reason")?,
+        });
     }
-    Ok(Json(json!({
-        "id": host_id,
-        "practice_id": practice_id,
-        "hostname": host.try_get::<String, _>("hostname")?,
-        "os": host.try_get::<String, _>("os")?,
-        "os_version": host.try_get::<String, _>("os_version")?,
-        "enrolled_at": host.try_get::<i64, _>("enrolled_at")?,
-        "last_seen_at": host.try_get::<Option<i64>, _>("last_seen_at")?,
-        "owner_user_id": host.try_get::<Option<i64>, _>("owner_user_id")?,
-        "revoked_at": host.try_get::<Option<i64>, _>("revoked_at")?,
-        "posture": posture,
-    })))
+    Ok(HostDetail {
+        id: host_id,
+        practice_id,
+        hostname: host.try_get("hostname")?,
+        os: host.try_get("os")?,
+        os_version: host.try_get("os_version")?,
+        enrolled_at: host.try_get("enrolled_at")?,
+        last_seen_at: host.try_get("last_seen_at")?,
+        owner_user_id: host.try_get("owner_user_id")?,
+        revoked_at: host.try_get("revoked_at")?,
+        posture,
+    })
+}
+
+/// `GET /api/v1/hosts/{id}`: a computer and its latest result per control.
+pub async fn host(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(host_id): Path<i64>,
+) -> ApiResult<Json<HostDetail>> {
+    host_detail(&state, &caller, host_id).await.map(Json)
 }
 
 /// `GET /api/v1/hosts/{id}/report`: the computer's latest report as its agent sent it

@@ -214,7 +214,7 @@ pub async fn host(
     viewer: Viewer,
     Path(host_id): Path<i64>,
 ) -> PageResult<Markup> {
-    let Json(host) = read::host(State(state.clone()), viewer.caller(), Path(host_id)).await?;
+    let host = read::host_detail(&state, &viewer.caller(), host_id).await?;
     let report: Value = read::latest_report_text(&state, host_id)
         .await?
         .and_then(|t| serde_json::from_str(&t).ok())
@@ -231,7 +231,7 @@ pub async fn host(
     )
     .await?;
     let changes = changes["items"].as_array().cloned().unwrap_or_default();
-    let practice_id = host["practice_id"].as_i64().unwrap_or(0);
+    let practice_id = host.practice_id;
     let manages = viewer.role == Role::PracticeAdmin && viewer.practice_id == Some(practice_id);
     let users = if manages {
         admin::users_of(
@@ -249,15 +249,15 @@ pub async fn host(
         Vec::new()
     };
     let at = now();
-    let hostname = text(&host, "hostname").to_string();
-    let revoked = host["revoked_at"].as_i64();
-    let owner = host["owner_user_id"].as_i64();
+    let hostname = host.hostname.clone();
+    let revoked = host.revoked_at;
+    let owner = host.owner_user_id;
     let body = html! {
         h1 { (hostname) }
         p.lead {
-            (capitalized(text(&host, "os"))) " · " (text(&host, "os_version"))
-            " · enrolled " (date(host["enrolled_at"].as_i64().unwrap_or(0)))
-            " · last report " (last_seen(host["last_seen_at"].as_i64(), at))
+            (capitalized(&host.os)) " · " (host.os_version)
+            " · enrolled " (date(host.enrolled_at))
+            " · last report " (last_seen(host.last_seen_at, at))
         }
         @if let Some(r) = revoked {
             p.alert { "This computer was removed from the practice on " (datetime(r)) ". Its history is kept; it can no longer report." }
@@ -267,7 +267,7 @@ pub async fn host(
         } @else {
             section aria-labelledby="fix" {
                 h2 #fix { "What to fix" }
-                (to_fix(&controls, platform_of(text(&host, "os"))))
+                (to_fix(&controls, platform_of(&host.os)))
             }
             (awaiting(&controls))
             (attested(&controls, at))
@@ -278,11 +278,11 @@ pub async fn host(
                 h2 #all { "All controls in the latest report" }
                 div.table-wrap { table {
                     thead { tr { th { "Control" } th { "Status" } th { "Severity" } th { "Since" } } }
-                    tbody { @for p in host["posture"].as_array().into_iter().flatten() { tr {
-                        td { (control_title(text(p, "control_id"))) }
-                        td { (status_badge(text(p, "status"))) }
-                        td { (capitalized(text(p, "severity"))) }
-                        td { (date(p["since"].as_i64().unwrap_or(0))) }
+                    tbody { @for p in &host.posture { tr {
+                        td { (control_title(&p.control_id)) }
+                        td { (status_badge(&p.status)) }
+                        td { (capitalized(&p.severity)) }
+                        td { (date(p.since)) }
                     } } }
                 } }
             }
