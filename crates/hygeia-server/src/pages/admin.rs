@@ -383,16 +383,16 @@ pub async fn audit_log(
     viewer: Viewer,
     Query(paging): Query<Page>,
 ) -> PageResult<Markup> {
-    let Json(list) = admin::audit_log(
-        State(state),
-        viewer.caller(),
-        Query(Page {
+    let list = admin::audit_entries(
+        &state,
+        &viewer.caller(),
+        &Page {
             limit: Some(100),
             offset: paging.offset,
-        }),
+        },
     )
     .await?;
-    let items = list["items"].as_array().cloned().unwrap_or_default();
+    let items = &list.items;
     let body = html! {
         h1 { "Audit log" }
         p.lead { "Every sign-in and every administrative change: who, what, when and from where. Kept for HIPAA's audit controls (45 CFR 164.312(b))." }
@@ -401,16 +401,16 @@ pub async fn audit_log(
         } @else {
             div.table-wrap { table {
                 thead { tr { th { "When" } th { "Who" } th { "What" } th { "On" } th { "From" } th { "Detail" } } }
-                tbody { @for e in &items { tr {
-                    td { (datetime(e["at"].as_i64().unwrap_or(0))) }
-                    td { (e["actor"].as_str().unwrap_or("")) }
-                    td { code { (e["action"].as_str().unwrap_or("")) } }
-                    td { (e["target"].as_str().unwrap_or("")) }
-                    td { (e["ip"].as_str().unwrap_or("")) }
-                    td { (e["detail"].as_str().unwrap_or("")) }
+                tbody { @for e in items { tr {
+                    td { (datetime(e.at)) }
+                    td { (e.actor) }
+                    td { code { (e.action) } }
+                    td { (e.target) }
+                    td { (e.ip) }
+                    td { (e.detail) }
                 } } }
             } }
-            @if let Some(next) = list["next_offset"].as_i64() {
+            @if let Some(next) = list.next_offset {
                 p { a href={ "/audit-log?offset=" (next) } { "Older entries" } }
             }
         }

@@ -1,13 +1,34 @@
 //! The audit log, scoped to the caller's organization or practice.
 
-use crate::api::read::{Page, paged};
+use crate::api::read::{Page, Paged};
 use crate::auth::{Caller, Role, practice_scope};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use serde_json::{Value, json};
+use serde::Serialize;
 use sqlx::Row;
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    /// Its id.
+    pub id: i64,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// Who (e-mail address, or the agent on a computer).
+    pub actor: String,
+    /// What (`enroll_secret.create`, `devices.upload`, ...).
+    pub action: String,
+    /// On what.
+    pub target: String,
+    /// From which address.
+    pub ip: String,
+    /// Details in words.
+    pub detail: String,
+    /// The practice concerned, when one is.
+    pub practice_id: Option<i64>,
+}
 
 /// `GET /api/v1/audit-log`: administrators see their practice's entries, insurer analysts
 /// their organization's; clinicians none.
@@ -15,7 +36,16 @@ pub async fn audit_log(
     State(state): State<AppState>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Paged<AuditEntry>>> {
+    entries(&state, &caller, &page).await.map(Json)
+}
+
+/// The audit log entries the caller may read, newest first (for the API and the page).
+pub async fn entries(
+    state: &AppState,
+    caller: &Caller,
+    page: &Page,
+) -> ApiResult<Paged<AuditEntry>> {
     if caller.role == Role::Clinician {
         return Err(ApiError::forbidden("The audit log is for administrators."));
     }
@@ -25,7 +55,7 @@ pub async fn audit_log(
             "organization_id = $1".to_string(),
             vec![caller.organization_id],
         ),
-        _ => practice_scope(&caller, "practice_id", 1),
+        _ => practice_scope(caller, "practice_id", 1),
     };
     let n = values.len();
     let sql = format!(
@@ -43,18 +73,18 @@ pub async fn audit_log(
         .bind(offset)
         .fetch_all(&state.db.read)
         .await?;
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        items.push(json!({
-            "id": row.try_get::<i64, _>("id")?,
-            "at": row.try_get::<i64, _>("at")?,
-            "actor": row.try_get::<String, _>("actor")?,
-            "action": row.try_get::<String, _>("action")?,
-            "target": row.try_get::<String, _>("target")?,
-            "ip": row.try_get::<String, _>("ip")?,
-            "detail": row.try_get::<String, _>("detail")?,
-            "practice_id": row.try_get::<Option<i64>, _>("practice_id")?,
-        }));
+        items.push(AuditEntry {
+            id: row.try_get("id")?,
+            at: row.try_get("at")?,
+            actor: row.try_get("actor")?,
+            action: row.try_get("action")?,
+            target: row.try_get("target")?,
+            ip: row.try_get("ip")?,
+            detail: row.try_get("detail")?,
+            practice_id: row.try_get("practice_id")?,
+        });
     }
-    Ok(paged(items, limit, offset))
+    Ok(Paged::new(items, limit, offset))
 }

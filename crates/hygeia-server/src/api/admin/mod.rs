@@ -8,7 +8,7 @@ mod hosts;
 mod tokens;
 mod users;
 
-pub use audit_log::audit_log;
+pub use audit_log::{AuditEntry, audit_log, entries as audit_entries};
 pub use enroll_secrets::{
     EnrollSecretRow, NewEnrollSecret, create_enroll_secret, enroll_secrets_of, list_enroll_secrets,
     revoke_enroll_secret,
