@@ -211,7 +211,12 @@ fn copy_checked(source: &Path, staged: &Path) -> Result<Manifest, DevicesError> 
     }
     let csaf_dir = source.join("csaf");
     let mut names: Vec<String> = std::fs::read_dir(&csaf_dir)
-        .map_err(|e| DevicesError::io("listing", &csaf_dir, e))?
+        .map_err(|e| DevicesError::Input {
+            path: csaf_dir.display().to_string(),
+            message: format!(
+                "cannot be listed ({e}); give the folder of a store made by `hygeia devices update` (it holds csaf/ and kev.json)"
+            ),
+        })?
         .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
         .filter(|n| n.ends_with(".json"))
         .collect();
