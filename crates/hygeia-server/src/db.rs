@@ -4,7 +4,7 @@
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{Executor, Row};
+use sqlx::{Any, Executor, Row, Transaction};
 use std::time::Duration;
 
 /// The migrations, in order. A migration is never edited once released: a change is a new file.
@@ -234,6 +234,19 @@ impl Db {
         };
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// A read-only transaction that sees one moment of the database: a page that reads
+    /// several tables (a count and the rows it counts) never mixes before and after a write
+    /// that lands between its queries. SQLite in WAL mode keeps the snapshot of the first read
+    /// for the whole transaction; PostgreSQL needs REPEATABLE READ for the same.
+    pub async fn snapshot(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        let mut tx = self.read.begin().await?;
+        if self.backend == Backend::Postgres {
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await?;
+        }
+        Ok(tx)
     }
 
     /// Applies the migrations this database has not had yet, each in its own transaction.

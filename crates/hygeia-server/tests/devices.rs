@@ -136,7 +136,11 @@ fn an_uploaded_inventory_is_matched_now_and_again_after_a_store_update() {
             matched.body
         );
         assert_eq!(matched.body["advisory_store"]["available"], true);
-        assert!(matched.body["counts"]["critical"].as_i64().unwrap_or(0) >= 1);
+        assert!(
+            matched.body["counts"]["critical"].as_i64().unwrap_or(0) >= 1,
+            "{backend}: {}",
+            matched.body["counts"]
+        );
         // Only the affected devices, most urgent first.
         let affected = admin.get(&format!("{path}?affected=true"));
         let names: Vec<&str> = affected.body["items"]

@@ -82,12 +82,15 @@ pub async fn practice_devices(
         offset: query.offset,
     }
     .bounds()?;
-    let inventory = storage::inventory_at(&state.db, practice_id, i64::MAX).await?;
+    // One snapshot: a match landing between these reads must not show new findings beside
+    // old counts.
+    let mut snapshot = state.db.snapshot().await?;
+    let inventory = storage::inventory_at(&mut snapshot, practice_id, i64::MAX).await?;
     let (counts, mut items) = match &inventory {
         Some(i) => (
-            storage::finding_counts(&state.db, i.id).await?,
+            storage::finding_counts(&mut snapshot, i.id).await?,
             storage::devices_of(
-                &state.db,
+                &mut snapshot,
                 i.id,
                 query.affected.unwrap_or(false),
                 limit,
@@ -97,13 +100,15 @@ pub async fn practice_devices(
         ),
         None => (FindingCounts::default(), Vec::new()),
     };
+    let controls = storage::controls_of(&mut snapshot, practice_id).await?;
+    snapshot.commit().await?;
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     Ok(PracticeDevices {
         practice_id,
         inventory,
         counts,
-        controls: storage::controls_of(&state.db, practice_id).await?,
+        controls,
         items,
         limit,
         offset,
@@ -210,14 +215,17 @@ pub async fn store_upload(
     )
     .await?;
     tx.commit().await?;
-    let info = storage::inventory_at(&state.db, practice_id, i64::MAX)
+    let mut snapshot = state.db.snapshot().await?;
+    let info = storage::inventory_at(&mut snapshot, practice_id, i64::MAX)
         .await?
         .ok_or_else(|| ApiError::not_found("inventory"))?;
-    Ok(Uploaded {
-        counts: storage::finding_counts(&state.db, info.id).await?,
-        controls: storage::controls_of(&state.db, practice_id).await?,
+    let uploaded = Uploaded {
+        counts: storage::finding_counts(&mut snapshot, info.id).await?,
+        controls: storage::controls_of(&mut snapshot, practice_id).await?,
         inventory: info,
-    })
+    };
+    snapshot.commit().await?;
+    Ok(uploaded)
 }
 
 /// `POST /api/v1/practices/{id}/devices`: replaces the practice's inventory; the findings come

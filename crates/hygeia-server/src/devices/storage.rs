@@ -1,10 +1,9 @@
 //! The device tables: writing an upload and a match, reading a practice's devices back as typed
 //! values for the API and the pages.
 
-use crate::db::Db;
 use hygeia_devices::inventory::Device;
 use serde::Serialize;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::BTreeMap;
 
 /// Rows written per INSERT statement (well under both databases' limits on bound values).
@@ -428,7 +427,7 @@ pub async fn current_inventory_id(
 
 /// The inventory in force for a practice at `end` (Unix seconds; `i64::MAX` for now).
 pub async fn inventory_at(
-    db: &Db,
+    conn: &mut AnyConnection,
     practice_id: i64,
     end: i64,
 ) -> Result<Option<InventoryInfo>, sqlx::Error> {
@@ -441,7 +440,7 @@ pub async fn inventory_at(
     )
     .bind(practice_id)
     .bind(end)
-    .fetch_optional(&db.read)
+    .fetch_optional(&mut *conn)
     .await?;
     row.map(|row| {
         Ok(InventoryInfo {
@@ -463,7 +462,7 @@ pub async fn inventory_at(
 /// those with findings, most urgent first. One more than `limit` is read, to tell whether there
 /// is a next page.
 pub async fn devices_of(
-    db: &Db,
+    conn: &mut AnyConnection,
     inventory_id: i64,
     affected_only: bool,
     limit: i64,
@@ -478,7 +477,7 @@ pub async fn devices_of(
         .bind(inventory_id)
         .bind(limit + 1)
         .bind(offset)
-        .fetch_all(&db.read)
+        .fetch_all(&mut *conn)
         .await?;
     let mut findings: BTreeMap<String, Vec<DeviceFinding>> = BTreeMap::new();
     let finding_rows = sqlx::query(
@@ -487,7 +486,7 @@ pub async fn devices_of(
          WHERE inventory_id = $1 ORDER BY position",
     )
     .bind(inventory_id)
-    .fetch_all(&db.read)
+    .fetch_all(&mut *conn)
     .await?;
     for row in finding_rows {
         let url: String = row.try_get("url")?;
@@ -550,7 +549,10 @@ pub async fn devices_of(
 }
 
 /// Findings of an inventory counted by priority.
-pub async fn finding_counts(db: &Db, inventory_id: i64) -> Result<FindingCounts, sqlx::Error> {
+pub async fn finding_counts(
+    conn: &mut AnyConnection,
+    inventory_id: i64,
+) -> Result<FindingCounts, sqlx::Error> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS total, \
          CAST(COALESCE(SUM(CASE WHEN priority_rank = 3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS critical, \
@@ -561,7 +563,7 @@ pub async fn finding_counts(db: &Db, inventory_id: i64) -> Result<FindingCounts,
          FROM device_findings WHERE inventory_id = $1",
     )
     .bind(inventory_id)
-    .fetch_one(&db.read)
+    .fetch_one(&mut *conn)
     .await?;
     // Sums are cast to BIGINT: PostgreSQL would answer NUMERIC, which the driver does not read.
     let number = |name: &str| row.try_get::<i64, _>(name);
@@ -577,13 +579,16 @@ pub async fn finding_counts(db: &Db, inventory_id: i64) -> Result<FindingCounts,
 }
 
 /// The practice's HY-MD controls as last measured.
-pub async fn controls_of(db: &Db, practice_id: i64) -> Result<Vec<DeviceControl>, sqlx::Error> {
+pub async fn controls_of(
+    conn: &mut AnyConnection,
+    practice_id: i64,
+) -> Result<Vec<DeviceControl>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT control_id, status, severity, reason, evidence, observed_at, since \
          FROM practice_device_controls WHERE practice_id = $1 ORDER BY control_id",
     )
     .bind(practice_id)
-    .fetch_all(&db.read)
+    .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
         .map(|row| {
@@ -602,11 +607,11 @@ pub async fn controls_of(db: &Db, practice_id: i64) -> Result<Vec<DeviceControl>
 
 /// The practice's HY-MD controls as they stood at `end`, from their history.
 pub async fn controls_at(
-    db: &Db,
+    conn: &mut AnyConnection,
     practice_id: i64,
     end: i64,
 ) -> Result<Vec<DeviceControl>, sqlx::Error> {
-    let current = controls_of(db, practice_id).await?;
+    let current = controls_of(conn, practice_id).await?;
     if current.iter().all(|c| c.observed_at <= end) {
         return Ok(current);
     }
@@ -617,7 +622,7 @@ pub async fn controls_at(
     )
     .bind(practice_id)
     .bind(end)
-    .fetch_all(&db.read)
+    .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
         .map(|row| {

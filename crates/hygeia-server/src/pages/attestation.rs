@@ -471,8 +471,11 @@ pub async fn build(
         });
     }
 
-    let devices = device_inventory(state, practice_id, end).await?;
-    let device_controls = crate::devices::storage::controls_at(&state.db, practice_id, end).await?;
+    let mut snapshot = state.db.snapshot().await?;
+    let devices = device_inventory(&mut snapshot, practice_id, end).await?;
+    let device_controls =
+        crate::devices::storage::controls_at(&mut snapshot, practice_id, end).await?;
+    snapshot.commit().await?;
     if devices.is_some() {
         for c in &device_controls {
             rows.insert(c.control_id.clone(), inventory_row(c));
@@ -598,15 +601,15 @@ pub async fn build(
 
 /// The device inventory in force at `end`, with its first devices.
 async fn device_inventory(
-    state: &AppState,
+    snapshot: &mut sqlx::AnyConnection,
     practice_id: i64,
     end: i64,
 ) -> ApiResult<Option<DeviceInventory>> {
     use crate::devices::storage;
-    let Some(info) = storage::inventory_at(&state.db, practice_id, end).await? else {
+    let Some(info) = storage::inventory_at(snapshot, practice_id, end).await? else {
         return Ok(None);
     };
-    let rows = storage::devices_of(&state.db, info.id, false, DEVICES_LISTED, 0).await?;
+    let rows = storage::devices_of(snapshot, info.id, false, DEVICES_LISTED, 0).await?;
     let devices = rows
         .into_iter()
         .take(DEVICES_LISTED as usize)
