@@ -15,7 +15,7 @@ corpus="target/fuzz-corpus/server"
 mkdir -p "$corpus"
 # A real report of this computer, and one with an attested answer, as seeds.
 cargo run --release -q -- check --format json > "$corpus/live-check.json" || true
-printf '%s' '{"schema":"hygeia.check/1","host":{"hostname":"pc1","platform":"linux","os":"Debian","collected_at":"2026-11-28T10:00:00Z"},"controls":[{"id":"HY-EM-001","status":"attested","severity":"high","reason":"r","attestation":{"answer":true,"by":"dr.lee","at":"2026-11-01T09:00:00Z","note":"app"}}]}' \
+printf '%s' '{"schema":"hygeia.check/1","generated_at":"2026-11-28T10:00:01Z","host":{"hostname":"pc1","platform":"linux","os":"Debian","user":"dr.lee","source":"live","collected_at":"2026-11-28T10:00:00Z"},"controls":[{"id":"HY-EM-001","title":"t","area":"email","status":"attested","severity":"high","reason":"r","evidence":[],"measured":"attested","why":"w","hicp":"h","csf":"c","hipaa":"p","fix":"f","attestation":{"answer":true,"by":"dr.lee","at":"2026-11-01T09:00:00Z","note":"app"}}]}' \
   > "$corpus/attested.json"
 cargo fuzz build -s none -O server
 cargo fuzz run -s none -O server "$corpus" -- \

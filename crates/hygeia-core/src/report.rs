@@ -5,14 +5,14 @@ use crate::attestation::Attestation;
 use crate::catalog::Catalog;
 use crate::finding::{Finding, UnknownCause};
 use crate::model::{Area, Measured, Platform, Severity, Status};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The schema identifier of the JSON report. Bump it on any incompatible change.
 pub const REPORT_SCHEMA: &str = "hygeia.check/1";
 
 /// The computer the report is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostInfo {
     /// Host name.
     pub hostname: String,
@@ -29,7 +29,7 @@ pub struct HostInfo {
 }
 
 /// One control's result with everything a reader needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlResult {
     /// Control id.
     pub id: String,
@@ -77,15 +77,17 @@ impl ControlResult {
     }
 }
 
-/// Counts per status and failures per severity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Counts per status and failures per severity. Derived from the controls: a reader that only
+/// needs the controls (the server) accepts a document whose summary is missing or partial.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     /// Number of controls.
     pub total: usize,
     /// Controls per status (every status present, zero or not).
-    pub by_status: BTreeMap<&'static str, usize>,
+    pub by_status: BTreeMap<String, usize>,
     /// Failing controls per severity.
-    pub failing_by_severity: BTreeMap<&'static str, usize>,
+    pub failing_by_severity: BTreeMap<String, usize>,
     /// Attested controls nobody has answered (or whose answer expired); counted in `unknown`.
     pub awaiting_answer: usize,
     /// One sentence for people.
@@ -93,15 +95,17 @@ pub struct Summary {
 }
 
 /// A whole `hygeia check` report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
-    /// Always [`REPORT_SCHEMA`].
-    pub schema: &'static str,
+    /// [`REPORT_SCHEMA`] when this build wrote it; a reader checks it before anything else
+    /// (see [`schema_of`]).
+    pub schema: String,
     /// The computer.
     pub host: HostInfo,
     /// When the report was produced (RFC 3339).
     pub generated_at: String,
     /// Counts.
+    #[serde(default)]
     pub summary: Summary,
     /// One entry per catalog control, grouped by area in catalog order.
     pub controls: Vec<ControlResult>,
@@ -147,7 +151,7 @@ impl Report {
         }
         let summary = summarise(&controls);
         Report {
-            schema: REPORT_SCHEMA,
+            schema: REPORT_SCHEMA.to_string(),
             host,
             generated_at,
             summary,
@@ -206,8 +210,45 @@ impl Report {
     }
 }
 
+/// Why a document is not a `hygeia.check/1` report.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ReadError {
+    /// Not JSON, or not the shape of a report.
+    #[error("the report is not a valid {REPORT_SCHEMA} document: {0}")]
+    Malformed(String),
+    /// A report of another schema (a newer or older writer).
+    #[error("the report has schema {0:?}; this build reads {REPORT_SCHEMA:?}")]
+    Schema(String),
+}
+
+/// Only the schema of a document, read first so that a report of another schema is named as
+/// such rather than as a malformed one.
+#[derive(Deserialize)]
+struct SchemaOnly {
+    schema: String,
+}
+
+/// The schema a JSON document declares (at most 64 characters of it).
+pub fn schema_of(json: &[u8]) -> Result<String, ReadError> {
+    serde_json::from_slice::<SchemaOnly>(json)
+        .map(|d| d.schema.chars().take(64).collect())
+        .map_err(|e| ReadError::Malformed(e.to_string()))
+}
+
+impl Report {
+    /// Reads a `hygeia.check/1` document. serde's message names the line and column; the
+    /// document itself is never echoed into the error.
+    pub fn from_json(json: &[u8]) -> Result<Report, ReadError> {
+        let schema = schema_of(json)?;
+        if schema != REPORT_SCHEMA {
+            return Err(ReadError::Schema(schema));
+        }
+        serde_json::from_slice(json).map_err(|e| ReadError::Malformed(e.to_string()))
+    }
+}
+
 fn summarise(controls: &[ControlResult]) -> Summary {
-    let mut by_status: BTreeMap<&'static str, usize> = [
+    let mut by_status: BTreeMap<String, usize> = [
         Status::Pass,
         Status::Fail,
         Status::Warn,
@@ -216,22 +257,24 @@ fn summarise(controls: &[ControlResult]) -> Summary {
         Status::Attested,
     ]
     .into_iter()
-    .map(|s| (s.as_str(), 0))
+    .map(|s| (s.as_str().to_string(), 0))
     .collect();
-    let mut failing_by_severity: BTreeMap<&'static str, usize> = [
+    let mut failing_by_severity: BTreeMap<String, usize> = [
         Severity::Critical,
         Severity::High,
         Severity::Medium,
         Severity::Low,
     ]
     .into_iter()
-    .map(|s| (s.as_str(), 0))
+    .map(|s| (s.as_str().to_string(), 0))
     .collect();
     for control in controls {
-        *by_status.entry(control.status.as_str()).or_default() += 1;
+        *by_status
+            .entry(control.status.as_str().to_string())
+            .or_default() += 1;
         if control.status == Status::Fail {
             *failing_by_severity
-                .entry(control.severity.as_str())
+                .entry(control.severity.as_str().to_string())
                 .or_default() += 1;
         }
     }
@@ -269,5 +312,83 @@ fn summarise(controls: &[ControlResult]) -> Summary {
         failing_by_severity,
         awaiting_answer,
         headline,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Report {
+        let catalog = Catalog::builtin().unwrap();
+        let mut findings = BTreeMap::new();
+        findings.insert(
+            "HY-PC-001".to_string(),
+            Finding::fail("Windows 7 no longer gets security updates.").with("os: Windows 7"),
+        );
+        let mut answers = BTreeMap::new();
+        answers.insert(
+            "HY-BK-003".to_string(),
+            Attestation {
+                answer: true,
+                by: "drlee".into(),
+                at: "2026-11-28T12:00:00Z".into(),
+                note: Some("USB disk in the safe".into()),
+            },
+        );
+        Report::build(
+            HostInfo {
+                hostname: "clinic-laptop".into(),
+                platform: Platform::Windows,
+                os: "Windows 7".into(),
+                user: "drlee".into(),
+                source: "live".into(),
+                collected_at: "2026-11-28T12:00:00Z".into(),
+            },
+            "2026-11-28T12:00:01Z".into(),
+            &catalog,
+            findings,
+            &answers,
+        )
+    }
+
+    #[test]
+    fn a_written_report_reads_back_the_same() {
+        let report = sample();
+        let json = serde_json::to_vec(&report).unwrap();
+        let read = Report::from_json(&json).unwrap();
+        assert_eq!(read, report);
+        assert_eq!(read.summary.by_status["fail"], 1);
+        let answered = read.controls.iter().find(|c| c.id == "HY-BK-003").unwrap();
+        assert_eq!(answered.attestation.as_ref().unwrap().by, "drlee");
+    }
+
+    #[test]
+    fn another_schema_is_named_not_called_malformed() {
+        let error = Report::from_json(br#"{"schema": "hygeia.check/2", "controls": 7}"#);
+        assert_eq!(error, Err(ReadError::Schema("hygeia.check/2".into())));
+    }
+
+    #[test]
+    fn a_document_that_is_not_a_report_is_malformed_with_its_position() {
+        let error =
+            Report::from_json(b"{\"schema\": \"hygeia.check/1\", \"host\": 3}").unwrap_err();
+        let ReadError::Malformed(message) = error else {
+            panic!("{error:?}")
+        };
+        assert!(message.contains("column"), "{message}");
+        assert!(matches!(
+            Report::from_json(b"not json"),
+            Err(ReadError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn a_missing_summary_reads_as_empty_because_it_is_derived() {
+        let mut value = serde_json::to_value(sample()).unwrap();
+        value.as_object_mut().unwrap().remove("summary");
+        let read = Report::from_json(value.to_string().as_bytes()).unwrap();
+        assert_eq!(read.summary, Summary::default());
+        assert_eq!(read.controls.len(), sample().controls.len());
     }
 }
