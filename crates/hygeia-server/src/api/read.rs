@@ -361,13 +361,49 @@ pub async fn practice_trend(
     caller: Caller,
     Path(practice_id): Path<i64>,
     Query(days_query): Query<Days>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Trend>> {
+    Ok(Json(
+        trend_of(&state, &caller, practice_id, &days_query).await?,
+    ))
+}
+
+/// One day of a practice's trend.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrendDay {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// Results counted that day.
+    pub results: i64,
+    /// Of which passing or attested.
+    pub passing: i64,
+    /// Of which failing.
+    pub failing: i64,
+    /// `passing / results` (0 when nothing was counted).
+    pub pass_rate: f64,
+}
+
+/// A practice's trend: the days that have figures, oldest first.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Trend {
+    /// The window asked for.
+    pub days: i64,
+    /// Days with figures (a day without reports is absent).
+    pub items: Vec<TrendDay>,
+}
+
+/// A practice's daily pass rates over the last `days` days.
+pub async fn trend_of(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+    days_query: &Days,
+) -> ApiResult<Trend> {
     if caller.role == Role::Clinician {
         return Err(ApiError::forbidden(
             "Clinicians see their own computers only.",
         ));
     }
-    check_practice_visible(&state, &caller, practice_id).await?;
+    check_practice_visible(state, caller, practice_id).await?;
     let days = days_query.days.unwrap_or(30);
     if !(1..=366).contains(&days) {
         return Err(ApiError::bad_request("days must be between 1 and 366."));
@@ -383,19 +419,25 @@ pub async fn practice_trend(
     .bind(control_filter(days_query.control.as_deref())?)
     .fetch_all(&state.db.read)
     .await?;
-    let mut items = Vec::new();
-    for row in rows {
-        let results: i64 = row.try_get("results")?;
-        let passing: i64 = row.try_get("passing")?;
-        items.push(json!({
-            "day": row.try_get::<String, _>("day")?,
-            "results": results,
-            "passing": passing,
-            "failing": row.try_get::<i64, _>("failing")?,
-            "pass_rate": if results > 0 { passing as f64 / results as f64 } else { 0.0 },
-        }));
-    }
-    Ok(Json(json!({"days": days, "items": items})))
+    let items = rows
+        .iter()
+        .map(|row| {
+            let results: i64 = row.try_get("results")?;
+            let passing: i64 = row.try_get("passing")?;
+            Ok(TrendDay {
+                day: row.try_get("day")?,
+                results,
+                passing,
+                failing: row.try_get("failing")?,
+                pass_rate: if results > 0 {
+                    passing as f64 / results as f64
+                } else {
+                    0.0
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Trend { days, items })
 }
 
 /// A computer of a practice, as listed.
@@ -652,14 +694,27 @@ pub async fn host_history(
     Ok(paged(items, limit, offset))
 }
 
-/// `GET /api/v1/hosts/{id}/changes`: when each control's status changed (broke, was fixed).
-pub async fn host_changes(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(host_id): Path<i64>,
-    Query(page): Query<Page>,
-) -> ApiResult<Json<Value>> {
-    visible_host_practice(&state, &caller, host_id).await?;
+/// A control of a computer that changed status (or was first reported).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HostChangeRow {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// The control.
+    pub control_id: String,
+    /// The status before; absent the first time the control was reported.
+    pub from: Option<String>,
+    /// The status after.
+    pub to: String,
+}
+
+/// A page of a computer's changes, newest first.
+pub async fn changes_of(
+    state: &AppState,
+    caller: &Caller,
+    host_id: i64,
+    page: &Page,
+) -> ApiResult<Paged<HostChangeRow>> {
+    visible_host_practice(state, caller, host_id).await?;
     let (limit, offset) = page.bounds()?;
     // Ingestion writes a row per change, so a page reads only its own rows however long the
     // computer's history is.
@@ -672,14 +727,26 @@ pub async fn host_changes(
     .bind(offset)
     .fetch_all(&state.db.read)
     .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        items.push(json!({
-            "at": row.try_get::<i64, _>("at")?,
-            "control_id": row.try_get::<String, _>("control_id")?,
-            "from": row.try_get::<Option<String>, _>("from_status")?,
-            "to": row.try_get::<String, _>("to_status")?,
-        }));
-    }
-    Ok(paged(items, limit, offset))
+    let items = rows
+        .iter()
+        .map(|row| {
+            Ok(HostChangeRow {
+                at: row.try_get("at")?,
+                control_id: row.try_get("control_id")?,
+                from: row.try_get("from_status")?,
+                to: row.try_get("to_status")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Paged::new(items, limit, offset))
+}
+
+/// `GET /api/v1/hosts/{id}/changes`: when each control's status changed (broke, was fixed).
+pub async fn host_changes(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(host_id): Path<i64>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Paged<HostChangeRow>>> {
+    Ok(Json(changes_of(&state, &caller, host_id, &page).await?))
 }

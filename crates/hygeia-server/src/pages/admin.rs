@@ -166,7 +166,7 @@ pub async fn create_secret(
     )
     .await?;
     let new = NewSecret {
-        secret: created["secret"].as_str().unwrap_or("").to_string(),
+        secret: created.secret,
         server: server_url(&headers),
     };
     enrolment_page(&state, &viewer, practice_id, Some(new)).await
@@ -309,11 +309,8 @@ pub async fn create_user(
     .await?;
     let shown = NewUserShown {
         heading: "User created",
-        email: created["email"].as_str().unwrap_or("").to_string(),
-        one_time_password: created["one_time_password"]
-            .as_str()
-            .unwrap_or("")
-            .to_string(),
+        email: created.email,
+        one_time_password: created.one_time_password,
     };
     users_page(&state, &viewer, practice_id, Some(shown)).await
 }
@@ -360,7 +357,7 @@ pub async fn change_user(
         Json(change),
     )
     .await?;
-    if let Some(one_time) = changed["one_time_password"].as_str() {
+    if let Some(one_time) = changed.one_time_password {
         let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&state.db.read)

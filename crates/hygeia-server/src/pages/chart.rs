@@ -15,21 +15,6 @@ pub struct Day {
     pub pass_rate: Option<f64>,
 }
 
-/// The `[{day, pass_rate}]` items the API answers, as (day, rate) pairs.
-pub fn known_days(items: &serde_json::Value) -> Vec<(String, f64)> {
-    items
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|d| {
-            (
-                d["day"].as_str().unwrap_or("").to_string(),
-                d["pass_rate"].as_f64().unwrap_or(0.0),
-            )
-        })
-        .collect()
-}
-
 /// The days from `first` for `count` days, each with its rate from `known` (sorted by day) or
 /// none.
 pub fn fill_days(first_unix: i64, count: i64, known: &[(String, f64)]) -> Vec<Day> {

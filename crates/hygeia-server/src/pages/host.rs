@@ -8,30 +8,19 @@ use super::layout::{
 };
 use super::{CsrfForm, PageResult, Viewer};
 use crate::api::admin::{self, HostChange};
-use crate::api::read::{self, Page};
+use crate::api::read::{self, HostChangeRow, Page};
 use crate::auth::Role;
 use crate::db::now;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use hygeia_core::attestation::ATTESTATION_VALID_DAYS;
+use hygeia_core::finding::UnknownCause;
+use hygeia_core::model::Status;
+use hygeia_core::report::{ControlResult, Report};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::Value;
-
-fn severity_rank(severity: &str) -> u8 {
-    match severity {
-        "critical" => 0,
-        "high" => 1,
-        "medium" => 2,
-        _ => 3,
-    }
-}
-
-fn text<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key].as_str().unwrap_or("")
-}
 
 /// The attestation's time as Unix seconds.
 fn unix_of(rfc3339: &str) -> Option<i64> {
@@ -43,13 +32,14 @@ fn unix_of(rfc3339: &str) -> Option<i64> {
 /// What to fix. The words (title, why, fix steps, references) come from this server's catalog by
 /// control id, never from the report: an agent says what it measured, not what the dashboard
 /// tells people to do. A control the catalog does not know is not shown.
-fn to_fix(controls: &[Value], platform: Option<hygeia_core::Platform>) -> Markup {
-    let mut failing: Vec<(&Value, &hygeia_core::Control)> = controls
+fn to_fix(controls: &[ControlResult], platform: Option<hygeia_core::Platform>) -> Markup {
+    let mut failing: Vec<(&ControlResult, &hygeia_core::Control)> = controls
         .iter()
-        .filter(|c| matches!(text(c, "status"), "fail" | "warn"))
-        .filter_map(|c| Some((c, control(text(c, "id"))?)))
+        .filter(|c| c.needs_action())
+        .filter_map(|c| Some((c, control(&c.id)?)))
         .collect();
-    failing.sort_by_key(|(c, known)| (severity_rank(text(c, "severity")), known.id.clone()));
+    // Most severe first (Severity orders low < critical).
+    failing.sort_by_key(|(c, known)| (std::cmp::Reverse(c.severity), known.id.clone()));
     html! {
         @if failing.is_empty() {
             (empty_state("Nothing to fix", html! { "Every measured control passed in the latest report." }))
@@ -57,16 +47,16 @@ fn to_fix(controls: &[Value], platform: Option<hygeia_core::Platform>) -> Markup
             @for (c, known) in &failing {
                 @let fix = platform.map(|p| known.fix.for_platform(p)).unwrap_or("");
                 article.card {
-                    h3 { (status_badge(text(c, "status"))) " " (known.title) " " (severity_badge(text(c, "severity"))) }
-                    p { (text(c, "reason")) }
+                    h3 { (status_badge(c.status.as_str())) " " (known.title) " " (severity_badge(c.severity.as_str())) }
+                    p { (c.reason) }
                     @if !fix.is_empty() {
                         div.fix { strong { "How to fix: " } (fix) }
                     }
                     details {
                         summary { "Why this matters and what was seen" }
                         p { (known.why) }
-                        @if let Some(evidence) = c["evidence"].as_array() {
-                            ul { @for e in evidence { li { code { (e.as_str().unwrap_or("")) } } } }
+                        @if !c.evidence.is_empty() {
+                            ul { @for e in &c.evidence { li { code { (e) } } } }
                         }
                         p.hint { (known.id) " · " (known.hicp) " · HIPAA " (known.hipaa) }
                     }
@@ -76,26 +66,28 @@ fn to_fix(controls: &[Value], platform: Option<hygeia_core::Platform>) -> Markup
     }
 }
 
-fn awaiting(controls: &[Value]) -> Markup {
-    let open: Vec<&Value> = controls
+fn awaiting(controls: &[ControlResult]) -> Markup {
+    let open: Vec<&ControlResult> = controls
         .iter()
-        .filter(|c| text(c, "status") == "unknown" && text(c, "unknown_cause") == "not_attested")
+        .filter(|c| {
+            c.status == Status::Unknown && c.unknown_cause == Some(UnknownCause::NotAttested)
+        })
         .collect();
     html! {
         @if !open.is_empty() {
             section aria-labelledby="awaiting" {
                 h2 #awaiting { "Waiting for an answer" }
                 p.hint { "No program can see these. The person who uses the computer answers on it, for example: " code { "hygeia attest HY-EM-001 --yes" } }
-                ul { @for c in &open { li { (control_title(text(c, "id"))) " — " (text(c, "reason")) " " span.hint { "(" (text(c, "id")) ")" } } } }
+                ul { @for c in &open { li { (control_title(&c.id)) " — " (c.reason) " " span.hint { "(" (c.id) ")" } } } }
             }
         }
     }
 }
 
-fn attested(controls: &[Value], at: i64) -> Markup {
-    let answered: Vec<&Value> = controls
+fn attested(controls: &[ControlResult], at: i64) -> Markup {
+    let answered: Vec<(&ControlResult, &hygeia_core::attestation::Attestation)> = controls
         .iter()
-        .filter(|c| c["attestation"].is_object())
+        .filter_map(|c| Some((c, c.attestation.as_ref()?)))
         .collect();
     html! {
         section aria-labelledby="attested" {
@@ -106,14 +98,13 @@ fn attested(controls: &[Value], at: i64) -> Markup {
                 p.hint { "Names and notes are as the person typed them on the computer (self-reported)." }
                 div.table-wrap { table {
                     thead { tr { th { "Control" } th { "Answer" } th { "By (self-reported)" } th { "On" } th { "Counts until" } } }
-                    tbody { @for c in &answered {
-                        @let a = &c["attestation"];
-                        @let when = unix_of(text(a, "at"));
+                    tbody { @for (c, a) in &answered {
+                        @let when = unix_of(&a.at);
                         @let until = when.map(|t| t + ATTESTATION_VALID_DAYS * 86_400);
                         tr {
-                            td { (control_title(text(c, "id"))) @if let Some(note) = a["note"].as_str() { br; span.hint { "Note (self-reported): " (note) } } }
-                            td { @if a["answer"].as_bool() == Some(true) { "Yes, in place" } @else { "No, not in place" } }
-                            td { (text(a, "by")) }
+                            td { (control_title(&c.id)) @if let Some(note) = &a.note { br; span.hint { "Note (self-reported): " (note) } } }
+                            td { @if a.answer { "Yes, in place" } @else { "No, not in place" } }
+                            td { (a.by) }
                             td { (when.map(date).unwrap_or_default()) }
                             td { @match until {
                                 Some(u) if u < at => { span.badge.warn { "Expired" } " " (date(u)) }
@@ -146,20 +137,20 @@ enum Entry<'a> {
         total: usize,
     },
     /// A control that changed status.
-    Change(&'a Value),
+    Change(&'a HostChangeRow),
 }
 
 /// The changes, newest first, with the controls' first appearances at one time folded into a
 /// single line (a first report lists every control).
-fn grouped(changes: &[Value]) -> Vec<Entry<'_>> {
+fn grouped(changes: &[HostChangeRow]) -> Vec<Entry<'_>> {
     let mut out: Vec<Entry> = Vec::new();
     for c in changes {
-        if !c["from"].is_null() {
+        if c.from.is_some() {
             out.push(Entry::Change(c));
             continue;
         }
-        let at = c["at"].as_i64().unwrap_or(0);
-        let failing = usize::from(matches!(text(c, "to"), "fail" | "warn"));
+        let at = c.at;
+        let failing = usize::from(matches!(c.to.as_str(), "fail" | "warn"));
         match out.last_mut() {
             Some(Entry::FirstReport {
                 at: same,
@@ -179,7 +170,7 @@ fn grouped(changes: &[Value]) -> Vec<Entry<'_>> {
     out
 }
 
-fn timeline(changes: &[Value]) -> Markup {
+fn timeline(changes: &[HostChangeRow]) -> Markup {
     html! {
         section aria-labelledby="timeline" {
             h2 #timeline { "Timeline of changes" }
@@ -192,12 +183,12 @@ fn timeline(changes: &[Value]) -> Markup {
                         (total) " controls, " (failing) " failing"
                     },
                     Entry::Change(c) => {
-                    @let from = c["from"].as_str();
-                    @let to = text(c, "to");
+                    @let from = c.from.as_deref();
+                    @let to = c.to.as_str();
                     li {
-                        time datetime=(c["at"]) { (datetime(c["at"].as_i64().unwrap_or(0))) } " — "
+                        time datetime=(c.at) { (datetime(c.at)) } " — "
                         strong { (change_word(from, to)) } ": "
-                        (control_title(text(c, "control_id"))) " "
+                        (control_title(&c.control_id)) " "
                         @if let Some(from) = from { (status_badge(from)) " → " }
                         (status_badge(to))
                     }
@@ -215,22 +206,23 @@ pub async fn host(
     Path(host_id): Path<i64>,
 ) -> PageResult<Markup> {
     let host = read::host_detail(&state, &viewer.caller(), host_id).await?;
-    let report: Value = read::latest_report_text(&state, host_id)
+    // The report was validated as this type when it arrived.
+    let controls: Vec<ControlResult> = read::latest_report_text(&state, host_id)
         .await?
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    let controls: Vec<Value> = report["controls"].as_array().cloned().unwrap_or_default();
-    let Json(changes) = read::host_changes(
-        State(state.clone()),
-        viewer.caller(),
-        Path(host_id),
-        Query(Page {
+        .and_then(|t| Report::from_json(t.as_bytes()).ok())
+        .map(|r| r.controls)
+        .unwrap_or_default();
+    let changes = read::changes_of(
+        &state,
+        &viewer.caller(),
+        host_id,
+        &Page {
             limit: Some(100),
             offset: None,
-        }),
+        },
     )
-    .await?;
-    let changes = changes["items"].as_array().cloned().unwrap_or_default();
+    .await?
+    .items;
     let practice_id = host.practice_id;
     let manages = viewer.role == Role::PracticeAdmin && viewer.practice_id == Some(practice_id);
     let users = if manages {

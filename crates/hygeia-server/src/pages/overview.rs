@@ -8,7 +8,6 @@ use super::{PageResult, Viewer};
 use crate::api::read::{self, ControlRate, Days, HostRow, Page};
 use crate::db::now;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -30,21 +29,22 @@ pub async fn trend_days(
     practice_id: i64,
     days: i64,
 ) -> PageResult<Vec<chart::Day>> {
-    let Json(trend) = read::practice_trend(
-        State(state.clone()),
-        viewer.caller(),
-        Path(practice_id),
-        Query(Days {
+    let trend = read::trend_of(
+        state,
+        &viewer.caller(),
+        practice_id,
+        &Days {
             days: Some(days),
             control: None,
-        }),
+        },
     )
     .await?;
-    Ok(chart::fill_days(
-        now() - (days - 1) * 86_400,
-        days,
-        &chart::known_days(&trend["items"]),
-    ))
+    let known: Vec<(String, f64)> = trend
+        .items
+        .into_iter()
+        .map(|d| (d.day, d.pass_rate))
+        .collect();
+    Ok(chart::fill_days(now() - (days - 1) * 86_400, days, &known))
 }
 
 fn host_link(id: i64, hostname: &str) -> Markup {

@@ -92,13 +92,26 @@ pub struct NewEnrollSecret {
     pub expires_in_days: Option<i64>,
 }
 
+/// A secret just created: the only time its text is shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedEnrollSecret {
+    /// Its id.
+    pub id: i64,
+    /// Its label.
+    pub label: String,
+    /// The secret itself (only its hash is kept).
+    pub secret: String,
+    /// When it stops enrolling computers (Unix seconds); none for a secret that does not expire.
+    pub expires_at: Option<i64>,
+}
+
 /// `POST /api/v1/practices/{id}/enroll-secrets`: the secret is shown once, in this answer.
 pub async fn create_enroll_secret(
     State(state): State<AppState>,
     caller: Caller,
     Path(practice_id): Path<i64>,
     Json(body): Json<NewEnrollSecret>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CreatedEnrollSecret>)> {
     check_practice_managed(&state, &caller, practice_id).await?;
     let label = crate::api::plain_text(
         "label",
@@ -138,7 +151,12 @@ pub async fn create_enroll_secret(
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": id, "label": label, "secret": secret, "expires_at": expires})),
+        Json(CreatedEnrollSecret {
+            id,
+            label,
+            secret,
+            expires_at: expires,
+        }),
     ))
 }
 

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+
 use sqlx::Row;
 
 /// A user of the practice as listed.
@@ -102,6 +102,31 @@ fn plausible_email(email: &str) -> bool {
         && !email.chars().any(char::is_whitespace)
 }
 
+/// A user just created, with the one-time password shown only here.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedUser {
+    /// Their id.
+    pub id: i64,
+    /// Their email address.
+    pub email: String,
+    /// `practice_admin` or `clinician`.
+    pub role: &'static str,
+    /// To be changed at first sign-in.
+    pub one_time_password: String,
+}
+
+/// What a change to a user did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangedUser {
+    /// The user.
+    pub id: i64,
+    /// What changed, in words (`role clinician`, `disabled`, ...).
+    pub changed: Vec<String>,
+    /// The new one-time password, after a reset (shown only here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_time_password: Option<String>,
+}
+
 /// `POST /api/v1/practices/{id}/users`: a user of the practice with a one-time password, shown
 /// once, to be changed at first sign-in.
 pub async fn create_user(
@@ -109,7 +134,7 @@ pub async fn create_user(
     caller: Caller,
     Path(practice_id): Path<i64>,
     Json(body): Json<NewUser>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
     caller.require_session()?;
     check_practice_managed(&state, &caller, practice_id).await?;
     let email = body.email.trim().to_lowercase();
@@ -172,9 +197,12 @@ pub async fn create_user(
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({"id": id, "email": email, "role": role.as_str(), "one_time_password": one_time}),
-        ),
+        Json(CreatedUser {
+            id,
+            email,
+            role: role.as_str(),
+            one_time_password: one_time,
+        }),
     ))
 }
 
@@ -200,7 +228,7 @@ pub async fn change_user(
     caller: Caller,
     Path(user_id): Path<i64>,
     Json(body): Json<UserChange>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ChangedUser>> {
     caller.require_session()?;
     let practice_id = managed_practice_of(&state, &caller, ManagedTable::User, user_id).await?;
     if user_id == caller.user_id
@@ -296,11 +324,11 @@ pub async fn change_user(
     )
     .await?;
     tx.commit().await?;
-    let mut answer = json!({"id": user_id, "changed": done});
-    if let Some((one_time, _)) = one_time {
-        answer["one_time_password"] = json!(one_time);
-    }
-    Ok(Json(answer))
+    Ok(Json(ChangedUser {
+        id: user_id,
+        changed: done,
+        one_time_password: one_time.map(|(password, _)| password),
+    }))
 }
 
 /// Ends every session of a user and revokes their API tokens.
