@@ -4,7 +4,7 @@
 //!
 //! Data flow: [`inventory`] and [`sbom`] read devices; [`csaf`], [`feeds`] and [`os`] turn every
 //! source into [`advisory::Advisory`]; [`matching`] decides which products affect which device
-//! and on what basis; [`priority`] ranks them; [`output`] renders them. [`store`] keeps the
+//! and on what basis; [`priority`] ranks them; `hygeia-report` renders them. [`store`] keeps the
 //! downloaded feeds and [`update`] refreshes them.
 
 pub mod advisory;
@@ -15,7 +15,6 @@ pub mod inventory;
 pub mod matching;
 pub mod names;
 pub mod os;
-pub mod output;
 pub mod priority;
 pub mod sbom;
 pub mod spec;

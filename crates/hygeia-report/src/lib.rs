@@ -1,9 +1,22 @@
-//! Renderers for a `hygeia check` [`Report`]: terminal text, JSON (`hygeia.check/1`), a
-//! self-contained HTML page, and JUnit XML for CI pipelines.
+//! Every renderer of Hygeia's reports, in one place with one escaper:
+//!
+//! - a `hygeia check` [`Report`]: terminal text, JSON (`hygeia.check/1`), a self-contained HTML
+//!   page, JUnit XML for CI pipelines ([`render_terminal`], [`render_json`], [`render_html`],
+//!   [`render_junit`]);
+//! - `hygeia devices match`: terminal, JSON, CSV and HTML ([`devices`]);
+//! - `hygeia mail scan` and `eval`: terminal and JSON ([`mail`]);
+//! - SARIF 2.1.0 of all three ([`sarif`]).
+//!
+//! The dashboard's pages (`hygeia-server/src/pages`) render with maud, on the same escaping
+//! rules.
 
+pub mod devices;
 mod html;
 mod junit;
+pub mod mail;
+pub mod sarif;
 mod terminal;
+mod text;
 
 pub use html::render_html;
 pub use junit::render_junit;
@@ -21,20 +34,7 @@ pub fn render_json(report: &Report) -> String {
 pub(crate) use hygeia_core::markup::escape as escape_markup;
 
 #[cfg(test)]
-mod snapshots {
-    //! Whole-report snapshots: a change to what users read shows up as a reviewed diff
-    //! (`cargo insta review`, or update the files under `src/snapshots/`).
-
-    #[test]
-    fn terminal_report() {
-        insta::assert_snapshot!(crate::render_terminal(&crate::sample::report(), false));
-    }
-
-    #[test]
-    fn junit_report() {
-        insta::assert_snapshot!(crate::render_junit(&crate::sample::report()));
-    }
-}
+mod snapshots;
 
 #[cfg(test)]
 pub(crate) mod sample {

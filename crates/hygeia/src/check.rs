@@ -93,17 +93,24 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         .restricted_to(|c| c.measured != Measured::Inventory);
     let (snapshot, source) = obtain_snapshot(&args, &catalog)?;
     let report = build_report(&catalog, &snapshot, source)?;
-    let text = match args.format {
-        Format::Terminal => hygeia_report::render_terminal(
-            &report,
-            wants_color(args.format, args.output.as_deref(), args.no_color),
-        ),
-        Format::Json => hygeia_report::render_json(&report) + "\n",
-        Format::Html => hygeia_report::render_html(&report),
-        Format::Junit => hygeia_report::render_junit(&report),
-    };
-    crate::emit(&text, args.output.as_deref(), &report.summary.headline)?;
+    let color = wants_color(args.format, args.output.as_deref(), args.no_color);
+    crate::emit(
+        &render(&report, args.format, color),
+        args.output.as_deref(),
+        &report.summary.headline,
+    )?;
     Ok(report.exit_code(args.fail_on.map(severity)) as u8)
+}
+
+/// A check report in the format asked for.
+pub(crate) fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Terminal => hygeia_report::render_terminal(report, color),
+        Format::Json => hygeia_report::render_json(report) + "\n",
+        Format::Html => hygeia_report::render_html(report),
+        Format::Junit => hygeia_report::render_junit(report),
+        Format::Sarif => hygeia_report::sarif::check(report) + "\n",
+    }
 }
 
 /// Runs `hygeia controls`.

@@ -226,6 +226,8 @@ pub enum DevicesFormat {
     Csv,
     /// One self-contained page to open and print.
     Html,
+    /// SARIF 2.1.0, for security dashboards.
+    Sarif,
 }
 
 /// Priorities for `devices match --fail-on`.
@@ -381,6 +383,8 @@ pub enum MailFormat {
     Terminal,
     /// One JSON object per message, then a summary object (JSON Lines).
     Json,
+    /// SARIF 2.1.0, for security dashboards (`scan` and `imap` only).
+    Sarif,
 }
 
 /// Options shared by `mail scan` and `mail eval`.
@@ -484,6 +488,8 @@ pub enum Format {
     Html,
     /// JUnit XML for CI pipelines.
     Junit,
+    /// SARIF 2.1.0, for security dashboards.
+    Sarif,
 }
 
 /// Severities for `--fail-on`.

@@ -1,7 +1,7 @@
 //! `hygeia devices match`, `update` and `report`.
 
 use crate::Failure;
-use crate::cli::{DevicesFormat, DevicesMatchArgs, DevicesReportArgs, DevicesUpdateArgs, Format};
+use crate::cli::{DevicesFormat, DevicesMatchArgs, DevicesReportArgs, DevicesUpdateArgs};
 use anyhow::Context as _;
 use hygeia_core::{Catalog, HostInfo, Measured, Platform, Report};
 use hygeia_devices::priority::Priority;
@@ -90,10 +90,11 @@ pub fn run_match(args: DevicesMatchArgs) -> Result<u8, Failure> {
     let report = hygeia_devices::match_inventory(&inventory, &set, kev.as_ref(), epss.as_ref())
         .context("loading the device catalogs")?;
     let text = match args.format {
-        DevicesFormat::Terminal => hygeia_devices::output::terminal(&report),
-        DevicesFormat::Json => hygeia_devices::output::json(&report) + "\n",
-        DevicesFormat::Csv => hygeia_devices::output::csv(&report),
-        DevicesFormat::Html => hygeia_devices::output::html(&report),
+        DevicesFormat::Terminal => hygeia_report::devices::terminal(&report),
+        DevicesFormat::Json => hygeia_report::devices::json(&report) + "\n",
+        DevicesFormat::Csv => hygeia_report::devices::csv(&report),
+        DevicesFormat::Html => hygeia_report::devices::html(&report),
+        DevicesFormat::Sarif => hygeia_report::sarif::devices(&report) + "\n",
     };
     let done = format!("{} finding(s).", report.findings.len());
     crate::emit(&text, args.output.as_deref(), &done)?;
@@ -202,15 +203,8 @@ pub fn report(args: DevicesReportArgs) -> Result<u8, Failure> {
         collected_at: stamp.clone(),
     };
     let report = Report::build(host, stamp, &catalog, findings, &BTreeMap::new());
-    let text = match args.format {
-        Format::Terminal => hygeia_report::render_terminal(
-            &report,
-            crate::check::wants_color(args.format, args.output.as_deref(), args.no_color),
-        ),
-        Format::Json => hygeia_report::render_json(&report) + "\n",
-        Format::Html => hygeia_report::render_html(&report),
-        Format::Junit => hygeia_report::render_junit(&report),
-    };
+    let color = crate::check::wants_color(args.format, args.output.as_deref(), args.no_color);
+    let text = crate::check::render(&report, args.format, color);
     crate::emit(&text, args.output.as_deref(), &report.summary.headline)?;
     if inventory.problems.iter().any(|p| p.skipped) {
         return Ok(2);

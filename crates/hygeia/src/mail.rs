@@ -6,11 +6,11 @@ use crate::cli::{
     MailEvalArgs, MailFormat, MailOptions, MailOutput, MailScanArgs, MailTrainArgs, VerdictLevel,
 };
 use anyhow::Context as _;
-use hygeia_mail::batch::{self, FolderResult, Metrics, Scanned};
+use hygeia_mail::batch::{self, Scanned};
 use hygeia_mail::learn::{MIN_TRAINING_MESSAGES, Model};
 use hygeia_mail::source::{InputError, InputKind, expand};
 use hygeia_mail::{Context, MailCatalog, SenderVerifier, Settings, Verdict, analyze_guarded};
-use serde_json::json;
+use hygeia_report::mail::{self as report, ScanOutcome};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -112,23 +112,6 @@ fn at_least(verdict: Verdict, level: VerdictLevel) -> bool {
     }
 }
 
-fn shorten(text: &str, width: usize) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if clean.chars().count() <= width {
-        return clean;
-    }
-    format!(
-        "{}…",
-        clean
-            .chars()
-            .take(width.saturating_sub(1))
-            .collect::<String>()
-    )
-}
-
 /// Runs `hygeia mail scan`.
 pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
     let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
@@ -147,8 +130,8 @@ pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
     print_results(&scanned, &errors, seconds, &args.output)
 }
 
-/// The output of `scan` and `imap`: a table or JSON Lines, then the exit code (2 when an input
-/// could not be read, 1 when a message reaches `fail_on`).
+/// The output of `scan` and `imap` (a table, JSON Lines or SARIF), then the exit code (2 when
+/// an input could not be read, 1 when a message reaches `fail_on`).
 fn print_results(
     scanned: &[Scanned],
     errors: &[InputError],
@@ -164,63 +147,19 @@ fn print_results(
         .iter()
         .filter(|s| only.is_none_or(|level| at_least(s.analysis.verdict, level)))
         .collect();
-    let count = |v: Verdict| scanned.iter().filter(|s| s.analysis.verdict == v).count();
+    let outcome = ScanOutcome {
+        scanned,
+        shown: &shown,
+        errors,
+        seconds,
+    };
+    let text = match format {
+        MailFormat::Terminal => report::scan_terminal(&outcome),
+        MailFormat::Json => report::scan_json_lines(&outcome),
+        MailFormat::Sarif => hygeia_report::sarif::mail(&shown) + "\n",
+    };
     let mut out = std::io::stdout().lock();
-    match format {
-        MailFormat::Json => {
-            for s in &shown {
-                let mut object =
-                    serde_json::to_value(&s.analysis).context("serialising a result")?;
-                if let Some(map) = object.as_object_mut() {
-                    map.insert("path".into(), json!(s.origin));
-                }
-                let _ = writeln!(out, "{object}");
-            }
-            let summary = json!({"summary": {
-                "messages": scanned.len(),
-                "phishing": count(Verdict::Phishing),
-                "suspicious": count(Verdict::Suspicious),
-                "clean": count(Verdict::Clean),
-                "input_errors": errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-                "seconds": (seconds * 1000.0).round() / 1000.0,
-            }});
-            let _ = writeln!(out, "{summary}");
-        }
-        MailFormat::Terminal => {
-            for s in &shown {
-                let a = &s.analysis;
-                let _ = writeln!(
-                    out,
-                    "{:<10} {:>5.1}  {}",
-                    a.verdict.as_str().to_uppercase(),
-                    a.score,
-                    s.origin
-                );
-                let _ = writeln!(out, "                  From: {}", shorten(&a.from, 80));
-                let _ = writeln!(
-                    out,
-                    "                  Subject: {}",
-                    shorten(&a.subject, 80)
-                );
-                for indicator in a.indicators.iter().take(3) {
-                    let _ = writeln!(
-                        out,
-                        "                  - {}",
-                        shorten(&indicator.explanation, 120)
-                    );
-                }
-            }
-            let _ = writeln!(
-                out,
-                "{} message(s): {} phishing, {} suspicious, {} clean ({:.2} s).",
-                scanned.len(),
-                count(Verdict::Phishing),
-                count(Verdict::Suspicious),
-                count(Verdict::Clean),
-                seconds
-            );
-        }
-    }
+    let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
     for error in errors {
         eprintln!("hygeia: could not read {error}");
@@ -233,29 +172,13 @@ fn print_results(
     Ok(u8::from(triggered))
 }
 
-/// The indicators that fired most, with what they did on each kind of mail: the confusion a
-/// reviewer reads before changing a weight.
-fn print_tally(out: &mut impl Write, tally: &hygeia_mail::tally::IndicatorTally) {
-    let top = tally.top(15);
-    if top.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "\nMost frequent indicators: on phishing (of those still clean) | on legitimate mail (of those flagged)"
-    );
-    for (id, row) in top {
-        let _ = writeln!(
-            out,
-            "  {id:<36} {:>6} ({:>5}) | {:>5} ({:>4})",
-            row.phish, row.phish_missed, row.ham, row.ham_flagged
-        );
-    }
-}
-
-/// Detection figures for one folder.
 /// Runs `hygeia mail eval`.
 pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
+    if args.format == MailFormat::Sarif {
+        return Err(Failure::Input(
+            "--format sarif lists messages: use it with `hygeia mail scan` or `mail imap`; `mail eval` writes terminal or json".into(),
+        ));
+    }
     let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
     let verifier = verifier(&args.options)?;
     let settings = settings(&args.options)?;
@@ -264,115 +187,32 @@ pub fn eval(args: MailEvalArgs) -> Result<u8, Failure> {
         settings: &settings,
         verifier: verifier.as_deref(),
     };
-    let mut folders = Vec::new();
-    let mut tally = hygeia_mail::tally::IndicatorTally::default();
-    let mut total_seconds = 0.0;
-    let mut errors = Vec::new();
     let labelled: Vec<(&String, bool)> = args
         .phish
         .iter()
         .map(|p| (p, true))
         .chain(args.ham.iter().map(|p| (p, false)))
         .collect();
-    if let Some(folds) = args.cross_validate {
-        let (results, read_errors, seconds) =
-            batch::cross_validate(&labelled, folds, max_bytes(&args.options), &context)
-                .map_err(Failure::Input)?;
-        folders = results;
-        errors = read_errors;
-        total_seconds = seconds;
-    }
-    for (path, phishing_set) in labelled.iter().filter(|_| args.cross_validate.is_none()) {
-        let (inputs, mut input_errors) = expand(std::slice::from_ref(path));
-        let (scanned, read_errors, seconds) = scan_inputs(&inputs, &args.options, &context, false);
-        input_errors.extend(read_errors);
-        errors.extend(input_errors);
-        total_seconds += seconds;
-        for s in &scanned {
-            tally.add(&s.analysis, *phishing_set);
-        }
-        let verdicts: Vec<Verdict> = scanned.iter().map(|s| s.analysis.verdict).collect();
-        folders.push(FolderResult::new(path, *phishing_set, &verdicts));
-    }
-    for error in &errors {
+    let evaluation = batch::evaluate(
+        &labelled,
+        args.cross_validate,
+        max_bytes(&args.options),
+        jobs(&args.options),
+        &context,
+    )
+    .map_err(Failure::Input)?;
+    for error in &evaluation.errors {
         eprintln!("hygeia: could not read {error}");
     }
     report_shortfall(verifier.as_deref());
-    let Metrics {
-        precision,
-        recall,
-        false_positive_rate: fpr,
-        ham_phishing_share,
-        f1,
-        messages,
-    } = batch::metrics(&folders);
-    // Cross-validation trains and judges on one thread.
-    let jobs = if args.cross_validate.is_some() {
-        1
-    } else {
-        jobs(&args.options)
-    };
-    let rate = if total_seconds > 0.0 {
-        messages as f64 / total_seconds
-    } else {
-        0.0
+    let text = match args.format {
+        MailFormat::Json => report::eval_json(&evaluation),
+        _ => report::eval_terminal(&evaluation),
     };
     let mut out = std::io::stdout().lock();
-    match args.format {
-        MailFormat::Json => {
-            let rows: Vec<_> = folders
-                .iter()
-                .map(|r| json!({"path": r.path, "label": if r.phishing_set {"phish"} else {"ham"}, "messages": r.messages,
-                    "phishing": r.phishing, "suspicious": r.suspicious, "flagged_share": r.flagged_share()}))
-                .collect();
-            let indicators: Vec<_> = tally
-                .top(usize::MAX)
-                .iter()
-                .map(|(id, r)| {
-                    json!({"id": id, "phish": r.phish, "phish_missed": r.phish_missed,
-                    "ham": r.ham, "ham_flagged": r.ham_flagged})
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                "{}",
-                json!({"folders": rows, "precision": precision, "recall": recall,
-                "false_positive_rate": fpr, "ham_phishing_share": ham_phishing_share, "f1": f1,
-                "messages_per_second": rate, "threads": jobs, "indicators": indicators})
-            );
-        }
-        MailFormat::Terminal => {
-            let _ = writeln!(
-                out,
-                "{:<6} {:>8} {:>9} {:>10} {:>8}  folder",
-                "label", "messages", "phishing", "suspicious", "flagged"
-            );
-            for r in &folders {
-                let _ = writeln!(
-                    out,
-                    "{:<6} {:>8} {:>9} {:>10} {:>7.1}%  {}",
-                    if r.phishing_set { "phish" } else { "ham" },
-                    r.messages,
-                    r.phishing,
-                    r.suspicious,
-                    100.0 * r.flagged_share(),
-                    r.path
-                );
-            }
-            let _ = writeln!(
-                out,
-                "precision {:.3}  recall {:.3}  false-positive rate {:.4}  ham as phishing {:.4}  F1 {:.3}",
-                precision, recall, fpr, ham_phishing_share, f1
-            );
-            let _ = writeln!(
-                out,
-                "{messages} messages in {total_seconds:.2} s on {jobs} thread(s): {rate:.0} messages/s ({:.0} per thread)",
-                rate / jobs as f64
-            );
-            print_tally(&mut out, &tally);
-        }
-    }
-    Ok(if errors.is_empty() { 0 } else { 2 })
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    Ok(if evaluation.errors.is_empty() { 0 } else { 2 })
 }
 
 /// Runs `hygeia mail train`.

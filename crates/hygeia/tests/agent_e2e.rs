@@ -488,8 +488,16 @@ fn kill_9_during_ingest_loses_no_acknowledged_report() {
                 }
                 let id = format!("pc{n}-report-{i:06}");
                 let status = if i % 2 == 0 { "pass" } else { "fail" };
-                let body = json!({"schema": "hygeia.check/1", "host": {"hostname": format!("pc-{n}"), "platform": "linux", "os": "Debian", "collected_at": "2026-11-28T10:00:00Z"},
-                                  "controls": [{"id": "HY-PC-001", "status": status, "severity": "high", "reason": "r"}, {"id": "HY-PC-002", "status": "pass", "severity": "low", "reason": "r"}]});
+                let control = |id: &str, status: &str, severity: &str| {
+                    json!({"id": id, "title": id, "area": "computer", "status": status, "severity": severity,
+                           "reason": "r", "evidence": [], "measured": "automatic", "why": "w", "hicp": "h",
+                           "csf": "c", "hipaa": "p", "fix": "f"})
+                };
+                // Dated now: the server refuses reports collected more than 45 days ago.
+                let at = hygeia_core::time_util::rfc3339(time::OffsetDateTime::now_utc());
+                let body = json!({"schema": "hygeia.check/1", "generated_at": at,
+                                  "host": {"hostname": format!("pc-{n}"), "platform": "linux", "os": "Debian", "user": "u", "source": "live", "collected_at": at},
+                                  "controls": [control("HY-PC-001", status, "high"), control("HY-PC-002", "pass", "low")]});
                 let (code, answer, _) = http("POST", &format!("{base}/api/agent/v1/report"), &[("content-type", "application/json"), ("authorization", &format!("Bearer {key}")), ("x-hygeia-report-id", &id)], Some(body.to_string()));
                 if code == 0 {
                     break; // the server is gone

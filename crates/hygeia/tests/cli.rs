@@ -512,6 +512,16 @@ fn other_formats() {
             && xml.contains("<testsuites")
             && xml.trim_end().ends_with("</testsuites>")
     );
+    let sarif = run_check(&config, &["--snapshot", snap, "--format", "sarif"]);
+    assert_eq!(sarif.status.code(), Some(0));
+    let sarif = json(&sarif);
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(
+        sarif["runs"][0]["results"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["ruleId"] == "HY-PC-001")),
+        "{sarif}"
+    );
     let unwritable = run_check(
         &config,
         &[

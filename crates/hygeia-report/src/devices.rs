@@ -1,22 +1,13 @@
 //! `hygeia devices match` output: a terminal table, the `hygeia.devices/1` JSON document, CSV
 //! for the practice's records, and a self-contained HTML page.
 
-use crate::MatchReport;
-use crate::priority::Finding;
+use crate::text::shorten;
 use hygeia_core::markup::escape;
+use hygeia_devices::MatchReport;
+use hygeia_devices::priority::Finding;
 use std::fmt::Write as _;
 
-fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
-        s.push('…');
-        s
-    }
-}
-
-fn first_action(finding: &Finding) -> String {
+pub(crate) fn first_action(finding: &Finding) -> String {
     finding
         .remediation
         .iter()
@@ -70,12 +61,12 @@ pub fn terminal(report: &MatchReport) -> String {
                 "  {:<9} {:<10} {:<18} {}",
                 f.priority.as_str().to_uppercase(),
                 f.basis.as_str(),
-                cut(&f.advisory, 18),
-                cut(&f.cves.join(" "), 70)
+                shorten(&f.advisory, 18),
+                shorten(&f.cves.join(" "), 70)
             );
             let _ = writeln!(out, "      why: {}", f.priority_reasons.join(" "));
             let _ = writeln!(out, "      match: {}", f.basis_note);
-            let _ = writeln!(out, "      do: {}", cut(&first_action(f), 300));
+            let _ = writeln!(out, "      do: {}", shorten(&first_action(f), 300));
         }
         for step in &first.general_steps {
             let _ = writeln!(out, "  - {step}");
@@ -165,7 +156,7 @@ pub fn csv(report: &MatchReport) -> String {
 }
 
 /// An `http://` or `https://` address (any case), the only ones the HTML report links to.
-fn is_web_link(url: &str) -> bool {
+pub(crate) fn is_web_link(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
 }
