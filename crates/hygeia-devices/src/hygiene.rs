@@ -226,6 +226,32 @@ pub fn evaluate(
         .collect()
 }
 
+/// The inventory hygiene controls (HY-MD-101..104) as a `hygeia.check/1` report about the
+/// inventory file at `path`, produced by `user` at `now`: what `hygeia devices report` prints.
+pub fn report(
+    inventory: &Inventory,
+    path: &std::path::Path,
+    catalog: &hygeia_core::Catalog,
+    os_catalog: &OsCatalog,
+    user: String,
+    now: time::OffsetDateTime,
+) -> hygeia_core::Report {
+    let findings = evaluate(inventory, os_catalog, &now.date().to_string());
+    let stamp = hygeia_core::time_util::rfc3339(now);
+    let host = hygeia_core::HostInfo {
+        hostname: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        platform: hygeia_core::Platform::current().unwrap_or(hygeia_core::Platform::Linux),
+        os: format!("device inventory, {} devices", inventory.devices.len()),
+        user,
+        source: format!("inventory {}", path.display()),
+        collected_at: stamp.clone(),
+    };
+    hygeia_core::Report::build(host, stamp, catalog, findings, &BTreeMap::new())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ pub mod names;
 pub mod os;
 pub mod priority;
 pub mod sbom;
+pub mod sources;
 pub mod spec;
 pub mod store;
 #[cfg(feature = "update")]
@@ -64,6 +65,11 @@ pub enum DevicesError {
     /// A download failed.
     #[error("{0}")]
     Download(String),
+    /// No advisories were named and there is no store to take them from.
+    #[error(
+        "no advisories to match against: name CSAF files with --advisories, or fill the store with `hygeia devices update`"
+    )]
+    NoStore,
 }
 
 impl DevicesError {

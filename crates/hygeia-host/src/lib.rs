@@ -1,8 +1,11 @@
 //! `hygeia check`: probes that read this computer and home network, the parsers that turn raw
 //! outputs into facts, and the rules that turn facts into findings.
 //!
-//! The flow is `collect` (probes, the only I/O) -> [`Snapshot`] -> [`evaluate`] (pure).
+//! The flow is `collect` (probes, the only I/O) -> [`Snapshot`] -> [`evaluate`] (pure) ->
+//! [`assemble::build_report`] with the stored [`answers`].
 
+pub mod answers;
+pub mod assemble;
 pub mod context;
 pub mod parse;
 pub mod probe;

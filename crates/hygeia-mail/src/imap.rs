@@ -218,6 +218,23 @@ fn literal_size(line: &str) -> Option<usize> {
         .ok()
 }
 
+/// The server and port of `HOST`, `HOST:PORT`, `[IPv6]` or `[IPv6]:PORT`; without a port, the
+/// standard one (993 for TLS, 143 for STARTTLS).
+pub fn server_and_port(text: &str, starttls: bool) -> Result<(String, u16), String> {
+    match text.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') || host.ends_with(']') => {
+            let port = port
+                .parse()
+                .map_err(|_| format!("{port:?} is not a valid port"))?;
+            Ok((host.trim_matches(['[', ']']).to_string(), port))
+        }
+        _ => Ok((
+            text.trim_matches(['[', ']']).to_string(),
+            if starttls { 143 } else { 993 },
+        )),
+    }
+}
+
 /// Converts `YYYY-MM-DD` to IMAP's `1-Jan-2024`.
 pub fn imap_date(date: &str) -> Option<String> {
     const MONTHS: [&str; 12] = [
@@ -336,6 +353,20 @@ pub fn read_mailbox(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_and_port_reads_every_written_form() {
+        let read = |t: &str, starttls| server_and_port(t, starttls).unwrap();
+        assert_eq!(read("imap.example", false), ("imap.example".into(), 993));
+        assert_eq!(read("imap.example", true), ("imap.example".into(), 143));
+        assert_eq!(
+            read("imap.example:1143", false),
+            ("imap.example".into(), 1143)
+        );
+        assert_eq!(read("[::1]:1993", false), ("::1".into(), 1993));
+        assert_eq!(read("[::1]", false), ("::1".into(), 993));
+        assert!(server_and_port("imap.example:http", false).is_err());
+    }
 
     #[test]
     fn helpers() {

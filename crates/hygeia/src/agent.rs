@@ -61,19 +61,8 @@ fn audit(snapshot: Option<PathBuf>) -> impl Fn() -> Result<Vec<u8>, String> {
         let catalog = Catalog::builtin()
             .map_err(|e| e.to_string())?
             .restricted_to(|c| c.measured != Measured::Inventory);
-        let (snapshot, source) = match &snapshot {
-            Some(dir) => (
-                hygeia_host::Snapshot::load(dir).map_err(|e| e.to_string())?,
-                format!("snapshot {}", dir.display()),
-            ),
-            None => {
-                let platform =
-                    Platform::current().ok_or("this operating system is not supported")?;
-                (hygeia_host::collect(platform, &catalog), "live".to_string())
-            }
-        };
         let report =
-            crate::check::build_report(&catalog, &snapshot, source).map_err(|e| match e {
+            crate::check::report_for(&catalog, snapshot.as_deref(), None).map_err(|e| match e {
                 Failure::Input(m) => m,
                 Failure::Internal(e) => e.to_string(),
             })?;

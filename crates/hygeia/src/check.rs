@@ -3,8 +3,7 @@
 use crate::Failure;
 use crate::cli::{CheckArgs, ControlsArgs, FailOn, Format};
 use anyhow::Context as _;
-use hygeia_core::{Catalog, HostInfo, Measured, Platform, Report, Severity, attested_finding};
-use hygeia_host::Snapshot;
+use hygeia_core::{Catalog, Measured, Report, Severity};
 use std::io::IsTerminal;
 
 pub(crate) fn severity(fail_on: FailOn) -> Severity {
@@ -16,59 +15,30 @@ pub(crate) fn severity(fail_on: FailOn) -> Severity {
     }
 }
 
-fn obtain_snapshot(args: &CheckArgs, catalog: &Catalog) -> Result<(Snapshot, String), Failure> {
-    if let Some(dir) = &args.snapshot {
-        let snapshot = Snapshot::load(dir).map_err(|e| Failure::Input(e.to_string()))?;
-        return Ok((snapshot, format!("snapshot {}", dir.display())));
-    }
-    let platform = Platform::current().ok_or_else(|| {
-        Failure::Input(
-            "this operating system is not supported; Hygeia checks Linux, macOS and Windows".into(),
-        )
-    })?;
-    let snapshot = hygeia_host::collect(platform, catalog);
-    if let Some(dir) = &args.save_snapshot {
+/// The snapshot (saved or live, saved when asked) and the report `hygeia check` and the agent
+/// print and send.
+pub(crate) fn report_for(
+    catalog: &Catalog,
+    saved: Option<&std::path::Path>,
+    save_to: Option<&std::path::Path>,
+) -> Result<Report, Failure> {
+    let (snapshot, source) =
+        hygeia_host::assemble::obtain_snapshot(saved, catalog).map_err(Failure::Input)?;
+    if let Some(dir) = save_to.filter(|_| saved.is_none()) {
         let path = snapshot
             .save(dir)
             .map_err(|e| Failure::Input(e.to_string()))?;
         eprintln!("Saved the raw outputs of this check to {}", path.display());
     }
-    Ok((snapshot, "live".into()))
-}
-
-/// Builds the report for a snapshot, with the stored answers for attested controls.
-pub fn build_report(
-    catalog: &Catalog,
-    snapshot: &Snapshot,
-    source: String,
-) -> Result<Report, Failure> {
-    let now = time::OffsetDateTime::now_utc();
-    let mut findings = hygeia_host::evaluate(snapshot, catalog);
-    let answers = crate::attest::load()?;
-    for control in catalog
-        .controls
-        .iter()
-        .filter(|c| c.measured == Measured::Attested)
-    {
-        findings.insert(
-            control.id.clone(),
-            attested_finding(&control.id, answers.get(&control.id), now),
-        );
-    }
-    let host = HostInfo {
-        hostname: snapshot.context.hostname.clone(),
-        platform: snapshot.platform,
-        os: hygeia_host::describe_os(snapshot),
-        user: snapshot.context.user.clone(),
-        source,
-        collected_at: snapshot.collected_at.clone(),
-    };
-    Ok(Report::build(
-        host,
-        hygeia_core::time_util::rfc3339(now),
+    let answers = hygeia_host::answers::config_dir()
+        .and_then(|dir| hygeia_host::answers::load(&dir))
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    Ok(hygeia_host::assemble::build_report(
         catalog,
-        findings,
+        &snapshot,
+        source,
         &answers,
+        time::OffsetDateTime::now_utc(),
     ))
 }
 
@@ -91,8 +61,11 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     let catalog = Catalog::builtin()
         .context("loading the built-in catalog")?
         .restricted_to(|c| c.measured != Measured::Inventory);
-    let (snapshot, source) = obtain_snapshot(&args, &catalog)?;
-    let report = build_report(&catalog, &snapshot, source)?;
+    let report = report_for(
+        &catalog,
+        args.snapshot.as_deref(),
+        args.save_snapshot.as_deref(),
+    )?;
     let color = wants_color(args.format, args.output.as_deref(), args.no_color);
     crate::emit(
         &render(&report, args.format, color),

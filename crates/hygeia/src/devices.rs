@@ -3,10 +3,10 @@
 use crate::Failure;
 use crate::cli::{DevicesFormat, DevicesMatchArgs, DevicesReportArgs, DevicesUpdateArgs};
 use anyhow::Context as _;
-use hygeia_core::{Catalog, HostInfo, Measured, Platform, Report};
+use hygeia_core::{Catalog, Measured};
 use hygeia_devices::priority::Priority;
-use hygeia_devices::{AdvisorySet, DevicesError, inventory, store};
-use std::collections::BTreeMap;
+use hygeia_devices::sources::{Loaded, MatchSources};
+use hygeia_devices::{DevicesError, inventory, store};
 use std::path::{Path, PathBuf};
 
 fn input(error: DevicesError) -> Failure {
@@ -22,7 +22,8 @@ fn store_dir(flag: Option<&Path>) -> Result<PathBuf, Failure> {
     if let Some(dir) = std::env::var_os("HYGEIA_DEVICES_STORE").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    Ok(crate::attest::config_dir()?.join("devices"))
+    let dir = hygeia_host::answers::config_dir().map_err(|e| Failure::Input(e.to_string()))?;
+    Ok(dir.join("devices"))
 }
 
 /// Reads the inventory and says on stderr which rows were left out.
@@ -52,41 +53,20 @@ fn read_inventory(path: &Path) -> Result<inventory::Inventory, Failure> {
 /// Runs `hygeia devices match`.
 pub fn run_match(args: DevicesMatchArgs) -> Result<u8, Failure> {
     let inventory = read_inventory(&args.inventory)?;
-    let mut set = AdvisorySet::default();
-    let mut kev_file = args.kev.clone();
-    let mut epss_file = args.epss.clone();
-    if args.advisories.is_empty() {
-        let dir = store_dir(args.store.as_deref())?;
-        let snapshot = store::open(&dir).map_err(input)?;
-        set.add_csaf(&snapshot.csaf_dir()).map_err(input)?;
-        kev_file = kev_file.or(Some(snapshot.kev_file()));
-        epss_file = epss_file.or(snapshot.epss_file());
+    // The store is needed only when no advisories are named; then its folder must be found.
+    let store = if args.advisories.is_empty() {
+        Some(store_dir(args.store.as_deref())?)
     } else {
-        for path in &args.advisories {
-            set.add_csaf(path).map_err(input)?;
-        }
-        // KEV and EPSS still come from the store, when there is one and no file was named.
-        let stored = store_dir(args.store.as_deref())
-            .ok()
-            .and_then(|dir| store::open(&dir).ok());
-        if let Some(snapshot) = stored {
-            kev_file = kev_file.or(Some(snapshot.kev_file()));
-            epss_file = epss_file.or(snapshot.epss_file());
-        }
-    }
-    for path in &args.nvd {
-        set.add_nvd(path).map_err(input)?;
-    }
-    let kev = kev_file
-        .as_deref()
-        .map(hygeia_devices::load_kev)
-        .transpose()
-        .map_err(input)?;
-    let epss = epss_file
-        .as_deref()
-        .map(hygeia_devices::load_epss)
-        .transpose()
-        .map_err(input)?;
+        store_dir(args.store.as_deref()).ok()
+    };
+    let sources = MatchSources {
+        advisories: args.advisories.clone(),
+        nvd: args.nvd.clone(),
+        kev: args.kev.clone(),
+        epss: args.epss.clone(),
+        store,
+    };
+    let Loaded { set, kev, epss } = sources.load().map_err(input)?;
     let report = hygeia_devices::match_inventory(&inventory, &set, kev.as_ref(), epss.as_ref())
         .context("loading the device catalogs")?;
     let text = match args.format {
@@ -153,8 +133,15 @@ fn download(args: DevicesUpdateArgs) -> Result<u8, Failure> {
         },
         all_ics: args.all_ics,
     };
-    let manifest = hygeia_devices::update::update(&dir, &sources, &mut |step| eprintln!("{step}"))
-        .map_err(input)?;
+    let spinner = crate::progress::steps();
+    let manifest = hygeia_devices::update::update(&dir, &sources, &mut |step| match &spinner {
+        Some(spinner) => spinner.set_message(step.to_string()),
+        None => eprintln!("{step}"),
+    });
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    let manifest = manifest.map_err(input)?;
     println!(
         "Advisory store updated in {}: {} CSAF advisories, KEV {} ({} entries), {} EPSS scores.",
         dir.display(),
@@ -182,27 +169,14 @@ pub fn report(args: DevicesReportArgs) -> Result<u8, Failure> {
         .restricted_to(|c| c.measured == Measured::Inventory);
     let os_catalog =
         hygeia_devices::os::OsCatalog::builtin().context("loading the device OS catalog")?;
-    let now = time::OffsetDateTime::now_utc();
-    let today = now.date().to_string();
-    let findings = hygeia_devices::hygiene::evaluate(&inventory, &os_catalog, &today);
-    let stamp = hygeia_core::time_util::rfc3339(now);
-    let host = HostInfo {
-        hostname: args
-            .inventory
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        platform: Platform::current().unwrap_or(Platform::Linux),
-        os: format!("device inventory, {} devices", inventory.devices.len()),
-        // The person who produced the report.
-        user: ["USER", "USERNAME"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-            .unwrap_or_default(),
-        source: format!("inventory {}", args.inventory.display()),
-        collected_at: stamp.clone(),
-    };
-    let report = Report::build(host, stamp, &catalog, findings, &BTreeMap::new());
+    let report = hygeia_devices::hygiene::report(
+        &inventory,
+        &args.inventory,
+        &catalog,
+        &os_catalog,
+        hygeia_host::answers::who(),
+        time::OffsetDateTime::now_utc(),
+    );
     let color = crate::check::wants_color(args.format, args.output.as_deref(), args.no_color);
     let text = crate::check::render(&report, args.format, color);
     crate::emit(&text, args.output.as_deref(), &report.summary.headline)?;

@@ -7,40 +7,19 @@ use crate::cli::{
 };
 use anyhow::Context as _;
 use hygeia_mail::batch::{self, Scanned};
-use hygeia_mail::learn::{MIN_TRAINING_MESSAGES, Model};
 use hygeia_mail::source::{InputError, InputKind, expand};
-use hygeia_mail::{Context, MailCatalog, SenderVerifier, Settings, Verdict, analyze_guarded};
+use hygeia_mail::{Context, MailCatalog, SenderVerifier, Settings, Verdict};
 use hygeia_report::mail::{self as report, ScanOutcome};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Instant;
 
 fn settings(options: &MailOptions) -> Result<Settings, Failure> {
-    let lower = |v: &[String]| {
-        v.iter()
-            .map(|d| d.trim().trim_start_matches('@').to_lowercase())
-            .filter(|d| !d.is_empty())
-            .collect()
-    };
-    let model = match &options.model {
-        Some(path) => {
-            let model = Model::load(path).map_err(Failure::Input)?;
-            if !model.is_trained() {
-                return Err(Failure::Input(format!(
-                    "{} was trained on too few messages; train it with at least {MIN_TRAINING_MESSAGES} phishing and {MIN_TRAINING_MESSAGES} legitimate ones",
-                    path.display()
-                )));
-            }
-            Some(Arc::new(model))
-        }
-        None => None,
-    };
-    Ok(Settings {
-        protected: lower(&options.protect),
-        trusted_authserv: lower(&options.trusted_authserv),
-        model,
-    })
+    Settings::from_options(
+        &options.protect,
+        &options.trusted_authserv,
+        options.model.as_deref(),
+    )
+    .map_err(Failure::Input)
 }
 
 /// The live sender checks of `--verify-dns`, when asked for.
@@ -71,25 +50,32 @@ fn report_shortfall(verifier: Option<&dyn SenderVerifier>) {
     }
 }
 
-/// Reads and analyses every message of `inputs` on `jobs` threads, in input order.
-/// Scans on the threads `--jobs` asks for (default: one per core), with a progress line on a
-/// terminal when asked.
+/// Reads and analyses every message of `inputs` on the threads `--jobs` asks for (default:
+/// one per core), in input order, with a progress bar on a terminal when asked.
 fn scan_inputs(
     inputs: &[(PathBuf, InputKind)],
     options: &MailOptions,
     context: &Context,
     progress: bool,
 ) -> (Vec<Scanned>, Vec<InputError>, f64) {
-    let tell = |finished: usize, all: usize| eprint!("\rScanned {finished} of {all} inputs");
+    let bar = progress
+        .then(|| crate::progress::counter(inputs.len(), "Scanning"))
+        .flatten();
+    let tell = |finished: usize, _: usize| {
+        if let Some(bar) = &bar {
+            bar.set_position(finished as u64);
+        }
+    };
     let result = batch::scan(
         inputs,
         max_bytes(options),
         jobs(options),
         context,
-        progress.then_some(&tell as &(dyn Fn(usize, usize) + Sync)),
+        bar.is_some()
+            .then_some(&tell as &(dyn Fn(usize, usize) + Sync)),
     );
-    if progress {
-        eprintln!();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     result
 }
@@ -116,7 +102,7 @@ fn at_least(verdict: Verdict, level: VerdictLevel) -> bool {
 pub fn scan(args: MailScanArgs) -> Result<u8, Failure> {
     let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
     let (inputs, mut errors) = expand(&args.paths);
-    let progress = std::io::stderr().is_terminal() && inputs.len() > 200;
+    let progress = inputs.len() > 200;
     let verifier = verifier(&args.options)?;
     let settings = settings(&args.options)?;
     let context = Context {
@@ -251,22 +237,18 @@ pub fn train(args: MailTrainArgs) -> Result<u8, Failure> {
 /// Runs `hygeia mail imap`.
 #[cfg(feature = "imap")]
 pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
+    use hygeia_mail::analyze_guarded;
     use hygeia_mail::imap::{ImapConfig, Security, read_mailbox};
+    use std::io::IsTerminal;
+    use std::time::Instant;
     let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
     let security = if args.starttls {
         Security::StartTls
     } else {
         Security::Tls
     };
-    let (host, port) = match args.server.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') || host.ends_with(']') => {
-            let port = port
-                .parse()
-                .map_err(|_| Failure::Input(format!("{:?} is not a valid port", port)))?;
-            (host.trim_matches(['[', ']']).to_string(), port)
-        }
-        _ => (args.server.clone(), if args.starttls { 143 } else { 993 }),
-    };
+    let (host, port) =
+        hygeia_mail::imap::server_and_port(&args.server, args.starttls).map_err(Failure::Input)?;
     let password = match std::env::var("HYGEIA_IMAP_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
         _ if std::io::stdin().is_terminal() => {

@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod devices;
 mod mail;
+mod progress;
 #[cfg(feature = "server")]
 mod serve;
 

@@ -53,6 +53,42 @@ pub struct Settings {
     pub model: Option<std::sync::Arc<crate::learn::Model>>,
 }
 
+impl Settings {
+    /// Settings from what a person typed: domains trimmed, without a leading `@`, lower-case;
+    /// the model at `model_path` loaded and refused when it was trained on too few messages.
+    pub fn from_options(
+        protect: &[String],
+        trusted_authserv: &[String],
+        model_path: Option<&std::path::Path>,
+    ) -> Result<Settings, String> {
+        let lower = |v: &[String]| {
+            v.iter()
+                .map(|d| d.trim().trim_start_matches('@').to_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect()
+        };
+        let model = match model_path {
+            Some(path) => {
+                let model = crate::learn::Model::load(path)?;
+                if !model.is_trained() {
+                    return Err(format!(
+                        "{} was trained on too few messages; train it with at least {min} phishing and {min} legitimate ones",
+                        path.display(),
+                        min = crate::learn::MIN_TRAINING_MESSAGES
+                    ));
+                }
+                Some(std::sync::Arc::new(model))
+            }
+            None => None,
+        };
+        Ok(Settings {
+            protected: lower(protect),
+            trusted_authserv: lower(trusted_authserv),
+            model,
+        })
+    }
+}
+
 /// What every indicator may read besides the message.
 pub struct Context<'a> {
     /// Brands, link services, lures.

@@ -1,0 +1,70 @@
+//! `hygeia agent enroll | run | status`.
+
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// `hygeia agent` sub-commands.
+#[cfg(feature = "agent")]
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Exchange the practice's enroll secret for this computer's own key.
+    Enroll(AgentEnrollArgs),
+    /// Check this computer on a schedule and send the reports to the server.
+    Run(AgentRunArgs),
+    /// Show the enrolment and how many reports wait to be sent.
+    Status(AgentStateArgs),
+}
+
+/// Where the agent keeps its state.
+#[cfg(feature = "agent")]
+#[derive(Debug, Args)]
+pub struct AgentStateArgs {
+    /// The agent's state folder (default: /var/lib/hygeia-agent as root, else the user's state folder).
+    #[arg(long, value_name = "DIR", env = "HYGEIA_AGENT_STATE")]
+    pub state_dir: Option<PathBuf>,
+}
+
+/// `hygeia agent enroll`.
+#[cfg(feature = "agent")]
+#[derive(Debug, Args)]
+pub struct AgentEnrollArgs {
+    /// The practice's server, e.g. https://hygeia.clinic.example:8443
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// The enroll secret from the dashboard (or set HYGEIA_ENROLL_SECRET).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "HYGEIA_ENROLL_SECRET",
+        hide_env_values = true
+    )]
+    pub secret: String,
+    /// Trust only this CA certificate (PEM) for the server, e.g. the practice's own.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    #[command(flatten)]
+    pub state: AgentStateArgs,
+}
+
+/// `hygeia agent run`.
+#[cfg(feature = "agent")]
+#[derive(Debug, Args)]
+pub struct AgentRunArgs {
+    /// Check and send once, then exit (for a systemd timer or cron).
+    #[arg(long)]
+    pub once: bool,
+    /// Time between checks, in minutes.
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub interval_minutes: u64,
+    /// How much each wait varies, in percent of the interval.
+    #[arg(long, value_name = "PERCENT", default_value_t = 10)]
+    pub jitter_percent: u8,
+    /// First wait after a failed send, in seconds (it doubles up to 15 minutes).
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    pub retry_seconds: u64,
+    /// Report a snapshot saved with `hygeia check --save-snapshot` instead of checking live.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub state: AgentStateArgs,
+}

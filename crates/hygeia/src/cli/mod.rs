@@ -1,0 +1,52 @@
+//! Command-line arguments, one file per command: what `hygeia --help` shows.
+
+#[cfg(feature = "agent")]
+mod agent;
+mod check;
+mod devices;
+mod mail;
+#[cfg(feature = "server")]
+mod serve;
+
+#[cfg(feature = "agent")]
+pub use agent::*;
+pub use check::*;
+pub use devices::*;
+pub use mail::*;
+#[cfg(feature = "server")]
+pub use serve::*;
+
+use clap::{Parser, Subcommand};
+
+/// Cybersecurity hygiene for clinicians who work remotely, after the AMA/AHA guidance.
+#[derive(Debug, Parser)]
+#[command(name = "hygeia", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check this computer and home network and explain what to fix.
+    Check(CheckArgs),
+    /// Record your answer for a control no program can see (MFA, router, offline backups...).
+    Attest(AttestArgs),
+    /// List every control in the catalog.
+    Controls(ControlsArgs),
+    /// Triage email for phishing and ransomware lures, with a reason for every verdict.
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// Match medical and IT devices against CISA advisories, KEV, NVD and EPSS.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// Run the server that practices and insurers enroll their computers into.
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
+    /// Enroll this computer with the practice's server and send it this computer's checks.
+    #[cfg(feature = "agent")]
+    #[command(subcommand)]
+    Agent(AgentCommand),
+}
