@@ -254,6 +254,31 @@ pub fn imap_date(date: &str) -> Option<String> {
         .flatten()
 }
 
+/// Reads and analyses every message of the mailbox, in the server's order. Each message's
+/// origin is `imap://USER@HOST/FOLDER;UID=n`. Returns the messages and the seconds taken.
+pub fn scan_mailbox(
+    config: &ImapConfig,
+    context: &crate::Context,
+) -> Result<(Vec<crate::batch::Scanned>, f64), ImapError> {
+    let started = std::time::Instant::now();
+    let mut scanned = Vec::new();
+    read_mailbox(config, &mut |uid, bytes, truncated| {
+        let analysis = crate::analyze_guarded(
+            &bytes,
+            truncated.then_some(config.max_message_bytes),
+            context,
+        );
+        scanned.push(crate::batch::Scanned {
+            origin: format!(
+                "imap://{}@{}/{};UID={uid}",
+                config.user, config.host, config.folder
+            ),
+            analysis,
+        });
+    })?;
+    Ok((scanned, started.elapsed().as_secs_f64()))
+}
+
 /// Connects, logs in, opens the folder read-only and calls `each(uid, bytes, truncated)` for
 /// every message (received on or after `since`). Returns the number of messages read.
 pub fn read_mailbox(

@@ -3,7 +3,8 @@
 //! can prove the client stays read-only (EXAMINE, BODY.PEEK; never SELECT or STORE).
 #![cfg(feature = "imap")]
 
-use hygeia_mail::imap::{ImapConfig, ImapError, Security, read_mailbox};
+use hygeia_mail::imap::{ImapConfig, ImapError, Security, read_mailbox, scan_mailbox};
+use hygeia_mail::{Context, MailCatalog, Settings};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -170,6 +171,23 @@ fn reads_over_tls_without_changing_anything() {
             assert!(!all.contains(forbidden), "{forbidden} sent: {all}");
         }
     }
+}
+
+#[test]
+fn a_scanned_mailbox_names_each_message_by_its_uid() {
+    let server = serve(false);
+    let catalog = MailCatalog::builtin().unwrap();
+    let settings = Settings::from_options(&[], &[], None).unwrap();
+    let context = Context {
+        catalog: &catalog,
+        settings: &settings,
+        verifier: None,
+    };
+    let config = config(&server, Security::Tls, "secret");
+    let (scanned, _) = scan_mailbox(&config, &context).unwrap();
+    assert_eq!(scanned.len(), 2);
+    assert_eq!(scanned[1].origin, "imap://drlee@localhost/INBOX;UID=9");
+    assert_eq!(scanned[1].analysis.subject, "verify");
 }
 
 #[test]

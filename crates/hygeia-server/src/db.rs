@@ -85,6 +85,20 @@ pub struct Db {
     pub backend: Backend,
 }
 
+/// A file or folder kept beside the database: `DB<suffix>` for an SQLite file (the sealing key
+/// `hygeia.db.key`, the advisory store `hygeia.db.devices`), else `fallback` in the current
+/// folder (PostgreSQL has no folder of its own).
+pub fn beside_database(given: &str, suffix: &str, fallback: &str) -> std::path::PathBuf {
+    match database_url(given) {
+        Ok((url, Backend::Sqlite)) => {
+            let mut path = sqlite_path(&url).into_os_string();
+            path.push(suffix);
+            path.into()
+        }
+        _ => std::path::PathBuf::from(fallback),
+    }
+}
+
 /// `sqlite:` URL for a plain path; URLs are kept as they are.
 pub fn database_url(given: &str) -> Result<(String, Backend), DbError> {
     if given.starts_with("postgres://") || given.starts_with("postgresql://") {

@@ -209,15 +209,8 @@ pub fn train(args: MailTrainArgs) -> Result<u8, Failure> {
         .map(|p| (p, true))
         .chain(args.ham.iter().map(|p| (p, false)))
         .collect();
-    let options = MailOptions {
-        protect: Vec::new(),
-        trusted_authserv: Vec::new(),
-        verify_dns: false,
-        max_size_mb: 50,
-        jobs: None,
-        model: None,
-    };
-    let (messages, errors) = batch::read_labelled(&labelled, max_bytes(&options));
+    // Training reads messages up to the scan's default size limit (50 MB).
+    let (messages, errors) = batch::read_labelled(&labelled, 50 * 1024 * 1024);
     for error in &errors {
         eprintln!("hygeia: could not read {error}");
     }
@@ -237,10 +230,8 @@ pub fn train(args: MailTrainArgs) -> Result<u8, Failure> {
 /// Runs `hygeia mail imap`.
 #[cfg(feature = "imap")]
 pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
-    use hygeia_mail::analyze_guarded;
-    use hygeia_mail::imap::{ImapConfig, Security, read_mailbox};
+    use hygeia_mail::imap::{ImapConfig, Security, scan_mailbox};
     use std::io::IsTerminal;
-    use std::time::Instant;
     let catalog = MailCatalog::builtin().context("loading the mail catalog")?;
     let security = if args.starttls {
         Security::StartTls
@@ -297,24 +288,11 @@ pub fn imap(args: crate::cli::MailImapArgs) -> Result<u8, Failure> {
         settings: &settings,
         verifier: verifier.as_deref(),
     };
-    let started = Instant::now();
-    let mut scanned = Vec::new();
-    let outcome = read_mailbox(&config, &mut |uid, bytes, truncated| {
-        let analysis = analyze_guarded(
-            &bytes,
-            truncated.then_some(config.max_message_bytes),
-            &context,
-        );
-        scanned.push(Scanned {
-            origin: format!("imap://{}@{host}/{};UID={uid}", args.user, args.folder),
-            analysis,
-        });
-    });
-    if let Err(error) = outcome {
-        return Err(Failure::Input(format!(
+    let (scanned, seconds) = scan_mailbox(&config, &context).map_err(|error| {
+        Failure::Input(format!(
             "{error}. Check the server name, port, user and password, and for a private server pass its CA certificate with --ca."
-        )));
-    }
+        ))
+    })?;
     report_shortfall(verifier.as_deref());
-    print_results(&scanned, &[], started.elapsed().as_secs_f64(), &args.output)
+    print_results(&scanned, &[], seconds, &args.output)
 }

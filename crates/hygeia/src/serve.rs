@@ -2,6 +2,7 @@
 
 use crate::Failure;
 use crate::cli::{ServeAction, ServeArgs};
+use hygeia_server::db::beside_database;
 use hygeia_server::init::{Setup, create};
 use hygeia_server::ratelimit::Limit;
 use hygeia_server::serve::{Listen, bind, run, tls_config};
@@ -78,22 +79,6 @@ async fn set_up(db: &Db, action: ServeAction) -> Result<u8, Failure> {
     Ok(0)
 }
 
-/// The advisory store: `--devices-store`, else beside an SQLite database, else
-/// `hygeia-devices` in the current folder.
-fn devices_store(args: &ServeArgs) -> std::path::PathBuf {
-    if let Some(dir) = &args.devices_store {
-        return dir.clone();
-    }
-    match hygeia_server::db::database_url(&args.database) {
-        Ok((url, hygeia_server::db::Backend::Sqlite)) => {
-            let mut path = hygeia_server::db::sqlite_path(&url).into_os_string();
-            path.push(".devices");
-            path.into()
-        }
-        _ => std::path::PathBuf::from("hygeia-devices"),
-    }
-}
-
 async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
     let listen = Listen {
         address: args.listen,
@@ -109,16 +94,10 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
     let listener = bind(&listen)
         .await
         .map_err(|e| Failure::Input(e.to_string()))?;
-    let key_file = args.key_file.clone().unwrap_or_else(|| {
-        match hygeia_server::db::database_url(&args.database) {
-            Ok((url, hygeia_server::db::Backend::Sqlite)) => {
-                let mut path = hygeia_server::db::sqlite_path(&url).into_os_string();
-                path.push(".key");
-                path.into()
-            }
-            _ => std::path::PathBuf::from("hygeia-server.key"),
-        }
-    });
+    let key_file = args
+        .key_file
+        .clone()
+        .unwrap_or_else(|| beside_database(&args.database, ".key", "hygeia-server.key"));
     let sealing_key = hygeia_server::sealing::SealingKey::load_or_create(&key_file)
         .map_err(|e| Failure::Input(e.to_string()))?;
     let sealed = hygeia_server::init::seal_stored_secrets(&db, &sealing_key)
@@ -149,7 +128,11 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
             per_address: args.max_connections_per_address.max(1),
         },
         trusted_proxies: args.trusted_proxy.clone(),
-        devices_store: Some(devices_store(args)),
+        devices_store: Some(
+            args.devices_store
+                .clone()
+                .unwrap_or_else(|| beside_database(&args.database, ".devices", "hygeia-devices")),
+        ),
         devices_update_every: (args.devices_update_hours > 0).then(|| {
             std::time::Duration::from_secs(args.devices_update_hours.saturating_mul(3600))
         }),
