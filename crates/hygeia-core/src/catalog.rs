@@ -6,24 +6,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
-const CONTROLS_TOML: &str = include_str!("../../../catalog/controls.toml");
-const LIFECYCLE_TOML: &str = include_str!("../../../catalog/os-lifecycle.toml");
-const TELEHEALTH_TOML: &str = include_str!("../../../catalog/telehealth-apps.toml");
-const COMMON_PASSWORDS_TXT: &str = include_str!("../../../catalog/common-passwords.txt");
-const ENDPOINT_SOFTWARE_TOML: &str = include_str!("../../../catalog/endpoint-software.toml");
-const NETWORK_SERVICES_TOML: &str = include_str!("../../../catalog/network-services.toml");
+use crate::catalog_files::{self, CatalogFileError};
 
 /// A catalog file that cannot be used.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CatalogError {
     /// The TOML does not parse or does not match the expected fields.
-    #[error("catalog/{file} is not valid: {message}")]
-    Syntax {
-        /// The catalog file.
-        file: &'static str,
-        /// What the parser said.
-        message: String,
-    },
+    #[error(transparent)]
+    Syntax(#[from] CatalogFileError),
     /// A value parses but breaks a rule of the catalog.
     #[error("catalog/{file}: {message}")]
     Invalid {
@@ -326,24 +316,24 @@ impl Catalog {
         catalog
     }
 
-    /// Loads and validates the catalog compiled into this program.
+    /// The catalog compiled into this program, loaded and validated once per process; each
+    /// caller gets its own copy to restrict.
     pub fn builtin() -> Result<Catalog, CatalogError> {
+        static LOADED: std::sync::OnceLock<Result<Catalog, CatalogError>> =
+            std::sync::OnceLock::new();
+        LOADED.get_or_init(Catalog::load_builtin).clone()
+    }
+
+    /// Loads and validates the catalog compiled into this program.
+    fn load_builtin() -> Result<Catalog, CatalogError> {
         let mut catalog = Catalog::from_sources(
-            CONTROLS_TOML,
-            LIFECYCLE_TOML,
-            TELEHEALTH_TOML,
-            COMMON_PASSWORDS_TXT,
+            catalog_files::text("controls.toml")?,
+            catalog_files::text("os-lifecycle.toml")?,
+            catalog_files::text("telehealth-apps.toml")?,
+            catalog_files::text("common-passwords.txt")?,
         )?;
-        catalog.endpoint_software =
-            toml::from_str(ENDPOINT_SOFTWARE_TOML).map_err(|e| CatalogError::Syntax {
-                file: "endpoint-software.toml",
-                message: e.to_string(),
-            })?;
-        let services: RawServices =
-            toml::from_str(NETWORK_SERVICES_TOML).map_err(|e| CatalogError::Syntax {
-                file: "network-services.toml",
-                message: e.to_string(),
-            })?;
+        catalog.endpoint_software = catalog_files::read("endpoint-software.toml")?;
+        let services: RawServices = catalog_files::read("network-services.toml")?;
         catalog.network_services = services.service;
         Ok(catalog)
     }
@@ -355,10 +345,7 @@ impl Catalog {
         telehealth: &str,
         common_passwords: &str,
     ) -> Result<Catalog, CatalogError> {
-        let raw: RawControls = toml::from_str(controls).map_err(|e| CatalogError::Syntax {
-            file: "controls.toml",
-            message: e.to_string(),
-        })?;
+        let raw: RawControls = catalog_files::parse("controls.toml", controls)?;
         let controls = raw
             .control
             .into_iter()
@@ -373,16 +360,9 @@ impl Catalog {
                 ));
             }
         }
-        let lifecycle: Lifecycle = toml::from_str(lifecycle).map_err(|e| CatalogError::Syntax {
-            file: "os-lifecycle.toml",
-            message: e.to_string(),
-        })?;
+        let lifecycle: Lifecycle = catalog_files::parse("os-lifecycle.toml", lifecycle)?;
         validate_lifecycle(&lifecycle)?;
-        let telehealth: RawTelehealth =
-            toml::from_str(telehealth).map_err(|e| CatalogError::Syntax {
-                file: "telehealth-apps.toml",
-                message: e.to_string(),
-            })?;
+        let telehealth: RawTelehealth = catalog_files::parse("telehealth-apps.toml", telehealth)?;
         let common_passwords = common_passwords
             .lines()
             .map(str::trim)

@@ -7,6 +7,7 @@
 
 pub mod attestation;
 pub mod catalog;
+pub mod catalog_files;
 pub mod finding;
 pub mod markup;
 pub mod model;

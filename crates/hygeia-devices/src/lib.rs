@@ -54,14 +54,9 @@ pub enum DevicesError {
         /// What is wrong.
         message: String,
     },
-    /// A built-in catalog file is broken (a bug in this build).
-    #[error("catalog/{file} is invalid: {message}")]
-    Catalog {
-        /// The catalog file.
-        file: &'static str,
-        /// What is wrong.
-        message: String,
-    },
+    /// A built-in catalog file is broken (a bug in this build), with its file and line.
+    #[error(transparent)]
+    Catalog(#[from] hygeia_core::catalog_files::CatalogFileError),
     /// A download failed.
     #[error("{0}")]
     Download(String),

@@ -125,15 +125,12 @@ pub struct VendorTable {
 impl VendorTable {
     /// The table shipped in `catalog/device-vendors.toml`.
     pub fn builtin() -> Result<VendorTable, DevicesError> {
-        VendorTable::from_toml(include_str!("../../../catalog/device-vendors.toml"))
+        VendorTable::from_toml(hygeia_core::catalog_files::text("device-vendors.toml")?)
     }
 
     /// Reads a vendor table.
     pub fn from_toml(text: &str) -> Result<VendorTable, DevicesError> {
-        let raw: RawVendors = toml::from_str(text).map_err(|e| DevicesError::Catalog {
-            file: "device-vendors.toml",
-            message: e.to_string(),
-        })?;
+        let raw: RawVendors = hygeia_core::catalog_files::parse("device-vendors.toml", text)?;
         let mut canonical = HashMap::new();
         let mut prefixes: HashMap<String, Vec<Vec<String>>> = HashMap::new();
         for vendor in raw.vendor {

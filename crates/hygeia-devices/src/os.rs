@@ -76,11 +76,7 @@ pub fn combined_name(os: &str, os_version: &str) -> String {
 impl OsCatalog {
     /// The catalog shipped in `catalog/device-os.toml`.
     pub fn builtin() -> Result<OsCatalog, DevicesError> {
-        let raw: RawCatalog = toml::from_str(include_str!("../../../catalog/device-os.toml"))
-            .map_err(|e| DevicesError::Catalog {
-                file: "device-os.toml",
-                message: e.to_string(),
-            })?;
+        let raw: RawCatalog = hygeia_core::catalog_files::read("device-os.toml")?;
         Ok(OsCatalog {
             systems: raw.os,
             kev_parts: raw.kev_parts,

@@ -1,12 +1,7 @@
 //! Mail data from `catalog/`: impersonated brands, link services and lure phrases.
 
+use hygeia_core::catalog_files::{self, CatalogFileError};
 use serde::Deserialize;
-
-const BRANDS_TOML: &str = include_str!("../../../catalog/mail-brands.toml");
-const LINK_SERVICES_TOML: &str = include_str!("../../../catalog/mail-link-services.toml");
-const LURES_TOML: &str = include_str!("../../../catalog/mail-lures.toml");
-const PROVIDERS_TOML: &str = include_str!("../../../catalog/mail-providers.toml");
-const SENDERS_TOML: &str = include_str!("../../../catalog/mail-senders.toml");
 
 /// A brand or authority and the domains it really uses.
 #[derive(Debug, Clone, Deserialize)]
@@ -331,36 +326,21 @@ pub struct MailCatalog {
     pub domain_token_names: std::collections::HashMap<String, usize>,
 }
 
-/// A catalog file that cannot be used.
+/// A catalog file that cannot be used, with its file, line and column.
 #[derive(Debug, thiserror::Error)]
-#[error("catalog/{file} is not valid: {message}")]
-pub struct MailCatalogError {
-    file: &'static str,
-    message: String,
-}
+#[error(transparent)]
+pub struct MailCatalogError(#[from] CatalogFileError);
 
 impl MailCatalog {
     /// The catalog compiled into this program, lower-cased for matching.
     pub fn builtin() -> Result<MailCatalog, MailCatalogError> {
-        let err = |file: &'static str| {
-            move |e: toml::de::Error| MailCatalogError {
-                file,
-                message: e.to_string(),
-            }
-        };
-        crate::weights::Weights::builtin().map_err(|message| MailCatalogError {
-            file: "mail-indicators.toml",
-            message,
-        })?;
-        let mut brands: RawBrands = toml::from_str(BRANDS_TOML).map_err(err("mail-brands.toml"))?;
-        let mut links: LinkServices =
-            toml::from_str(LINK_SERVICES_TOML).map_err(err("mail-link-services.toml"))?;
+        crate::weights::Weights::builtin()?;
+        let mut brands: RawBrands = catalog_files::read("mail-brands.toml")?;
+        let mut links: LinkServices = catalog_files::read("mail-link-services.toml")?;
         let lower = |list: &mut Vec<String>| list.iter_mut().for_each(|s| *s = s.to_lowercase());
-        let mut lures: Lures = toml::from_str(LURES_TOML).map_err(err("mail-lures.toml"))?;
-        let mut providers: RawProviders =
-            toml::from_str(PROVIDERS_TOML).map_err(err("mail-providers.toml"))?;
-        let mut senders: RawSenders =
-            toml::from_str(SENDERS_TOML).map_err(err("mail-senders.toml"))?;
+        let mut lures: Lures = catalog_files::read("mail-lures.toml")?;
+        let mut providers: RawProviders = catalog_files::read("mail-providers.toml")?;
+        let mut senders: RawSenders = catalog_files::read("mail-senders.toml")?;
         for service in &mut senders.service {
             lower(&mut service.domains);
             lower(&mut service.link_hosts);
@@ -444,9 +424,12 @@ impl MailCatalog {
         // A finder that cannot be built is a broken catalog, said as such: never a check that
         // quietly stops finding anything.
         let finder = |file: &'static str, patterns: &[&str]| {
-            aho_corasick::AhoCorasick::new(patterns).map_err(|e| MailCatalogError {
-                file,
-                message: format!("its phrases cannot be searched for: {e}"),
+            aho_corasick::AhoCorasick::new(patterns).map_err(|e| {
+                MailCatalogError(catalog_files::invalid(
+                    file,
+                    None,
+                    format!("its phrases cannot be searched for: {e}"),
+                ))
             })
         };
         let verbs: Vec<&str> = lures.credential_verbs.iter().map(String::as_str).collect();

@@ -141,7 +141,7 @@ fn tenant_suffixes() -> &'static [String] {
     SUFFIXES.get_or_init(|| {
         // `MailCatalog::builtin` reads the whole file first and refuses to start when it is
         // not valid, so the empty fallback is never what a scan uses.
-        toml::from_str::<Only>(include_str!("../../../catalog/mail-link-services.toml"))
+        hygeia_core::catalog_files::read::<Only>("mail-link-services.toml")
             .map(|o| o.tenant_suffixes.iter().map(|s| s.to_lowercase()).collect())
             .unwrap_or_default()
     })

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const INDICATORS_TOML: &str = include_str!("../../../catalog/mail-indicators.toml");
+use hygeia_core::catalog_files::{self, CatalogFileError};
+
+const FILE: &str = "mail-indicators.toml";
 
 /// One indicator's weights.
 #[derive(Debug, Clone, Deserialize)]
@@ -34,16 +36,24 @@ pub struct Weights {
 
 impl Weights {
     /// Reads the compiled-in table; an error names what is wrong with it.
-    pub fn builtin() -> Result<Weights, String> {
-        let raw: RawIndicators = toml::from_str(INDICATORS_TOML).map_err(|e| e.to_string())?;
+    pub fn builtin() -> Result<Weights, CatalogFileError> {
+        let raw: RawIndicators = catalog_files::read(FILE)?;
         let mut by_id = HashMap::new();
         for entry in raw.indicator {
             let bad = |w: f32| !w.is_finite() || !(0.0..=10.0).contains(&w);
             if bad(entry.weight) || entry.variants.values().any(|w| bad(*w)) {
-                return Err(format!("{}: weights must be between 0 and 10", entry.id));
+                return Err(catalog_files::invalid(
+                    FILE,
+                    Some(&format!("\"{}\"", entry.id)),
+                    format!("{}: weights must be between 0 and 10", entry.id),
+                ));
             }
             if let Some(old) = by_id.insert(entry.id.clone(), entry) {
-                return Err(format!("{} is listed twice", old.id));
+                return Err(catalog_files::invalid(
+                    FILE,
+                    None,
+                    format!("{} is listed twice", old.id),
+                ));
             }
         }
         Ok(Weights { by_id })

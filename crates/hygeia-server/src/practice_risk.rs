@@ -2,8 +2,11 @@
 //! `catalog/practice-risk.toml` (the page states them from the same numbers).
 
 use crate::error::{ApiError, ApiResult};
+use hygeia_core::catalog_files::{self, CatalogFileError};
 use serde::Deserialize;
 use std::sync::OnceLock;
+
+const FILE: &str = "practice-risk.toml";
 
 /// `catalog/practice-risk.toml`.
 #[derive(Debug, Deserialize, PartialEq)]
@@ -16,13 +19,17 @@ pub struct PracticeRisk {
 }
 
 impl PracticeRisk {
-    fn parse(text: &str) -> Result<PracticeRisk, String> {
-        let bands: PracticeRisk = toml::from_str(text).map_err(|e| e.to_string())?;
+    fn parse(text: &str) -> Result<PracticeRisk, CatalogFileError> {
+        let bands: PracticeRisk = catalog_files::parse(FILE, text)?;
         if !(0.0 <= bands.medium_from
             && bands.medium_from <= bands.high_from
             && bands.high_from <= 1.0)
         {
-            return Err("the bands must satisfy 0 <= medium_from <= high_from <= 1".into());
+            return Err(catalog_files::invalid(
+                FILE,
+                Some("medium_from"),
+                "the bands must satisfy 0 <= medium_from <= high_from <= 1",
+            ));
         }
         Ok(bands)
     }
@@ -54,12 +61,12 @@ impl PracticeRisk {
 
 /// The bands, read once. A broken file is logged with the parser's words and answers 500.
 pub fn bands() -> ApiResult<&'static PracticeRisk> {
-    static BANDS: OnceLock<Result<PracticeRisk, String>> = OnceLock::new();
+    static BANDS: OnceLock<Result<PracticeRisk, CatalogFileError>> = OnceLock::new();
     BANDS
-        .get_or_init(|| PracticeRisk::parse(include_str!("../../../catalog/practice-risk.toml")))
+        .get_or_init(|| catalog_files::text(FILE).and_then(PracticeRisk::parse))
         .as_ref()
-        .map_err(|message| {
-            eprintln!("hygeia serve: catalog/practice-risk.toml is invalid: {message}");
+        .map_err(|error| {
+            eprintln!("hygeia serve: {error}");
             ApiError::new(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                 "catalog",

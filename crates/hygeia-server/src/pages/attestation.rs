@@ -9,6 +9,7 @@ use crate::auth::{Role, Signed, check_practice_visible};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use hygeia_core::attestation::ATTESTATION_VALID_DAYS;
+use hygeia_core::catalog_files::CatalogFileError;
 use serde::Deserialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -40,15 +41,12 @@ struct Likelihood {
 /// The report's wording, parsed once (a test parses it at build time of the tests). A broken
 /// file is reported with the parser's words (line and column), not just "cannot be read".
 pub fn wording() -> ApiResult<&'static Wording> {
-    static WORDING: OnceLock<Result<Wording, String>> = OnceLock::new();
+    static WORDING: OnceLock<Result<Wording, CatalogFileError>> = OnceLock::new();
     WORDING
-        .get_or_init(|| {
-            toml::from_str(include_str!("../../../../catalog/attestation-report.toml"))
-                .map_err(|e| e.to_string())
-        })
+        .get_or_init(|| hygeia_core::catalog_files::read("attestation-report.toml"))
         .as_ref()
-        .map_err(|message| {
-            eprintln!("hygeia serve: catalog/attestation-report.toml is invalid: {message}");
+        .map_err(|error| {
+            eprintln!("hygeia serve: {error}");
             ApiError::new(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                 "catalog",
