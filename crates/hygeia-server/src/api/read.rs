@@ -8,7 +8,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use sqlx::Row;
 
 /// `?limit=&offset=` on every list.
@@ -88,17 +87,13 @@ impl<T> Paged<T> {
     }
 }
 
-/// A page of items with where the next one starts (the untyped lists).
-pub fn paged(mut items: Vec<Value>, limit: i64, offset: i64) -> Json<Value> {
-    // One extra row was fetched to know whether there is a next page.
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    Json(json!({
-        "items": items,
-        "limit": limit,
-        "offset": offset,
-        "next_offset": if more { Some(offset + limit) } else { None },
-    }))
+/// `part / whole`, 0 when there is no whole.
+fn share(part: i64, whole: i64) -> f64 {
+    if whole > 0 {
+        part as f64 / whole as f64
+    } else {
+        0.0
+    }
 }
 
 /// Hosts silent for longer than this count as not reporting.
@@ -114,12 +109,40 @@ pub(crate) fn bind_all<'q>(
     query
 }
 
+/// Reads a page of typed rows. The query's SQL ends with `LIMIT $n OFFSET $n+1`, which this
+/// binds (one row more than `limit`, to know whether there is a next page).
+pub(crate) async fn fetch_page<'q, T>(
+    query: sqlx::query::QueryAs<'q, sqlx::Any, T, sqlx::any::AnyArguments<'q>>,
+    db: &sqlx::AnyPool,
+    limit: i64,
+    offset: i64,
+) -> Result<Paged<T>, sqlx::Error>
+where
+    T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+{
+    let items = query.bind(limit + 1).bind(offset).fetch_all(db).await?;
+    Ok(Paged::new(items, limit, offset))
+}
+
+/// A practice as listed.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct PracticeRow {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// When it was created (Unix seconds).
+    pub created_at: i64,
+    /// Computers enrolled and not removed.
+    pub hosts: i64,
+}
+
 /// `GET /api/v1/practices`.
 pub async fn practices(
     State(state): State<AppState>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Paged<PracticeRow>>> {
     let (limit, offset) = page.bounds()?;
     let (scope, values) = practice_scope(&caller, "p.id", 1);
     let n = values.len();
@@ -130,25 +153,17 @@ pub async fn practices(
         n + 1,
         n + 2
     );
-    let rows = bind_all(sqlx::query(&sql), &values)
-        .bind(limit + 1)
-        .bind(offset)
-        .fetch_all(&state.db.read)
-        .await?;
-    let mut items = Vec::new();
-    for row in rows {
-        items.push(json!({
-            "id": row.try_get::<i64, _>("id")?,
-            "name": row.try_get::<String, _>("name")?,
-            "created_at": row.try_get::<i64, _>("created_at")?,
-            "hosts": row.try_get::<i64, _>("hosts")?,
-        }));
+    let mut query = sqlx::query_as(&sql);
+    for v in &values {
+        query = query.bind(*v);
     }
-    Ok(paged(items, limit, offset))
+    Ok(Json(
+        fetch_page(query, &state.db.read, limit, offset).await?,
+    ))
 }
 
 /// One control across a practice's computers.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct ControlRate {
     /// `HY-PC-001`.
     pub control_id: String,
@@ -159,11 +174,12 @@ pub struct ControlRate {
     /// Failing on them.
     pub failing: i64,
     /// Passing among reporting.
+    #[sqlx(skip)]
     pub pass_rate: f64,
 }
 
 /// A computer with failing controls.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct HostAtRisk {
     /// Its id.
     pub host_id: i64,
@@ -178,7 +194,7 @@ pub struct HostAtRisk {
 }
 
 /// A computer silent for more than a day.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct SilentHost {
     /// Its id.
     pub host_id: i64,
@@ -242,26 +258,17 @@ pub async fn overview_of(
     let controls = control_rates(state, practice_id).await?;
     // Computers most at risk: most failing critical and high controls first (kept on the host
     // row by ingestion, so this reads ten index entries, not every result).
-    let risky = sqlx::query(
-        "SELECT id, hostname, last_seen_at, failing_serious AS serious, failing FROM hosts \
+    let most_at_risk = sqlx::query_as(
+        "SELECT id AS host_id, hostname, last_seen_at, failing_serious AS failing_critical_or_high, \
+         failing FROM hosts \
          WHERE practice_id = $1 AND revoked_at IS NULL AND failing > 0 \
          ORDER BY failing_serious DESC, failing DESC LIMIT 10",
     )
     .bind(practice_id)
     .fetch_all(&state.db.read)
     .await?;
-    let mut most_at_risk = Vec::with_capacity(risky.len());
-    for row in risky {
-        most_at_risk.push(HostAtRisk {
-            host_id: row.try_get("id")?,
-            hostname: row.try_get("hostname")?,
-            last_seen_at: row.try_get("last_seen_at")?,
-            failing_critical_or_high: row.try_get("serious")?,
-            failing: row.try_get("failing")?,
-        });
-    }
-    let silent = sqlx::query(
-        "SELECT id, hostname, last_seen_at FROM hosts \
+    let not_reporting_hosts = sqlx::query_as(
+        "SELECT id AS host_id, hostname, last_seen_at FROM hosts \
          WHERE practice_id = $1 AND revoked_at IS NULL AND (last_seen_at IS NULL OR last_seen_at < $2) \
          ORDER BY last_seen_at LIMIT 50",
     )
@@ -269,14 +276,6 @@ pub async fn overview_of(
     .bind(at - SILENT_AFTER_SECONDS)
     .fetch_all(&state.db.read)
     .await?;
-    let mut not_reporting_hosts = Vec::with_capacity(silent.len());
-    for row in silent {
-        not_reporting_hosts.push(SilentHost {
-            host_id: row.try_get("id")?,
-            hostname: row.try_get("hostname")?,
-            last_seen_at: row.try_get("last_seen_at")?,
-        });
-    }
     Ok(PracticeOverview {
         practice_id,
         name: practice.try_get("name")?,
@@ -302,30 +301,24 @@ pub async fn practice_overview(
 /// Share of computers passing each control in a practice, failing most first (from the
 /// running statistics ingestion keeps, see `practice_control_stats`).
 async fn control_rates(state: &AppState, practice_id: i64) -> ApiResult<Vec<ControlRate>> {
-    let rows = sqlx::query(
+    let mut rates: Vec<ControlRate> = sqlx::query_as(
         "SELECT control_id, hosts, passing, failing FROM practice_control_stats \
          WHERE practice_id = $1 AND hosts > 0 ORDER BY failing DESC, control_id",
     )
     .bind(practice_id)
     .fetch_all(&state.db.read)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let hosts: i64 = row.try_get("hosts")?;
-        let passing: i64 = row.try_get("passing")?;
-        out.push(ControlRate {
-            control_id: row.try_get("control_id")?,
-            hosts,
-            passing,
-            failing: row.try_get("failing")?,
-            pass_rate: if hosts > 0 {
-                passing as f64 / hosts as f64
-            } else {
-                0.0
-            },
-        });
+    for rate in &mut rates {
+        rate.pass_rate = share(rate.passing, rate.hosts);
     }
-    Ok(out)
+    Ok(rates)
+}
+
+/// Every control a practice's computers report, failing most first.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ControlRates {
+    /// One per control.
+    pub items: Vec<ControlRate>,
 }
 
 /// `GET /api/v1/practices/{id}/controls`: pass rates per control.
@@ -333,16 +326,16 @@ pub async fn practice_controls(
     State(state): State<AppState>,
     caller: Caller,
     Path(practice_id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ControlRates>> {
     if caller.role == Role::Clinician {
         return Err(ApiError::forbidden(
             "Clinicians see their own computers only.",
         ));
     }
     check_practice_visible(&state, &caller, practice_id).await?;
-    Ok(Json(
-        json!({"items": control_rates(&state, practice_id).await?}),
-    ))
+    Ok(Json(ControlRates {
+        items: control_rates(&state, practice_id).await?,
+    }))
 }
 
 /// `?days=&control=` for trends.
@@ -368,7 +361,7 @@ pub async fn practice_trend(
 }
 
 /// One day of a practice's trend.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct TrendDay {
     /// `YYYY-MM-DD` (UTC).
     pub day: String,
@@ -379,6 +372,7 @@ pub struct TrendDay {
     /// Of which failing.
     pub failing: i64,
     /// `passing / results` (0 when nothing was counted).
+    #[sqlx(skip)]
     pub pass_rate: f64,
 }
 
@@ -409,7 +403,7 @@ pub async fn trend_of(
         return Err(ApiError::bad_request("days must be between 1 and 366."));
     }
     let first = crate::rollup::day_of(now() - (days - 1) * 86_400);
-    let rows = sqlx::query(
+    let mut items: Vec<TrendDay> = sqlx::query_as(
         "SELECT day, CAST(SUM(hosts) AS BIGINT) AS results, CAST(SUM(passing) AS BIGINT) AS passing, \
          CAST(SUM(failing) AS BIGINT) AS failing FROM daily_rollups \
          WHERE practice_id = $1 AND day >= $2 AND ($3 = '' OR control_id = $3) GROUP BY day ORDER BY day",
@@ -419,29 +413,14 @@ pub async fn trend_of(
     .bind(control_filter(days_query.control.as_deref())?)
     .fetch_all(&state.db.read)
     .await?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            let results: i64 = row.try_get("results")?;
-            let passing: i64 = row.try_get("passing")?;
-            Ok(TrendDay {
-                day: row.try_get("day")?,
-                results,
-                passing,
-                failing: row.try_get("failing")?,
-                pass_rate: if results > 0 {
-                    passing as f64 / results as f64
-                } else {
-                    0.0
-                },
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    for day in &mut items {
+        day.pass_rate = share(day.passing, day.results);
+    }
     Ok(Trend { days, items })
 }
 
 /// A computer of a practice, as listed.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct HostRow {
     /// Its id.
     pub id: i64,
@@ -472,7 +451,7 @@ pub async fn hosts_of(
     check_practice_visible(state, caller, practice_id).await?;
     let (limit, offset) = page.bounds()?;
     let own_only = caller.role == Role::Clinician;
-    let rows = sqlx::query(
+    let query = sqlx::query_as(
         "SELECT h.id, h.hostname, h.os, h.os_version, h.enrolled_at, h.last_seen_at, h.owner_user_id, h.failing \
          FROM hosts h WHERE h.practice_id = $1 AND h.revoked_at IS NULL \
          AND ($2 = 0 OR h.owner_user_id = $3) \
@@ -480,25 +459,8 @@ pub async fn hosts_of(
     )
     .bind(practice_id)
     .bind(i64::from(own_only))
-    .bind(caller.user_id)
-    .bind(limit + 1)
-    .bind(offset)
-    .fetch_all(&state.db.read)
-    .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        items.push(HostRow {
-            id: row.try_get("id")?,
-            hostname: row.try_get("hostname")?,
-            os: row.try_get("os")?,
-            os_version: row.try_get("os_version")?,
-            enrolled_at: row.try_get("enrolled_at")?,
-            last_seen_at: row.try_get("last_seen_at")?,
-            owner_user_id: row.try_get("owner_user_id")?,
-            failing: row.try_get("failing")?,
-        });
-    }
-    Ok(Paged::new(items, limit, offset))
+    .bind(caller.user_id);
+    Ok(fetch_page(query, &state.db.read, limit, offset).await?)
 }
 
 /// `GET /api/v1/practices/{id}/hosts`.
@@ -514,7 +476,7 @@ pub async fn practice_hosts(
 }
 
 /// A control's latest result on a computer.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct PostureRow {
     /// `HY-PC-001`.
     pub control_id: String,
@@ -531,7 +493,7 @@ pub struct PostureRow {
 }
 
 /// A computer and its latest result per control.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct HostDetail {
     /// Its id.
     pub id: i64,
@@ -552,48 +514,29 @@ pub struct HostDetail {
     /// When an administrator removed it.
     pub revoked_at: Option<i64>,
     /// Its latest result per control, by control id.
+    #[sqlx(skip)]
     pub posture: Vec<PostureRow>,
 }
 
 /// A computer the caller may read (for the API and the page).
 pub async fn host_detail(state: &AppState, caller: &Caller, host_id: i64) -> ApiResult<HostDetail> {
     let practice_id = visible_host_practice(state, caller, host_id).await?;
-    let host = sqlx::query(
-        "SELECT hostname, os, os_version, enrolled_at, last_seen_at, owner_user_id, revoked_at FROM hosts WHERE id = $1",
+    let mut host: HostDetail = sqlx::query_as(
+        "SELECT id, practice_id, hostname, os, os_version, enrolled_at, last_seen_at, owner_user_id, \
+         revoked_at FROM hosts WHERE id = $1 AND practice_id = $2",
     )
     .bind(host_id)
+    .bind(practice_id)
     .fetch_one(&state.db.read)
     .await?;
-    let rows = sqlx::query(
+    host.posture = sqlx::query_as(
         "SELECT control_id, status, severity, observed_at, since, reason FROM host_posture \
          WHERE host_id = $1 ORDER BY control_id",
     )
     .bind(host_id)
     .fetch_all(&state.db.read)
     .await?;
-    let mut posture = Vec::with_capacity(rows.len());
-    for row in rows {
-        posture.push(PostureRow {
-            control_id: row.try_get("control_id")?,
-            status: row.try_get("status")?,
-            severity: row.try_get("severity")?,
-            observed_at: row.try_get("observed_at")?,
-            since: row.try_get("since")?,
-            reason: row.try_get("reason")?,
-        });
-    }
-    Ok(HostDetail {
-        id: host_id,
-        practice_id,
-        hostname: host.try_get("hostname")?,
-        os: host.try_get("os")?,
-        os_version: host.try_get("os_version")?,
-        enrolled_at: host.try_get("enrolled_at")?,
-        last_seen_at: host.try_get("last_seen_at")?,
-        owner_user_id: host.try_get("owner_user_id")?,
-        revoked_at: host.try_get("revoked_at")?,
-        posture,
-    })
+    Ok(host)
 }
 
 /// `GET /api/v1/hosts/{id}`: a computer and its latest result per control.
@@ -655,6 +598,21 @@ pub struct HistoryQuery {
     pub offset: Option<i64>,
 }
 
+/// A stored result of a control on a computer.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct HistoryRow {
+    /// `HY-PC-001`.
+    pub control_id: String,
+    /// `pass`, `fail`, ...
+    pub status: String,
+    /// `low` ... `critical`.
+    pub severity: String,
+    /// When it was observed (Unix seconds).
+    pub observed_at: i64,
+    /// The stored report it came in.
+    pub report_id: i64,
+}
+
 /// `GET /api/v1/hosts/{id}/history`: every stored result, newest first (one row per control
 /// and report that differed from the one before).
 pub async fn host_history(
@@ -662,7 +620,7 @@ pub async fn host_history(
     caller: Caller,
     Path(host_id): Path<i64>,
     Query(query): Query<HistoryQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Paged<HistoryRow>>> {
     visible_host_practice(&state, &caller, host_id).await?;
     let (limit, offset) = Page {
         limit: query.limit,
@@ -670,40 +628,30 @@ pub async fn host_history(
     }
     .bounds()?;
     let control = control_filter(query.control.as_deref())?;
-    let rows = sqlx::query(
+    let query = sqlx::query_as(
         "SELECT control_id, status, severity, observed_at, report_id FROM results \
          WHERE host_id = $1 AND ($2 = '' OR control_id = $2) \
          ORDER BY observed_at DESC, control_id LIMIT $3 OFFSET $4",
     )
     .bind(host_id)
-    .bind(control)
-    .bind(limit + 1)
-    .bind(offset)
-    .fetch_all(&state.db.read)
-    .await?;
-    let mut items = Vec::new();
-    for row in rows {
-        items.push(json!({
-            "control_id": row.try_get::<String, _>("control_id")?,
-            "status": row.try_get::<String, _>("status")?,
-            "severity": row.try_get::<String, _>("severity")?,
-            "observed_at": row.try_get::<i64, _>("observed_at")?,
-            "report_id": row.try_get::<i64, _>("report_id")?,
-        }));
-    }
-    Ok(paged(items, limit, offset))
+    .bind(control);
+    Ok(Json(
+        fetch_page(query, &state.db.read, limit, offset).await?,
+    ))
 }
 
 /// A control of a computer that changed status (or was first reported).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct HostChangeRow {
     /// When (Unix seconds).
     pub at: i64,
     /// The control.
     pub control_id: String,
     /// The status before; absent the first time the control was reported.
+    #[sqlx(rename = "from_status")]
     pub from: Option<String>,
     /// The status after.
+    #[sqlx(rename = "to_status")]
     pub to: String,
 }
 
@@ -718,27 +666,12 @@ pub async fn changes_of(
     let (limit, offset) = page.bounds()?;
     // Ingestion writes a row per change, so a page reads only its own rows however long the
     // computer's history is.
-    let rows = sqlx::query(
+    let query = sqlx::query_as(
         "SELECT at, control_id, from_status, to_status FROM host_changes WHERE host_id = $1 \
          ORDER BY at DESC, control_id LIMIT $2 OFFSET $3",
     )
-    .bind(host_id)
-    .bind(limit + 1)
-    .bind(offset)
-    .fetch_all(&state.db.read)
-    .await?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            Ok(HostChangeRow {
-                at: row.try_get("at")?,
-                control_id: row.try_get("control_id")?,
-                from: row.try_get("from_status")?,
-                to: row.try_get("to_status")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Paged::new(items, limit, offset))
+    .bind(host_id);
+    Ok(fetch_page(query, &state.db.read, limit, offset).await?)
 }
 
 /// `GET /api/v1/hosts/{id}/changes`: when each control's status changed (broke, was fixed).

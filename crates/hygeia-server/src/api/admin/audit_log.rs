@@ -1,16 +1,15 @@
 //! The audit log, scoped to the caller's organization or practice.
 
-use crate::api::read::{Page, Paged};
+use crate::api::read::{Page, Paged, fetch_page};
 use crate::auth::{Caller, Role, practice_scope};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::Serialize;
-use sqlx::Row;
 
 /// One entry of the audit log.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     /// Its id.
     pub id: i64,
@@ -64,27 +63,9 @@ pub async fn entries(
         n + 1,
         n + 2
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_as(&sql);
     for v in &values {
         query = query.bind(*v);
     }
-    let rows = query
-        .bind(limit + 1)
-        .bind(offset)
-        .fetch_all(&state.db.read)
-        .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        items.push(AuditEntry {
-            id: row.try_get("id")?,
-            at: row.try_get("at")?,
-            actor: row.try_get("actor")?,
-            action: row.try_get("action")?,
-            target: row.try_get("target")?,
-            ip: row.try_get("ip")?,
-            detail: row.try_get("detail")?,
-            practice_id: row.try_get("practice_id")?,
-        });
-    }
-    Ok(Paged::new(items, limit, offset))
+    Ok(fetch_page(query, &state.db.read, limit, offset).await?)
 }

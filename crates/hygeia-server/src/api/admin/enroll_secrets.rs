@@ -1,7 +1,7 @@
 //! Enroll secrets: list, create (shown once), revoke.
 
 use super::{ENROLL_SECRET_PREFIX, ManagedTable, entry, expiry, managed_practice_of};
-use crate::api::read::{Page, Paged};
+use crate::api::read::{Page, Paged, fetch_page};
 use crate::audit;
 use crate::auth::{Caller, check_practice_managed};
 use crate::db::{new_id, now};
@@ -13,10 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::Row;
 
 /// An enroll secret as listed (never the secret itself: only its hash is stored).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct EnrollSecretRow {
     /// Its id.
     pub id: i64,
@@ -31,6 +30,7 @@ pub struct EnrollSecretRow {
     /// Computers enrolled with it.
     pub uses: i64,
     /// Neither revoked nor expired.
+    #[sqlx(skip)]
     pub active: bool,
 }
 
@@ -43,31 +43,18 @@ pub async fn enroll_secrets_of(
 ) -> ApiResult<Paged<EnrollSecretRow>> {
     check_practice_managed(state, caller, practice_id).await?;
     let (limit, offset) = page.bounds()?;
-    let rows = sqlx::query(
+    let query = sqlx::query_as(
         "SELECT id, label, created_at, expires_at, revoked_at, uses FROM enroll_secrets \
          WHERE practice_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
     )
-    .bind(practice_id)
-    .bind(limit + 1)
-    .bind(offset)
-    .fetch_all(&state.db.read)
-    .await?;
+    .bind(practice_id);
+    let mut secrets: Paged<EnrollSecretRow> =
+        fetch_page(query, &state.db.read, limit, offset).await?;
     let at = now();
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let expires_at: Option<i64> = row.try_get("expires_at")?;
-        let revoked_at: Option<i64> = row.try_get("revoked_at")?;
-        items.push(EnrollSecretRow {
-            id: row.try_get("id")?,
-            label: row.try_get("label")?,
-            created_at: row.try_get("created_at")?,
-            uses: row.try_get("uses")?,
-            active: revoked_at.is_none() && expires_at.is_none_or(|e| e > at),
-            expires_at,
-            revoked_at,
-        });
+    for secret in &mut secrets.items {
+        secret.active = secret.revoked_at.is_none() && secret.expires_at.is_none_or(|e| e > at);
     }
-    Ok(Paged::new(items, limit, offset))
+    Ok(secrets)
 }
 
 /// `GET /api/v1/practices/{id}/enroll-secrets`.

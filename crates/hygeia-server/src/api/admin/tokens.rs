@@ -1,7 +1,7 @@
 //! API tokens for scripts: list, create (shown once), revoke.
 
 use super::entry;
-use crate::api::read::{Page, paged};
+use crate::api::read::{Page, Paged, fetch_page};
 use crate::audit;
 use crate::auth::{Caller, TOKEN_MAX_DAYS, TOKEN_PREFIX};
 use crate::db::{new_id, now};
@@ -13,37 +13,41 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::Row;
+
+/// An API token as listed (never the token itself: only its hash is stored).
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct TokenRow {
+    /// Its id.
+    pub id: i64,
+    /// What it is for.
+    pub name: String,
+    /// `read` or `write`.
+    pub scope: String,
+    /// When it was made (Unix seconds).
+    pub created_at: i64,
+    /// When it was last used.
+    pub last_used_at: Option<i64>,
+    /// When it expires.
+    pub expires_at: Option<i64>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
+}
 
 /// `GET /api/v1/tokens`: the caller's API tokens.
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Paged<TokenRow>>> {
     let (limit, offset) = page.bounds()?;
-    let rows = sqlx::query(
+    let query = sqlx::query_as(
         "SELECT id, name, scope, created_at, last_used_at, expires_at, revoked_at FROM api_tokens \
          WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
     )
-    .bind(caller.user_id)
-    .bind(limit + 1)
-    .bind(offset)
-    .fetch_all(&state.db.read)
-    .await?;
-    let mut items = Vec::new();
-    for row in rows {
-        items.push(json!({
-            "id": row.try_get::<i64, _>("id")?,
-            "name": row.try_get::<String, _>("name")?,
-            "scope": row.try_get::<String, _>("scope")?,
-            "created_at": row.try_get::<i64, _>("created_at")?,
-            "last_used_at": row.try_get::<Option<i64>, _>("last_used_at")?,
-            "expires_at": row.try_get::<Option<i64>, _>("expires_at")?,
-            "revoked_at": row.try_get::<Option<i64>, _>("revoked_at")?,
-        }));
-    }
-    Ok(paged(items, limit, offset))
+    .bind(caller.user_id);
+    Ok(Json(
+        fetch_page(query, &state.db.read, limit, offset).await?,
+    ))
 }
 
 /// Body of a new API token.
