@@ -23,7 +23,7 @@ pub mod url;
 pub mod weights;
 
 pub use catalog::MailCatalog;
-pub use indicators::{Context, Indicator, SenderVerifier, Settings};
+pub use indicators::{Context, Indicator, SenderVerifier, Settings, live_verifier};
 
 use serde::Serialize;
 

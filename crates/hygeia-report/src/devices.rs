@@ -25,6 +25,18 @@ pub(crate) fn first_action(finding: &Finding) -> String {
         .unwrap_or_else(|| "No remediation in the advisory: contact the maker.".to_string())
 }
 
+/// One inventory row problem on one line: where (file, line, column), whether the row was left
+/// out, and what is wrong.
+pub fn problem_line(problem: &hygeia_devices::inventory::RowProblem) -> String {
+    let column = problem
+        .column
+        .as_ref()
+        .map(|c| format!(" column {c}"))
+        .unwrap_or_default();
+    let what = if problem.skipped { "skipped" } else { "note" };
+    format!("{}{column}: {what}: {}", problem.location, problem.message)
+}
+
 /// The terminal report: per device (the most urgent device first), the advisories that affect
 /// it, most urgent first, each with its reasons and next step; the general steps once per device.
 pub fn terminal(report: &MatchReport) -> String {
@@ -79,12 +91,7 @@ pub fn terminal(report: &MatchReport) -> String {
             report.inventory_problems.len()
         );
         for p in &report.inventory_problems {
-            let column = p
-                .column
-                .as_ref()
-                .map(|c| format!(" column {c}"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  {}{column}: {}", p.location, p.message);
+            let _ = writeln!(out, "  {}", problem_line(p));
         }
     }
     if !report.unparsed.is_empty() {

@@ -23,6 +23,7 @@ pub mod routes;
 pub mod sealing;
 pub mod secrets;
 pub mod serve;
+pub mod start;
 pub mod state;
 pub mod writer;
 

@@ -1,12 +1,12 @@
 //! `hygeia check` and `hygeia controls`.
 
 use crate::Failure;
-use crate::cli::{CheckArgs, ControlsArgs, FailOn, Format};
+use crate::cli::{CheckArgs, ControlsArgs, FailOn, Format, ReportOutput};
 use anyhow::Context as _;
 use hygeia_core::{Catalog, Measured, Report, Severity};
 use std::io::IsTerminal;
 
-pub(crate) fn severity(fail_on: FailOn) -> Severity {
+fn severity(fail_on: FailOn) -> Severity {
     match fail_on {
         FailOn::Low => Severity::Low,
         FailOn::Medium => Severity::Medium,
@@ -43,15 +43,11 @@ pub(crate) fn report_for(
 }
 
 /// Whether terminal output may use colours: on a terminal, without --no-color or NO_COLOR.
-pub(crate) fn wants_color(
-    format: Format,
-    output: Option<&std::path::Path>,
-    no_color_flag: bool,
-) -> bool {
+fn wants_color(output: &ReportOutput) -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    format == Format::Terminal
-        && output.is_none()
-        && !no_color_flag
+    output.format == Format::Terminal
+        && output.output.is_none()
+        && !output.no_color
         && !no_color
         && std::io::stdout().is_terminal()
 }
@@ -66,24 +62,21 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         args.snapshot.as_deref(),
         args.save_snapshot.as_deref(),
     )?;
-    let color = wants_color(args.format, args.output.as_deref(), args.no_color);
-    crate::emit(
-        &render(&report, args.format, color),
-        args.output.as_deref(),
-        &report.summary.headline,
-    )?;
-    Ok(report.exit_code(args.fail_on.map(severity)) as u8)
+    print_report(&report, &args.report)
 }
 
-/// A check report in the format asked for.
-pub(crate) fn render(report: &Report, format: Format, color: bool) -> String {
-    match format {
-        Format::Terminal => hygeia_report::render_terminal(report, color),
+/// Prints a check report as asked (`check`, `devices report`) and gives the exit code of
+/// `--fail-on`.
+pub(crate) fn print_report(report: &Report, output: &ReportOutput) -> Result<u8, Failure> {
+    let text = match output.format {
+        Format::Terminal => hygeia_report::render_terminal(report, wants_color(output)),
         Format::Json => hygeia_report::render_json(report) + "\n",
         Format::Html => hygeia_report::render_html(report),
         Format::Junit => hygeia_report::render_junit(report),
         Format::Sarif => hygeia_report::sarif::check(report) + "\n",
-    }
+    };
+    crate::emit(&text, output.output.as_deref(), &report.summary.headline)?;
+    Ok(report.exit_code(output.fail_on.map(severity)) as u8)
 }
 
 /// Runs `hygeia controls`.

@@ -30,16 +30,7 @@ fn store_dir(flag: Option<&Path>) -> Result<PathBuf, Failure> {
 fn read_inventory(path: &Path) -> Result<inventory::Inventory, Failure> {
     let inventory = inventory::load(path).map_err(input)?;
     for problem in &inventory.problems {
-        let column = problem
-            .column
-            .as_ref()
-            .map(|c| format!(" (column {c})"))
-            .unwrap_or_default();
-        let what = if problem.skipped { "skipped" } else { "note" };
-        eprintln!(
-            "hygeia: {}{column}: {what}: {}",
-            problem.location, problem.message
-        );
+        eprintln!("hygeia: {}", hygeia_report::devices::problem_line(problem));
     }
     if inventory.devices.is_empty() {
         return Err(Failure::Input(format!(
@@ -177,11 +168,10 @@ pub fn report(args: DevicesReportArgs) -> Result<u8, Failure> {
         hygeia_host::answers::who(),
         time::OffsetDateTime::now_utc(),
     );
-    let color = crate::check::wants_color(args.format, args.output.as_deref(), args.no_color);
-    let text = crate::check::render(&report, args.format, color);
-    crate::emit(&text, args.output.as_deref(), &report.summary.headline)?;
+    let code = crate::check::print_report(&report, &args.report)?;
+    // The report is printed, but a skipped row is an input error to fix.
     if inventory.problems.iter().any(|p| p.skipped) {
         return Ok(2);
     }
-    Ok(report.exit_code(args.fail_on.map(crate::check::severity)) as u8)
+    Ok(code)
 }

@@ -24,23 +24,7 @@ fn settings(options: &MailOptions) -> Result<Settings, Failure> {
 
 /// The live sender checks of `--verify-dns`, when asked for.
 fn verifier(options: &MailOptions) -> Result<Option<Box<dyn SenderVerifier>>, Failure> {
-    if !options.verify_dns {
-        return Ok(None);
-    }
-    #[cfg(feature = "verify-dns")]
-    {
-        hygeia_mail::dnsauth::DnsVerifier::system()
-            .map(|v| Some(Box::new(v) as Box<dyn SenderVerifier>))
-            .map_err(|e| {
-                Failure::Input(format!(
-                    "{e}. Check this computer's DNS settings, or run without --verify-dns."
-                ))
-            })
-    }
-    #[cfg(not(feature = "verify-dns"))]
-    Err(Failure::Input(
-        "this build of hygeia cannot check senders in DNS (it was built without the verify-dns feature)".into(),
-    ))
+    hygeia_mail::live_verifier(options.verify_dns).map_err(Failure::Input)
 }
 
 /// Tells the reader about live checks that could not be made (DNS that did not answer).

@@ -5,8 +5,8 @@ use crate::cli::{ServeAction, ServeArgs};
 use hygeia_server::db::beside_database;
 use hygeia_server::init::{Setup, create};
 use hygeia_server::ratelimit::Limit;
-use hygeia_server::serve::{Listen, bind, run, tls_config};
-use hygeia_server::{AppState, Db, Settings};
+use hygeia_server::serve::Listen;
+use hygeia_server::{Db, Settings};
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
@@ -85,40 +85,12 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
         insecure_http: args.insecure_http,
     };
-    let tls = match &listen.tls {
-        Some((cert, key)) => {
-            Some(tls_config(cert, key).map_err(|e| Failure::Input(e.to_string()))?)
-        }
-        None => None,
-    };
-    let listener = bind(&listen)
-        .await
-        .map_err(|e| Failure::Input(e.to_string()))?;
     let key_file = args
         .key_file
         .clone()
         .unwrap_or_else(|| beside_database(&args.database, ".key", "hygeia-server.key"));
-    let sealing_key = hygeia_server::sealing::SealingKey::load_or_create(&key_file)
-        .map_err(|e| Failure::Input(e.to_string()))?;
-    let sealed = hygeia_server::init::seal_stored_secrets(&db, &sealing_key)
-        .await
-        .map_err(|e| Failure::Input(e.to_string()))?;
-    if sealed.sealed_now > 0 {
-        eprintln!(
-            "hygeia serve: sealed {} authenticator secret(s) stored in the clear by an earlier version",
-            sealed.sealed_now
-        );
-    }
-    if sealed.unreadable > 0 {
-        eprintln!(
-            "hygeia serve: warning: {} authenticator secret(s) do not open with the key file {}; those users cannot sign in until it is restored or an administrator resets their second factor",
-            sealed.unreadable,
-            key_file.display()
-        );
-    }
     let settings = Settings {
         max_report_bytes: args.max_report_bytes,
-        sealing_key: std::sync::Arc::new(sealing_key),
         enroll_limit: Limit {
             burst: f64::from(args.enroll_rate.max(1)),
             per_minute: f64::from(args.enroll_rate.max(1)),
@@ -138,48 +110,8 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
         }),
         ..Settings::default()
     };
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    let address = listener.local_addr().unwrap_or(args.listen);
-    eprintln!(
-        "hygeia serve: listening on {scheme}://{address} (database {}); Ctrl-C stops",
-        hygeia_server::db::redact_url(&args.database)
-    );
-    // 0.0.0.0 is where it listens, not an address to open: name the port instead.
-    let dashboard = if address.ip().is_unspecified() {
-        format!("{scheme}://<this server's name>:{}/", address.port())
-    } else {
-        format!("{scheme}://{address}/")
-    };
-    eprintln!("hygeia serve: the dashboard is at {dashboard} (sign in there)");
-    run(
-        listener,
-        tls,
-        AppState::new(db, settings),
-        shutdown_signal(),
-    )
-    .await;
-    eprintln!("hygeia serve: stopped");
+    hygeia_server::start::serve(db, &args.database, &listen, &key_file, settings)
+        .await
+        .map_err(|e| Failure::Input(e.to_string()))?;
     Ok(0)
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {},
-            _ = term.recv() => {},
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -99,6 +99,24 @@ pub struct Context<'a> {
     pub verifier: Option<&'a dyn SenderVerifier>,
 }
 
+/// The live sender checks `--verify-dns` asks for (none without the flag). A build without
+/// the `verify-dns` feature says so instead of checking nothing.
+pub fn live_verifier(wanted: bool) -> Result<Option<Box<dyn SenderVerifier>>, String> {
+    if !wanted {
+        return Ok(None);
+    }
+    #[cfg(feature = "verify-dns")]
+    {
+        crate::dnsauth::DnsVerifier::system()
+            .map(|v| Some(Box::new(v) as Box<dyn SenderVerifier>))
+            .map_err(|e| {
+                format!("{e}. Check this computer's DNS settings, or run without --verify-dns.")
+            })
+    }
+    #[cfg(not(feature = "verify-dns"))]
+    Err("this build of hygeia cannot check senders in DNS (it was built without the verify-dns feature)".into())
+}
+
 /// Checks a message's sender against live data, such as SPF, DKIM and DMARC records in DNS.
 pub trait SenderVerifier: Sync {
     /// Indicators for the raw message; none when nothing could be concluded.

@@ -31,9 +31,9 @@ pub enum FailOn {
     Critical,
 }
 
-/// `hygeia check`.
+/// How a `hygeia.check/1` report is printed (`check`, `devices report`).
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct ReportOutput {
     /// Output format.
     #[arg(long, value_enum, default_value = "terminal")]
     pub format: Format,
@@ -43,15 +43,23 @@ pub struct CheckArgs {
     /// Exit with code 1 when a control fails at or above this severity.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// Never use colours (NO_COLOR is respected too).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// `hygeia check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// How the report is printed.
+    #[command(flatten)]
+    pub report: ReportOutput,
     /// Save every raw probe output to DIR (for bug reports and later evaluation).
     #[arg(long, value_name = "DIR")]
     pub save_snapshot: Option<PathBuf>,
     /// Evaluate a snapshot saved with --save-snapshot instead of this computer.
     #[arg(long, value_name = "DIR", conflicts_with = "save_snapshot")]
     pub snapshot: Option<PathBuf>,
-    /// Never use colours (NO_COLOR is respected too).
-    #[arg(long)]
-    pub no_color: bool,
 }
 
 /// `hygeia attest`.

@@ -1,6 +1,6 @@
 //! `hygeia devices match | update | report`.
 
-use super::{FailOn, Format};
+use super::ReportOutput;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -109,16 +109,7 @@ pub struct DevicesReportArgs {
     /// The device list: CSV, JSON, CycloneDX JSON or SPDX JSON.
     #[arg(long, value_name = "FILE")]
     pub inventory: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "terminal")]
-    pub format: Format,
-    /// Write the report to this file instead of the screen.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Exit with code 1 when a control fails at or above this severity.
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOn>,
-    /// Never use colours (NO_COLOR is respected too).
-    #[arg(long)]
-    pub no_color: bool,
+    /// How the report is printed.
+    #[command(flatten)]
+    pub report: ReportOutput,
 }
