@@ -17,6 +17,17 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// A built-in catalog file the server needs does not read (a bug in this build): logged
+    /// with its file, line and column; the caller gets a 500 that names `what` is missing.
+    pub fn catalog(error: &hygeia_core::catalog_files::CatalogFileError, what: &str) -> ApiError {
+        eprintln!("hygeia serve: {error}");
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "catalog",
+            format!("{what} (catalog/{}) cannot be read.", error.file),
+        )
+    }
+
     /// An error with its status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {

@@ -65,14 +65,7 @@ pub fn bands() -> ApiResult<&'static PracticeRisk> {
     BANDS
         .get_or_init(|| catalog_files::text(FILE).and_then(PracticeRisk::parse))
         .as_ref()
-        .map_err(|error| {
-            eprintln!("hygeia serve: {error}");
-            ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "catalog",
-                "The risk bands (catalog/practice-risk.toml) cannot be read.",
-            )
-        })
+        .map_err(|error| ApiError::catalog(error, "The risk bands"))
 }
 
 #[cfg(test)]

@@ -45,14 +45,7 @@ pub fn wording() -> ApiResult<&'static Wording> {
     WORDING
         .get_or_init(|| hygeia_core::catalog_files::read("attestation-report.toml"))
         .as_ref()
-        .map_err(|error| {
-            eprintln!("hygeia serve: {error}");
-            ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "catalog",
-                "The report's wording (catalog/attestation-report.toml) cannot be read.",
-            )
-        })
+        .map_err(|error| ApiError::catalog(error, "The report's wording"))
 }
 
 impl Wording {
