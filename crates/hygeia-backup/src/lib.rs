@@ -1,0 +1,85 @@
+//! `hygeia backup`: backups of a clinician's files into repositories in the restic format
+//! (through `rustic_core`), so that restic itself can always list and restore them and a
+//! practice is never locked in.
+//!
+//! [`location`] reads where a repository is; [`password`] where its password comes from;
+//! [`repository`] initialises, backs up, lists and restores.
+
+pub mod location;
+pub mod password;
+pub mod repository;
+
+/// What went wrong, in words for the person at the keyboard, with the next step.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// The `--repo` text is not a location Hygeia understands.
+    #[error(
+        "{0:?} is not a backup location: give a folder (such as /media/usb/backup), s3:https://HOST/BUCKET/PREFIX or sftp:USER@HOST:/PATH"
+    )]
+    BadLocation(String),
+    /// A kind of location this build cannot use yet.
+    #[error(
+        "{0} destinations are not supported by this version of Hygeia yet; use a folder (a USB disk or a mounted share)"
+    )]
+    Unsupported(&'static str),
+    /// No password was given.
+    #[error(
+        "no backup password: set HYGEIA_BACKUP_PASSWORD, give --password-file FILE (readable by you only), or run from a terminal to be asked"
+    )]
+    NoPassword,
+    /// The password file cannot be used.
+    #[error("cannot use the password file {path}: {why}")]
+    PasswordFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        why: String,
+    },
+    /// The repository refused the password.
+    #[error(
+        "the password does not open the backup repository at {0}; check it (passwords are case-sensitive)"
+    )]
+    WrongPassword(String),
+    /// A repository is already there.
+    #[error(
+        "there is already a backup repository at {0}; use it with `hygeia backup run --repo {0}`"
+    )]
+    AlreadyExists(String),
+    /// No repository is there.
+    #[error(
+        "there is no backup repository at {0}; create one with `hygeia backup init --repo {0}`"
+    )]
+    NotARepository(String),
+    /// Restoring would replace files that exist.
+    #[error(
+        "{count} file(s) already exist in {target} (first: {first}); restore into an empty folder, or pass --overwrite to replace them"
+    )]
+    WouldOverwrite {
+        /// The folder.
+        target: String,
+        /// How many.
+        count: usize,
+        /// The first one.
+        first: String,
+    },
+    /// Anything else the backup engine reports.
+    #[error("{doing}: {message}")]
+    Engine {
+        /// What Hygeia was doing.
+        doing: &'static str,
+        /// The engine's words.
+        message: String,
+    },
+}
+
+impl BackupError {
+    /// An engine error while `doing` something.
+    pub(crate) fn engine(
+        doing: &'static str,
+    ) -> impl Fn(Box<rustic_core::RusticError>) -> BackupError {
+        move |error| BackupError::Engine {
+            doing,
+            message: error.to_string(),
+        }
+    }
+}

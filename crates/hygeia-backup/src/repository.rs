@@ -1,0 +1,249 @@
+//! One repository: create it, back files up into it, list its snapshots, restore from it. Every
+//! function opens the repository itself, so a caller holds no engine state between commands.
+
+use crate::BackupError;
+use crate::location::Location;
+use rustic_backend::BackendOptions;
+use rustic_core::{
+    BackupOptions, ConfigOptions, Credentials, Excludes, KeyOptions, LocalDestination, LsOptions,
+    OpenStatus, PathList, Repository, RepositoryBackends, RepositoryOptions, RestoreOptions,
+    SnapshotOptions,
+};
+use std::path::{Path, PathBuf};
+
+/// Caches and temporary files left out of every backup unless asked otherwise: they are large,
+/// change all the time and are rebuilt by the programs that made them.
+pub const DEFAULT_EXCLUDES: [&str; 8] = [
+    "**/.cache",
+    "**/Cache",
+    "**/Caches",
+    "**/Temp",
+    "**/tmp",
+    "**/*.tmp",
+    "**/~$*",
+    "**/.Trash*",
+];
+
+/// What one backup did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupSummary {
+    /// The snapshot's id (restic's short form is its first 8 characters).
+    pub snapshot: String,
+    /// Files new since the last snapshot of the same paths.
+    pub files_new: u64,
+    /// Files changed since then.
+    pub files_changed: u64,
+    /// Files unchanged.
+    pub files_unmodified: u64,
+    /// Bytes read.
+    pub bytes_processed: u64,
+    /// Bytes added to the repository after deduplication and compression.
+    pub bytes_added: u64,
+}
+
+/// A snapshot as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    /// Its id.
+    pub id: String,
+    /// When it was taken (RFC 3339).
+    pub time: String,
+    /// The computer it was taken on.
+    pub hostname: String,
+    /// The folders it holds.
+    pub paths: Vec<String>,
+}
+
+/// What a restore wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreSummary {
+    /// The snapshot restored from.
+    pub snapshot: String,
+    /// Files in what was restored.
+    pub files: usize,
+}
+
+fn backends(location: &Location) -> Result<RepositoryBackends, BackupError> {
+    let Location::Folder(path) = location else {
+        return Err(BackupError::Unsupported(location.kind()));
+    };
+    BackendOptions::default()
+        .repository(path.to_string_lossy().into_owned())
+        .to_backends()
+        .map_err(BackupError::engine("opening the backup location"))
+}
+
+fn unopened(location: &Location) -> Result<Repository<()>, BackupError> {
+    Repository::new(&RepositoryOptions::default(), &backends(location)?)
+        .map_err(BackupError::engine("opening the backup location"))
+}
+
+fn open(location: &Location, password: &str) -> Result<Repository<OpenStatus>, BackupError> {
+    let repository = unopened(location)?;
+    let exists = repository
+        .config_id()
+        .map_err(BackupError::engine("reading the backup repository"))?
+        .is_some();
+    if !exists {
+        return Err(BackupError::NotARepository(location.to_string()));
+    }
+    repository
+        .open(&Credentials::password(password))
+        .map_err(|error| {
+            if error.is_incorrect_password() {
+                BackupError::WrongPassword(location.to_string())
+            } else {
+                BackupError::engine("opening the backup repository")(error)
+            }
+        })
+}
+
+/// Creates a repository at `location`, encrypted with `password`.
+pub fn init(location: &Location, password: &str) -> Result<(), BackupError> {
+    if let Location::Folder(path) = location {
+        std::fs::create_dir_all(path).map_err(|e| BackupError::Engine {
+            doing: "creating the backup folder",
+            message: format!("{}: {e}", path.display()),
+        })?;
+    }
+    let repository = unopened(location)?;
+    if repository
+        .config_id()
+        .map_err(BackupError::engine("reading the backup location"))?
+        .is_some()
+    {
+        return Err(BackupError::AlreadyExists(location.to_string()));
+    }
+    repository
+        .init(
+            &Credentials::password(password),
+            &KeyOptions::default(),
+            &ConfigOptions::default(),
+        )
+        .map_err(BackupError::engine("creating the backup repository"))?;
+    Ok(())
+}
+
+/// Backs `paths` up into the repository, leaving out [`DEFAULT_EXCLUDES`] and `excludes` (glob
+/// patterns). A file that changes or vanishes while it is read is noted by the engine, not fatal.
+pub fn backup(
+    location: &Location,
+    password: &str,
+    paths: &[PathBuf],
+    excludes: &[String],
+) -> Result<BackupSummary, BackupError> {
+    if paths.is_empty() {
+        return Err(BackupError::Engine {
+            doing: "starting the backup",
+            message: "no folder or file to back up was given".into(),
+        });
+    }
+    let repository = open(location, password)?
+        .to_indexed_ids()
+        .map_err(BackupError::engine("reading the repository's index"))?;
+    let source = PathList::from_iter(paths.iter().map(PathBuf::as_path))
+        .sanitize()
+        .map_err(|e| BackupError::Engine {
+            doing: "reading the folders to back up",
+            message: e.to_string(),
+        })?;
+    let mut globs: Vec<String> = DEFAULT_EXCLUDES.iter().map(|g| format!("!{g}")).collect();
+    globs.extend(excludes.iter().map(|g| format!("!{g}")));
+    let options = BackupOptions::default().excludes(Excludes::default().globs(globs));
+    let snapshot = SnapshotOptions::default()
+        .to_snapshot()
+        .map_err(BackupError::engine("preparing the snapshot"))?;
+    let snapshot = repository
+        .backup(&options, &source, snapshot)
+        .map_err(BackupError::engine("backing up"))?;
+    let summary = snapshot.summary.unwrap_or_default();
+    Ok(BackupSummary {
+        snapshot: snapshot.id.to_string(),
+        files_new: summary.files_new,
+        files_changed: summary.files_changed,
+        files_unmodified: summary.files_unmodified,
+        bytes_processed: summary.total_bytes_processed,
+        bytes_added: summary.data_added,
+    })
+}
+
+/// Every snapshot, oldest first.
+pub fn snapshots(location: &Location, password: &str) -> Result<Vec<SnapshotInfo>, BackupError> {
+    let repository = open(location, password)?;
+    let mut all = repository
+        .get_all_snapshots()
+        .map_err(BackupError::engine("listing the snapshots"))?;
+    all.sort_by(|a, b| a.time.cmp(&b.time));
+    Ok(all
+        .into_iter()
+        .map(|s| SnapshotInfo {
+            id: s.id.to_string(),
+            time: s.time.to_string(),
+            hostname: s.hostname,
+            paths: s.paths.iter().cloned().collect(),
+        })
+        .collect())
+}
+
+/// Restores `snapshot` (an id or its prefix; the latest when none) or one `path` inside it into
+/// `target`. Files that already exist there are never replaced unless `overwrite`.
+pub fn restore(
+    location: &Location,
+    password: &str,
+    snapshot: Option<&str>,
+    path: Option<&str>,
+    target: &Path,
+    overwrite: bool,
+) -> Result<RestoreSummary, BackupError> {
+    let repository = open(location, password)?
+        .to_indexed()
+        .map_err(BackupError::engine("reading the repository's index"))?;
+    let wanted = format!("{}:{}", snapshot.unwrap_or("latest"), path.unwrap_or(""));
+    let snap = repository
+        .get_snapshot_from_str(snapshot.unwrap_or("latest"), |_| true)
+        .map_err(BackupError::engine("finding the snapshot"))?;
+    let node = repository
+        .node_from_snapshot_path(&wanted, |_| true)
+        .map_err(BackupError::engine(
+            "finding what to restore in the snapshot",
+        ))?;
+    let ls_options = LsOptions::default();
+    let listing = || {
+        repository
+            .ls(&node, &ls_options)
+            .map_err(BackupError::engine("listing the snapshot"))
+    };
+    let mut files = 0;
+    let mut existing = Vec::new();
+    for entry in listing()? {
+        let (relative, node) = entry.map_err(BackupError::engine("listing the snapshot"))?;
+        if node.is_file() {
+            files += 1;
+            let at = target.join(&relative);
+            if std::fs::symlink_metadata(&at).is_ok() {
+                existing.push(at);
+            }
+        }
+    }
+    if !overwrite && !existing.is_empty() {
+        return Err(BackupError::WouldOverwrite {
+            target: target.display().to_string(),
+            count: existing.len(),
+            first: existing[0].display().to_string(),
+        });
+    }
+    let destination =
+        LocalDestination::new(&format!("{}/", target.display()), true, !node.is_dir())
+            .map_err(BackupError::engine("preparing the restore folder"))?;
+    let options = RestoreOptions::default();
+    let plan = repository
+        .prepare_restore(&options, listing()?, &destination, false)
+        .map_err(BackupError::engine("planning the restore"))?;
+    repository
+        .restore(plan, &options, listing()?, &destination)
+        .map_err(BackupError::engine("restoring"))?;
+    Ok(RestoreSummary {
+        snapshot: snap.id.to_string(),
+        files,
+    })
+}
