@@ -138,10 +138,20 @@ pub fn backup(
             message: "no folder or file to back up was given".into(),
         });
     }
+    // Absolute paths, as restic stores them: a restore then says where each file came from.
+    let absolute = paths
+        .iter()
+        .map(|p| {
+            std::fs::canonicalize(p).map_err(|e| BackupError::Engine {
+                doing: "reading the folders to back up",
+                message: format!("{}: {e}", p.display()),
+            })
+        })
+        .collect::<Result<Vec<PathBuf>, BackupError>>()?;
     let repository = open(location, password)?
         .to_indexed_ids()
         .map_err(BackupError::engine("reading the repository's index"))?;
-    let source = PathList::from_iter(paths.iter().map(PathBuf::as_path))
+    let source = PathList::from_iter(absolute.iter().map(PathBuf::as_path))
         .sanitize()
         .map_err(|e| BackupError::Engine {
             doing: "reading the folders to back up",
@@ -178,7 +188,7 @@ pub fn snapshots(location: &Location, password: &str) -> Result<Vec<SnapshotInfo
         .into_iter()
         .map(|s| SnapshotInfo {
             id: s.id.to_string(),
-            time: s.time.to_string(),
+            time: s.time.strftime("%Y-%m-%d %H:%M:%S %Z").to_string(),
             hostname: s.hostname,
             paths: s.paths.iter().cloned().collect(),
         })

@@ -3,6 +3,8 @@
 #[cfg(feature = "agent")]
 mod agent;
 mod attest;
+#[cfg(feature = "backup")]
+mod backup;
 mod check;
 mod cli;
 mod devices;
@@ -79,6 +81,8 @@ fn main() -> ExitCode {
         cli::Command::Agent(cli::AgentCommand::Run(args)) => agent::run_agent(args),
         #[cfg(feature = "agent")]
         cli::Command::Agent(cli::AgentCommand::Status(args)) => agent::run_status(args),
+        #[cfg(feature = "backup")]
+        cli::Command::Backup(command) => backup::run(command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "agent")]
 mod agent;
+#[cfg(feature = "backup")]
+mod backup;
 mod check;
 mod devices;
 mod mail;
@@ -10,6 +12,8 @@ mod serve;
 
 #[cfg(feature = "agent")]
 pub use agent::*;
+#[cfg(feature = "backup")]
+pub use backup::*;
 pub use check::*;
 pub use devices::*;
 pub use mail::*;
@@ -49,4 +53,8 @@ pub enum Command {
     #[cfg(feature = "agent")]
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Back files up into encrypted repositories (restic format) and get them back.
+    #[cfg(feature = "backup")]
+    #[command(subcommand)]
+    Backup(BackupCommand),
 }
