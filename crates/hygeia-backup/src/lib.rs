@@ -77,9 +77,14 @@ impl BackupError {
     pub(crate) fn engine(
         doing: &'static str,
     ) -> impl Fn(Box<rustic_core::RusticError>) -> BackupError {
+        // The engine's full Display adds a backtrace and a plea to report a bug; its log form is
+        // the one sentence a person needs.
         move |error| BackupError::Engine {
             doing,
-            message: error.to_string(),
+            message: error
+                .display_log()
+                .trim_start_matches("Error: ")
+                .to_string(),
         }
     }
 }

@@ -208,12 +208,12 @@ pub fn restore(
     let repository = open(location, password)?
         .to_indexed()
         .map_err(BackupError::engine("reading the repository's index"))?;
-    let wanted = format!("{}:{}", snapshot.unwrap_or("latest"), path.unwrap_or(""));
+    // The snapshot is found once: "latest" could name a newer one on a second look.
     let snap = repository
         .get_snapshot_from_str(snapshot.unwrap_or("latest"), |_| true)
         .map_err(BackupError::engine("finding the snapshot"))?;
     let node = repository
-        .node_from_snapshot_path(&wanted, |_| true)
+        .node_from_snapshot_and_path(&snap, path.unwrap_or(""))
         .map_err(BackupError::engine(
             "finding what to restore in the snapshot",
         ))?;
