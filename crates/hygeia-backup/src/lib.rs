@@ -8,6 +8,7 @@
 pub mod location;
 pub mod password;
 pub mod repository;
+pub mod s3;
 
 /// What went wrong, in words for the person at the keyboard, with the next step.
 #[derive(Debug, thiserror::Error)]
@@ -19,9 +20,19 @@ pub enum BackupError {
     BadLocation(String),
     /// A kind of location this build cannot use yet.
     #[error(
-        "{0} destinations are not supported by this version of Hygeia yet; use a folder (a USB disk or a mounted share)"
+        "{0} destinations are not supported by this version of Hygeia yet; use a folder (a USB disk or a mounted share) or S3"
     )]
     Unsupported(&'static str),
+    /// An S3 location without credentials.
+    #[error(
+        "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_DEFAULT_REGION if the bucket is not in us-east-1)"
+    )]
+    NoS3Credentials,
+    /// An S3 endpoint that would send backups in the clear.
+    #[error(
+        "{0} is plain http: backups and credentials would cross the network unencrypted; use https:// (plain http is accepted only for a server on this computer)"
+    )]
+    InsecureEndpoint(String),
     /// No password was given.
     #[error(
         "no backup password: set HYGEIA_BACKUP_PASSWORD, give --password-file FILE (readable by you only), or run from a terminal to be asked"

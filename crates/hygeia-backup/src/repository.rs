@@ -3,6 +3,7 @@
 
 use crate::BackupError;
 use crate::location::Location;
+use crate::s3::{self, S3Backend};
 use rustic_backend::BackendOptions;
 use rustic_core::{
     BackupOptions, ConfigOptions, Credentials, Excludes, KeyOptions, LocalDestination, LsOptions,
@@ -10,6 +11,7 @@ use rustic_core::{
     SnapshotOptions,
 };
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Caches and temporary files left out of every backup unless asked otherwise: they are large,
 /// change all the time and are rebuilt by the programs that made them.
@@ -64,13 +66,30 @@ pub struct RestoreSummary {
 }
 
 fn backends(location: &Location) -> Result<RepositoryBackends, BackupError> {
-    let Location::Folder(path) = location else {
-        return Err(BackupError::Unsupported(location.kind()));
-    };
-    BackendOptions::default()
-        .repository(path.to_string_lossy().into_owned())
-        .to_backends()
-        .map_err(BackupError::engine("opening the backup location"))
+    match location {
+        Location::Folder(path) => BackendOptions::default()
+            .repository(path.to_string_lossy().into_owned())
+            .to_backends()
+            .map_err(BackupError::engine("opening the backup location")),
+        Location::S3 {
+            endpoint,
+            bucket,
+            prefix,
+        } => {
+            let backend = s3_backend(endpoint, bucket, prefix)?;
+            Ok(RepositoryBackends::new(Arc::new(backend), None))
+        }
+        Location::Sftp { .. } => Err(BackupError::Unsupported(location.kind())),
+    }
+}
+
+/// The S3 backend for a location, with credentials from the environment.
+pub fn s3_backend(endpoint: &str, bucket: &str, prefix: &str) -> Result<S3Backend, BackupError> {
+    if !s3::endpoint_is_allowed(endpoint) {
+        return Err(BackupError::InsecureEndpoint(endpoint.to_string()));
+    }
+    let (credentials, region) = s3::credentials_from_environment()?;
+    S3Backend::new(endpoint, bucket, prefix, credentials, &region)
 }
 
 fn unopened(location: &Location) -> Result<Repository<()>, BackupError> {

@@ -6,6 +6,7 @@
 //! writes a file that a planted symlink must not redirect.
 
 pub mod attestation;
+pub mod backup_state;
 pub mod catalog;
 pub mod catalog_files;
 pub mod finding;
