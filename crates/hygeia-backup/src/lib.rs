@@ -5,10 +5,17 @@
 //! [`location`] reads where a repository is; [`password`] where its password comes from;
 //! [`repository`] initialises, backs up, lists and restores.
 
+mod guard;
 pub mod location;
+pub mod media;
 pub mod password;
+pub mod plan;
 pub mod repository;
+pub mod run;
 pub mod s3;
+pub mod state;
+pub mod status;
+pub mod verify;
 
 /// What went wrong, in words for the person at the keyboard, with the next step.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +80,9 @@ pub enum BackupError {
         /// The first one.
         first: String,
     },
+    /// The backup plan cannot be used.
+    #[error("the backup plan is not usable: {0}")]
+    InvalidPlan(String),
     /// Anything else the backup engine reports.
     #[error("{doing}: {message}")]
     Engine {
@@ -88,14 +98,57 @@ impl BackupError {
     pub(crate) fn engine(
         doing: &'static str,
     ) -> impl Fn(Box<rustic_core::RusticError>) -> BackupError {
-        // The engine's full Display adds a backtrace and a plea to report a bug; its log form is
-        // the one sentence a person needs.
         move |error| BackupError::Engine {
             doing,
-            message: error
-                .display_log()
-                .trim_start_matches("Error: ")
-                .to_string(),
+            message: engine_message(&error),
         }
+    }
+}
+
+/// The engine's error in one line. Its full Display adds a backtrace and a plea to report a
+/// bug, and its log form embeds a wrapped engine error in that full form: keep the outer
+/// sentence and the inner error's own message.
+pub(crate) fn engine_message(error: &rustic_core::RusticError) -> String {
+    let log = error.display_log();
+    let log = log.trim_start_matches("Error: ");
+    let outer = log.split(" (kind: ").next().unwrap_or(log).trim();
+    let inner = log
+        .split_once("\nMessage:\n")
+        .map(|(_, rest)| rest.lines().next().unwrap_or("").trim())
+        .filter(|m| !m.is_empty())
+        .or_else(|| {
+            log.split_once(": caused by: ")
+                .map(|(_, cause)| cause.lines().next().unwrap_or("").trim())
+                .filter(|c| !c.is_empty() && !c.starts_with('`'))
+        });
+    match inner {
+        Some(inner) if inner != outer => format!("{outer}: {inner}"),
+        _ => outer.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rustic_core::{ErrorKind, RusticError};
+
+    #[test]
+    fn a_wrapped_engine_error_reads_as_one_line() {
+        let inner = RusticError::new(
+            ErrorKind::Cryptography,
+            "Data decryption failed, MAC check failed.",
+        );
+        let outer =
+            RusticError::with_source(ErrorKind::Backend, "error processing Pack:4836e63c", inner);
+        let message = super::engine_message(&outer);
+        assert_eq!(
+            message,
+            "error processing Pack:4836e63c: Data decryption failed, MAC check failed."
+        );
+        assert!(!message.contains('\n'));
+        let plain = RusticError::new(ErrorKind::Repository, "No repository config file found.");
+        assert_eq!(
+            super::engine_message(&plain),
+            "No repository config file found."
+        );
     }
 }

@@ -6,9 +6,10 @@ use crate::location::Location;
 use crate::s3::{self, S3Backend};
 use rustic_backend::BackendOptions;
 use rustic_core::{
-    BackupOptions, ConfigOptions, Credentials, Excludes, KeyOptions, LocalDestination, LsOptions,
-    OpenStatus, PathList, Repository, RepositoryBackends, RepositoryOptions, RestoreOptions,
-    SnapshotOptions,
+    BackupOptions, ConfigOptions, Credentials, Excludes, IndexedFullStatus, KeepOptions,
+    KeyOptions, LocalDestination, LsOptions, OpenStatus, PathList, PruneOptions, Repository,
+    RepositoryBackends, RepositoryOptions, RestoreOptions, SnapshotOptions, WriteBackend,
+    repofile::Node,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -261,18 +262,146 @@ pub fn restore(
             first: existing[0].display().to_string(),
         });
     }
-    let destination =
-        LocalDestination::new(&format!("{}/", target.display()), true, !node.is_dir())
-            .map_err(BackupError::engine("preparing the restore folder"))?;
-    let options = RestoreOptions::default();
-    let plan = repository
-        .prepare_restore(&options, listing()?, &destination, false)
-        .map_err(BackupError::engine("planning the restore"))?;
-    repository
-        .restore(plan, &options, listing()?, &destination)
-        .map_err(BackupError::engine("restoring"))?;
+    restore_node(&repository, &node, target)?;
     Ok(RestoreSummary {
         snapshot: snap.id.to_string(),
         files,
     })
+}
+
+/// Restores `node` (a folder or one file) to `target` (a folder, or the file's new name).
+pub(crate) fn restore_node(
+    repository: &Repository<IndexedFullStatus>,
+    node: &Node,
+    target: &Path,
+) -> Result<(), BackupError> {
+    let ls_options = LsOptions::default();
+    let listing = || {
+        repository
+            .ls(node, &ls_options)
+            .map_err(BackupError::engine("listing the snapshot"))
+    };
+    let target = if node.is_dir() {
+        format!("{}/", target.display())
+    } else {
+        target.display().to_string()
+    };
+    let destination = LocalDestination::new(&target, true, !node.is_dir())
+        .map_err(BackupError::engine("preparing the restore folder"))?;
+    let options = RestoreOptions::default();
+    let plan = repository
+        .prepare_restore(&options, listing()?, &destination, false)
+        .map_err(BackupError::engine("planning the restore"))?;
+    let listed = listing()?;
+    crate::guard::without_panics(|| repository.restore(plan, &options, listed, &destination))
+        .map_err(|why| BackupError::Engine {
+            doing: "restoring",
+            message: format!(
+                "the backup's data is damaged ({why}); run `hygeia backup verify --read-data-subset 100%` to see which files are affected, and restore them from another destination"
+            ),
+        })?
+        .map_err(BackupError::engine("restoring"))?;
+    Ok(())
+}
+
+/// Opens the repository at `location` for the engine's check.
+pub(crate) fn open_for_check(
+    location: &Location,
+    password: &str,
+) -> Result<Repository<OpenStatus>, BackupError> {
+    open(location, password)
+}
+
+/// Opens the repository at `location` with its full index, for reading file contents.
+pub(crate) fn open_indexed(
+    location: &Location,
+    password: &str,
+) -> Result<Repository<IndexedFullStatus>, BackupError> {
+    open(location, password)?
+        .to_indexed()
+        .map_err(BackupError::engine("reading the repository's index"))
+}
+
+/// The storage under `location`, for reading pack files directly.
+pub(crate) fn storage(location: &Location) -> Result<Arc<dyn WriteBackend>, BackupError> {
+    Ok(backends(location)?.repository())
+}
+
+/// Applies `retention` to the snapshots of the same computer and folders as `snapshot` (the
+/// one just made): forgets those no longer kept, then removes the data only they used.
+/// Returns how many snapshots were forgotten.
+pub fn apply_retention(
+    location: &Location,
+    password: &str,
+    snapshot: &str,
+    retention: &crate::plan::Retention,
+) -> Result<usize, BackupError> {
+    let repository = open(location, password)?;
+    let all = repository
+        .get_all_snapshots()
+        .map_err(BackupError::engine("listing the snapshots"))?;
+    let Some(made) = all.iter().find(|s| s.id.to_string() == snapshot) else {
+        return Ok(0);
+    };
+    let (hostname, paths) = (made.hostname.clone(), made.paths.clone());
+    let group: Vec<_> = all
+        .into_iter()
+        .filter(|s| s.hostname == hostname && s.paths == paths)
+        .collect();
+    let keep = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    let options = KeepOptions::default()
+        .keep_daily(keep(retention.keep_daily))
+        .keep_weekly(keep(retention.keep_weekly))
+        .keep_monthly(keep(retention.keep_monthly));
+    let decided = options
+        .apply(group, &rustic_core::jiff::Zoned::now())
+        .map_err(BackupError::engine("applying the retention"))?;
+    let forget: Vec<_> = decided
+        .into_iter()
+        .filter(|s| !s.keep)
+        .map(|s| s.snapshot.id)
+        .collect();
+    if forget.is_empty() {
+        return Ok(0);
+    }
+    repository
+        .delete_snapshots(&forget)
+        .map_err(BackupError::engine("forgetting old snapshots"))?;
+    let prune = PruneOptions::default();
+    let plan = repository
+        .prune_plan(&prune)
+        .map_err(BackupError::engine("planning the clean-up"))?;
+    repository
+        .prune(&prune, plan)
+        .map_err(BackupError::engine("cleaning up old data"))?;
+    Ok(forget.len())
+}
+
+/// The Object Lock configuration of an S3 location's bucket (`None` for other kinds, or when
+/// the bucket has none).
+pub fn object_lock(location: &Location) -> Result<Option<s3::client::ObjectLock>, BackupError> {
+    let Location::S3 {
+        endpoint,
+        bucket,
+        prefix,
+    } = location
+    else {
+        return Ok(None);
+    };
+    s3_backend(endpoint, bucket, prefix)?
+        .client()
+        .object_lock()
+        .map_err(|e| BackupError::Engine {
+            doing: "reading the bucket's Object Lock",
+            message: e.to_string(),
+        })
+}
+
+/// Whether the repository at a folder location is reachable now (its drive plugged in). Other
+/// kinds are always treated as reachable; a failure there is an error, not a disconnection.
+pub fn folder_connected(location: &Location) -> bool {
+    match location {
+        Location::Folder(path) => path.join("config").is_file(),
+        _ => true,
+    }
 }

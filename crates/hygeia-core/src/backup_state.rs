@@ -184,7 +184,8 @@ pub struct Coverage {
     pub media: Vec<Media>,
     /// Destinations away from the computer with a recent backup.
     pub offsite: Vec<String>,
-    /// Copies ransomware cannot reach: disconnected since their last backup, or locked.
+    /// Copies on other media that ransomware cannot reach: disconnected since their last
+    /// backup, or locked.
     pub offline: Vec<OfflineEvidence>,
     /// The newest restore test within the limit, if any: its destination, date and errors.
     pub restore_test: Option<(String, String, usize)>,
@@ -212,7 +213,7 @@ impl Coverage {
         for destination in &state.destinations {
             if let Some(verify) = &destination.last_verify
                 && let Some(at) = recent(Some(&verify.at), now, limits.restore_test_max_age_days)
-                && verify.files_tested > 0
+                && (verify.files_tested > 0 || !verify.errors.is_empty())
                 && newest_test.as_ref().is_none_or(|(t, ..)| at > *t)
             {
                 let errors = verify.errors.len();
@@ -235,6 +236,10 @@ impl Coverage {
             }
             if destination.offsite || destination.media == Media::Cloud {
                 coverage.offsite.push(destination.name.clone());
+            }
+            // A copy on the files' own disk dies with that disk: it is never the offline copy.
+            if destination.media == Media::SameDisk {
+                continue;
             }
             let disconnected_after_backup = destination
                 .last_disconnected
@@ -277,6 +282,35 @@ impl Coverage {
             && !self.offline.is_empty()
             && self.restore_test.as_ref().is_some_and(|(_, _, e)| *e == 0)
     }
+}
+
+/// `hygeia backup status`: the table and what it is made of.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusReport {
+    /// `hygeia.backup-status/1`.
+    pub schema: &'static str,
+    /// When the status was taken (RFC 3339).
+    pub at: String,
+    /// The plan file, when there is one.
+    pub plan: Option<String>,
+    /// Every destination's history, with whether it is reachable now.
+    pub destinations: Vec<DestinationStatus>,
+    /// The 3-2-1-1-0 rows.
+    pub coverage: Coverage,
+    /// Whether every row holds.
+    pub complete: bool,
+}
+
+/// One destination in the status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DestinationStatus {
+    /// Its history.
+    #[serde(flatten)]
+    pub state: DestinationState,
+    /// Whether it could be reached now (a folder's drive plugged in); `None` when not looked at.
+    pub connected_now: Option<bool>,
+    /// A problem met while looking (Object Lock unreadable), in words.
+    pub problem: Option<String>,
 }
 
 #[cfg(test)]
