@@ -67,6 +67,8 @@ struct RawControl {
     hipaa: String,
     severity: Severity,
     measured: Measured,
+    #[serde(default)]
+    attestable: bool,
     fix: RawFix,
     #[serde(default)]
     limits: BTreeMap<String, i64>,
@@ -99,6 +101,10 @@ pub struct Control {
     pub severity: Severity,
     /// Automatic or attested.
     pub measured: Measured,
+    /// An automatic control that also takes a person's answer, used when its rule finds nothing
+    /// to measure (HY-BK-003: another program's offline copy, unknown to Hygeia).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub attestable: bool,
     /// Fix steps per platform.
     pub fix: FixSteps,
     /// The numbers the control's words state and its rule applies (`idle_minutes = 15`), so
@@ -460,6 +466,7 @@ fn validate_control(raw: RawControl) -> Result<Control, CatalogError> {
         severity: raw.severity,
         measured: raw.measured,
         fix,
+        attestable: raw.attestable,
         limits: raw.limits,
     })
 }

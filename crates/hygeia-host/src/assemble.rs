@@ -42,6 +42,19 @@ pub fn build_report(
             attested_finding(&control.id, answers.get(&control.id), now),
         );
     }
+    // An automatic control that takes an answer uses it only when its rule measured nothing:
+    // a measurement always wins over what a person said.
+    for control in catalog.controls.iter().filter(|c| c.attestable) {
+        let unmeasured = findings
+            .get(&control.id)
+            .is_none_or(|f| f.status == hygeia_core::Status::Unknown);
+        if unmeasured && let Some(answer) = answers.get(&control.id) {
+            findings.insert(
+                control.id.clone(),
+                attested_finding(&control.id, Some(answer), now),
+            );
+        }
+    }
     let host = HostInfo {
         hostname: snapshot.context.hostname.clone(),
         platform: snapshot.platform,

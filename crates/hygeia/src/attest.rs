@@ -16,7 +16,7 @@ pub fn run(args: AttestArgs) -> Result<u8, Failure> {
             "there is no control {id}; `hygeia controls` lists them"
         ))
     })?;
-    if control.measured != Measured::Attested {
+    if control.measured != Measured::Attested && !control.attestable {
         return Err(Failure::Input(format!(
             "{id} ({}) is measured automatically by `hygeia check`; only controls marked 'attested' take an answer",
             control.title

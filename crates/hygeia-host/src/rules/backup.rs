@@ -82,7 +82,45 @@ fn linux_tools(input: &Input) -> Vec<BackupTool> {
     tools
 }
 
+/// Hygeia's own backups, from the history `hygeia backup` keeps.
+fn hygeia_backup(input: &Input) -> Option<BackupTool> {
+    let file = input
+        .file(super::backup_copies::STATE_PROBE, "Hygeia's backup history")
+        .ok()??;
+    let state: hygeia_core::backup_state::BackupState = serde_json::from_str(file.content).ok()?;
+    if state.destinations.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = state.destinations.iter().map(|d| d.name.as_str()).collect();
+    let last_success = state
+        .destinations
+        .iter()
+        .filter_map(|d| {
+            d.last_success
+                .as_deref()
+                .and_then(hygeia_core::time_util::parse_rfc3339)
+        })
+        .max();
+    Some(BackupTool {
+        name: format!("Hygeia backup to {}", names.join(", ")),
+        last_success,
+    })
+}
+
 fn tools(input: &Input) -> Result<Vec<BackupTool>, Finding> {
+    let own = hygeia_backup(input);
+    match (platform_tools(input), own) {
+        (Ok(mut found), Some(own)) => {
+            found.insert(0, own);
+            Ok(found)
+        }
+        // The operating system's tools could not be read, but Hygeia's own backups are known.
+        (Err(_), Some(own)) => Ok(vec![own]),
+        (found, None) => found,
+    }
+}
+
+fn platform_tools(input: &Input) -> Result<Vec<BackupTool>, Finding> {
     match input.snapshot.platform {
         Platform::Linux => Ok(linux_tools(input)),
         Platform::Macos => {

@@ -5,6 +5,7 @@ mod accounts;
 mod antimalware;
 mod apps;
 mod backup;
+mod backup_copies;
 mod disk;
 mod exposure;
 mod firewall;
@@ -12,6 +13,7 @@ mod network;
 mod screen;
 mod system;
 
+pub use backup_copies::STATE_PROBE as BACKUP_STATE_PROBE;
 pub use system::os_identity;
 
 use crate::probe::{DirEntry, Outcome};
@@ -58,6 +60,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("HY-NET-004", network::wifi_key_strength),
     ("HY-BK-001", backup::backup_configured),
     ("HY-BK-002", backup::backup_recent),
+    ("HY-BK-003", backup_copies::offline_copy),
+    ("HY-BK-004", backup_copies::offsite_copy),
+    ("HY-BK-005", backup_copies::restore_tested),
 ];
 
 /// Runs every rule over a snapshot.
