@@ -5,11 +5,13 @@
 //!   [`render_junit`]);
 //! - `hygeia devices match`: terminal, JSON, CSV and HTML ([`devices`]);
 //! - `hygeia mail scan` and `eval`: terminal and JSON ([`mail`]);
+//! - `hygeia backup status`: the 3-2-1-1-0 table and JSON ([`backup`]);
 //! - SARIF 2.1.0 of all three ([`sarif`]).
 //!
 //! The dashboard's pages (`hygeia-server/src/pages`) render with maud, on the same escaping
 //! rules.
 
+pub mod backup;
 pub mod devices;
 mod html;
 mod junit;

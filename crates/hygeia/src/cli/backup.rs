@@ -1,4 +1,4 @@
-//! `hygeia backup init | run | snapshots | restore`.
+//! `hygeia backup init | run | plan | verify | status | snapshots | restore`.
 
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -10,10 +10,25 @@ pub enum BackupCommand {
     ///
     /// Example: hygeia backup init --repo /media/usb/hygeia-backup
     Init(BackupRepoArgs),
-    /// Back folders up into a repository.
+    /// Back up: with the saved plan (no --repo), or folders into one repository.
     ///
-    /// Example: hygeia backup run --repo /media/usb/hygeia-backup ~/Documents ~/Desktop
+    /// Examples: hygeia backup run
+    ///           hygeia backup run --repo /media/usb/hygeia-backup ~/Documents ~/Desktop
     Run(BackupRunArgs),
+    /// Create or change the saved plan: what to back up, where (two destinations or more),
+    /// how often, how long to keep it.
+    ///
+    /// Example: hygeia backup plan --source ~/Documents --destination usb=/media/usb/hygeia
+    ///          --destination cloud=s3:https://s3.eu-west-1.amazonaws.com/practice/laptop-3
+    Plan(BackupPlanArgs),
+    /// Check the repositories and test a restore of a random sample of files.
+    ///
+    /// Example: hygeia backup verify --read-data-subset 10%
+    Verify(BackupVerifyArgs),
+    /// The 3-2-1-1-0 table for this computer.
+    ///
+    /// Example: hygeia backup status --format json
+    Status(BackupStatusArgs),
     /// List a repository's snapshots, oldest first.
     Snapshots(BackupRepoArgs),
     /// Get files back from a snapshot into a folder.
@@ -38,16 +53,83 @@ pub struct BackupRepoArgs {
 /// `hygeia backup run`.
 #[derive(Debug, Args)]
 pub struct BackupRunArgs {
-    /// The repository.
-    #[command(flatten)]
-    pub repo: BackupRepoArgs,
+    /// One repository for an ad-hoc backup of PATH...; without it, the saved plan runs.
+    #[arg(long, value_name = "LOCATION", requires = "paths")]
+    pub repo: Option<String>,
+    /// The password file (see `hygeia backup init --help`).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     /// Also leave out what matches this glob pattern (repeatable); caches and temporary files
     /// are always left out.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// The folders and files to back up.
-    #[arg(required = true, value_name = "PATH")]
+    /// The folders and files to back up (with --repo).
+    #[arg(value_name = "PATH", requires = "repo")]
     pub paths: Vec<PathBuf>,
+}
+
+/// `hygeia backup plan`.
+#[derive(Debug, Args)]
+pub struct BackupPlanArgs {
+    /// A folder or file to back up (repeatable; replaces the plan's list). Default for a new
+    /// plan: your Documents and Desktop folders.
+    #[arg(long, value_name = "PATH")]
+    pub source: Vec<PathBuf>,
+    /// A destination as NAME=LOCATION (repeatable; replaces the plan's list).
+    #[arg(long, value_name = "NAME=LOCATION")]
+    pub destination: Vec<String>,
+    /// A destination kept away from the computer (a drive taken home); cloud storage always is.
+    #[arg(long, value_name = "NAME")]
+    pub offsite: Vec<String>,
+    /// hourly, daily or weekly.
+    #[arg(long, value_name = "WHEN")]
+    pub schedule: Option<String>,
+    /// Keep one snapshot per day for this many days.
+    #[arg(long, value_name = "N")]
+    pub keep_daily: Option<u32>,
+    /// Keep one snapshot per week for this many weeks.
+    #[arg(long, value_name = "N")]
+    pub keep_weekly: Option<u32>,
+    /// Keep one snapshot per month for this many months.
+    #[arg(long, value_name = "N")]
+    pub keep_monthly: Option<u32>,
+    /// Leave out what matches this glob pattern (repeatable; replaces the plan's list).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// The private file holding the repositories' password, for scheduled runs.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// Only print the saved plan.
+    #[arg(long)]
+    pub show: bool,
+}
+
+/// `hygeia backup verify`.
+#[derive(Debug, Args)]
+pub struct BackupVerifyArgs {
+    /// One repository (else every destination of the plan).
+    #[arg(long, value_name = "LOCATION", conflicts_with = "destination")]
+    pub repo: Option<String>,
+    /// Only this destination of the plan.
+    #[arg(long, value_name = "NAME")]
+    pub destination: Option<String>,
+    /// The password file.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// Also read back and hash this share of the stored data, e.g. 10% (100% reads it all).
+    #[arg(long, value_name = "N%")]
+    pub read_data_subset: Option<String>,
+    /// How many files the restore test restores and compares.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub sample: usize,
+}
+
+/// `hygeia backup status`.
+#[derive(Debug, Args)]
+pub struct BackupStatusArgs {
+    /// text or json.
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub format: String,
 }
 
 /// `hygeia backup restore`.
