@@ -132,3 +132,57 @@ fn restic_lists_and_restores_a_hygeia_repository() {
     );
     restic(&["check", "--read-data"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn symlinks_permissions_sparse_and_large_files_come_back() {
+    use std::io::{Seek, SeekFrom, Write};
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("Practice");
+    std::fs::create_dir_all(&source).unwrap();
+    // A symlink is kept as a link, not followed.
+    std::os::unix::fs::symlink("../elsewhere/notes.txt", source.join("notes-link")).unwrap();
+    let private = source.join("private.txt");
+    std::fs::write(&private, "only me\n").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o640)).unwrap();
+    // A sparse file: 64 MiB long, two bytes of data.
+    let mut sparse = std::fs::File::create(source.join("disk.img")).unwrap();
+    sparse.write_all(b"A").unwrap();
+    sparse.seek(SeekFrom::Start(64 << 20)).unwrap();
+    sparse.write_all(b"Z").unwrap();
+    drop(sparse);
+    // A large file that does not compress, over several chunks.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let large: Vec<u8> = (0..12 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    std::fs::write(source.join("imaging.dcm"), &large).unwrap();
+
+    let location = Location::Folder(dir.path().join("repo"));
+    init(&location, PASSWORD).unwrap();
+    backup(&location, PASSWORD, std::slice::from_ref(&source), &[]).unwrap();
+    let target = dir.path().join("restored");
+    restore(&location, PASSWORD, None, None, &target, false).unwrap();
+    let back = target.join(source.strip_prefix("/").unwrap());
+
+    assert_eq!(
+        std::fs::read_link(back.join("notes-link")).unwrap(),
+        Path::new("../elsewhere/notes.txt")
+    );
+    let mode = std::fs::metadata(back.join("private.txt"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+    let image = std::fs::read(back.join("disk.img")).unwrap();
+    assert_eq!(image.len(), (64 << 20) + 1);
+    assert_eq!((image[0], image[64 << 20]), (b'A', b'Z'));
+    assert!(image[1..64 << 20].iter().all(|b| *b == 0));
+    same_file(&source.join("imaging.dcm"), &back.join("imaging.dcm"));
+}

@@ -108,12 +108,25 @@ impl Client {
         range: Option<(u64, u64)>,
         body: &[u8],
     ) -> Result<Answer, S3Error> {
+        self.send_with(method, key, query, range, &[], body)
+    }
+
+    /// [`Client::send`] with extra headers to sign and send.
+    fn send_with(
+        &self,
+        method: &str,
+        key: &str,
+        query: &[(&str, &str)],
+        range: Option<(u64, u64)>,
+        extra: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<Answer, S3Error> {
         let mut last = String::new();
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
                 std::thread::sleep(Duration::from_millis(250 << attempt));
             }
-            match self.send_once(method, key, query, range, body) {
+            match self.send_once(method, key, query, range, extra, body) {
                 Ok(answer) if answer.status < 500 => return Ok(answer),
                 Ok(answer) => last = format!("HTTP {}", answer.status),
                 Err(why) => last = why,
@@ -131,6 +144,7 @@ impl Client {
         key: &str,
         query: &[(&str, &str)],
         range: Option<(u64, u64)>,
+        extra: &[(&str, &str)],
         body: &[u8],
     ) -> Result<Answer, String> {
         let path = if key.is_empty() {
@@ -166,6 +180,7 @@ impl Client {
         if let Some(token) = &self.credentials.session_token {
             headers.push(("x-amz-security-token", token));
         }
+        headers.extend_from_slice(extra);
         let authorization = sigv4::authorization(
             &self.credentials,
             &self.region,
@@ -334,6 +349,35 @@ impl Client {
             }
             404 => Ok(None),
             _ => Err(self.refused("reading Object Lock".into(), &answer)),
+        }
+    }
+}
+
+impl Client {
+    /// Creates the bucket, with Object Lock when asked (it can only be turned on at creation).
+    /// For setting up a practice's bucket and for tests; backups never create buckets.
+    pub fn create_bucket(&self, object_lock: bool) -> Result<(), S3Error> {
+        let extra: &[(&str, &str)] = if object_lock {
+            &[("x-amz-bucket-object-lock-enabled", "true")]
+        } else {
+            &[]
+        };
+        let answer = self.send_with("PUT", "", &[], None, extra, &[])?;
+        match answer.status {
+            200 => Ok(()),
+            _ => Err(self.refused(format!("creating the bucket {}", self.bucket), &answer)),
+        }
+    }
+
+    /// Sets the bucket's default Object Lock retention (`GOVERNANCE` or `COMPLIANCE`).
+    pub fn set_default_retention(&self, mode: &str, days: u32) -> Result<(), S3Error> {
+        let body = format!(
+            "<ObjectLockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>{mode}</Mode><Days>{days}</Days></DefaultRetention></Rule></ObjectLockConfiguration>"
+        );
+        let answer = self.send("PUT", "", &[("object-lock", "")], None, body.as_bytes())?;
+        match answer.status {
+            200 => Ok(()),
+            _ => Err(self.refused("setting Object Lock".into(), &answer)),
         }
     }
 }
