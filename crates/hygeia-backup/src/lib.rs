@@ -32,7 +32,7 @@ pub enum BackupError {
     Unsupported(&'static str),
     /// An S3 location without credentials.
     #[error(
-        "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_DEFAULT_REGION if the bucket is not in us-east-1)"
+        "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or put them in ~/.aws/credentials (and set AWS_DEFAULT_REGION if the bucket is not in us-east-1)"
     )]
     NoS3Credentials,
     /// An S3 endpoint that would send backups in the clear.

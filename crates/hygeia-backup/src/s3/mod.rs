@@ -17,25 +17,65 @@ pub const ACCESS_KEY_VARIABLE: &str = "AWS_ACCESS_KEY_ID";
 /// The secret key's variable.
 pub const SECRET_KEY_VARIABLE: &str = "AWS_SECRET_ACCESS_KEY";
 
-/// Credentials and region from the environment.
+/// Credentials and region: from the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`), else from the AWS credentials file (`AWS_SHARED_CREDENTIALS_FILE` or
+/// `~/.aws/credentials`, profile `AWS_PROFILE` or `default`), as restic and the AWS tools read them.
 pub fn credentials_from_environment() -> Result<(sigv4::Credentials, String), BackupError> {
     let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let (Some(access_key), Some(secret_key)) =
-        (read(ACCESS_KEY_VARIABLE), read(SECRET_KEY_VARIABLE))
-    else {
-        return Err(BackupError::NoS3Credentials);
-    };
     let region = read("AWS_DEFAULT_REGION")
         .or_else(|| read("AWS_REGION"))
         .unwrap_or_else(|| "us-east-1".to_string());
-    Ok((
-        sigv4::Credentials {
+    if let (Some(access_key), Some(secret_key)) =
+        (read(ACCESS_KEY_VARIABLE), read(SECRET_KEY_VARIABLE))
+    {
+        let credentials = sigv4::Credentials {
             access_key,
             secret_key,
             session_token: read("AWS_SESSION_TOKEN"),
-        },
-        region,
-    ))
+        };
+        return Ok((credentials, region));
+    }
+    let file = read("AWS_SHARED_CREDENTIALS_FILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            read(if cfg!(windows) { "USERPROFILE" } else { "HOME" })
+                .map(|home| std::path::Path::new(&home).join(".aws").join("credentials"))
+        });
+    let profile = read("AWS_PROFILE").unwrap_or_else(|| "default".to_string());
+    file.and_then(|path| std::fs::read_to_string(path).ok())
+        .and_then(|text| profile_credentials(&text, &profile))
+        .map(|credentials| (credentials, region))
+        .ok_or(BackupError::NoS3Credentials)
+}
+
+/// The keys of `[profile]` in an AWS credentials file (INI).
+fn profile_credentials(text: &str, profile: &str) -> Option<sigv4::Credentials> {
+    let mut in_profile = false;
+    let (mut access_key, mut secret_key, mut session_token) = (None, None, None);
+    for line in text.lines().map(str::trim) {
+        if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            in_profile = section.trim() == profile;
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if !in_profile {
+            continue;
+        }
+        let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        match key.trim() {
+            "aws_access_key_id" => access_key = value,
+            "aws_secret_access_key" => secret_key = value,
+            "aws_session_token" => session_token = value,
+            _ => {}
+        }
+    }
+    Some(sigv4::Credentials {
+        access_key: access_key?,
+        secret_key: secret_key?,
+        session_token,
+    })
 }
 
 /// Plain `http://` would send the data and the signed requests in the clear; it is only
@@ -216,6 +256,21 @@ impl WriteBackend for S3Backend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_credentials_file_profile_is_read() {
+        let text = "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s1\n\n[practice]\naws_access_key_id=AKIAPRACTICE\naws_secret_access_key=s2\naws_session_token=t\n";
+        let default = profile_credentials(text, "default").unwrap();
+        assert_eq!(
+            (default.access_key.as_str(), default.secret_key.as_str()),
+            ("AKIADEFAULT", "s1")
+        );
+        assert_eq!(default.session_token, None);
+        let practice = profile_credentials(text, "practice").unwrap();
+        assert_eq!(practice.session_token.as_deref(), Some("t"));
+        assert!(profile_credentials(text, "missing").is_none());
+        assert!(profile_credentials("[default]\naws_access_key_id=x\n", "default").is_none());
+    }
 
     #[test]
     fn plain_http_is_only_for_this_computer() {
