@@ -250,3 +250,59 @@ fn the_attestation_report_shows_the_chosen_day_from_history() {
         );
     }
 }
+
+#[test]
+fn the_overview_shows_each_computers_backup_coverage() {
+    for backend in backends() {
+        overview_backup_coverage_on(backend);
+    }
+}
+
+fn overview_backup_coverage_on(backend: &str) {
+    let server = TestServer::start(backend, Settings::default());
+    let (practice, email, otp) = server.practice("Clinic", "admin@clinic.example");
+    let mut admin = first_sign_in(&server, &email, &otp);
+    let secret = admin.post(
+        &format!("/api/v1/practices/{practice}/enroll-secrets"),
+        json!({"label": "x"}),
+    );
+    let secret = secret.body["secret"].as_str().unwrap_or("").to_string();
+    let (protected, key) = enroll(&server.base, &secret, "exam-room-3");
+    let sent = send_report(
+        &server.base,
+        &key,
+        "report-backups-1",
+        report(
+            "exam-room-3",
+            &[
+                ("HY-BK-001", "pass"),
+                ("HY-BK-002", "pass"),
+                ("HY-BK-003", "pass"),
+                ("HY-BK-004", "attested"),
+                ("HY-BK-005", "fail"),
+            ],
+        ),
+    );
+    assert_eq!(sent.status, 200, "{:?}", sent.body);
+    let (quiet, _) = enroll(&server.base, &secret, "front-desk");
+
+    let page = admin.get(&format!("/practices/{practice}"));
+    assert_eq!(page.status, 200);
+    let html = text(&page);
+    assert!(html.contains("Backups (3-2-1-1-0)"), "{html}");
+    // Each computer's row in the backup section (the page links to it in other tables too).
+    let section = &html[html.find("id=\"backups\"").unwrap_or(0)..];
+    let row = |host: i64| {
+        let start = section
+            .find(&format!("href=\"/hosts/{host}\""))
+            .unwrap_or_else(|| panic!("no backup row for host {host}"));
+        let rest = &section[start..];
+        rest[..rest.find("</tr>").unwrap_or(rest.len())].to_string()
+    };
+    let protected_row = row(protected);
+    assert_eq!(protected_row.matches(">yes<").count(), 3, "{protected_row}");
+    assert!(protected_row.contains("yes (answered)"), "{protected_row}");
+    assert!(protected_row.contains(">no<"), "{protected_row}");
+    let quiet_row = row(quiet);
+    assert_eq!(quiet_row.matches("no report").count(), 5, "{quiet_row}");
+}

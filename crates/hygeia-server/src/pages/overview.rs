@@ -56,6 +56,51 @@ fn host_link(id: i64, hostname: &str) -> Markup {
     html! { a href={ "/hosts/" (id) } { (name) } }
 }
 
+/// A backup control's status in the 3-2-1-1-0 table: a word, not only a colour.
+fn backup_cell(backups: &[read::BackupPosture], host_id: i64, control_id: &str) -> Markup {
+    let status = backups
+        .iter()
+        .find(|b| b.host_id == host_id && b.control_id == control_id)
+        .map(|b| b.status.as_str());
+    let (class, word) = match status {
+        Some("pass") => ("ok", "yes"),
+        Some("attested") => ("ok", "yes (answered)"),
+        Some("fail") => ("bad", "no"),
+        Some("warn") => ("warn", "late"),
+        Some(_) => ("unknown", "not measured"),
+        None => ("unknown", "no report"),
+    };
+    html! { td { span class={ "badge " (class) } { (word) } } }
+}
+
+/// The practice's 3-2-1-1-0 coverage, one row per listed computer, from the backup controls
+/// of each computer's latest report.
+fn backup_coverage(hosts: &[HostRow], backups: &[read::BackupPosture]) -> Markup {
+    html! {
+        section aria-labelledby="backups" {
+            h2 #backups { "Backups (3-2-1-1-0)" }
+            p.hint {
+                "Three copies, two kinds of media, one off-site, one offline or locked, zero errors in the last restore test. "
+                "Measured on each computer from its hygeia backup history; \"answered\" is what a person declared."
+            }
+            @if hosts.is_empty() {
+                p { "No computer to show." }
+            } @else {
+                div.table-wrap { table {
+                    thead { tr {
+                        th { "Computer" } th { "Backups set up" } th { "Recent backup" }
+                        th { "Offline or locked copy" } th { "Off-site copy" } th { "Restore tested" }
+                    } }
+                    tbody { @for h in hosts { tr {
+                        td { (host_link(h.id, &h.hostname)) }
+                        @for control in read::BACKUP_CONTROLS { (backup_cell(backups, h.id, control)) }
+                    } } }
+                } }
+            }
+        }
+    }
+}
+
 /// `GET /practices/{id}`.
 pub async fn practice(
     State(state): State<AppState>,
@@ -93,6 +138,8 @@ pub async fn practice(
     let manages =
         viewer.practice_id == Some(practice_id) && viewer.role == crate::auth::Role::PracticeAdmin;
     let devices_card = super::devices::overview_card(&state, &viewer, practice_id).await?;
+    let backups = read::backup_posture_of(&state, &viewer.caller(), practice_id).await?;
+    let backup_table = backup_coverage(listed_hosts, &backups);
     let body = html! {
         h1 { (name) }
         p.lead {
@@ -185,6 +232,7 @@ pub async fn practice(
                     }
                 }
             }
+            (backup_table)
             section aria-labelledby="all" {
                 h2 #all { "Share of computers passing each control" }
                 div.table-wrap { table {

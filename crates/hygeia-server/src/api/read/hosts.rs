@@ -64,6 +64,49 @@ pub async fn practice_hosts(
         .map(Json)
 }
 
+/// The backup controls behind a practice's 3-2-1-1-0 table: HY-BK-001 (backups set up),
+/// 002 (recent), 003 (offline or locked copy), 004 (off-site copy), 005 (restore tested).
+pub const BACKUP_CONTROLS: [&str; 5] = [
+    "HY-BK-001",
+    "HY-BK-002",
+    "HY-BK-003",
+    "HY-BK-004",
+    "HY-BK-005",
+];
+
+/// One computer's latest status of one backup control.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct BackupPosture {
+    /// The computer.
+    pub host_id: i64,
+    /// One of [`BACKUP_CONTROLS`].
+    pub control_id: String,
+    /// `pass`, `fail`, `attested`, `unknown`...
+    pub status: String,
+}
+
+/// The latest backup controls of a practice's computers (a clinician's own only), for the
+/// overview's 3-2-1-1-0 table.
+pub async fn backup_posture_of(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+) -> ApiResult<Vec<BackupPosture>> {
+    check_practice_visible(state, caller, practice_id).await?;
+    let own_only = caller.role == Role::Clinician;
+    Ok(sqlx::query_as(
+        "SELECT p.host_id, p.control_id, p.status FROM host_posture p \
+         JOIN hosts h ON h.id = p.host_id \
+         WHERE p.practice_id = $1 AND h.revoked_at IS NULL AND ($2 = 0 OR h.owner_user_id = $3) \
+         AND p.control_id IN ('HY-BK-001', 'HY-BK-002', 'HY-BK-003', 'HY-BK-004', 'HY-BK-005')",
+    )
+    .bind(practice_id)
+    .bind(i64::from(own_only))
+    .bind(caller.user_id)
+    .fetch_all(&state.db.read)
+    .await?)
+}
+
 /// A control's latest result on a computer.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct PostureRow {
