@@ -10,6 +10,7 @@ pub mod location;
 pub mod media;
 pub mod password;
 pub mod plan;
+pub mod progress;
 pub mod repository;
 pub mod run;
 pub mod s3;

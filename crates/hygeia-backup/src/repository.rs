@@ -94,8 +94,12 @@ pub fn s3_backend(endpoint: &str, bucket: &str, prefix: &str) -> Result<S3Backen
 }
 
 fn unopened(location: &Location) -> Result<Repository<()>, BackupError> {
-    Repository::new(&RepositoryOptions::default(), &backends(location)?)
-        .map_err(BackupError::engine("opening the backup location"))
+    Repository::new_with_progress(
+        &RepositoryOptions::default(),
+        &backends(location)?,
+        crate::progress::Current,
+    )
+    .map_err(BackupError::engine("opening the backup location"))
 }
 
 fn open(location: &Location, password: &str) -> Result<Repository<OpenStatus>, BackupError> {

@@ -70,6 +70,7 @@ fn short(id: &str) -> &str {
 
 /// Runs a `hygeia backup` sub-command.
 pub fn run(command: BackupCommand) -> Result<u8, Failure> {
+    crate::progress::backup::on_terminal();
     match command {
         BackupCommand::Init(args) => {
             let (location, password) = repository_of(&args)?;
