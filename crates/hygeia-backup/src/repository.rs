@@ -275,8 +275,8 @@ pub fn restore(
 
 /// How much file data one restore pass handles. The engine reads packs ahead of the disk
 /// writes without a bound, so a whole large snapshot at once can take as much memory as half its
-/// size; passes of this size keep a restore within a few hundred MiB.
-const RESTORE_PASS_BYTES: u64 = 256 << 20;
+/// size; passes of this size bound it (docs/BENCHMARKS.md).
+const RESTORE_PASS_BYTES: u64 = 64 << 20;
 
 /// Restores `node` (a folder or one file) to `target` (a folder, or the file's new name).
 pub(crate) fn restore_node(
