@@ -14,6 +14,7 @@ pub mod progress;
 pub mod repository;
 pub mod run;
 pub mod s3;
+mod skipped;
 pub mod state;
 pub mod status;
 pub mod verify;

@@ -42,6 +42,9 @@ pub struct BackupSummary {
     pub bytes_processed: u64,
     /// Bytes added to the repository after deduplication and compression.
     pub bytes_added: u64,
+    /// Files left out because they vanished, changed or could not be read while the backup
+    /// ran, in the engine's words (the backup itself went on).
+    pub skipped: Vec<String>,
 }
 
 /// A snapshot as listed.
@@ -187,9 +190,9 @@ pub fn backup(
     let snapshot = SnapshotOptions::default()
         .to_snapshot()
         .map_err(BackupError::engine("preparing the snapshot"))?;
-    let snapshot = repository
-        .backup(&options, &source, snapshot)
-        .map_err(BackupError::engine("backing up"))?;
+    let (snapshot, skipped) =
+        crate::skipped::collecting(|| repository.backup(&options, &source, snapshot));
+    let snapshot = snapshot.map_err(BackupError::engine("backing up"))?;
     let summary = snapshot.summary.unwrap_or_default();
     Ok(BackupSummary {
         snapshot: snapshot.id.to_string(),
@@ -198,6 +201,7 @@ pub fn backup(
         files_unmodified: summary.files_unmodified,
         bytes_processed: summary.total_bytes_processed,
         bytes_added: summary.data_added,
+        skipped,
     })
 }
 

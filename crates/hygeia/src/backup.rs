@@ -64,6 +64,23 @@ fn plan_password(plan: &Plan, file: Option<&Path>) -> Result<String, Failure> {
     )
 }
 
+/// Tells which files a backup left out (vanished, changed or unreadable while it ran).
+fn report_skipped(prefix: &str, skipped: &[String]) {
+    if skipped.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{prefix}{} file(s) could not be read and are not in this snapshot (they vanished, changed or are unreadable while the backup ran); the next backup tries them again:",
+        skipped.len()
+    );
+    for line in skipped.iter().take(10) {
+        eprintln!("  {line}");
+    }
+    if skipped.len() > 10 {
+        eprintln!("  ... and {} more", skipped.len() - 10);
+    }
+}
+
 fn short(id: &str) -> &str {
     &id[..8.min(id.len())]
 }
@@ -99,6 +116,7 @@ pub fn run(command: BackupCommand) -> Result<u8, Failure> {
                 done.bytes_processed,
                 done.bytes_added
             );
+            report_skipped("", &done.skipped);
         }
         BackupCommand::Plan(args) => return plan(args),
         BackupCommand::Verify(args) => return verify(args),
@@ -209,6 +227,7 @@ fn run_plan(password_file: Option<&Path>) -> Result<u8, Failure> {
                         String::new()
                     }
                 );
+                report_skipped(&format!("{}: ", done.name), &summary.skipped);
             }
             Outcome::Disconnected => println!(
                 "{}: not connected ({}), skipped. That is right for the offline copy: plug it in for its backup at least weekly, then unplug it.",

@@ -463,3 +463,67 @@ fn plans_are_explained_when_missing_or_incomplete() {
     );
     assert_eq!(subset.status.code(), Some(2));
 }
+
+/// A file that cannot be read is left out and named; the backup itself succeeds. As root every
+/// file is readable, so then the backup runs as `nobody` (uid 65534).
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_reported_and_the_backup_goes_on() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let open = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    open(dir.path(), 0o777);
+    let source = dir.path().join("Documents");
+    std::fs::create_dir(&source).unwrap_or_else(|e| panic!("{e}"));
+    open(&source, 0o755);
+    std::fs::write(source.join("letter.txt"), "Dear colleague,\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    open(&source.join("letter.txt"), 0o644);
+    std::fs::write(source.join("locked.pdf"), "secret").unwrap_or_else(|e| panic!("{e}"));
+    open(&source.join("locked.pdf"), 0o000);
+    let repo = dir.path().join("repo").display().to_string();
+    let as_someone = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hygeia"));
+        command
+            .args(args)
+            .env("HYGEIA_BACKUP_PASSWORD", PASSWORD)
+            .env("HYGEIA_CONFIG_DIR", dir.path().join("config"))
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .env("HOME", dir.path())
+            .stdin(Stdio::null());
+        if running_as_root() {
+            command.uid(65534).gid(65534);
+        }
+        command
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run hygeia: {e}"))
+    };
+    ok(&as_someone(&["backup", "init", "--repo", &repo]));
+    let ran = as_someone(&[
+        "backup",
+        "run",
+        "--repo",
+        &repo,
+        &source.display().to_string(),
+    ]);
+    let said = ok(&ran);
+    assert!(said.contains("1 new"), "{said}");
+    let warned = String::from_utf8_lossy(&ran.stderr);
+    assert!(
+        warned.contains("1 file(s) could not be read") && warned.contains("locked.pdf"),
+        "{warned}"
+    );
+}
+
+/// Whether this test runs as root (through the id the kernel reports for this process's files).
+#[cfg(unix)]
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
