@@ -14,6 +14,7 @@ pub mod progress;
 pub mod repository;
 pub mod run;
 pub mod s3;
+pub mod sftp;
 mod skipped;
 pub mod state;
 pub mod status;
@@ -27,11 +28,6 @@ pub enum BackupError {
         "{0:?} is not a backup location: give a folder (such as /media/usb/backup), s3:https://HOST/BUCKET/PREFIX or sftp:USER@HOST:/PATH"
     )]
     BadLocation(String),
-    /// A kind of location this build cannot use yet.
-    #[error(
-        "{0} destinations are not supported by this version of Hygeia yet; use a folder (a USB disk or a mounted share) or S3"
-    )]
-    Unsupported(&'static str),
     /// An S3 location without credentials.
     #[error(
         "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or put them in ~/.aws/credentials (and set AWS_DEFAULT_REGION if the bucket is not in us-east-1)"

@@ -18,13 +18,16 @@ pub enum Location {
         /// The folder inside the bucket.
         prefix: String,
     },
-    /// `sftp:USER@HOST:/PATH`.
+    /// `sftp:USER@HOST:/PATH`, or `sftp://USER@HOST:PORT//PATH` for another port (restic's
+    /// forms).
     Sftp {
         /// The account.
         user: String,
-        /// The server (`HOST` or `HOST:PORT`).
+        /// The server's name or address.
         host: String,
-        /// The folder on the server.
+        /// Its SSH port.
+        port: u16,
+        /// The folder on the server (absolute, or relative to the account's home).
         path: String,
     },
 }
@@ -52,6 +55,27 @@ impl Location {
                 prefix,
             });
         }
+        if let Some(rest) = text_trimmed.strip_prefix("sftp://") {
+            // sftp://USER@HOST[:PORT]/PATH, where //PATH is absolute and /PATH relative.
+            let (authority, path) = rest.split_once('/').ok_or_else(bad)?;
+            let (user, server) = authority.split_once('@').ok_or_else(bad)?;
+            let (host, port) = match server.rsplit_once(':') {
+                Some((host, port)) if !host.ends_with(']') || server.starts_with('[') => {
+                    (host, port.parse::<u16>().map_err(|_| bad())?)
+                }
+                _ => (server, 22),
+            };
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            if user.is_empty() || host.is_empty() || path.is_empty() || port == 0 {
+                return Err(bad());
+            }
+            return Ok(Location::Sftp {
+                user: user.to_string(),
+                host: host.to_string(),
+                port,
+                path: path.to_string(),
+            });
+        }
         if let Some(rest) = text_trimmed.strip_prefix("sftp:") {
             let (user, after) = rest.split_once('@').ok_or_else(bad)?;
             let (host, path) = after.split_once(':').ok_or_else(bad)?;
@@ -61,6 +85,7 @@ impl Location {
             return Ok(Location::Sftp {
                 user: user.to_string(),
                 host: host.to_string(),
+                port: 22,
                 path: path.to_string(),
             });
         }
@@ -89,7 +114,25 @@ impl std::fmt::Display for Location {
                 bucket,
                 prefix,
             } => write!(f, "s3:{endpoint}/{bucket}/{prefix}"),
-            Location::Sftp { user, host, path } => write!(f, "sftp:{user}@{host}:{path}"),
+            Location::Sftp {
+                user,
+                host,
+                port: 22,
+                path,
+            } => write!(f, "sftp:{user}@{host}:{path}"),
+            Location::Sftp {
+                user,
+                host,
+                port,
+                path,
+            } => {
+                let host = if host.contains(':') {
+                    format!("[{host}]")
+                } else {
+                    host.clone()
+                };
+                write!(f, "sftp://{user}@{host}:{port}/{path}")
+            }
         }
     }
 }
@@ -117,8 +160,28 @@ mod tests {
             Location::Sftp {
                 user: "backup".into(),
                 host: "nas.local".into(),
+                port: 22,
                 path: "/volume1/hygeia".into()
             }
+        );
+        let with_port = Location::parse("sftp://backup@127.0.0.1:2222//srv/hygeia").unwrap();
+        assert_eq!(
+            with_port,
+            Location::Sftp {
+                user: "backup".into(),
+                host: "127.0.0.1".into(),
+                port: 2222,
+                path: "/srv/hygeia".into()
+            }
+        );
+        assert_eq!(
+            with_port.to_string(),
+            "sftp://backup@127.0.0.1:2222//srv/hygeia"
+        );
+        assert_eq!(Location::parse(&with_port.to_string()).unwrap(), with_port);
+        let v6 = Location::parse("sftp://backup@[::1]:2222/hygeia").unwrap();
+        assert!(
+            matches!(v6, Location::Sftp { ref host, port: 2222, ref path, .. } if host == "::1" && path == "hygeia")
         );
     }
 
@@ -132,6 +195,8 @@ mod tests {
             "s3:https://host",
             "sftp:host:/p",
             "sftp:u@host",
+            "sftp://u@host:99999//p",
+            "sftp://host//p",
             "http://x/y",
         ] {
             assert!(

@@ -83,7 +83,15 @@ fn backends(location: &Location) -> Result<RepositoryBackends, BackupError> {
             let backend = s3_backend(endpoint, bucket, prefix)?;
             Ok(RepositoryBackends::new(Arc::new(backend), None))
         }
-        Location::Sftp { .. } => Err(BackupError::Unsupported(location.kind())),
+        Location::Sftp {
+            user,
+            host,
+            port,
+            path,
+        } => {
+            let backend = crate::sftp::SftpBackend::connect(user, host, *port, path)?;
+            Ok(RepositoryBackends::new(Arc::new(backend), None))
+        }
     }
 }
 

@@ -527,3 +527,302 @@ fn running_as_root() -> bool {
         .map(|m| m.uid() == 0)
         .unwrap_or(false)
 }
+
+/// Debian's OpenSSH server on a loopback port, from a configuration of the test's own (its host
+/// key, one authorized client key, SFTP only), stopped when dropped.
+struct SshServer {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+    user: String,
+}
+
+impl Drop for SshServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run_quietly(program: &str, args: &[&str]) {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    assert!(
+        output.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn read_text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+impl SshServer {
+    fn start() -> Option<SshServer> {
+        let sshd = "/usr/sbin/sshd";
+        if !Path::new(sshd).exists() || Command::new("ssh-keygen").arg("-?").output().is_err() {
+            let hint = "the SFTP test needs Debian's openssh-server and openssh-client (.ci/run installs them)";
+            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "{hint}");
+            eprintln!("skipped: {hint}");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        std::fs::create_dir_all(dir.path().join("home/.ssh")).unwrap_or_else(|e| panic!("{e}"));
+        run_quietly(
+            "ssh-keygen",
+            &["-q", "-t", "ed25519", "-N", "", "-f", &path("host_key")],
+        );
+        run_quietly(
+            "ssh-keygen",
+            &[
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                "",
+                "-f",
+                &path("home/.ssh/id_ed25519"),
+            ],
+        );
+        std::fs::copy(
+            dir.path().join("home/.ssh/id_ed25519.pub"),
+            dir.path().join("authorized_keys"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        let host_key = read_text(&dir.path().join("host_key.pub"));
+        let mut fields = host_key.split_whitespace();
+        let (algorithm, key) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""));
+        std::fs::write(
+            dir.path().join("home/.ssh/known_hosts"),
+            format!("[127.0.0.1]:{port} {algorithm} {key}\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\n\
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
+             PermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\nSubsystem sftp internal-sftp\nLogLevel ERROR\n",
+            path("host_key"),
+            path("sshd.pid"),
+            path("authorized_keys")
+        );
+        std::fs::write(dir.path().join("sshd_config"), config).unwrap_or_else(|e| panic!("{e}"));
+        if running_as_root() {
+            // sshd's privilege separation needs its empty folder.
+            let _ = std::fs::create_dir_all("/run/sshd");
+        }
+        let child = Command::new(sshd)
+            .args(["-D", "-e", "-f", &path("sshd_config")])
+            .stdout(Stdio::null())
+            .stderr(
+                std::fs::File::create(dir.path().join("sshd.log"))
+                    .map(Stdio::from)
+                    .unwrap_or(Stdio::null()),
+            )
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start sshd: {e}"));
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "sshd did not listen on {port}: {}",
+                std::fs::read_to_string(dir.path().join("sshd.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let user = String::from_utf8_lossy(
+            &Command::new("id")
+                .arg("-un")
+                .output()
+                .map(|o| o.stdout)
+                .unwrap_or_default(),
+        )
+        .trim()
+        .to_string();
+        Some(SshServer {
+            child,
+            port,
+            dir,
+            user,
+        })
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn repo(&self, name: &str) -> String {
+        format!(
+            "sftp://{}@127.0.0.1:{}/{}",
+            self.user,
+            self.port,
+            self.dir.path().join(name).display()
+        )
+    }
+}
+
+/// `hygeia` with the test's own HOME (its SSH key and known_hosts) and no SSH agent.
+fn hygeia_ssh(home: &Path, config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hygeia"))
+        .args(args)
+        .env("HOME", home)
+        .env_remove("SSH_AUTH_SOCK")
+        .env_remove("HYGEIA_SSH_KEY")
+        .env("HYGEIA_CONFIG_DIR", config)
+        .env("HYGEIA_BACKUP_PASSWORD", PASSWORD)
+        .env("XDG_CACHE_HOME", config.join("cache"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run hygeia: {e}"))
+}
+
+#[test]
+fn sftp_backups_come_back_through_hygeia_and_restic_and_unknown_servers_are_refused() {
+    let Some(server) = SshServer::start() else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = work.path().join("config");
+    let source = documents(work.path());
+    let repo = server.repo("remote/exam-room-3");
+
+    ok(&hygeia_ssh(
+        &server.home(),
+        &config,
+        &["backup", "init", "--repo", &repo],
+    ));
+    ok(&hygeia_ssh(
+        &server.home(),
+        &config,
+        &[
+            "backup",
+            "run",
+            "--repo",
+            &repo,
+            &source.display().to_string(),
+        ],
+    ));
+    let target = work.path().join("restored");
+    ok(&hygeia_ssh(
+        &server.home(),
+        &config,
+        &[
+            "backup",
+            "restore",
+            "--repo",
+            &repo,
+            "--target",
+            &target.display().to_string(),
+        ],
+    ));
+    let back = target.join(source.strip_prefix("/").unwrap_or(&source));
+    same_file(&source.join("scan.pdf"), &back.join("scan.pdf"));
+
+    // restic reads it through OpenSSH with the same key and known_hosts.
+    let ssh_command = format!(
+        "ssh -i {} -o UserKnownHostsFile={} -o StrictHostKeyChecking=yes -o BatchMode=yes -p {} {}@127.0.0.1 -s sftp",
+        server.home().join(".ssh/id_ed25519").display(),
+        server.home().join(".ssh/known_hosts").display(),
+        server.port,
+        server.user
+    );
+    let restic_repo = format!(
+        "sftp:{}@127.0.0.1:{}",
+        server.user,
+        server.dir.path().join("remote/exam-room-3").display()
+    );
+    let cache = work.path().join("restic-cache");
+    let option = format!("sftp.command={ssh_command}");
+    if let Some(listed) = restic(
+        &restic_repo,
+        &cache,
+        &["-o", &option, "snapshots", "--json"],
+    ) {
+        assert!(listed.contains(&source.display().to_string()), "{listed}");
+        restic(
+            &restic_repo,
+            &cache,
+            &["-o", &option, "check", "--read-data"],
+        );
+    }
+
+    // A server whose key is not known, or has changed, is refused before anything is sent.
+    let stranger = work.path().join("stranger");
+    std::fs::create_dir_all(stranger.join(".ssh")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        server.home().join(".ssh/id_ed25519"),
+        stranger.join(".ssh/id_ed25519"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let unknown = hygeia_ssh(
+        &stranger,
+        &config,
+        &["backup", "snapshots", "--repo", &repo],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        said.contains("is not in") && said.contains("known_hosts"),
+        "{said}"
+    );
+    let other_key = "AAAAC3NzaC1lZDI1NTE5AAAAILIG2T/B0l0gaqj3puu510tu9N1OkQ4znY3LYuEm5zCF";
+    std::fs::write(
+        stranger.join(".ssh/known_hosts"),
+        format!("[127.0.0.1]:{} ssh-ed25519 {other_key}\n", server.port),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let changed = hygeia_ssh(
+        &stranger,
+        &config,
+        &["backup", "snapshots", "--repo", &repo],
+    );
+    assert_eq!(changed.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&changed.stderr).contains("impersonating"),
+        "{}",
+        String::from_utf8_lossy(&changed.stderr)
+    );
+
+    // A key the server does not know is said plainly.
+    std::fs::copy(
+        server.home().join(".ssh/known_hosts"),
+        stranger.join(".ssh/known_hosts"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    run_quietly(
+        "ssh-keygen",
+        &[
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-f",
+            &stranger.join(".ssh/id_other").display().to_string(),
+        ],
+    );
+    std::fs::remove_file(stranger.join(".ssh/id_ed25519")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::rename(
+        stranger.join(".ssh/id_other"),
+        stranger.join(".ssh/id_ed25519"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let refused = hygeia_ssh(
+        &stranger,
+        &config,
+        &["backup", "snapshots", "--repo", &repo],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("did not accept"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
