@@ -356,6 +356,25 @@ fn plan(args: BackupPlanArgs) -> Result<u8, Failure> {
         password_file: None,
         destinations: Vec::new(),
     });
+    let no_flags = args.source.is_empty()
+        && args.destination.is_empty()
+        && args.offsite.is_empty()
+        && args.schedule.is_none()
+        && args.keep_daily.is_none()
+        && args.keep_weekly.is_none()
+        && args.keep_monthly.is_none()
+        && args.exclude.is_empty()
+        && args.password_file.is_none();
+    if no_flags {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::Input(
+                "give the plan as flags (see `hygeia backup plan --help`), or run this on a terminal to be asked".into(),
+            ));
+        }
+        let stdin = std::io::stdin();
+        plan = hygeia_backup::plan::ask(&mut stdin.lock(), &mut std::io::stdout(), &plan)
+            .map_err(input)?;
+    }
     if !args.source.is_empty() {
         plan.sources = args.source.clone();
     }

@@ -826,3 +826,15 @@ fn sftp_backups_come_back_through_hygeia_and_restic_and_unknown_servers_are_refu
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+#[test]
+fn a_plan_without_flags_is_asked_for_only_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let asked = hygeia(dir.path(), &["backup", "plan"]);
+    assert_eq!(asked.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&asked.stderr).contains("run this on a terminal to be asked"),
+        "{}",
+        String::from_utf8_lossy(&asked.stderr)
+    );
+}

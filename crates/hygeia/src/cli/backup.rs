@@ -16,7 +16,7 @@ pub enum BackupCommand {
     ///           hygeia backup run --repo /media/usb/hygeia-backup ~/Documents ~/Desktop
     Run(BackupRunArgs),
     /// Create or change the saved plan: what to back up, where (two destinations or more),
-    /// how often, how long to keep it.
+    /// how often, how long to keep it. Without flags, on a terminal, it asks.
     ///
     /// Example: hygeia backup plan --source ~/Documents --destination usb=/media/usb/hygeia
     ///          --destination cloud=s3:https://s3.eu-west-1.amazonaws.com/practice/laptop-3
