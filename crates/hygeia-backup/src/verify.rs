@@ -360,12 +360,16 @@ impl Scratch {
                 "hygeia-restore-test-{:016x}",
                 random.below(usize::MAX)
             ));
-            let mut builder = std::fs::DirBuilder::new();
+            // On Windows the folder is in the person's own %TEMP%, which only they can read.
+            #[cfg(not(unix))]
+            let builder = std::fs::DirBuilder::new();
             #[cfg(unix)]
-            {
+            let builder = {
                 use std::os::unix::fs::DirBuilderExt;
+                let mut builder = std::fs::DirBuilder::new();
                 builder.mode(0o700);
-            }
+                builder
+            };
             // create, not create_all: an existing folder (or a planted link) is never reused.
             match builder.create(&path) {
                 Ok(()) => return Ok(Scratch(path)),
