@@ -79,6 +79,10 @@ pub struct Destination {
     pub offsite: bool,
 }
 
+fn default_verify_every_days() -> u32 {
+    30
+}
+
 /// The whole plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,6 +100,10 @@ pub struct Plan {
     /// A private file holding the repositories' password (else `HYGEIA_BACKUP_PASSWORD`).
     #[serde(default)]
     pub password_file: Option<PathBuf>,
+    /// A plan run also tests a restore of each destination when its last test is this many days
+    /// old (0: never; `hygeia backup verify` by hand).
+    #[serde(default = "default_verify_every_days")]
+    pub verify_every_days: u32,
     /// Where.
     #[serde(rename = "destination")]
     pub destinations: Vec<Destination>,
@@ -192,6 +200,7 @@ mod tests {
             schedule: Schedule::Daily,
             retention: Retention::default(),
             password_file: None,
+            verify_every_days: 30,
             destinations: vec![
                 Destination {
                     name: "usb".into(),
@@ -409,6 +418,7 @@ mod asking {
             schedule: Schedule::Daily,
             retention: Retention::default(),
             password_file: None,
+            verify_every_days: 30,
             destinations: vec![],
         }
     }

@@ -462,9 +462,34 @@ pub fn object_lock(location: &Location) -> Result<Option<s3::client::ObjectLock>
 /// Whether the repository at a folder location is reachable now (its drive plugged in). Other
 /// kinds are always treated as reachable; a failure there is an error, not a disconnection.
 pub fn folder_connected(location: &Location) -> bool {
-    match location {
-        Location::Folder(path) => path.join("config").is_file(),
-        _ => true,
+    folder_state(location) == FolderState::Connected
+}
+
+/// What is at a folder location now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderState {
+    /// The repository is there (or the location is not a folder).
+    Connected,
+    /// Nothing is there: the folder is missing or empty, as when its drive is unplugged (an
+    /// empty mount point stays behind).
+    Disconnected,
+    /// Files are there but no repository: a drive plugged in that was never set up.
+    NoRepository,
+}
+
+/// What is at `location` now.
+pub fn folder_state(location: &Location) -> FolderState {
+    let Location::Folder(path) = location else {
+        return FolderState::Connected;
+    };
+    if path.join("config").is_file() {
+        return FolderState::Connected;
+    }
+    let has_files = std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_some());
+    if has_files {
+        FolderState::NoRepository
+    } else {
+        FolderState::Disconnected
     }
 }
 

@@ -5,12 +5,13 @@
 use crate::BackupError;
 use crate::location::Location;
 use crate::plan::Plan;
-use crate::repository::{self, BackupSummary};
-use hygeia_core::backup_state::{BackupState, DestinationState, ObjectLockState};
+use crate::repository::{self, BackupSummary, FolderState};
+use crate::verify::VerifyOptions;
+use hygeia_core::backup_state::{BackupState, DestinationState, ObjectLockState, VerifyRecord};
 use std::path::Path;
 
 /// What happened at one destination.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// A snapshot was saved; `forgotten` old snapshots were removed by the retention.
     BackedUp {
@@ -18,6 +19,8 @@ pub enum Outcome {
         summary: BackupSummary,
         /// Snapshots removed by the retention.
         forgotten: usize,
+        /// The restore test run after it, when one was due.
+        verified: Option<VerifyRecord>,
     },
     /// A folder destination was not connected (its drive unplugged).
     Disconnected,
@@ -26,7 +29,7 @@ pub enum Outcome {
 }
 
 /// One destination's outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DestinationOutcome {
     /// The plan's name for it.
     pub name: String,
@@ -34,6 +37,37 @@ pub struct DestinationOutcome {
     pub location: String,
     /// What happened.
     pub outcome: Outcome,
+}
+
+/// The restore test a plan run makes when one is due: a sample of files and 5 % of the data.
+const SCHEDULED_VERIFY: VerifyOptions = VerifyOptions {
+    read_data_percent: 5.0,
+    sample_files: 20,
+};
+
+/// Whether the plan wants a restore test now, given the destination's last one.
+fn verify_due(plan: &Plan, last: Option<&VerifyRecord>) -> bool {
+    if plan.verify_every_days == 0 {
+        return false;
+    }
+    let last = last.and_then(|v| hygeia_core::time_util::parse_rfc3339(&v.at));
+    last.is_none_or(|at| {
+        hygeia_core::time_util::days_between(at, time::OffsetDateTime::now_utc())
+            >= i64::from(plan.verify_every_days)
+    })
+}
+
+/// The record of a verify that could not even open the repository: a failed restore test.
+fn failed_verify(why: String) -> VerifyRecord {
+    VerifyRecord {
+        at: now(),
+        snapshot: None,
+        files_tested: 0,
+        bytes_compared: 0,
+        data_read_percent: 0.0,
+        errors: vec![why],
+        damaged_files: Vec::new(),
+    }
 }
 
 fn now() -> String {
@@ -92,9 +126,15 @@ pub fn run_plan(
             continue;
         };
         let at = now();
-        let outcome = if !repository::folder_connected(&location) {
+        let state_now = repository::folder_state(&location);
+        let outcome = if state_now == FolderState::Disconnected {
             record.last_disconnected = Some(at);
             Outcome::Disconnected
+        } else if state_now == FolderState::NoRepository {
+            let why = BackupError::NotARepository(location.to_string()).to_string();
+            record.last_attempt = Some(at);
+            record.last_error = Some(why.clone());
+            Outcome::Failed(why)
         } else {
             record.last_attempt = Some(at.clone());
             match backup_one(plan, &location, password) {
@@ -110,7 +150,19 @@ pub fn run_plan(
                             verified_at: at.clone(),
                         });
                     }
-                    Outcome::BackedUp { summary, forgotten }
+                    // The restore test comes due with the backups, so HY-BK-005 stays measured
+                    // without anyone remembering to run it.
+                    let verified = verify_due(plan, record.last_verify.as_ref()).then(|| {
+                        let verified = crate::verify::verify(&location, password, SCHEDULED_VERIFY)
+                            .unwrap_or_else(|error| failed_verify(error.to_string()));
+                        record.last_verify = Some(verified.clone());
+                        verified
+                    });
+                    Outcome::BackedUp {
+                        summary,
+                        forgotten,
+                        verified,
+                    }
                 }
                 Err(error) => {
                     record.last_error = Some(error.to_string());
@@ -174,7 +226,7 @@ pub fn verify_plan(
         let Some(record) = entry(&mut state, plan, &destination.name) else {
             continue;
         };
-        if !repository::folder_connected(&location) {
+        if repository::folder_state(&location) == FolderState::Disconnected {
             record.last_disconnected = Some(now());
             results.push((destination.name.clone(), Verified::Disconnected));
             continue;

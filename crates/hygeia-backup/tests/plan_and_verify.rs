@@ -37,6 +37,7 @@ fn plan(source: &Path, usb: &Path, second: &Path) -> Plan {
         schedule: Schedule::Daily,
         retention: Retention::default(),
         password_file: None,
+        verify_every_days: 30,
         destinations: vec![
             Destination {
                 name: "usb".into(),
@@ -163,7 +164,8 @@ fn a_verify_of_the_plan_is_recorded_for_the_check() {
     let (usb, office) = (dir.path().join("usb"), dir.path().join("office"));
     init(&Location::Folder(usb.clone()), PASSWORD).unwrap();
     init(&Location::Folder(office.clone()), PASSWORD).unwrap();
-    let plan = plan(&source, &usb, &office);
+    let mut plan = plan(&source, &usb, &office);
+    plan.verify_every_days = 0;
     let state_dir = dir.path().join("state");
     run_plan(&plan, &state_dir, PASSWORD).unwrap();
     let results = verify_plan(
@@ -187,6 +189,40 @@ fn a_verify_of_the_plan_is_recorded_for_the_check() {
     let state = hygeia_backup::state::load(&state_dir).unwrap();
     assert_eq!(state.destinations[1].last_verify.as_ref(), Some(record));
     assert!(state.destinations[0].last_verify.is_none());
+}
+
+#[test]
+fn a_plan_run_tests_a_restore_when_one_is_due_and_refuses_a_drive_never_set_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = documents(dir.path());
+    let (usb, office) = (dir.path().join("usb"), dir.path().join("office"));
+    init(&Location::Folder(usb.clone()), PASSWORD).unwrap();
+    // A drive plugged in with files on it but no repository.
+    std::fs::create_dir_all(&office).unwrap();
+    std::fs::write(office.join("holiday.jpg"), "photo").unwrap();
+    let plan = plan(&source, &usb, &office);
+    let state_dir = dir.path().join("state");
+
+    let first = run_plan(&plan, &state_dir, PASSWORD).unwrap();
+    let Outcome::BackedUp { verified, .. } = &first[0].outcome else {
+        panic!("{first:?}");
+    };
+    let record = verified.as_ref().unwrap();
+    assert!(record.errors.is_empty(), "{:?}", record.errors);
+    assert_eq!(record.files_tested, 2);
+    assert!(
+        matches!(&first[1].outcome, Outcome::Failed(why) if why.contains("no backup repository")),
+        "{first:?}"
+    );
+
+    // A test a moment old is not due again.
+    let second = run_plan(&plan, &state_dir, PASSWORD).unwrap();
+    assert!(
+        matches!(&second[0].outcome, Outcome::BackedUp { verified: None, .. }),
+        "{second:?}"
+    );
+    let state = hygeia_backup::state::load(&state_dir).unwrap();
+    assert_eq!(state.destinations[0].last_verify.as_ref(), Some(record));
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

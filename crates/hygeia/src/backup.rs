@@ -210,7 +210,11 @@ fn run_plan(password_file: Option<&Path>) -> Result<u8, Failure> {
     let mut saved = 0;
     for done in &outcomes {
         match &done.outcome {
-            Outcome::BackedUp { summary, forgotten } => {
+            Outcome::BackedUp {
+                summary,
+                forgotten,
+                verified,
+            } => {
                 saved += 1;
                 println!(
                     "{}: snapshot {} saved in {} ({} new, {} changed, {} unchanged file(s); {} bytes added){}",
@@ -228,6 +232,21 @@ fn run_plan(password_file: Option<&Path>) -> Result<u8, Failure> {
                     }
                 );
                 report_skipped(&format!("{}: ", done.name), &summary.skipped);
+                if let Some(record) = verified {
+                    if record.errors.is_empty() {
+                        println!(
+                            "{}: restore test passed ({} file(s) restored and compared, {:.0}% of the data read back).",
+                            done.name, record.files_tested, record.data_read_percent
+                        );
+                    } else {
+                        failed += 1;
+                        eprintln!(
+                            "{}: the restore test FOUND PROBLEMS: {}",
+                            done.name,
+                            record.errors.join("; ")
+                        );
+                    }
+                }
             }
             Outcome::Disconnected => println!(
                 "{}: not connected ({}), skipped. That is right for the offline copy: plug it in for its backup at least weekly, then unplug it.",
@@ -354,6 +373,7 @@ fn plan(args: BackupPlanArgs) -> Result<u8, Failure> {
         schedule: Schedule::Daily,
         retention: Retention::default(),
         password_file: None,
+        verify_every_days: 30,
         destinations: Vec::new(),
     });
     let no_flags = args.source.is_empty()
@@ -364,7 +384,8 @@ fn plan(args: BackupPlanArgs) -> Result<u8, Failure> {
         && args.keep_weekly.is_none()
         && args.keep_monthly.is_none()
         && args.exclude.is_empty()
-        && args.password_file.is_none();
+        && args.password_file.is_none()
+        && args.verify_every_days.is_none();
     if no_flags {
         if !std::io::stdin().is_terminal() {
             return Err(Failure::Input(
@@ -425,6 +446,9 @@ fn plan(args: BackupPlanArgs) -> Result<u8, Failure> {
     if let Some(n) = args.keep_monthly {
         plan.retention.keep_monthly = n;
     }
+    if let Some(days) = args.verify_every_days {
+        plan.verify_every_days = days;
+    }
     if let Some(file) = &args.password_file {
         plan.password_file = Some(std::path::absolute(file).unwrap_or_else(|_| file.clone()));
     }
@@ -457,11 +481,19 @@ fn describe_plan(plan: &Plan) -> String {
         ));
     }
     out.push_str(&format!(
-        "Schedule: {}; keep {} daily, {} weekly, {} monthly snapshot(s).\n",
+        "Schedule: {}; keep {} daily, {} weekly, {} monthly snapshot(s); {}.\n",
         plan.schedule.name(),
         plan.retention.keep_daily,
         plan.retention.keep_weekly,
-        plan.retention.keep_monthly
+        plan.retention.keep_monthly,
+        if plan.verify_every_days == 0 {
+            "restore tests by hand (hygeia backup verify)".to_string()
+        } else {
+            format!(
+                "a restore test every {} days with the backups",
+                plan.verify_every_days
+            )
+        }
     ));
     out
 }

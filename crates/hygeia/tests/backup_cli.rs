@@ -271,6 +271,9 @@ fn s3_backups_come_back_through_hygeia_and_restic_and_make_the_check_measured() 
             &format!("usb={}", usb.display()),
             "--destination",
             &format!("cloud={cloud}"),
+            // Restore tests by hand here, to see HY-BK-005 change with `verify`.
+            "--verify-every-days",
+            "0",
         ],
     ));
     let ran = ok(&hygeia(&config, &["backup", "run"]));

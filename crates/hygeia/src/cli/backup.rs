@@ -96,6 +96,10 @@ pub struct BackupPlanArgs {
     /// Leave out what matches this glob pattern (repeatable; replaces the plan's list).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Test a restore of each destination with the backups when its last test is this many
+    /// days old (default 30; 0 leaves restore tests to `hygeia backup verify`).
+    #[arg(long, value_name = "DAYS")]
+    pub verify_every_days: Option<u32>,
     /// The private file holding the repositories' password, for scheduled runs.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
