@@ -157,6 +157,28 @@ pub struct Limits {
     pub restore_test_max_age_days: i64,
 }
 
+impl Limits {
+    /// The limits the catalog states for HY-BK-003 (`copy_max_age_days`) and HY-BK-005
+    /// (`restore_test_max_age_days`), so the table and the controls say the same numbers.
+    pub fn from_catalog(catalog: &crate::Catalog) -> Limits {
+        let default = Limits::default();
+        let limit = |id: &str, name: &str, fallback: i64| {
+            catalog
+                .control(id)
+                .and_then(|c| c.limit(name))
+                .unwrap_or(fallback)
+        };
+        Limits {
+            copy_max_age_days: limit("HY-BK-003", "copy_max_age_days", default.copy_max_age_days),
+            restore_test_max_age_days: limit(
+                "HY-BK-005",
+                "restore_test_max_age_days",
+                default.restore_test_max_age_days,
+            ),
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

@@ -10,22 +10,7 @@ use hygeia_core::{Finding, UnknownCause};
 pub const STATE_PROBE: &str = "hygeia_backup_state";
 
 fn limits(input: &Input) -> Limits {
-    let default = Limits::default();
-    let limit = |id: &str, name: &str, fallback: i64| {
-        input
-            .catalog
-            .control(id)
-            .and_then(|c| c.limit(name))
-            .unwrap_or(fallback)
-    };
-    Limits {
-        copy_max_age_days: limit("HY-BK-003", "copy_max_age_days", default.copy_max_age_days),
-        restore_test_max_age_days: limit(
-            "HY-BK-005",
-            "restore_test_max_age_days",
-            default.restore_test_max_age_days,
-        ),
-    }
+    Limits::from_catalog(input.catalog)
 }
 
 /// The assessed history, or the `unknown` finding that says why there is none.
