@@ -189,7 +189,7 @@ fn backup_one(
 ) -> Result<(BackupSummary, usize, ObjectLockReading), BackupError> {
     let summary = repository::backup(location, password, &plan.sources, &plan.excludes)?;
     let forgotten =
-        repository::apply_retention(location, password, &summary.snapshot, &plan.retention)?;
+        crate::retention::apply_retention(location, password, &summary.snapshot, &plan.retention)?;
     let lock = match location {
         Location::S3 { .. } => Some(repository::object_lock(location)?),
         _ => None,

@@ -4,7 +4,8 @@
 
 use hygeia_backup::BackupError;
 use hygeia_backup::location::Location;
-use hygeia_backup::repository::{backup, init, restore, snapshots};
+use hygeia_backup::repository::{backup, init, snapshots};
+use hygeia_backup::restore::restore;
 use std::path::Path;
 use std::process::Command;
 

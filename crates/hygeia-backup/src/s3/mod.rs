@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod sigv4;
+mod xml;
 
 use crate::BackupError;
 use bytes::Bytes;

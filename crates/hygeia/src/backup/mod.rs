@@ -146,7 +146,7 @@ pub fn run(command: BackupCommand) -> Result<u8, Failure> {
         }
         BackupCommand::Restore(args) => {
             let (location, password) = repository_of(&args.repo)?;
-            let done = repository::restore(
+            let done = hygeia_backup::restore::restore(
                 &location,
                 &password,
                 args.snapshot.as_deref(),
