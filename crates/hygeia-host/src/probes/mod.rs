@@ -27,23 +27,71 @@ pub fn for_platform(platform: Platform, context: &Context, run_as: Option<RunAs>
     probes
 }
 
-/// Where `hygeia backup` keeps the person's backup history. Through sudo the config folder of
-/// the person (from their home), not root's: the history belongs to whoever ran the backups.
+/// Where `hygeia backup` keeps the person's backup history. Through sudo, or as the agent
+/// (root, for the person at the computer's seat), the person's own config folder from their
+/// home, not root's: the history belongs to whoever ran the backups.
 fn backup_state_path(platform: Platform, context: &Context) -> Option<std::path::PathBuf> {
     let [folder, file] = hygeia_core::backup_state::RELATIVE_PATH;
     let own_folder = std::env::var_os("HYGEIA_CONFIG_DIR").is_some() || !context.elevated;
     let config = if own_folder {
         crate::answers::config_dir().ok()?
     } else {
-        let home = std::path::Path::new(&context.home);
-        match platform {
-            Platform::Linux => home.join(".config").join("hygeia"),
-            Platform::Macos => home
-                .join("Library")
-                .join("Application Support")
-                .join("hygeia"),
-            Platform::Windows => crate::answers::config_dir().ok()?,
+        match person_config_dir(platform, &context.home) {
+            Some(dir) => dir,
+            None => crate::answers::config_dir().ok()?,
         }
     };
     Some(config.join(folder).join(file))
+}
+
+/// Hygeia's config folder in the home folder `home` (`None` on Windows, where an elevated
+/// check runs as the person and `%APPDATA%` is already theirs).
+fn person_config_dir(platform: Platform, home: &str) -> Option<std::path::PathBuf> {
+    let home = std::path::Path::new(home);
+    match platform {
+        _ if home.as_os_str().is_empty() => None,
+        Platform::Linux => Some(home.join(".config").join("hygeia")),
+        Platform::Macos => Some(
+            home.join("Library")
+                .join("Application Support")
+                .join("hygeia"),
+        ),
+        Platform::Windows => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_elevated_check_reads_the_persons_backup_history() {
+        assert_eq!(
+            person_config_dir(Platform::Linux, "/home/drlee"),
+            Some("/home/drlee/.config/hygeia".into())
+        );
+        assert_eq!(
+            person_config_dir(Platform::Macos, "/Users/drlee"),
+            Some("/Users/drlee/Library/Application Support/hygeia".into())
+        );
+        assert_eq!(
+            person_config_dir(Platform::Windows, r"C:\Users\drlee"),
+            None
+        );
+        assert_eq!(person_config_dir(Platform::Linux, ""), None);
+        let context = Context {
+            hostname: "exam-room-3".into(),
+            user: "drlee".into(),
+            elevated: false,
+            home: "/home/drlee".into(),
+            desktop: None,
+        };
+        let probes = for_platform(Platform::Linux, &context, None);
+        assert!(
+            probes
+                .iter()
+                .any(|p| p.id == crate::rules::BACKUP_STATE_PROBE),
+            "the history is read on every check"
+        );
+    }
 }
