@@ -6,6 +6,7 @@
 //! [`repository`] initialises, backs up, lists and restores.
 
 mod guard;
+mod layout;
 pub mod location;
 pub mod media;
 pub mod password;

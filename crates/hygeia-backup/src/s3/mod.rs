@@ -136,20 +136,11 @@ impl S3Backend {
     }
 
     fn key(&self, relative: &str) -> String {
-        if self.prefix.is_empty() {
-            relative.to_string()
-        } else {
-            format!("{}/{relative}", self.prefix)
-        }
+        crate::layout::under(&self.prefix, relative)
     }
 
     fn file_key(&self, tpe: FileType, id: &Id) -> String {
-        let hex = id.to_hex();
-        match tpe {
-            FileType::Config => self.key("config"),
-            FileType::Pack => self.key(&format!("data/{}/{}", &hex[..2], &*hex)),
-            _ => self.key(&format!("{}/{}", tpe.dirname(), &*hex)),
-        }
+        crate::layout::file(&self.prefix, tpe, id)
     }
 }
 

@@ -76,20 +76,11 @@ impl SftpBackend {
     }
 
     fn join(&self, relative: &str) -> String {
-        if self.root.is_empty() {
-            relative.to_string()
-        } else {
-            format!("{}/{relative}", self.root)
-        }
+        crate::layout::under(&self.root, relative)
     }
 
     fn file_path(&self, tpe: FileType, id: &Id) -> String {
-        let hex = id.to_hex();
-        match tpe {
-            FileType::Config => self.join("config"),
-            FileType::Pack => self.join(&format!("data/{}/{}", &hex[..2], &*hex)),
-            _ => self.join(&format!("{}/{}", tpe.dirname(), &*hex)),
-        }
+        crate::layout::file(&self.root, tpe, id)
     }
 
     /// Files in `folder` with their sizes (an absent folder is empty).
