@@ -220,6 +220,12 @@ pub struct TelehealthApp {
     /// Substrings of Windows program names.
     #[serde(default)]
     pub windows: Vec<String>,
+    /// Android package names.
+    #[serde(default)]
+    pub android: Vec<String>,
+    /// iOS bundle identifiers.
+    #[serde(default)]
+    pub ios: Vec<String>,
 }
 
 /// A vendor VPN client or anti-malware product and how to recognise it.

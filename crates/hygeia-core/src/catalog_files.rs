@@ -7,7 +7,7 @@
 use serde::de::DeserializeOwned;
 
 /// The built-in catalog files by name (the name under `catalog/`).
-const FILES: [(&str, &str); 16] = [
+const FILES: [(&str, &str); 17] = [
     (
         "attestation-report.toml",
         include_str!("../../../catalog/attestation-report.toml"),
@@ -55,6 +55,10 @@ const FILES: [(&str, &str); 16] = [
     (
         "mail-senders.toml",
         include_str!("../../../catalog/mail-senders.toml"),
+    ),
+    (
+        "mobile-os.toml",
+        include_str!("../../../catalog/mobile-os.toml"),
     ),
     (
         "network-services.toml",

@@ -63,6 +63,11 @@ impl Finding {
         Finding::new(Status::Warn, reason)
     }
 
+    /// Declared in place by a person, not measured.
+    pub fn attested(reason: impl Into<String>) -> Finding {
+        Finding::new(Status::Attested, reason)
+    }
+
     /// Does not apply here.
     pub fn not_applicable(reason: impl Into<String>) -> Finding {
         Finding::new(Status::NotApplicable, reason)

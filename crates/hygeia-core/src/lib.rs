@@ -12,6 +12,7 @@ pub mod catalog_files;
 pub mod finding;
 pub mod markup;
 pub mod model;
+pub mod phone_state;
 pub mod private_file;
 pub mod report;
 pub mod time_util;

@@ -86,8 +86,9 @@ pub fn render_terminal(report: &Report, color: bool) -> String {
         report.host.hostname, report.host.os, report.host.collected_at
     );
     let _ = writeln!(out, "{}", paint(&heading, "1", color));
-    // `hygeia devices report` reads an inventory, not a computer: its source says so itself.
-    if report.host.source.starts_with("inventory ") {
+    // `hygeia devices report` reads an inventory and `hygeia phone check` a phone, not this
+    // computer: their sources say so themselves.
+    if report.host.source.starts_with("inventory ") || report.host.source.starts_with("phone ") {
         let _ = writeln!(out, "Read from the device {}.", report.host.source);
     } else if report.host.source != "live" {
         let _ = writeln!(

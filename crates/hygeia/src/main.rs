@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod devices;
 mod mail;
+mod phone;
 mod progress;
 #[cfg(feature = "server")]
 mod serve;
@@ -71,6 +72,8 @@ fn main() -> ExitCode {
         cli::Command::Devices(cli::DevicesCommand::Match(args)) => devices::run_match(args),
         cli::Command::Devices(cli::DevicesCommand::Update(args)) => devices::update(args),
         cli::Command::Devices(cli::DevicesCommand::Report(args)) => devices::report(args),
+        cli::Command::Phone(cli::PhoneCommand::Check(args)) => phone::check(args),
+        cli::Command::Phone(cli::PhoneCommand::Import(args)) => phone::import(args),
         #[cfg(feature = "imap")]
         cli::Command::Mail(cli::MailCommand::Imap(args)) => mail::imap(args),
         #[cfg(feature = "server")]

@@ -18,20 +18,33 @@ pub fn for_platform(platform: Platform, context: &Context, run_as: Option<RunAs>
         Platform::Macos => macos::probes(context),
         Platform::Windows => windows::probes(context),
     };
-    if let Some(path) = backup_state_path(platform, context) {
-        probes.push(Probe::file(
+    let histories = [
+        (
             crate::rules::BACKUP_STATE_PROBE,
-            &path.to_string_lossy(),
-        ));
+            hygeia_core::backup_state::RELATIVE_PATH,
+        ),
+        (
+            crate::rules::PHONE_STATE_PROBE,
+            hygeia_core::phone_state::RELATIVE_PATH,
+        ),
+    ];
+    for (probe, relative) in histories {
+        if let Some(path) = history_path(platform, context, relative) {
+            probes.push(Probe::file(probe, &path.to_string_lossy()));
+        }
     }
     probes
 }
 
-/// Where `hygeia backup` keeps the person's backup history. Through sudo, or as the agent
-/// (root, for the person at the computer's seat), the person's own config folder from their
-/// home, not root's: the history belongs to whoever ran the backups.
-fn backup_state_path(platform: Platform, context: &Context) -> Option<std::path::PathBuf> {
-    let [folder, file] = hygeia_core::backup_state::RELATIVE_PATH;
+/// Where Hygeia keeps a history of the person's (`hygeia backup`'s backups, `hygeia phone
+/// check`'s phones). Through sudo, or as the agent (root, for the person at the computer's
+/// seat), the person's own config folder from their home, not root's: the history belongs to
+/// whoever made it.
+fn history_path(
+    platform: Platform,
+    context: &Context,
+    [folder, file]: [&str; 2],
+) -> Option<std::path::PathBuf> {
     let own_folder = std::env::var_os("HYGEIA_CONFIG_DIR").is_some() || !context.elevated;
     let config = if own_folder {
         crate::answers::config_dir().ok()?
@@ -91,7 +104,13 @@ mod tests {
             probes
                 .iter()
                 .any(|p| p.id == crate::rules::BACKUP_STATE_PROBE),
-            "the history is read on every check"
+            "the backup history is read on every check"
+        );
+        assert!(
+            probes
+                .iter()
+                .any(|p| p.id == crate::rules::PHONE_STATE_PROBE),
+            "the phone history is read on every check"
         );
     }
 }

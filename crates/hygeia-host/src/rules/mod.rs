@@ -10,10 +10,12 @@ mod disk;
 mod exposure;
 mod firewall;
 mod network;
+mod phones;
 mod screen;
 mod system;
 
 pub use backup_copies::STATE_PROBE as BACKUP_STATE_PROBE;
+pub use phones::STATE_PROBE as PHONE_STATE_PROBE;
 pub use system::os_identity;
 
 use crate::probe::{DirEntry, Outcome};
@@ -63,6 +65,10 @@ pub const RULES: &[(&str, Rule)] = &[
     ("HY-BK-003", backup_copies::offline_copy),
     ("HY-BK-004", backup_copies::offsite_copy),
     ("HY-BK-005", backup_copies::restore_tested),
+    ("HY-PH-001", phones::phone_updates),
+    ("HY-PH-002", phones::phone_lock),
+    ("HY-PH-003", phones::phone_telehealth_apps),
+    ("HY-PH-004", phones::phone_app_sources),
 ];
 
 /// Runs every rule over a snapshot.
@@ -118,6 +124,10 @@ pub const LIMITS: &[(&str, &str)] = &[
     ("HY-PC-010", "signature_age_days"),
     ("HY-PC-010", "xprotect_age_days"),
     ("HY-PC-015", "max_failed_attempts"),
+    ("HY-PH-001", "phone_check_max_age_days"),
+    ("HY-PH-002", "phone_check_max_age_days"),
+    ("HY-PH-003", "phone_check_max_age_days"),
+    ("HY-PH-004", "phone_check_max_age_days"),
 ];
 
 impl<'a> Input<'a> {

@@ -7,6 +7,7 @@ mod backup;
 mod check;
 mod devices;
 mod mail;
+mod phone;
 #[cfg(feature = "server")]
 mod serve;
 
@@ -17,6 +18,7 @@ pub use backup::*;
 pub use check::*;
 pub use devices::*;
 pub use mail::*;
+pub use phone::*;
 #[cfg(feature = "server")]
 pub use serve::*;
 
@@ -46,6 +48,9 @@ pub enum Command {
     /// Match medical and IT devices against CISA advisories, KEV, NVD and EPSS.
     #[command(subcommand)]
     Devices(DevicesCommand),
+    /// Check phones and tablets: over USB, or from a device-management export.
+    #[command(subcommand)]
+    Phone(PhoneCommand),
     /// Run the server that practices and insurers enroll their computers into.
     #[cfg(feature = "server")]
     Serve(ServeArgs),
