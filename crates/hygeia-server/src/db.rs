@@ -8,7 +8,7 @@ use sqlx::{Any, Executor, Row, Transaction};
 use std::time::Duration;
 
 /// The migrations, in order. A migration is never edited once released: a change is a new file.
-const MIGRATIONS: [(i64, &str, &str); 3] = [
+const MIGRATIONS: [(i64, &str, &str); 4] = [
     (
         1,
         "initial schema",
@@ -20,6 +20,7 @@ const MIGRATIONS: [(i64, &str, &str); 3] = [
         include_str!("../migrations/0002_hardening.sql"),
     ),
     (3, "devices", include_str!("../migrations/0003_devices.sql")),
+    (4, "phones", include_str!("../migrations/0004_phones.sql")),
 ];
 
 /// Which database is behind the pool.

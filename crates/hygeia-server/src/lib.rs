@@ -15,6 +15,7 @@ pub mod error;
 pub mod ingest;
 pub mod init;
 pub mod pages;
+pub mod phones;
 pub mod practice_risk;
 pub mod proxy;
 pub mod ratelimit;

@@ -2,7 +2,7 @@
 //! built from this table, and the tests walk the same table (every route refuses anonymous
 //! callers and callers from other practices; every route is in the OpenAPI document).
 
-use crate::api::{admin, agent, devices, read, risk, session};
+use crate::api::{admin, agent, devices, phones, read, risk, session};
 use crate::pages;
 use crate::state::AppState;
 use axum::Router;
@@ -204,6 +204,15 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
         )
         .body_limit(devices::UPLOAD_BODY_BYTES),
         route(Get, "/api/v1/advisory-store", User, devices::advisory_store),
+        route(Get, "/api/v1/practices/{id}/phones", User, phones::list),
+        route(
+            Post,
+            "/api/v1/practices/{id}/phones/import",
+            User,
+            phones::import,
+        )
+        .body_limit(phones::IMPORT_BODY_BYTES),
+        route(Post, "/api/v1/phone-links", User, phones::create_link),
         route(Get, "/api/v1/hosts/{id}", User, read::host),
         route(Patch, "/api/v1/hosts/{id}", User, admin::assign_host),
         route(Delete, "/api/v1/hosts/{id}", User, admin::revoke_host),
@@ -242,6 +251,43 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
         ),
         route(Post, "/logout", Page, pages::sign_in::logout),
         route(Get, "/my-computers", Page, pages::overview::my_computers),
+        route(
+            Post,
+            "/my-computers/phone-link",
+            Page,
+            pages::phones::link_for_me,
+        ),
+        route(
+            Get,
+            "/practices/{id}/phones",
+            Page,
+            pages::phones::phones_page,
+        ),
+        route(
+            Post,
+            "/practices/{id}/phones/import",
+            Page,
+            pages::phones::import,
+        )
+        .body_limit(phones::IMPORT_BODY_BYTES),
+        route(
+            Post,
+            "/practices/{id}/phones/link",
+            Page,
+            pages::phones::link_for_person,
+        ),
+        route(
+            Get,
+            "/phone-check/{token}",
+            PublicPage,
+            pages::phones::check_form,
+        ),
+        route(
+            Post,
+            "/phone-check/{token}",
+            PublicPage,
+            pages::phones::check_submit,
+        ),
         route(Get, "/practices/{id}", Page, pages::overview::practice),
         route(
             Get,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod agent;
 pub mod devices;
+pub mod phones;
 pub mod read;
 pub mod risk;
 pub mod session;

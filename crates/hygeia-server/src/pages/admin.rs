@@ -24,7 +24,7 @@ fn all() -> Page {
 }
 
 /// The address agents reach this server at, as the browser sees it (the form's `Origin`).
-fn server_url(headers: &HeaderMap) -> String {
+pub(crate) fn server_url(headers: &HeaderMap) -> String {
     let origin = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())

@@ -16,6 +16,7 @@ pub mod insurer;
 pub mod layout;
 pub mod overview;
 pub mod pdf;
+pub mod phones;
 pub mod report;
 pub mod sign_in;
 

@@ -138,6 +138,7 @@ pub async fn practice(
     let manages =
         viewer.practice_id == Some(practice_id) && viewer.role == crate::auth::Role::PracticeAdmin;
     let devices_card = super::devices::overview_card(&state, &viewer, practice_id).await?;
+    let phones_card = phones_overview_card(&state, &viewer, practice_id).await?;
     let backups = read::backup_posture_of(&state, &viewer.caller(), practice_id).await?;
     let backup_table = backup_coverage(listed_hosts, &backups);
     let body = html! {
@@ -147,7 +148,12 @@ pub async fn practice(
             a href={ "/practices/" (practice_id) "/attestation" } { "Attestation report" }
             " · "
             a href={ "/practices/" (practice_id) "/devices" } { "Devices" }
+            @if viewer.role != crate::auth::Role::Clinician {
+                " · "
+                a href={ "/practices/" (practice_id) "/phones" } { "Phones" }
+            }
         }
+        (phones_card)
         @if hosts == 0 {
             (empty_state("No computers enrolled yet", html! {
                 "Each computer that sees patient data runs the Hygeia agent, which checks it every hour and reports here. "
@@ -279,6 +285,7 @@ pub async fn my_computers(State(state): State<AppState>, viewer: Viewer) -> Page
     };
     let body = html! {
         h1 { "My computers" }
+        @if viewer.practice_id.is_some() { (super::phones::my_phone_card(&viewer)) }
         @if items.is_empty() {
             (empty_state("No computer is assigned to you yet", html! {
                 "When your practice administrator enrols your computer and assigns it to you, its checks and what to fix appear here."
@@ -296,4 +303,25 @@ pub async fn my_computers(State(state): State<AppState>, viewer: Viewer) -> Page
         }
     };
     Ok(page("My computers", &viewer, body))
+}
+
+/// The phones tile of the practice overview (administrators and the insurer).
+async fn phones_overview_card(
+    state: &AppState,
+    viewer: &Viewer,
+    practice_id: i64,
+) -> PageResult<Markup> {
+    if viewer.role == crate::auth::Role::Clinician {
+        return Ok(html! {});
+    }
+    let mut snapshot = state.db.snapshot().await?;
+    let counts = crate::phones::counts(&mut snapshot, practice_id).await?;
+    snapshot.commit().await?;
+    let link = format!("/practices/{practice_id}/phones");
+    Ok(html! {
+        div.tiles aria-label="Phones" {
+            div.tile { span.number { (counts.phones) } a href=(link) { "phones and tablets" } }
+            div.tile { span.number { (counts.out_of_date) } "phones out of date" }
+        }
+    })
 }

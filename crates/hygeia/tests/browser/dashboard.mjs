@@ -1,7 +1,8 @@
 // Drives Debian's Chromium through the `hygeia serve` dashboard with a real server and a real
 // agent: first sign-in with a new password and an authenticator (TOTP) set up from the QR page,
 // enrolment of this computer, the overview, the computer's page, revoking the enroll secret, the
-// device inventory upload with its findings, the attestation report and its PDF, and the
+// device inventory upload with its findings, the attestation report and its PDF, the phone
+// check page on an emulated iPhone and Android phone, and the
 // insurer's view with its CSV. Every request the pages
 // make must go to the server itself. Screenshots of each page are kept in $SCREENSHOTS.
 //
@@ -302,6 +303,53 @@ try {
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `the page is ${overflow}px wider than the phone`);
   await shot(phone, "overview-phone");
+
+  step("phones: a link opened on an old iPhone and on an Android phone records each phone");
+  async function phoneLink() {
+    await admin.goto(`${practiceUrl}/phones`);
+    await checkPage(admin);
+    await admin.fill("#email", "admin@riverside.example");
+    await admin.click("text=Make a link");
+    await checkPage(admin);
+    assert.ok(await admin.locator("div.qr svg").count() === 1, "the link has its QR code");
+    return (await admin.locator("#phone-link").textContent()).trim();
+  }
+  const oldIphone = await newPage({
+    userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 15_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/15.6 Mobile/15E148 Safari/604.1",
+    viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true,
+  });
+  await oldIphone.goto(await phoneLink());
+  await checkPage(oldIphone);
+  assert.ok(await oldIphone.getByText("iOS 15.6").isVisible(), "the page read the iOS version from Safari");
+  await oldIphone.check("input[name=screen_lock][value=yes]");
+  await oldIphone.check("input[name=automatic_updates][value=no]");
+  await oldIphone.check("input[name=visit_app][value=FaceTime]");
+  await shot(oldIphone, "phone-check-iphone");
+  await oldIphone.click("text=Send");
+  await checkPage(oldIphone);
+  assert.ok(await oldIphone.getByText("Thank you").isVisible());
+  assert.ok(await oldIphone.getByText("no longer gets security fixes").isVisible(), "iOS 15 fails HY-PH-001");
+  await shot(oldIphone, "phone-check-result");
+  // Chrome on Android hides the version in its User-Agent; the page reads the Client Hints.
+  const android = await newPage({
+    userAgent: "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+    extraHTTPHeaders: { "Sec-CH-UA-Platform": '"Android"', "Sec-CH-UA-Platform-Version": '"16.0.0"', "Sec-CH-UA-Model": '"Pixel 9"' },
+    viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true,
+  });
+  await android.goto(await phoneLink());
+  assert.ok(await android.getByText("Pixel 9").isVisible(), "the model came from the Client Hints");
+  await android.check("input[name=screen_lock][value=yes]");
+  await android.check("input[name=automatic_updates][value=yes]");
+  await android.check("input[name=visit_app][value=none]");
+  await android.fill("#patch", "2021-03-05");
+  await android.click("text=Send");
+  assert.ok(await android.getByText("Thank you").isVisible());
+  await admin.goto(`${practiceUrl}/phones`);
+  await checkPage(admin);
+  assert.ok(await admin.locator("td:has-text('iOS 15.6')").count() === 1, "the iPhone is listed");
+  assert.ok(await admin.locator("td:has-text('Android 16')").count() === 1, "the Android phone is listed");
+  assert.ok(await admin.locator("td:has-text('admin@riverside.example')").count() === 2, "both belong to the person of the link");
+  await shot(admin, "phones");
 
   step("sign out");
   await admin.click("header button:text-is('Sign out')");
