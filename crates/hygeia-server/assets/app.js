@@ -44,3 +44,7 @@ document.addEventListener("click", (event) => {
 for (const link of document.querySelectorAll("header nav a")) {
   if (link.pathname === window.location.pathname) link.setAttribute("aria-current", "page");
 }
+
+// The phone check page: an iPad's Safari says "Macintosh"; its touch screen tells it apart.
+const touchPoints = document.getElementById("touch-points");
+if (touchPoints) touchPoints.value = String(navigator.maxTouchPoints || 0);
