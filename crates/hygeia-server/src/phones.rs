@@ -113,6 +113,11 @@ fn facts_by_origin(facts: &PhoneFacts) -> (Vec<String>, Vec<String>) {
     (measured, answered)
 }
 
+/// Where a phone's facts came from, for people ("Intune export").
+pub fn source_label(source: &str) -> &'static str {
+    hygeia_phone::PhoneSource::parse(source).map_or("unknown", hygeia_phone::PhoneSource::label)
+}
+
 /// Inserts or replaces a phone's record.
 pub async fn save(
     tx: &mut Transaction<'static, Any>,

@@ -163,6 +163,28 @@ fn import_link_and_phone_check_page() {
         );
         assert_eq!(resent.status, 404);
 
+        // The attestation report lists the phones in its asset inventory; the risk list counts them.
+        let report = admin.get(&format!("/practices/{practice}/attestation"));
+        assert_eq!(report.status, 200);
+        let text = report.body.as_str().unwrap_or_default();
+        assert!(
+            text.contains("2c. Asset inventory: phones and tablets")
+                && text.contains("DrLee-Pixel5"),
+            "{backend}"
+        );
+        let ranked = admin.get("/api/v1/risk");
+        assert_eq!(ranked.status, 200, "{:?}", ranked.body);
+        let item = ranked.body["items"]
+            .as_array()
+            .and_then(|i| i.iter().find(|p| p["practice_id"] == practice))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(item["phones"]["phones"], 4, "{item}");
+        assert_eq!(
+            item["phones"]["out_of_date"], 3,
+            "the Pixel on Android 11, the iPhone 12 on iOS 17, the nurse's iPhone on iOS 15: {item}"
+        );
+
         // Another practice sees none of it.
         let (_, other_email, other_otp) = server.practice("Elsewhere", "admin@elsewhere.example");
         let mut other = first_sign_in(&server, &other_email, &other_otp);

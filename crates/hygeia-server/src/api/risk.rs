@@ -70,6 +70,8 @@ pub struct RankedPractice {
     pub trend: Vec<DayRate>,
     /// Its devices; `None` without an inventory (not measured, not "no risk").
     pub devices: Option<DeviceRisk>,
+    /// Its phones and tablets; `None` when none is on record (not measured, not "no risk").
+    pub phones: Option<crate::phones::PhoneCounts>,
     /// Passing results among all; `None` without results.
     pub pass_rate: Option<f64>,
     /// `high`, `medium`, `low` or `no data`.
@@ -138,6 +140,7 @@ pub async fn ranking(state: &AppState, caller: &Caller) -> ApiResult<Vec<RankedP
                 top_failing: Vec::new(),
                 trend: Vec::new(),
                 devices: None,
+                phones: None,
                 pass_rate: None,
                 risk: "no data",
                 share_failing_serious: 0.0,
@@ -202,6 +205,7 @@ pub async fn ranking(state: &AppState, caller: &Caller) -> ApiResult<Vec<RankedP
         }
     }
     add_device_risk(state, caller, &mut by_id).await?;
+    add_phone_risk(state, caller, &mut by_id).await?;
     // The days of each practice's trend as one text: `2026-11-28=1200/1500,...`.
     let first = crate::rollup::day_of(at - 29 * 86_400);
     let (scope, values) = practice_scope(caller, "practice_id", 2);
@@ -242,6 +246,7 @@ pub async fn ranking(state: &AppState, caller: &Caller) -> ApiResult<Vec<RankedP
                 p.devices
                     .as_ref()
                     .map_or(0, |d| d.findings_critical_or_high) as f64,
+                p.phones.as_ref().map_or(0, |c| c.out_of_date) as f64,
                 -p.pass_rate.unwrap_or(1.0),
             )
         };
@@ -313,6 +318,37 @@ async fn add_device_risk(
             .and_then(|p| p.devices.as_mut())
         {
             devices.safeguards_not_in_place = row.try_get("failing")?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds each practice's phones: how many are on record, out of date (HY-PH-001 failing), and
+/// failing any phone control. A practice without phones keeps `phones: None`.
+async fn add_phone_risk(
+    state: &AppState,
+    caller: &Caller,
+    by_id: &mut BTreeMap<i64, RankedPractice>,
+) -> ApiResult<()> {
+    let (scope, values) = practice_scope(caller, "practice_id", 1);
+    let rows = bind_all(
+        sqlx::query(&format!(
+            "SELECT practice_id, COUNT(*) AS phones, \
+             COALESCE(SUM(CASE WHEN updates_status = 'fail' THEN 1 ELSE 0 END), 0) AS out_of_date, \
+             COALESCE(SUM(CASE WHEN status = 'fail' THEN 1 ELSE 0 END), 0) AS failing \
+             FROM phones WHERE {scope} GROUP BY practice_id"
+        )),
+        &values,
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    for row in rows {
+        if let Some(p) = by_id.get_mut(&row.try_get::<i64, _>("practice_id")?) {
+            p.phones = Some(crate::phones::PhoneCounts {
+                phones: row.try_get("phones")?,
+                out_of_date: row.try_get("out_of_date")?,
+                failing: row.try_get("failing")?,
+            });
         }
     }
     Ok(())

@@ -260,6 +260,8 @@ pub struct Report {
     pub assets: Vec<Asset>,
     /// The device inventory in force, when the practice had uploaded one by the day.
     pub devices: Option<DeviceInventory>,
+    /// Section 2c: the phones and tablets on record by that day (each as last seen).
+    pub phones: Vec<crate::phones::PhoneRow>,
     /// Controls by HICP practice.
     pub groups: Vec<HicpGroup>,
     /// Answers people gave.
@@ -464,6 +466,12 @@ pub async fn build(
 
     let mut snapshot = state.db.snapshot().await?;
     let devices = device_inventory(&mut snapshot, practice_id, end).await?;
+    let phones: Vec<crate::phones::PhoneRow> =
+        crate::phones::list(&mut snapshot, practice_id, None)
+            .await?
+            .into_iter()
+            .filter(|p| p.seen_at <= end)
+            .collect();
     let device_controls =
         crate::devices::storage::controls_at(&mut snapshot, practice_id, end).await?;
     snapshot.commit().await?;
@@ -581,6 +589,7 @@ pub async fn build(
         generated_by: viewer.display_name.clone(),
         assets,
         devices,
+        phones,
         groups: groups
             .into_iter()
             .map(|(practice, controls)| HicpGroup { practice, controls })

@@ -105,7 +105,7 @@ pub async fn practices(
                 thead { tr {
                     th { "Practice" } th { "Risk" } th.num { "Computers" } th.num { "Critical/high failing" }
                     th { "Passing results" } th { "Last 30 days" } th { "Failing most often" } th.num { "Not reporting" }
-                    th { "Devices" }
+                    th { "Devices" } th { "Phones" }
                 } }
                 tbody { @for p in &items {
                     tr {
@@ -120,6 +120,10 @@ pub async fn practices(
                         } }
                         td.num { (p.not_reporting) }
                         td { (devices_cell(p.devices.as_ref())) }
+                        td { @match &p.phones {
+                            Some(c) => { (c.phones) " phones" br; span.hint { (c.out_of_date) " out of date, " (c.failing) " failing a control" } },
+                            None => { span.hint { "none on record" } },
+                        } }
                     }
                 } }
             } }
@@ -159,7 +163,7 @@ pub async fn practices_csv(
 ) -> PageResult<Response> {
     let items = ranked(&state, &viewer, &filter).await?;
     let mut out = String::from(
-        "practice,risk,computers,computers_failing_critical_or_high,pass_rate_percent,not_reporting,failing_most_often,devices,device_findings_critical_or_high,device_findings_kev,device_safeguards_not_in_place\r\n",
+        "practice,risk,computers,computers_failing_critical_or_high,pass_rate_percent,not_reporting,failing_most_often,devices,device_findings_critical_or_high,device_findings_kev,device_safeguards_not_in_place,phones,phones_out_of_date\r\n",
     );
     for p in &items {
         let top: Vec<String> = p
@@ -175,7 +179,7 @@ pub async fn practices_csv(
                 .unwrap_or_default()
         };
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             csv_cell(&p.name),
             p.risk,
             p.hosts,
@@ -189,6 +193,10 @@ pub async fn practices_csv(
             device_cell(|d| d.findings_critical_or_high),
             device_cell(|d| d.findings_kev),
             device_cell(|d| d.safeguards_not_in_place),
+            p.phones.map(|c| c.phones.to_string()).unwrap_or_default(),
+            p.phones
+                .map(|c| c.out_of_date.to_string())
+                .unwrap_or_default(),
         ));
     }
     let filename = format!(

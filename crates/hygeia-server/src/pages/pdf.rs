@@ -352,6 +352,7 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
     }
 
     devices_section(&mut layout, report);
+    phones_section(&mut layout, report);
 
     layout.heading("3. Safeguards by HICP practice", 12.0);
     if report.groups.is_empty() {
@@ -521,6 +522,48 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
     }
 
     finish(layout, report, &title)
+}
+
+/// Section 2c: the phones and tablets on record.
+fn phones_section(layout: &mut Layout, report: &Report) {
+    layout.heading("2c. Asset inventory: phones and tablets", 12.0);
+    if report.phones.is_empty() {
+        layout.paragraph(
+            "No phone or tablet was on record by this day, so the phone safeguards (HY-PH-001 to 004) are measured only as computers report them.",
+            Font::Regular,
+            9.5,
+        );
+        return;
+    }
+    let rows: Vec<Vec<String>> = report
+        .phones
+        .iter()
+        .map(|p| {
+            vec![
+                format!("{} ({})", p.name, p.model),
+                phone_system(p),
+                p.owner.clone(),
+                crate::phones::source_label(&p.source).to_string(),
+                datetime(p.seen_at),
+                capitalized(&p.status),
+            ]
+        })
+        .collect();
+    layout.table(
+        &["Phone", "System", "Owner", "Source", "Seen", "Status"],
+        &[0.24, 0.18, 0.2, 0.14, 0.14, 0.1],
+        &rows,
+    );
+}
+
+/// "iOS 15.6" or "Android 11, patch 2021-03-05".
+pub fn phone_system(p: &crate::phones::PhoneRow) -> String {
+    let os = if p.family == "ios" { "iOS" } else { "Android" };
+    if p.security_patch.is_empty() {
+        format!("{os} {}", p.os_version)
+    } else {
+        format!("{os} {}, patch {}", p.os_version, p.security_patch)
+    }
 }
 
 /// Section 2b: the device inventory in force on the day.
@@ -706,6 +749,7 @@ mod tests {
             generated_by: "Pat Admin".into(),
             assets,
             devices: None,
+            phones: vec![],
             groups: vec![],
             attested: vec![],
             risks: vec![],

@@ -9,7 +9,7 @@ use super::layout::{
 use super::{CsrfForm, CsrfUpload, OpenForm, PageError, PageResult, UPLOAD_FIELD, Viewer};
 use crate::api::phones::{PhoneLink, make_link, practice_phones, store_import};
 use crate::auth::Role;
-use crate::phones::{self, PhoneRow};
+use crate::phones::{self, PhoneRow, source_label};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -48,10 +48,6 @@ fn phones_table(items: &[PhoneRow]) -> Markup {
             } } }
         } }
     }
-}
-
-fn source_label(source: &str) -> &'static str {
-    PhoneSource::parse(source).map_or("unknown", PhoneSource::label)
 }
 
 /// `GET /practices/{id}/phones`.

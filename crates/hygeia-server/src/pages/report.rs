@@ -96,6 +96,24 @@ fn sections(report: &Report) -> PageResult<Markup> {
                 }
             }
         }
+        section aria-labelledby="s2c" {
+            h2 #s2c { "2c. Asset inventory: phones and tablets" }
+            @if report.phones.is_empty() {
+                p { "No phone or tablet was on record by this day. The practice's administrator imports them from device management or sends phone check links on the Phones page." }
+            } @else {
+                div.table-wrap { table {
+                    thead { tr { th { "Phone" } th { "System" } th { "Owner" } th { "Source" } th { "Seen" } th { "Status" } } }
+                    tbody { @for p in &report.phones { tr {
+                        td { (p.name) br; span.hint { (p.model) } }
+                        td { (super::pdf::phone_system(p)) }
+                        td { (p.owner) }
+                        td { (crate::phones::source_label(&p.source)) }
+                        td { (datetime(p.seen_at)) }
+                        td { (capitalized(&p.status)) }
+                    } } }
+                } }
+            }
+        }
         section aria-labelledby="s3" {
             h2 #s3 { "3. Safeguards by HICP practice" }
             @if report.groups.is_empty() {
