@@ -61,6 +61,27 @@ fn json(output: &Output) -> Value {
     })
 }
 
+/// Validates a phone check report against `docs/schema/hygeia.check-1.schema.json`: a phone
+/// report is a check report.
+fn validate(document: &Value) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/schema/hygeia.check-1.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    compiler
+        .add_resource("check.json", schema)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let index = compiler
+        .compile("check.json", &mut schemas)
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Err(error) = schemas.validate(document, index) {
+        panic!("the phone report does not match the check schema:\n{error:#}");
+    }
+}
+
 fn control<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["controls"]
         .as_array()
@@ -114,6 +135,7 @@ fn an_android_11_phone_with_a_2021_patch_fails_hy_ph_001_and_names_the_patch_age
         String::from_utf8_lossy(&output.stderr)
     );
     let report = json(&output);
+    validate(&report);
     assert_eq!(report["schema"], "hygeia.check/1");
     assert_eq!(report["host"]["hostname"], "Google Pixel 5");
     assert_eq!(
