@@ -38,6 +38,27 @@ fuzz_target!(|data: &[u8]| {
                 failing: l.len(),
             })
             .collect(),
+        devices: None,
+        phones: lines
+            .iter()
+            .map(|l| hygeia_server::phones::PhoneRow {
+                id: (*l).into(),
+                name: (*l).into(),
+                owner: (*l).into(),
+                owner_user_id: None,
+                family: (*l).into(),
+                os_version: (*l).into(),
+                security_patch: (*l).into(),
+                model: (*l).into(),
+                source: (*l).into(),
+                seen_at: 0,
+                status: (*l).into(),
+                updates_status: (*l).into(),
+                results: vec![],
+                measured: vec![(*l).into()],
+                answered: vec![(*l).into()],
+            })
+            .collect(),
         groups: vec![],
         attested: lines
             .iter()
