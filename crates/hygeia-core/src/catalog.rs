@@ -290,6 +290,56 @@ pub struct NetworkService {
     pub risk: ServiceRisk,
 }
 
+/// How a service found on the home router is judged (`catalog/home-network.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RouterPortRisk {
+    /// A settings page over plain HTTP.
+    PlainAdmin,
+    /// A telnet login.
+    Telnet,
+    /// The provider's TR-069/CWMP management service.
+    Tr069,
+    /// A settings page over HTTPS.
+    HttpsAdmin,
+}
+
+/// A TCP port tried on the home router.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouterPort {
+    /// Port number.
+    pub port: u16,
+    /// Name for people.
+    pub name: String,
+    /// How it is judged.
+    pub risk: RouterPortRisk,
+}
+
+/// A kind of device recognised by what it announces on the home network.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeighbourKind {
+    /// Name for people ("TV or streaming stick").
+    pub kind: String,
+    /// Belongs on a separate (guest or IoT) network.
+    pub separate: bool,
+    /// mDNS/DNS-SD service types (`_googlecast._tcp`).
+    pub mdns: Vec<String>,
+    /// Prefixes of SSDP search targets and device or service types.
+    pub ssdp: Vec<String>,
+}
+
+/// `catalog/home-network.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomeNetwork {
+    /// Ports tried on the router.
+    pub router_port: Vec<RouterPort>,
+    /// Kinds of devices on the network.
+    pub neighbour: Vec<NeighbourKind>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawServices {
@@ -317,6 +367,8 @@ pub struct Catalog {
     pub endpoint_software: EndpointSoftware,
     /// Well-known network services.
     pub network_services: Vec<NetworkService>,
+    /// What `hygeia check --network` recognises on a home network.
+    pub home_network: HomeNetwork,
 }
 
 impl Catalog {
@@ -347,6 +399,7 @@ impl Catalog {
         catalog.endpoint_software = catalog_files::read("endpoint-software.toml")?;
         let services: RawServices = catalog_files::read("network-services.toml")?;
         catalog.network_services = services.service;
+        catalog.home_network = catalog_files::read("home-network.toml")?;
         Ok(catalog)
     }
 
@@ -388,6 +441,7 @@ impl Catalog {
             common_passwords,
             endpoint_software: EndpointSoftware::default(),
             network_services: Vec::new(),
+            home_network: HomeNetwork::default(),
         })
     }
 

@@ -7,7 +7,7 @@
 use serde::de::DeserializeOwned;
 
 /// The built-in catalog files by name (the name under `catalog/`).
-const FILES: [(&str, &str); 17] = [
+const FILES: [(&str, &str); 18] = [
     (
         "attestation-report.toml",
         include_str!("../../../catalog/attestation-report.toml"),
@@ -63,6 +63,10 @@ const FILES: [(&str, &str); 17] = [
     (
         "network-services.toml",
         include_str!("../../../catalog/network-services.toml"),
+    ),
+    (
+        "home-network.toml",
+        include_str!("../../../catalog/home-network.toml"),
     ),
     (
         "os-lifecycle.toml",

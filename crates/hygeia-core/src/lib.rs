@@ -19,9 +19,9 @@ pub mod time_util;
 
 pub use attestation::{ATTESTATION_VALID_DAYS, Attestation, attested_finding};
 pub use catalog::{
-    Catalog, CatalogError, Control, EndpointProduct, EndpointSoftware, FixSteps, Lifecycle,
-    LinuxRelease, MacosRelease, NetworkService, ServiceRisk, TelehealthApp, TelehealthCategory,
-    WindowsRelease,
+    Catalog, CatalogError, Control, EndpointProduct, EndpointSoftware, FixSteps, HomeNetwork,
+    Lifecycle, LinuxRelease, MacosRelease, NeighbourKind, NetworkService, RouterPort,
+    RouterPortRisk, ServiceRisk, TelehealthApp, TelehealthCategory, WindowsRelease,
 };
 pub use finding::{Finding, UnknownCause};
 pub use model::{Area, Measured, Platform, Severity, Status};

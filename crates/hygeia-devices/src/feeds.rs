@@ -21,6 +21,10 @@ pub struct KevEntry {
     pub ransomware: bool,
     /// What CISA requires federal agencies to do.
     pub required_action: String,
+    /// The date by which federal agencies must have done it (YYYY-MM-DD).
+    pub due_date: String,
+    /// CISA's short name of the vulnerability.
+    pub name: String,
 }
 
 /// The KEV catalog by CVE id.
@@ -90,6 +94,8 @@ pub fn parse_kev(source: &str, bytes: &[u8]) -> Result<Kev, DevicesError> {
                 date_added: text(entry, "dateAdded"),
                 ransomware: text(entry, "knownRansomwareCampaignUse").eq_ignore_ascii_case("known"),
                 required_action: text(entry, "requiredAction"),
+                due_date: text(entry, "dueDate"),
+                name: text(entry, "vulnerabilityName"),
             },
         );
     }
@@ -100,6 +106,42 @@ pub fn parse_kev(source: &str, bytes: &[u8]) -> Result<Kev, DevicesError> {
         ));
     }
     Ok(kev)
+}
+
+/// The KEV entries whose vendor is `vendor` (through the vendor aliases) and whose product
+/// names the model `model` word for word ("DIR-859" in "DIR-859 Router", not in "DIR-8590"),
+/// ordered by CVE. KEV gives no versions, so a hit means "this model has a vulnerability that
+/// attackers use": whether the installed firmware still has it needs the maker's advisory.
+pub fn kev_entries_for_model<'k>(
+    kev: &'k Kev,
+    vendors: &crate::names::VendorTable,
+    vendor: &str,
+    model: &str,
+) -> Vec<(&'k String, &'k KevEntry)> {
+    let vendor_id = vendors.canonical(vendor);
+    if vendor_id.is_empty() {
+        return Vec::new();
+    }
+    let forms: Vec<Vec<String>> = vendors
+        .model_word_forms(&vendor_id, model)
+        .into_iter()
+        .filter(|form| !form.is_empty())
+        .collect();
+    let mut hits: Vec<(&String, &KevEntry)> = kev
+        .entries
+        .iter()
+        .filter(|(_, entry)| vendors.canonical(&entry.vendor) == vendor_id)
+        .filter(|(_, entry)| {
+            let product = crate::names::words(&entry.product);
+            forms.iter().any(|form| {
+                product
+                    .windows(form.len())
+                    .any(|window| window == form.as_slice())
+            })
+        })
+        .collect();
+    hits.sort_by(|a, b| a.0.cmp(b.0));
+    hits
 }
 
 /// EPSS scores: probability of exploitation in the next 30 days, and its percentile.
@@ -357,5 +399,38 @@ mod tests {
         assert_eq!(a.products[0].name, "windows 7");
         assert_eq!(a.products[1].version_text, "<2.1");
         assert_eq!(a.vulnerabilities[0].score_for("cpe-0"), Some(9.8));
+    }
+
+    #[test]
+    fn kev_entries_name_a_router_model_word_for_word() {
+        let kev = parse_kev(
+            "kev.json",
+            br#"{"catalogVersion":"2026.12.01","vulnerabilities":[
+              {"cveID":"CVE-2024-0769","vendorProject":"D-Link","product":"DIR-859 Router","vulnerabilityName":"D-Link DIR-859 Router Path Traversal Vulnerability","dateAdded":"2024-06-13","dueDate":"2024-07-04","requiredAction":"Apply mitigations per vendor instructions or discontinue use of the product if mitigations are unavailable.","knownRansomwareCampaignUse":"Unknown"},
+              {"cveID":"CVE-2019-17621","vendorProject":"D-Link","product":"DIR-859 Router","vulnerabilityName":"D-Link DIR-859 Router Command Execution Vulnerability","dateAdded":"2023-06-29","dueDate":"2023-07-20","requiredAction":"Apply updates per vendor instructions.","knownRansomwareCampaignUse":"Unknown"},
+              {"cveID":"CVE-2020-0001","vendorProject":"D-Link","product":"DIR-8590 Router","dateAdded":"2020-01-01","dueDate":"2020-02-01","requiredAction":"x"},
+              {"cveID":"CVE-2023-1389","vendorProject":"TP-Link","product":"Archer AX-21","dateAdded":"2023-05-01","dueDate":"2023-05-22","requiredAction":"x"}
+            ]}"#,
+        )
+        .unwrap();
+        let vendors = crate::names::VendorTable::builtin().unwrap();
+        let hits = kev_entries_for_model(&kev, &vendors, "D-Link", "DIR-859");
+        let cves: Vec<&str> = hits.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(cves, vec!["CVE-2019-17621", "CVE-2024-0769"]);
+        assert_eq!(hits[1].1.due_date, "2024-07-04");
+        assert_eq!(
+            kev_entries_for_model(&kev, &vendors, "D-Link Corporation", "D-Link DIR-859").len(),
+            2
+        );
+        assert_eq!(
+            kev_entries_for_model(&kev, &vendors, "TP-LINK", "Archer AX21").len(),
+            0
+        );
+        assert_eq!(
+            kev_entries_for_model(&kev, &vendors, "TP-LINK", "Archer AX-21").len(),
+            1
+        );
+        assert!(kev_entries_for_model(&kev, &vendors, "Netgear", "DIR-859").is_empty());
+        assert!(kev_entries_for_model(&kev, &vendors, "", "DIR-859").is_empty());
     }
 }

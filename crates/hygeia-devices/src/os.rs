@@ -254,6 +254,8 @@ mod tests {
             date_added: "2022-01-01".into(),
             ransomware: false,
             required_action: String::new(),
+            due_date: String::new(),
+            name: String::new(),
         };
         let mut kev = Kev::default();
         kev.entries.insert("CVE-2015-1701".into(), entry("Win32k"));

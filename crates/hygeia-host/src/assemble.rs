@@ -11,6 +11,7 @@ use std::path::Path;
 pub fn obtain_snapshot(
     saved: Option<&Path>,
     catalog: &Catalog,
+    options: &crate::Options,
 ) -> Result<(Snapshot, String), String> {
     if let Some(dir) = saved {
         let snapshot = Snapshot::load(dir).map_err(|e| e.to_string())?;
@@ -19,7 +20,10 @@ pub fn obtain_snapshot(
     let platform = Platform::current().ok_or_else(|| {
         "this operating system is not supported; Hygeia checks Linux, macOS and Windows".to_string()
     })?;
-    Ok((crate::collect(platform, catalog), "live".into()))
+    Ok((
+        crate::collect_with(platform, catalog, options),
+        "live".into(),
+    ))
 }
 
 /// The report of a snapshot: every catalog control's finding, attested controls from the

@@ -7,6 +7,7 @@
 pub mod answers;
 pub mod assemble;
 pub mod context;
+pub mod net;
 pub mod parse;
 pub mod probe;
 pub mod probes;
@@ -22,13 +23,45 @@ pub use snapshot::{Context, Snapshot, SnapshotError};
 
 use hygeia_core::Platform;
 
+/// What a run reads beyond this computer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Probe the home network (the router and local multicast): `--network`. Off by default:
+    /// a plain check sends nothing to the network.
+    pub network: bool,
+    /// The KEV catalog file the router's model is matched against (with `network`).
+    pub kev: Option<std::path::PathBuf>,
+}
+
 /// Runs every probe for this computer's platform and returns the snapshot, with secrets
 /// already redacted (see [`redact`]).
 pub fn collect(platform: Platform, catalog: &hygeia_core::Catalog) -> Snapshot {
+    collect_with(platform, catalog, &Options::default())
+}
+
+/// [`collect`], with the home network probes when `options.network` is set.
+pub fn collect_with(
+    platform: Platform,
+    catalog: &hygeia_core::Catalog,
+    options: &Options,
+) -> Snapshot {
     let (context, run_as) = context::live_context();
-    let probes = probes::for_platform(platform, &context, run_as);
+    let mut probes = probes::for_platform(platform, &context, run_as);
+    if options.network {
+        probes.push(probes::gateway_probe(platform));
+        if let Some(kev) = &options.kev {
+            probes.push(probe::Probe::file(
+                rules::ROUTER_KEV_PROBE,
+                &kev.to_string_lossy(),
+            ));
+        }
+    }
     let collected_at = hygeia_core::time_util::rfc3339(time::OffsetDateTime::now_utc());
     let mut outputs = runner::run_all(&probes);
+    if options.network {
+        let home = probes::home_network(platform, &outputs, catalog);
+        outputs.insert(net::PROBE_ID.to_string(), home);
+    }
     redact::redact_outputs(&mut outputs, &catalog.common_passwords);
     Snapshot {
         schema: snapshot::SNAPSHOT_SCHEMA.to_string(),

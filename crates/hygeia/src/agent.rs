@@ -56,13 +56,17 @@ pub fn run_enroll(args: AgentEnrollArgs) -> Result<u8, Failure> {
 }
 
 /// The audit the agent sends: `hygeia check --format json`, live or from a saved snapshot.
-fn audit(snapshot: Option<PathBuf>) -> impl Fn() -> Result<Vec<u8>, String> {
+fn audit(snapshot: Option<PathBuf>, network: bool) -> impl Fn() -> Result<Vec<u8>, String> {
     move || {
+        let options = hygeia_host::Options {
+            network,
+            kev: network.then(crate::check::default_kev).flatten(),
+        };
         let catalog = Catalog::builtin()
             .map_err(|e| e.to_string())?
             .restricted_to(|c| c.measured != Measured::Inventory);
-        let report =
-            crate::check::report_for(&catalog, snapshot.as_deref(), None).map_err(|e| match e {
+        let report = crate::check::report_for(&catalog, snapshot.as_deref(), None, &options)
+            .map_err(|e| match e {
                 Failure::Input(m) => m,
                 Failure::Internal(e) => e.to_string(),
             })?;
@@ -83,7 +87,7 @@ pub fn run_agent(args: AgentRunArgs) -> Result<u8, Failure> {
         first_backoff: Duration::from_secs(args.retry_seconds.max(1)),
         ..Schedule::default()
     };
-    let audit = audit(args.snapshot.clone());
+    let audit = audit(args.snapshot.clone(), args.network);
     if args.once {
         let delivery =
             run_once(&dir, &schedule, &audit, &log).map_err(|e| Failure::Input(e.to_string()))?;

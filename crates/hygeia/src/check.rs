@@ -21,9 +21,15 @@ pub(crate) fn report_for(
     catalog: &Catalog,
     saved: Option<&std::path::Path>,
     save_to: Option<&std::path::Path>,
+    options: &hygeia_host::Options,
 ) -> Result<Report, Failure> {
+    if options.network && saved.is_none() {
+        eprintln!(
+            "Checking the home network: asking the router and devices on this network (a few seconds)..."
+        );
+    }
     let (snapshot, source) =
-        hygeia_host::assemble::obtain_snapshot(saved, catalog).map_err(Failure::Input)?;
+        hygeia_host::assemble::obtain_snapshot(saved, catalog, options).map_err(Failure::Input)?;
     if let Some(dir) = save_to.filter(|_| saved.is_none()) {
         let path = snapshot
             .save(dir)
@@ -57,12 +63,27 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     let catalog = Catalog::builtin()
         .context("loading the built-in catalog")?
         .restricted_to(|c| c.measured != Measured::Inventory);
+    let options = hygeia_host::Options {
+        network: args.network,
+        kev: args
+            .kev
+            .clone()
+            .or_else(|| args.network.then(default_kev).flatten()),
+    };
     let report = report_for(
         &catalog,
         args.snapshot.as_deref(),
         args.save_snapshot.as_deref(),
+        &options,
     )?;
     print_report(&report, &args.report)
+}
+
+/// The KEV catalog of the advisory store `hygeia devices update` keeps, when there is one.
+pub(crate) fn default_kev() -> Option<std::path::PathBuf> {
+    let dir = crate::devices::store_dir(None).ok()?;
+    let snapshot = hygeia_devices::store::open(&dir).ok()?;
+    Some(snapshot.kev_file()).filter(|p| p.is_file())
 }
 
 /// Prints a check report as asked (`check`, `devices report`) and gives the exit code of

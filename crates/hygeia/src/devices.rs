@@ -15,7 +15,7 @@ fn input(error: DevicesError) -> Failure {
 
 /// The advisory store: `--store`, else `HYGEIA_DEVICES_STORE`, else `devices` in Hygeia's
 /// config folder.
-fn store_dir(flag: Option<&Path>) -> Result<PathBuf, Failure> {
+pub(crate) fn store_dir(flag: Option<&Path>) -> Result<PathBuf, Failure> {
     if let Some(dir) = flag {
         return Ok(dir.to_path_buf());
     }

@@ -7,12 +7,16 @@ pub mod apps;
 pub mod backup;
 pub mod disk;
 pub mod firewall;
+pub mod gateway;
+pub mod home;
 pub mod listeners;
+pub mod mdns;
 pub mod os;
 pub mod screenlock;
 pub mod sshd;
 pub mod text;
 pub mod updates;
+pub mod upnp;
 pub mod vpn;
 pub mod wifi;
 

@@ -36,6 +36,70 @@ pub fn for_platform(platform: Platform, context: &Context, run_as: Option<RunAs>
     probes
 }
 
+/// The probe id of the routing table read for the default gateway.
+pub const GATEWAY_PROBE: &str = "default_gateway";
+
+/// The routing table, for the default gateway (only with `--network`).
+pub fn gateway_probe(platform: Platform) -> Probe {
+    match platform {
+        Platform::Linux => Probe::file(GATEWAY_PROBE, "/proc/net/route"),
+        Platform::Macos => Probe::command(GATEWAY_PROBE, "route", &["-n", "get", "default"]),
+        Platform::Windows => Probe::command(GATEWAY_PROBE, "route.exe", &["print", "-4"]),
+    }
+}
+
+/// Runs the home network probes through the default gateway read by [`gateway_probe`]. Only a
+/// private (RFC 1918) gateway is probed; otherwise the record says why nothing was sent.
+pub fn home_network(
+    platform: Platform,
+    outputs: &std::collections::BTreeMap<String, crate::probe::RawOutput>,
+    catalog: &hygeia_core::Catalog,
+) -> crate::probe::RawOutput {
+    use crate::parse::gateway;
+    use crate::probe::{Outcome, RawOutput};
+    let failed = |message: String| RawOutput {
+        source: "home network probes".into(),
+        outcome: Outcome::Failed { message },
+        duration_ms: 0,
+    };
+    let parsed = match outputs.get(GATEWAY_PROBE).map(|o| &o.outcome) {
+        Some(Outcome::Read { content, .. }) => gateway::parse_proc_net_route(content),
+        Some(Outcome::Ran { stdout, .. }) if platform == Platform::Macos => {
+            gateway::parse_route_get_default(stdout)
+        }
+        Some(Outcome::Ran { stdout, .. }) => gateway::parse_route_print(stdout),
+        _ => {
+            return failed(
+                "the routing table could not be read, so the home router is not known".into(),
+            );
+        }
+    };
+    let gateway = match parsed {
+        Ok(Some(address)) => address,
+        Ok(None) => {
+            return failed(
+                "this computer has no default gateway (it is not connected to a network)".into(),
+            );
+        }
+        Err(e) => return failed(format!("the routing table could not be understood ({e})")),
+    };
+    if !gateway::is_home_router_address(gateway) {
+        return failed(format!(
+            "the default gateway {gateway} is not a private address, so it is not a home router; nothing was sent to it"
+        ));
+    }
+    let started = std::time::Instant::now();
+    let transcript = crate::net::probe_home(gateway, catalog);
+    RawOutput {
+        source: format!("network: router {gateway} and local multicast (SSDP, mDNS)"),
+        outcome: Outcome::Read {
+            content: serde_json::to_string(&transcript).unwrap_or_default(),
+            modified: None,
+        },
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
 /// Where Hygeia keeps a history of the person's (`hygeia backup`'s backups, `hygeia phone
 /// check`'s phones). Through sudo, or as the agent (root, for the person at the computer's
 /// seat), the person's own config folder from their home, not root's: the history belongs to

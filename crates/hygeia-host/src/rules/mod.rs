@@ -11,11 +11,13 @@ mod exposure;
 mod firewall;
 mod network;
 mod phones;
+mod router;
 mod screen;
 mod system;
 
 pub use backup_copies::STATE_PROBE as BACKUP_STATE_PROBE;
 pub use phones::STATE_PROBE as PHONE_STATE_PROBE;
+pub use router::KEV_PROBE as ROUTER_KEV_PROBE;
 pub use system::os_identity;
 
 use crate::probe::{DirEntry, Outcome};
@@ -60,6 +62,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("HY-NET-002", network::wifi_encryption),
     ("HY-NET-003", network::open_networks_autojoin),
     ("HY-NET-004", network::wifi_key_strength),
+    ("HY-NET-006", router::router_firmware),
+    ("HY-NET-007", router::router_exposure),
+    ("HY-NET-008", router::smart_devices_separate),
     ("HY-BK-001", backup::backup_configured),
     ("HY-BK-002", backup::backup_recent),
     ("HY-BK-003", backup_copies::offline_copy),

@@ -65,6 +65,9 @@ pub struct AgentRunArgs {
     /// Report a snapshot saved with `hygeia check --save-snapshot` instead of checking live.
     #[arg(long, value_name = "DIR")]
     pub snapshot: Option<PathBuf>,
+    /// Also check the home router and network at each check, as `hygeia check --network` does.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub network: bool,
     #[command(flatten)]
     pub state: AgentStateArgs,
 }

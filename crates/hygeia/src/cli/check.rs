@@ -60,6 +60,14 @@ pub struct CheckArgs {
     /// Evaluate a snapshot saved with --save-snapshot instead of this computer.
     #[arg(long, value_name = "DIR", conflicts_with = "save_snapshot")]
     pub snapshot: Option<PathBuf>,
+    /// Also check the home router and network (HY-NET-006..008). Sends a few packets to the
+    /// default gateway and to local multicast (SSDP, mDNS), nothing else; never tries passwords.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub network: bool,
+    /// KEV catalog file to match the router's model against (default: the one `hygeia devices
+    /// update` keeps).
+    #[arg(long, value_name = "FILE", requires = "network")]
+    pub kev: Option<PathBuf>,
 }
 
 /// `hygeia attest`.
