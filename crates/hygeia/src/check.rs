@@ -65,10 +65,14 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         .restricted_to(|c| c.measured != Measured::Inventory);
     let options = hygeia_host::Options {
         network: args.network,
-        kev: args
-            .kev
-            .clone()
-            .or_else(|| args.network.then(default_kev).flatten()),
+        // The probe reads files by absolute path only.
+        kev: match &args.kev {
+            Some(path) => Some(
+                std::path::absolute(path)
+                    .map_err(|e| Failure::Input(format!("--kev {}: {e}", path.display())))?,
+            ),
+            None => args.network.then(default_kev).flatten(),
+        },
     };
     let report = report_for(
         &catalog,

@@ -53,8 +53,10 @@ pub struct Neighbour {
     pub address: String,
     /// Kinds recognised (catalog names) and whether each belongs on a separate network.
     pub kinds: Vec<(String, bool)>,
-    /// Names it announced (mDNS instances, SSDP server).
+    /// Names it announced (mDNS service instances).
     pub names: Vec<String>,
+    /// Software it named in SSDP replies (the `SERVER` header).
+    pub software: Vec<String>,
     /// What it announced: service and device types.
     pub announced: Vec<String>,
 }
@@ -142,7 +144,7 @@ pub fn read(raw: &str, catalog: &HomeNetwork) -> Result<HomeFacts, ParseError> {
         let entry = neighbour(&mut neighbours, &address);
         push_unique(&mut entry.announced, reply.search_target.clone());
         if !reply.server.is_empty() {
-            push_unique(&mut entry.names, reply.server.clone());
+            push_unique(&mut entry.software, reply.server.clone());
         }
         for kind in &catalog.neighbour {
             let target = reply.search_target.to_ascii_lowercase();

@@ -144,7 +144,7 @@ pub fn router_firmware(input: &Input) -> Finding {
     for (cve, entry) in hits {
         finding = finding.with(format!(
             "{cve}: {}; in KEV since {}, federal agencies had to act by {}; CISA's required action: {}",
-            if entry.name.is_empty() { &entry.product } else { &entry.name },
+            if entry.name.trim().is_empty() { entry.product.trim() } else { entry.name.trim() },
             entry.date_added,
             if entry.due_date.is_empty() { "(no date)" } else { &entry.due_date },
             entry.required_action
@@ -297,11 +297,11 @@ pub fn smart_devices_separate(input: &Input) -> Finding {
         } else {
             kinds.join(" / ")
         };
-        let name = n
-            .names
-            .first()
-            .map(|s| format!(" (\"{s}\")"))
-            .unwrap_or_default();
+        let name = match (n.names.first(), n.software.first()) {
+            (Some(name), _) => format!(" (\"{name}\")"),
+            (None, Some(software)) => format!(" (software {software})"),
+            (None, None) => String::new(),
+        };
         format!("{kind} at {}{name}", n.address)
     };
     let separate: Vec<String> = facts
