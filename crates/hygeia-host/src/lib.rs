@@ -31,6 +31,8 @@ pub struct Options {
     pub network: bool,
     /// The KEV catalog file the router's model is matched against (with `network`).
     pub kev: Option<std::path::PathBuf>,
+    /// Run only the home network probes, not the computer's (`hygeia network`).
+    pub network_only: bool,
 }
 
 /// Runs every probe for this computer's platform and returns the snapshot, with secrets
@@ -46,8 +48,12 @@ pub fn collect_with(
     options: &Options,
 ) -> Snapshot {
     let (context, run_as) = context::live_context();
-    let mut probes = probes::for_platform(platform, &context, run_as);
-    if options.network {
+    let mut probes = if options.network_only {
+        Vec::new()
+    } else {
+        probes::for_platform(platform, &context, run_as)
+    };
+    if options.network || options.network_only {
         probes.push(probes::gateway_probe(platform));
         if let Some(kev) = &options.kev {
             probes.push(probe::Probe::file(
@@ -58,7 +64,7 @@ pub fn collect_with(
     }
     let collected_at = hygeia_core::time_util::rfc3339(time::OffsetDateTime::now_utc());
     let mut outputs = runner::run_all(&probes);
-    if options.network {
+    if options.network || options.network_only {
         let home = probes::home_network(platform, &outputs, catalog);
         outputs.insert(net::PROBE_ID.to_string(), home);
     }

@@ -1,7 +1,7 @@
 //! `hygeia check` and `hygeia controls`.
 
 use crate::Failure;
-use crate::cli::{CheckArgs, ControlsArgs, FailOn, Format, ReportOutput};
+use crate::cli::{CheckArgs, ControlsArgs, FailOn, Format, NetworkArgs, ReportOutput};
 use anyhow::Context as _;
 use hygeia_core::{Catalog, Measured, Report, Severity};
 use std::io::IsTerminal;
@@ -65,14 +65,8 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         .restricted_to(|c| c.measured != Measured::Inventory);
     let options = hygeia_host::Options {
         network: args.network,
-        // The probe reads files by absolute path only.
-        kev: match &args.kev {
-            Some(path) => Some(
-                std::path::absolute(path)
-                    .map_err(|e| Failure::Input(format!("--kev {}: {e}", path.display())))?,
-            ),
-            None => args.network.then(default_kev).flatten(),
-        },
+        kev: kev_option(args.kev.as_deref(), args.network)?,
+        network_only: false,
     };
     let report = report_for(
         &catalog,
@@ -81,6 +75,34 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         &options,
     )?;
     print_report(&report, &args.report)
+}
+
+/// Runs `hygeia network`: the home network controls alone.
+pub fn run_network(args: NetworkArgs) -> Result<u8, Failure> {
+    let catalog = Catalog::builtin()
+        .context("loading the built-in catalog")?
+        .restricted_to(|c| hygeia_host::rules::HOME_NETWORK_CONTROLS.contains(&c.id.as_str()));
+    let options = hygeia_host::Options {
+        network: true,
+        kev: kev_option(args.kev.as_deref(), true)?,
+        network_only: true,
+    };
+    let report = report_for(&catalog, None, args.save_snapshot.as_deref(), &options)?;
+    print_report(&report, &args.report)
+}
+
+/// The KEV file for the router: `--kev` made absolute (probes read absolute paths only), else
+/// the store's when the network is probed.
+fn kev_option(
+    flag: Option<&std::path::Path>,
+    network: bool,
+) -> Result<Option<std::path::PathBuf>, Failure> {
+    match flag {
+        Some(path) => std::path::absolute(path)
+            .map(Some)
+            .map_err(|e| Failure::Input(format!("--kev {}: {e}", path.display()))),
+        None => Ok(network.then(default_kev).flatten()),
+    }
 }
 
 /// The KEV catalog of the advisory store `hygeia devices update` keeps, when there is one.

@@ -64,6 +64,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Check(args) => check::run(args),
+        cli::Command::Network(args) => check::run_network(args),
         cli::Command::Attest(args) => attest::run(args),
         cli::Command::Controls(args) => check::list_controls(args),
         cli::Command::Mail(cli::MailCommand::Scan(args)) => mail::scan(args),

@@ -17,6 +17,7 @@ mod system;
 
 pub use backup_copies::STATE_PROBE as BACKUP_STATE_PROBE;
 pub use phones::STATE_PROBE as PHONE_STATE_PROBE;
+pub use router::CONTROLS as HOME_NETWORK_CONTROLS;
 pub use router::KEV_PROBE as ROUTER_KEV_PROBE;
 pub use system::os_identity;
 

@@ -7,6 +7,9 @@ use super::{Input, name_list};
 use crate::parse::home::{self, HomeFacts};
 use hygeia_core::{Finding, RouterPortRisk, ServiceRisk, UnknownCause};
 
+/// The controls the home network probes measure (what `hygeia network` reports).
+pub const CONTROLS: [&str; 3] = ["HY-NET-006", "HY-NET-007", "HY-NET-008"];
+
 /// The probe that reads the KEV catalog file the router's model is matched against.
 pub const KEV_PROBE: &str = "router_kev";
 

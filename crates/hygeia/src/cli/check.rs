@@ -70,6 +70,21 @@ pub struct CheckArgs {
     pub kev: Option<PathBuf>,
 }
 
+/// `hygeia network`.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// How the report is printed.
+    #[command(flatten)]
+    pub report: ReportOutput,
+    /// KEV catalog file to match the router's model against (default: the one `hygeia devices
+    /// update` keeps).
+    #[arg(long, value_name = "FILE")]
+    pub kev: Option<PathBuf>,
+    /// Save what was sent and received to DIR (for bug reports and later evaluation).
+    #[arg(long, value_name = "DIR")]
+    pub save_snapshot: Option<PathBuf>,
+}
+
 /// `hygeia attest`.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("answer").required(true).args(["yes", "no"])))]

@@ -38,6 +38,9 @@ pub struct Cli {
 pub enum Command {
     /// Check this computer and home network and explain what to fix.
     Check(CheckArgs),
+    /// Check only the home router and network (HY-NET-006..008); the same as the network part
+    /// of `hygeia check --network`.
+    Network(NetworkArgs),
     /// Record your answer for a control no program can see (MFA, router, offline backups...).
     Attest(AttestArgs),
     /// List every control in the catalog.
