@@ -48,11 +48,11 @@ pub fn collect_with(
     options: &Options,
 ) -> Snapshot {
     let (context, run_as) = context::live_context();
-    let mut probes = if options.network_only {
-        Vec::new()
-    } else {
-        probes::for_platform(platform, &context, run_as)
-    };
+    let mut probes = probes::for_platform(platform, &context, run_as);
+    if options.network_only {
+        // Only what names the operating system in the report's header.
+        probes.retain(|p| probes::OS_IDENTITY_PROBES.contains(&p.id.as_str()));
+    }
     if options.network || options.network_only {
         probes.push(probes::gateway_probe(platform));
         if let Some(kev) = &options.kev {

@@ -36,6 +36,9 @@ pub fn for_platform(platform: Platform, context: &Context, run_as: Option<RunAs>
     probes
 }
 
+/// The probes that name the operating system (Linux, macOS, Windows).
+pub const OS_IDENTITY_PROBES: [&str; 3] = ["os_release", "sw_vers", "os"];
+
 /// The probe id of the routing table read for the default gateway.
 pub const GATEWAY_PROBE: &str = "default_gateway";
 
