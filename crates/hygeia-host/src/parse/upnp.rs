@@ -328,6 +328,9 @@ pub fn resolve_url(base: &str, reference: &str) -> Option<(String, u16, String)>
     } else {
         format!("/{reference}")
     };
+    if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
     Some((host, port, path))
 }
 
@@ -341,7 +344,8 @@ fn split_http_url(rest: &str) -> Option<(String, u16, String)> {
         Some((h, p)) => (h, p.parse().ok()?),
         None => (authority, 80),
     };
-    if host.is_empty() {
+    // The path goes into a request line: no spaces or control characters (no header smuggling).
+    if host.is_empty() || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
     Some((host.to_string(), port, path))
@@ -440,5 +444,10 @@ mod tests {
             Some(("10.0.0.1".into(), 49152, "/upnp/control/WANIPConn1".into()))
         );
         assert_eq!(resolve_url("ftp://x", "/a"), None);
+        assert_eq!(
+            resolve_url("http://10.0.0.1/", "/ctl HTTP/1.1\r\nX-Evil: 1"),
+            None
+        );
+        assert_eq!(resolve_url("", "http://10.0.0.1/a\r\nb"), None);
     }
 }
