@@ -91,18 +91,24 @@ pub fn run_network(args: NetworkArgs) -> Result<u8, Failure> {
     print_report(&report, &args.report)
 }
 
-/// The KEV file for the router: `--kev` made absolute (probes read absolute paths only), else
-/// the store's when the network is probed.
+/// The KEV file for the router: `--kev` read once to refuse a missing or damaged file before
+/// anything is sent, and made absolute (probes read absolute paths only); else the store's
+/// when the network is probed.
 fn kev_option(
     flag: Option<&std::path::Path>,
     network: bool,
 ) -> Result<Option<std::path::PathBuf>, Failure> {
-    match flag {
-        Some(path) => std::path::absolute(path)
-            .map(Some)
-            .map_err(|e| Failure::Input(format!("--kev {}: {e}", path.display()))),
-        None => Ok(network.then(default_kev).flatten()),
-    }
+    let Some(path) = flag else {
+        return Ok(network.then(default_kev).flatten());
+    };
+    hygeia_devices::load_kev(path).map_err(|e| {
+        Failure::Input(format!(
+            "--kev: {e}. Give the KEV catalog file (known_exploited_vulnerabilities.json), or leave --kev out to use the one `hygeia devices update` keeps"
+        ))
+    })?;
+    std::path::absolute(path)
+        .map(Some)
+        .map_err(|e| Failure::Input(format!("--kev {}: {e}", path.display())))
 }
 
 /// The KEV catalog of the advisory store `hygeia devices update` keeps, when there is one.
@@ -152,4 +158,34 @@ pub fn list_controls(args: ControlsArgs) -> Result<u8, Failure> {
         );
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_damaged_kev_file_is_refused_before_any_probe() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let missing = dir.path().join("missing.json");
+        let Err(Failure::Input(message)) = kev_option(Some(&missing), true) else {
+            panic!("a missing --kev file was accepted")
+        };
+        assert!(
+            message.contains("--kev") && message.contains("missing.json"),
+            "{message}"
+        );
+        let garbage = dir.path().join("garbage.json");
+        std::fs::write(&garbage, "not json").unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            kev_option(Some(&garbage), true),
+            Err(Failure::Input(_))
+        ));
+        let good = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/network/kev-routers.json");
+        let Ok(Some(path)) = kev_option(Some(&good), true) else {
+            panic!("the fixture KEV was refused")
+        };
+        assert!(path.is_absolute());
+    }
 }

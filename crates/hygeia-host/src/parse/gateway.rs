@@ -7,6 +7,10 @@ use std::net::Ipv4Addr;
 /// Linux `/proc/net/route`: the line whose destination and mask are 0 and whose flags have
 /// RTF_GATEWAY (0x2); addresses are little-endian hex. The lowest metric wins.
 pub fn parse_proc_net_route(raw: &str) -> Result<Option<Ipv4Addr>, ParseError> {
+    // With no route at all (no network connected) the kernel prints nothing, not even the header.
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
     let mut lines = raw.lines();
     let header = lines.next().unwrap_or("");
     if !header.starts_with("Iface") {
@@ -128,6 +132,7 @@ eth0\t004DA8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n";
         let raw = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
 eth0\t004DA8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n";
         assert_eq!(parse_proc_net_route(raw).unwrap(), None);
+        assert_eq!(parse_proc_net_route("").unwrap(), None);
         assert!(parse_proc_net_route("garbage").is_err());
     }
 

@@ -23,7 +23,7 @@ fn home_facts(input: &Input, control: &str) -> Result<HomeFacts, Finding> {
             ),
         ));
     }
-    let file = input.file(crate::net::PROBE_ID, "the home network")?;
+    let file = input.file(crate::net::PROBE_ID, "The home network")?;
     let Some(file) = file else {
         return Err(Finding::unknown(
             UnknownCause::Unreadable,
