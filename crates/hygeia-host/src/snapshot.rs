@@ -90,28 +90,16 @@ impl Snapshot {
     /// Writes `DIR/snapshot.json` (creating DIR), replacing any earlier snapshot atomically,
     /// readable by its owner only.
     pub fn save(&self, dir: &Path) -> Result<PathBuf, SnapshotError> {
-        let io = |action, path: &Path| {
-            let path = path.to_path_buf();
-            move |source| SnapshotError::Io {
-                action,
-                path,
-                source,
-            }
-        };
-        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
-        // As root, not into a folder reached through a symlink another user planted.
-        crate::safe_read::check_folder(dir, crate::programs::privileged())
-            .map_err(io("write into", dir))?;
         let target = dir.join(SNAPSHOT_FILE);
         let json = serde_json::to_vec_pretty(self).map_err(|e| SnapshotError::Corrupt {
             path: target.clone(),
             message: e.to_string(),
         })?;
-        // Private (raw outputs name users, networks and software) and never through a
-        // symlink: `sudo hygeia check --save-snapshot` writes as root into the user's folder.
-        hygeia_core::private_file::replace_file(&target, &json, 0o600)
-            .map_err(io("write", &target))?;
-        Ok(target)
+        write_private(dir, SNAPSHOT_FILE, &json).map_err(|e| SnapshotError::Io {
+            action: e.action,
+            path: e.path,
+            source: e.source,
+        })
     }
 
     /// Reads a snapshot from a folder (or directly from its `snapshot.json`).
@@ -179,4 +167,37 @@ impl Snapshot {
                 .collect(),
         }
     }
+}
+
+/// Why [`write_private`] failed: what it was doing, where, and the cause.
+#[derive(Debug)]
+pub struct WriteError {
+    /// "create", "write into" or "write".
+    pub action: &'static str,
+    /// The folder or file.
+    pub path: PathBuf,
+    /// The cause.
+    pub source: std::io::Error,
+}
+
+/// Writes `dir/file_name` (creating `dir`) for its owner only, replacing an earlier file
+/// atomically; returns the file's path. Shared by every saved snapshot (computer and phone):
+/// raw outputs name users, networks and software, and `sudo hygeia ... --save-snapshot` writes as
+/// root into the user's folder, so never through a symlink another user planted.
+pub fn write_private(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+    let fail = |action, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteError {
+            action,
+            path,
+            source,
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(fail("create", dir))?;
+    crate::safe_read::check_folder(dir, crate::programs::privileged())
+        .map_err(fail("write into", dir))?;
+    let target = dir.join(file_name);
+    hygeia_core::private_file::replace_file(&target, bytes, 0o600)
+        .map_err(fail("write", &target))?;
+    Ok(target)
 }

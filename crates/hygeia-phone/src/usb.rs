@@ -294,25 +294,17 @@ fn outputs_of<const N: usize>(outputs: [(&str, RawOutput); N]) -> BTreeMap<Strin
 impl PhoneSnapshot {
     /// Writes `DIR/phone-snapshot.json` (creating DIR), readable by its owner only.
     pub fn save(&self, dir: &Path) -> Result<PathBuf, SnapshotError> {
-        let io = |action, path: &Path| {
-            let path = path.to_path_buf();
-            move |source| SnapshotError::Io {
-                action,
-                path,
-                source,
-            }
-        };
-        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
-        hygeia_host::safe_read::check_folder(dir, hygeia_host::programs::privileged())
-            .map_err(io("write into", dir))?;
-        let target = dir.join(SNAPSHOT_FILE);
         let json = serde_json::to_vec_pretty(self).map_err(|e| SnapshotError::Corrupt {
-            path: target.clone(),
+            path: dir.join(SNAPSHOT_FILE),
             message: e.to_string(),
         })?;
-        hygeia_core::private_file::replace_file(&target, &json, 0o600)
-            .map_err(io("write", &target))?;
-        Ok(target)
+        hygeia_host::snapshot::write_private(dir, SNAPSHOT_FILE, &json).map_err(|e| {
+            SnapshotError::Io {
+                action: e.action,
+                path: e.path,
+                source: e.source,
+            }
+        })
     }
 
     /// Reads a snapshot from a folder (or its `phone-snapshot.json`).
