@@ -27,4 +27,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = hygeia_devices::spec::VersionSpec::parse(line);
     }
     let _ = match_inventory(&inventory, &set, kev.as_ref(), epss.as_ref());
+    // The home router's path: one model under its names, at a version from the same bytes.
+    let mut lines = text.lines();
+    let model = lines.next().unwrap_or("");
+    let version = lines.next().unwrap_or("");
+    let _ = hygeia_devices::match_model(&set, kev.as_ref(), "D-Link", &[model, "DIR-859"], version);
 });

@@ -208,6 +208,18 @@ pub fn parse_epss(source: &str, text: &str) -> Result<Epss, DevicesError> {
 pub fn parse_nvd(source: &str, bytes: &[u8]) -> Result<Vec<Advisory>, DevicesError> {
     let doc = vulnerabilities_document(source, bytes, "an NVD CVE API 2.0 response")?;
     let list = vulnerability_list(&doc);
+    // KEV and OSV files have a `vulnerabilities` list too; an NVD answer's entries are `cve`
+    // records. An empty list is a real answer (no CVE for that CPE name).
+    if !list.is_empty()
+        && !list
+            .iter()
+            .any(|item| item.get("cve").is_some_and(Value::is_object))
+    {
+        return Err(input_error(
+            source,
+            "expected an NVD CVE API 2.0 response, but its `vulnerabilities` entries are not `cve` records (is it the KEV catalog?)".into(),
+        ));
+    }
     let mut advisories = Vec::new();
     for item in list {
         let Some(cve) = item.get("cve") else { continue };
@@ -296,10 +308,19 @@ fn product_from_cpe(criterion: &Value, index: usize) -> Option<Product> {
     if fields.len() < 6 || fields[0] != "cpe" {
         return None;
     }
-    let part = fields[2];
     let unescape = |s: &str| s.replace("\\", "").replace('_', " ");
     let vendor = unescape(fields[3]);
-    let name = unescape(fields[4]);
+    let mut name = unescape(fields[4]);
+    // NVD files a device's own firmware as an operating system (`o:dlink:dir-859_firmware`):
+    // it is the device's software, matched against the device's model, not an OS it runs.
+    let mut is_os = fields[2] == "o";
+    if let Some(model) = name
+        .strip_suffix(" firmware")
+        .filter(|m| !m.trim().is_empty())
+    {
+        name = model.trim().to_string();
+        is_os = false;
+    }
     let version = fields[5];
     let update = fields.get(6).copied().unwrap_or("*");
     let bound = |key: &str, inclusive: bool| {
@@ -349,7 +370,7 @@ fn product_from_cpe(criterion: &Value, index: usize) -> Option<Product> {
         version_text: text,
         spec,
         fixed_in: None,
-        is_os: part == "o",
+        is_os,
         model_numbers: Vec::new(),
     })
 }
@@ -399,6 +420,41 @@ mod tests {
         assert_eq!(a.products[0].name, "windows 7");
         assert_eq!(a.products[1].version_text, "<2.1");
         assert_eq!(a.vulnerabilities[0].score_for("cpe-0"), Some(9.8));
+        // A KEV catalog is refused, an empty answer is none.
+        assert!(
+            parse_nvd(
+                "kev.json",
+                br#"{"vulnerabilities":[{"cveID":"CVE-2019-0708"}]}"#
+            )
+            .is_err()
+        );
+        assert!(parse_nvd("nvd.json", br#"{"vulnerabilities":[]}"#).is_ok_and(|a| a.is_empty()));
+    }
+
+    #[test]
+    fn nvd_firmware_cpe_is_the_device_itself() {
+        let advisories = parse_nvd(
+            "nvd.json",
+            br#"{"vulnerabilities":[{"cve":{"id":"CVE-2019-17621",
+            "configurations":[{"operator":"AND","nodes":[
+              {"operator":"OR","cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:o:dlink:dir-859_firmware:*:*:*:*:*:*:*:*","versionEndIncluding":"1.06b01"}]},
+              {"operator":"OR","cpeMatch":[{"vulnerable":false,"criteria":"cpe:2.3:h:dlink:dir-859:a3:*:*:*:*:*:*:*"}]}]}]}}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let product = &advisories[0].products[0];
+        assert_eq!(advisories[0].products.len(), 1);
+        assert_eq!(product.name, "dir-859");
+        assert_eq!(product.vendor, "dlink");
+        assert!(!product.is_os);
+        assert_eq!(product.version_text, "<=1.06b01");
+        // A bare `firmware` product stays what it says.
+        let bare = parse_nvd(
+            "nvd.json",
+            br#"{"vulnerabilities":[{"cve":{"id":"CVE-2090-1","configurations":[{"nodes":[{"cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:o:acme:firmware:1.0:*:*:*:*:*:*:*"}]}]}]}}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(bare[0].products[0].name, "firmware");
+        assert!(bare[0].products[0].is_os);
     }
 
     #[test]

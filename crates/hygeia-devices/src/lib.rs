@@ -268,3 +268,132 @@ pub fn match_inventory(
         unparsed: set.unparsed.clone(),
     })
 }
+
+/// What the advisories say about one model at one version, for a device Hygeia identified
+/// itself rather than read from an inventory (the home router, from its UPnP description).
+#[derive(Debug, Default)]
+pub struct ModelMatch {
+    /// Findings for this version (or, with no version, for the model at any version).
+    pub findings: Vec<priority::Finding>,
+    /// CVEs the advisories list for this model, but only in versions other than this one.
+    pub other_versions: Vec<String>,
+}
+
+/// Matches a maker's model (under any of the names it goes by) at `version` against `set`.
+/// With an empty `version` every advisory for the model is a heuristic finding and
+/// `other_versions` is empty.
+pub fn match_model(
+    set: &AdvisorySet,
+    kev: Option<&Kev>,
+    vendor: &str,
+    models: &[&str],
+    version: &str,
+) -> Result<ModelMatch, DevicesError> {
+    let inventory_at = |version: &str| Inventory {
+        devices: models
+            .iter()
+            .filter(|m| !m.trim().is_empty())
+            .map(|model| inventory::Device {
+                vendor: vendor.to_string(),
+                model: model.to_string(),
+                version: version.to_string(),
+                segment: "unknown".to_string(),
+                source: "home network".to_string(),
+                ..inventory::Device::default()
+            })
+            .collect(),
+        problems: Vec::new(),
+    };
+    let cves_of = |findings: &[priority::Finding]| -> std::collections::BTreeSet<String> {
+        findings
+            .iter()
+            .flat_map(|f| f.cves.iter().cloned())
+            .collect()
+    };
+    let mut findings = match_inventory(&inventory_at(version), set, kev, None)?.findings;
+    // The same advisory found under two of the model's names is one finding.
+    let mut seen = std::collections::BTreeSet::new();
+    findings.retain(|f| seen.insert(f.advisory.clone()));
+    let other_versions = if version.trim().is_empty() {
+        Vec::new()
+    } else {
+        let affected = cves_of(&findings);
+        let any_version = match_inventory(&inventory_at(""), set, kev, None)?.findings;
+        cves_of(&any_version)
+            .into_iter()
+            .filter(|cve| !affected.contains(cve))
+            .collect()
+    };
+    Ok(ModelMatch {
+        findings,
+        other_versions,
+    })
+}
+
+#[cfg(test)]
+mod model_tests {
+    use super::*;
+
+    fn nvd() -> AdvisorySet {
+        let advisories = feeds::parse_nvd(
+            "nvd.json",
+            br#"{"vulnerabilities":[
+              {"cve":{"id":"CVE-2090-0001","configurations":[{"nodes":[{"cpeMatch":[
+                {"vulnerable":true,"criteria":"cpe:2.3:o:dlink:dir-859_firmware:1.05:*:*:*:*:*:*:*"},
+                {"vulnerable":true,"criteria":"cpe:2.3:o:dlink:dir-859_firmware:1.06b01:beta1:*:*:*:*:*:*"}]}]}]}},
+              {"cve":{"id":"CVE-2090-0002","configurations":[{"nodes":[{"cpeMatch":[
+                {"vulnerable":true,"criteria":"cpe:2.3:o:dlink:dir-859_firmware:*:*:*:*:*:*:*:*","versionEndExcluding":"1.05"}]}]}]}},
+              {"cve":{"id":"CVE-2090-0003","configurations":[{"nodes":[{"cpeMatch":[
+                {"vulnerable":true,"criteria":"cpe:2.3:o:dlink:dir-8590_firmware:*:*:*:*:*:*:*:*"}]}]}]}}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        AdvisorySet {
+            advisories,
+            ..AdvisorySet::default()
+        }
+    }
+
+    fn cves(found: &ModelMatch) -> Vec<String> {
+        found.findings.iter().flat_map(|f| f.cves.clone()).collect()
+    }
+
+    #[test]
+    fn a_model_at_a_version_and_the_cves_of_its_other_versions() {
+        let set = nvd();
+        let at = match_model(&set, None, "D-Link", &["DIR-859"], "1.06B01")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cves(&at), vec!["CVE-2090-0001"]);
+        assert_eq!(at.findings[0].basis, matching::Basis::Exact);
+        assert_eq!(at.other_versions, vec!["CVE-2090-0002"]);
+
+        let old = match_model(&set, None, "D-Link Systems, Inc.", &["DIR-859"], "1.04")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cves(&old), vec!["CVE-2090-0002"]);
+        assert_eq!(old.findings[0].basis, matching::Basis::Range);
+
+        // No version: every advisory for the model, none of them certain.
+        let unknown =
+            match_model(&set, None, "D-Link", &["DIR-859"], "").unwrap_or_else(|e| panic!("{e}"));
+        let mut all = cves(&unknown);
+        all.sort();
+        assert_eq!(all, vec!["CVE-2090-0001", "CVE-2090-0002"]);
+        assert!(
+            unknown
+                .findings
+                .iter()
+                .all(|f| f.basis < matching::Basis::Range)
+        );
+        assert!(unknown.other_versions.is_empty());
+
+        // Another maker's DIR-859, and a model under two names, found once.
+        assert!(
+            match_model(&set, None, "Netgear", &["DIR-859"], "1.05")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .findings
+                .is_empty()
+        );
+        let twice = match_model(&set, None, "D-Link", &["DIR-859", "D-Link DIR-859"], "1.05")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cves(&twice), vec!["CVE-2090-0001"]);
+    }
+}
