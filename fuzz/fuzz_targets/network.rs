@@ -1,6 +1,7 @@
 //! Every parser of what the home network sends back to `hygeia check --network`: SSDP replies,
 //! HTTP answers (plain and chunked), UPnP descriptions and SOAP answers, mDNS replies, routing
-//! tables; then a whole transcript through the HY-NET-006..008 rules.
+//! tables; then a whole transcript through the HY-NET-006..008 rules, and the model and firmware a
+//! router announced.
 #![no_main]
 
 use hygeia_host::net::{Answer, Datagram, HttpExchange, PortAnswer, TRANSCRIPT_SCHEMA, Transcript, to_hex};
@@ -51,4 +52,15 @@ fuzz_target!(|data: &[u8]| {
         let _ = home::read(&json, &catalog.home_network);
     }
     let _ = home::read(&text, &catalog.home_network);
+    // The model and firmware read from what a router announced.
+    let mut fields = text.splitn(3, '\n');
+    let router = home::RouterIdentity {
+        manufacturer: "D-Link".into(),
+        model_name: fields.next().unwrap_or("").into(),
+        model_number: fields.next().unwrap_or("").into(),
+        friendly_name: String::new(),
+        server: fields.next().unwrap_or("").into(),
+    };
+    let _ = router.models();
+    let _ = router.firmware();
 });

@@ -31,6 +31,9 @@ pub struct Options {
     pub network: bool,
     /// The KEV catalog file the router's model is matched against (with `network`).
     pub kev: Option<std::path::PathBuf>,
+    /// An NVD CVE API 2.0 file the router's model and firmware are matched against (with
+    /// `network`).
+    pub nvd: Option<std::path::PathBuf>,
     /// Run only the home network probes, not the computer's (`hygeia network`).
     pub network_only: bool,
 }
@@ -56,9 +59,15 @@ pub fn collect_with(
     if options.network || options.network_only {
         probes.push(probes::gateway_probe(platform));
         if let Some(kev) = &options.kev {
-            probes.push(probe::Probe::file(
+            probes.push(probe::Probe::feed(
                 rules::ROUTER_KEV_PROBE,
                 &kev.to_string_lossy(),
+            ));
+        }
+        if let Some(nvd) = &options.nvd {
+            probes.push(probe::Probe::feed(
+                rules::ROUTER_NVD_PROBE,
+                &nvd.to_string_lossy(),
             ));
         }
     }

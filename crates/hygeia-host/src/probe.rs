@@ -11,6 +11,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Most bytes kept from one output; the rest is cut off (and the cut is recorded).
 pub const MAX_OUTPUT_BYTES: usize = 4 * 1024 * 1024;
 
+/// Largest settings file read: a bigger one is refused rather than cut, because half a file
+/// would be read as a different setting.
+pub const FILE_MAX_BYTES: u64 = 1024 * 1024;
+
+/// Largest feed file read into a snapshot (the KEV catalog was 1.3 MB in 2025; an NVD answer
+/// for one router is a few hundred KB).
+pub const FEED_MAX_BYTES: u64 = MAX_OUTPUT_BYTES as u64;
+
 /// Run a command as another user (Unix only): used to read a desktop user's own settings when
 /// Hygeia runs as root through sudo, because root would read root's defaults instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +49,8 @@ pub enum Source {
     File {
         /// Path.
         path: String,
+        /// A bigger file is refused, not cut.
+        max_bytes: u64,
     },
     /// List the names in a folder.
     ListDir {
@@ -77,12 +87,25 @@ impl Probe {
         }
     }
 
-    /// A file probe.
+    /// A file probe for a settings file (at most [`FILE_MAX_BYTES`]).
     pub fn file(id: &str, path: &str) -> Probe {
         Probe {
             id: id.to_string(),
             source: Source::File {
                 path: path.to_string(),
+                max_bytes: FILE_MAX_BYTES,
+            },
+        }
+    }
+
+    /// A file probe for a vulnerability feed the rules match against (at most
+    /// [`FEED_MAX_BYTES`]), kept in the snapshot so that it evaluates the same way later.
+    pub fn feed(id: &str, path: &str) -> Probe {
+        Probe {
+            id: id.to_string(),
+            source: Source::File {
+                path: path.to_string(),
+                max_bytes: FEED_MAX_BYTES,
             },
         }
     }
@@ -134,7 +157,7 @@ impl Probe {
                 }
                 line
             }
-            Source::File { path } | Source::ListDir { path } | Source::ReadDir { path } => {
+            Source::File { path, .. } | Source::ListDir { path } | Source::ReadDir { path } => {
                 path.clone()
             }
         }

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 /// Most files a `ReadDir` probe reads, and the most bytes per file.
 const READ_DIR_MAX_FILES: usize = 200;
-const READ_FILE_MAX_BYTES: u64 = 1024 * 1024;
 
 /// Runs every probe at once and returns their outputs by probe id.
 pub fn run_all(probes: &[Probe]) -> BTreeMap<String, RawOutput> {
@@ -46,7 +45,7 @@ pub fn run_one(probe: &Probe) -> RawOutput {
             timeout,
             run_as,
         } => run_command(program, args, *timeout, run_as.as_ref()),
-        Source::File { path } => read_file(path),
+        Source::File { path, max_bytes } => read_file(path, *max_bytes),
         Source::ListDir { path } => list_dir(path, false),
         Source::ReadDir { path } => list_dir(path, true),
     };
@@ -197,9 +196,16 @@ fn kill_tree(child: &mut std::process::Child) {
     let _ = child.wait();
 }
 
-fn read_file(path: &str) -> Outcome {
+fn read_file(path: &str, max_bytes: u64) -> Outcome {
     let privileged = crate::programs::privileged();
-    match crate::safe_read::read_file(std::path::Path::new(path), READ_FILE_MAX_BYTES, privileged) {
+    // One byte more than allowed tells a file at the limit from a bigger one.
+    match crate::safe_read::read_file(std::path::Path::new(path), max_bytes + 1, privileged) {
+        Ok((bytes, _)) if bytes.len() as u64 > max_bytes => Outcome::Failed {
+            message: format!(
+                "{path} is larger than {} KiB, so it was not read",
+                max_bytes / 1024
+            ),
+        },
         Ok((bytes, modified)) => Outcome::Read {
             content: decode_output(&bytes),
             modified,
@@ -213,7 +219,7 @@ fn list_dir(path: &str, with_content: bool) -> Outcome {
     let listed = crate::safe_read::list_dir(
         std::path::Path::new(path),
         READ_DIR_MAX_FILES,
-        with_content.then_some(READ_FILE_MAX_BYTES),
+        with_content.then_some(crate::probe::FILE_MAX_BYTES),
         privileged,
     );
     let mut entries: Vec<DirEntry> = match listed {
@@ -239,6 +245,31 @@ mod tests {
     fn missing_program_is_not_found() {
         let out = run_one(&Probe::command("x", "hygeia-no-such-program-xyz", &[]));
         assert_eq!(out.outcome, Outcome::NotFound);
+    }
+
+    #[test]
+    fn a_file_over_its_limit_is_refused_not_cut() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("big.json");
+        std::fs::write(
+            &path,
+            vec![b'x'; (crate::probe::FILE_MAX_BYTES + 1) as usize],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let path = path.to_string_lossy();
+        match run_one(&Probe::file("x", &path)).outcome {
+            Outcome::Failed { message } => {
+                assert!(message.contains("larger than 1024 KiB"), "{message}")
+            }
+            other => panic!("a file over the limit was read: {other:?}"),
+        }
+        // The same file is within a feed's limit, and read whole.
+        match run_one(&Probe::feed("x", &path)).outcome {
+            Outcome::Read { content, .. } => {
+                assert_eq!(content.len() as u64, crate::probe::FILE_MAX_BYTES + 1)
+            }
+            other => panic!("a feed file was not read: {other:?}"),
+        }
     }
 
     #[test]

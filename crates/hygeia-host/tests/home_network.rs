@@ -24,6 +24,41 @@ fn kev() -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+fn nvd() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../hygeia/tests/fixtures/network/nvd-dlink-routers.json");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The snapshot with an NVD file given (`--nvd`).
+fn with_nvd(mut snapshot: Snapshot, text: String) -> Snapshot {
+    snapshot.outputs.insert(
+        hygeia_host::rules::ROUTER_NVD_PROBE.to_string(),
+        output("/home/dr/nvd.json", text),
+    );
+    snapshot
+}
+
+/// The exposed router, describing itself as `model` with `number` as its UPnP model number.
+fn router_described_as(model: &str, number: &str) -> Transcript {
+    let mut transcript = exposed();
+    transcript.http[0].answer = Answer::Reply {
+        data: format!(
+            "HTTP/1.1 200 OK\r\n\r\n{}",
+            fixture("miniupnpd-rootDesc.xml")
+                .replace(
+                    "<modelName>DIR-859</modelName>",
+                    &format!("<modelName>{model}</modelName>")
+                )
+                .replace(
+                    "<modelNumber>1.06B01</modelNumber>",
+                    &format!("<modelNumber>{number}</modelNumber>")
+                )
+        ),
+    };
+    transcript
+}
+
 fn output(source: &str, content: String) -> RawOutput {
     RawOutput {
         source: source.into(),
@@ -307,5 +342,159 @@ fn a_quiet_network_passes_and_a_damaged_record_is_unknown() {
         found["HY-NET-008"].reason.contains("no default gateway"),
         "{}",
         found["HY-NET-008"].reason
+    );
+}
+
+#[test]
+fn nvd_names_the_firmware_versions_behind_a_kev_model_match() {
+    let found = findings(&with_nvd(snapshot(Some(&exposed()), Some(kev())), nvd()));
+    let firmware = &found["HY-NET-006"];
+    assert_eq!(firmware.status, Status::Fail, "{}", firmware.reason);
+    assert!(
+        firmware.reason.contains("CVE-2019-17621, CVE-2024-0769"),
+        "{}",
+        firmware.reason
+    );
+    assert!(
+        firmware
+            .reason
+            .contains("NVD lists 1 more for firmware 1.06B01: CVE-2019-20215."),
+        "{}",
+        firmware.reason
+    );
+    let evidence = firmware.evidence.join("\n");
+    assert!(
+        evidence.contains("firmware 1.06B01, read from the router's UPnP model number"),
+        "{evidence}"
+    );
+    // NVD adds the vulnerability KEV does not list, with its score and how it was matched.
+    assert!(
+        evidence.contains("CVE-2019-20215") && evidence.contains("(NVD, exact, CVSS 9.8)"),
+        "{evidence}"
+    );
+    assert!(!evidence.contains("CVE-2018-6530"), "{evidence}");
+}
+
+#[test]
+fn a_kev_model_with_firmware_nvd_calls_fixed_is_a_warning_to_confirm() {
+    let transcript = router_described_as("DIR-859", "1.07");
+    let found = findings(&with_nvd(snapshot(Some(&transcript), Some(kev())), nvd()));
+    let firmware = &found["HY-NET-006"];
+    assert_eq!(firmware.status, Status::Warn, "{}", firmware.reason);
+    assert!(
+        firmware.reason.contains("NVD says firmware 1.07")
+            && firmware
+                .reason
+                .contains("confirm that its firmware is 1.07 or newer"),
+        "{}",
+        firmware.reason
+    );
+    let evidence = firmware.evidence.join("\n");
+    assert!(
+        evidence.contains(
+            "NVD lists 3 more vulnerabilities for this model only in firmware other than 1.07"
+        ),
+        "{evidence}"
+    );
+    // Without NVD, KEV alone cannot tell versions apart: it fails.
+    let found = findings(&snapshot(Some(&transcript), Some(kev())));
+    assert_eq!(found["HY-NET-006"].status, Status::Fail);
+    assert!(
+        found["HY-NET-006"]
+            .evidence
+            .iter()
+            .any(|e| e.contains("give an NVD file for this model (`--nvd FILE`)")),
+        "{:?}",
+        found["HY-NET-006"].evidence
+    );
+}
+
+#[test]
+fn nvd_alone_fails_an_affected_version_and_passes_a_fixed_one() {
+    let found = findings(&with_nvd(snapshot(Some(&exposed()), None), nvd()));
+    let firmware = &found["HY-NET-006"];
+    assert_eq!(firmware.status, Status::Fail, "{}", firmware.reason);
+    assert!(
+        firmware.reason.contains("runs firmware 1.06B01, which has known vulnerabilities (NVD): CVE-2019-17621, CVE-2019-20215, CVE-2024-0769"),
+        "{}",
+        firmware.reason
+    );
+
+    // A range: the DIR-860L is affected before 1.11.
+    let before = router_described_as("DIR-860L", "1.10");
+    let found = findings(&with_nvd(snapshot(Some(&before), None), nvd()));
+    assert_eq!(
+        found["HY-NET-006"].status,
+        Status::Fail,
+        "{}",
+        found["HY-NET-006"].reason
+    );
+    assert!(found["HY-NET-006"].reason.contains("CVE-2018-6530"));
+    let fixed = router_described_as("DIR-860L", "1.11");
+    let found = findings(&with_nvd(snapshot(Some(&fixed), None), nvd()));
+    let firmware = &found["HY-NET-006"];
+    assert_eq!(firmware.status, Status::Pass, "{}", firmware.reason);
+    assert!(
+        firmware.reason.contains("the NVD file given"),
+        "{}",
+        firmware.reason
+    );
+    assert!(
+        firmware
+            .evidence
+            .iter()
+            .any(|e| e.contains("only in firmware other than 1.11: CVE-2018-6530")),
+        "{:?}",
+        firmware.evidence
+    );
+    // DIR-880L's range does not reach the DIR-860L, nor the DIR-859 the other way round.
+    assert!(!firmware.evidence.join("\n").contains("CVE-2019"));
+}
+
+#[test]
+fn nvd_without_an_announced_firmware_is_a_warning_and_a_damaged_file_unknown() {
+    let silent = router_described_as("DIR-859", "");
+    let found = findings(&with_nvd(snapshot(Some(&silent), None), nvd()));
+    let firmware = &found["HY-NET-006"];
+    assert_eq!(firmware.status, Status::Warn, "{}", firmware.reason);
+    assert!(
+        firmware
+            .reason
+            .contains("does not say which firmware it runs"),
+        "{}",
+        firmware.reason
+    );
+    assert!(
+        firmware
+            .evidence
+            .iter()
+            .any(|e| e.contains("did not announce its firmware version")),
+        "{:?}",
+        firmware.evidence
+    );
+    let found = findings(&with_nvd(
+        snapshot(Some(&exposed()), Some(kev())),
+        "{\"vulnerabilities\": 3".into(),
+    ));
+    let firmware = &found["HY-NET-006"];
+    assert_eq!(firmware.status, Status::Unknown, "{}", firmware.reason);
+    assert!(
+        firmware.reason.contains("the NVD file could not be read"),
+        "{}",
+        firmware.reason
+    );
+}
+
+#[test]
+fn a_router_named_only_router_is_not_matched_against_every_model() {
+    // "Router" has no model number: matching it would claim every D-Link router's CVEs.
+    let vague = router_described_as("Router", "");
+    let found = findings(&with_nvd(snapshot(Some(&vague), Some(kev())), nvd()));
+    let firmware = &found["HY-NET-006"];
+    assert_eq!(firmware.status, Status::Unknown, "{}", firmware.reason);
+    assert!(
+        firmware.reason.contains("did not say its make and model"),
+        "{}",
+        firmware.reason
     );
 }

@@ -61,6 +61,7 @@ fn audit(snapshot: Option<PathBuf>, network: bool) -> impl Fn() -> Result<Vec<u8
         let options = hygeia_host::Options {
             network,
             kev: network.then(crate::check::default_kev).flatten(),
+            nvd: None,
             network_only: false,
         };
         let catalog = Catalog::builtin()

@@ -66,6 +66,7 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     let options = hygeia_host::Options {
         network: args.network,
         kev: kev_option(args.kev.as_deref(), args.network)?,
+        nvd: nvd_option(args.nvd.as_deref())?,
         network_only: false,
     };
     let report = report_for(
@@ -85,6 +86,7 @@ pub fn run_network(args: NetworkArgs) -> Result<u8, Failure> {
     let options = hygeia_host::Options {
         network: true,
         kev: kev_option(args.kev.as_deref(), true)?,
+        nvd: nvd_option(args.nvd.as_deref())?,
         network_only: true,
     };
     let report = report_for(&catalog, None, args.save_snapshot.as_deref(), &options)?;
@@ -92,8 +94,7 @@ pub fn run_network(args: NetworkArgs) -> Result<u8, Failure> {
 }
 
 /// The KEV file for the router: `--kev` read once to refuse a missing or damaged file before
-/// anything is sent, and made absolute (probes read absolute paths only); else the store's
-/// when the network is probed.
+/// anything is sent; else the store's when the network is probed.
 fn kev_option(
     flag: Option<&std::path::Path>,
     network: bool,
@@ -101,14 +102,44 @@ fn kev_option(
     let Some(path) = flag else {
         return Ok(network.then(default_kev).flatten());
     };
-    hygeia_devices::load_kev(path).map_err(|e| {
-        Failure::Input(format!(
-            "--kev: {e}. Give the KEV catalog file (known_exploited_vulnerabilities.json), or leave --kev out to use the one `hygeia devices update` keeps"
-        ))
-    })?;
-    std::path::absolute(path)
-        .map(Some)
-        .map_err(|e| Failure::Input(format!("--kev {}: {e}", path.display())))
+    feed_file(path, "--kev", "the KEV catalog file (known_exploited_vulnerabilities.json), or leave --kev out to use the one `hygeia devices update` keeps", |p| {
+        hygeia_devices::load_kev(p).map(|_| ())
+    })
+    .map(Some)
+}
+
+/// The NVD file for the router: `--nvd`, refused before anything is sent when it is missing,
+/// damaged or too big to keep in the snapshot.
+fn nvd_option(flag: Option<&std::path::Path>) -> Result<Option<std::path::PathBuf>, Failure> {
+    let Some(path) = flag else { return Ok(None) };
+    feed_file(path, "--nvd", "NVD's CVE API 2.0 answer for your router's CPE name (for example `virtualMatchString=cpe:2.3:o:dlink:dir-859_firmware`)", |p| {
+        let bytes = hygeia_devices::read_limited(p)?;
+        hygeia_devices::feeds::parse_nvd(&p.display().to_string(), &bytes).map(|_| ())
+    })
+    .map(Some)
+}
+
+/// Checks a feed file given on the command line: small enough to be kept in the snapshot,
+/// readable by `parse`, and made absolute (probes read absolute paths only).
+fn feed_file(
+    path: &std::path::Path,
+    flag: &str,
+    expected: &str,
+    parse: impl Fn(&std::path::Path) -> Result<(), hygeia_devices::DevicesError>,
+) -> Result<std::path::PathBuf, Failure> {
+    let limit = hygeia_host::probe::FEED_MAX_BYTES;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > limit
+    {
+        return Err(Failure::Input(format!(
+            "{flag} {}: the file is {} MB, more than the {} MB Hygeia keeps with a check. Give {expected}",
+            path.display(),
+            meta.len().div_ceil(1024 * 1024),
+            limit / (1024 * 1024)
+        )));
+    }
+    parse(path).map_err(|e| Failure::Input(format!("{flag}: {e}. Give {expected}")))?;
+    std::path::absolute(path).map_err(|e| Failure::Input(format!("{flag} {}: {e}", path.display())))
 }
 
 /// The KEV catalog of the advisory store `hygeia devices update` keeps, when there is one.
@@ -185,6 +216,42 @@ mod tests {
             .join("tests/fixtures/network/kev-routers.json");
         let Ok(Some(path)) = kev_option(Some(&good), true) else {
             panic!("the fixture KEV was refused")
+        };
+        assert!(path.is_absolute());
+    }
+
+    #[test]
+    fn an_nvd_file_is_checked_before_any_probe() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(nvd_option(None), Ok(None)));
+        let missing = dir.path().join("missing.json");
+        let Err(Failure::Input(message)) = nvd_option(Some(&missing)) else {
+            panic!("a missing --nvd file was accepted")
+        };
+        assert!(
+            message.contains("--nvd") && message.contains("missing.json"),
+            "{message}"
+        );
+        // A KEV catalog is not an NVD answer.
+        let kev = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/network/kev-routers.json");
+        let Err(Failure::Input(message)) = nvd_option(Some(&kev)) else {
+            panic!("a KEV file was accepted as NVD")
+        };
+        assert!(message.contains("CVE API 2.0"), "{message}");
+        // Too big to keep in the snapshot: said before it is read.
+        let big = dir.path().join("all-of-nvd.json");
+        std::fs::File::create(&big)
+            .and_then(|f| f.set_len(hygeia_host::probe::FEED_MAX_BYTES + 1))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let Err(Failure::Input(message)) = nvd_option(Some(&big)) else {
+            panic!("a file over the limit was accepted")
+        };
+        assert!(message.contains("more than the 4 MB"), "{message}");
+        let good = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/network/nvd-dlink-routers.json");
+        let Ok(Some(path)) = nvd_option(Some(&good)) else {
+            panic!("the fixture NVD file was refused")
         };
         assert!(path.is_absolute());
     }

@@ -16,6 +16,10 @@ fn kev_fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/network/kev-routers.json")
 }
 
+fn nvd_fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/network/nvd-dlink-routers.json")
+}
+
 /// Why the lab cannot be built here, if it cannot.
 fn missing_requirement(test: &str) -> Option<String> {
     if !running_as_root() {
@@ -188,12 +192,15 @@ fn an_exposed_home_network_fails_with_the_mapping_the_kev_router_and_the_smart_d
     assert!(reason.contains("hygeia check --network"), "{reason}");
 
     let kev = kev_fixture();
+    let nvd = nvd_fixture();
     let report = lab.check(
         config.path(),
         &[
             "--network",
             "--kev",
             kev.to_str().unwrap_or_else(|| panic!("unexpected value")),
+            "--nvd",
+            nvd.to_str().unwrap_or_else(|| panic!("unexpected value")),
         ],
     );
     assert!(lab.packets_sent() > before, "--network sent nothing");
@@ -220,6 +227,19 @@ fn an_exposed_home_network_fails_with_the_mapping_the_kev_router_and_the_smart_d
         evidence
             .iter()
             .any(|e| e.starts_with("CVE-2024-0769") && e.contains("2025-07-16")),
+        "{evidence:?}"
+    );
+    // NVD, matched on the firmware version the router announced.
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.contains("firmware 1.06B01, read from the router's UPnP model number")),
+        "{evidence:?}"
+    );
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.starts_with("CVE-2019-20215 (NVD, exact, CVSS 9.8)")),
         "{evidence:?}"
     );
 

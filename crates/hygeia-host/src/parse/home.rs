@@ -33,6 +33,77 @@ impl RouterIdentity {
         }
         label
     }
+
+    /// The names the model goes by, most specific first: routers put the model in
+    /// `modelName` ("DIR-859") or in `modelNumber` with a marketing name in `modelName`
+    /// ("D-Link Router" / "DIR-859"); a version in `modelNumber` is not a model. Only names
+    /// with a digit count: "Router" or "Wireless Router" would match every model of the maker.
+    pub fn models(&self) -> Vec<&str> {
+        let mut models = Vec::new();
+        for name in [&self.model_name, &self.model_number] {
+            let name = name.trim();
+            if name.contains(|c: char| c.is_ascii_digit())
+                && !looks_like_version(name)
+                && !models.contains(&name)
+            {
+                models.push(name);
+            }
+        }
+        models
+    }
+
+    /// The firmware version the router announced, and where it was read. The SSDP `SERVER`
+    /// header often names it right after the model ("DIR-859 Ver 1.06", "FRITZ!Box 7590
+    /// 154.07.29"); otherwise a `modelNumber` written as a version ("1.06B01") is taken,
+    /// though some makers put the hardware revision there, which the finding says.
+    pub fn firmware(&self) -> Option<(String, &'static str)> {
+        let from_server = self
+            .models()
+            .iter()
+            .find_map(|model| version_after(&self.server, model));
+        if let Some(version) = from_server {
+            return Some((version, "the router's SSDP SERVER header"));
+        }
+        let number = self.model_number.trim();
+        (looks_like_version(number) && number != self.model_name.trim())
+            .then(|| (number.to_string(), "the router's UPnP model number"))
+    }
+}
+
+/// "1.06B01", "v2.0.1", "154.07.29": starts with a digit (after an optional `v`) and has a
+/// dot, and is short.
+fn looks_like_version(text: &str) -> bool {
+    let rest = text.strip_prefix(['v', 'V']).unwrap_or(text);
+    text.len() <= 32
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest.contains('.')
+        && !rest.contains(char::is_whitespace)
+}
+
+/// The version written right after the last mention of `model` in `header`, skipping
+/// separators and a label word ("DIR-859/1.06", "DIR-859 Ver 1.06", "DIR-859, v1.06").
+fn version_after(header: &str, model: &str) -> Option<String> {
+    if model.is_empty() {
+        return None;
+    }
+    let lower = header.to_ascii_lowercase();
+    let at = lower.rfind(&model.to_ascii_lowercase())? + model.len();
+    let rest = header.get(at..)?;
+    // The model must end there: "DIR-8590" is not "DIR-859".
+    if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut tokens = rest
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '/' || c == ';')
+        .filter(|t| !t.is_empty());
+    let mut token = tokens.next()?;
+    if matches!(
+        token.to_ascii_lowercase().as_str(),
+        "ver" | "ver." | "version" | "fw" | "firmware"
+    ) {
+        token = tokens.next()?;
+    }
+    looks_like_version(token).then(|| token.to_string())
 }
 
 /// A router port and what it did.
@@ -315,5 +386,77 @@ fn push_kind(entry: &mut Neighbour, kind: &str, separate: bool) {
 fn push_unique(list: &mut Vec<String>, value: String) {
     if !value.is_empty() && !list.contains(&value) && list.len() < 32 {
         list.push(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn router(model_name: &str, model_number: &str, server: &str) -> RouterIdentity {
+        RouterIdentity {
+            manufacturer: "Maker".into(),
+            model_name: model_name.into(),
+            model_number: model_number.into(),
+            friendly_name: String::new(),
+            server: server.into(),
+        }
+    }
+
+    #[test]
+    fn models_leave_out_versions_and_repeats() {
+        assert_eq!(router("DIR-859", "1.06B01", "").models(), vec!["DIR-859"]);
+        assert_eq!(
+            router("D-Link Router", "DIR-859", "").models(),
+            vec!["DIR-859"]
+        );
+        assert_eq!(
+            router("Archer C7", "AC1750 v2", "").models(),
+            vec!["Archer C7", "AC1750 v2"]
+        );
+        assert_eq!(
+            router("Archer C7", "Archer C7", "").models(),
+            vec!["Archer C7"]
+        );
+        assert!(router("", "", "").models().is_empty());
+    }
+
+    #[test]
+    fn firmware_from_the_server_header_first() {
+        let r = router(
+            "D-Link Router",
+            "DIR-859",
+            "Linux, UPnP/1.0, DIR-859 Ver 1.06",
+        );
+        assert_eq!(
+            r.firmware(),
+            Some(("1.06".to_string(), "the router's SSDP SERVER header"))
+        );
+        let fritz = router(
+            "FRITZ!Box 7590",
+            "avm",
+            "FRITZ!Box 7590 UPnP/1.0 AVM FRITZ!Box 7590 154.07.29",
+        );
+        assert_eq!(fritz.firmware().map(|f| f.0), Some("154.07.29".into()));
+        let slash = router("DIR-859", "", "Linux/3.x UPnP/1.0 DIR-859/v1.06B01");
+        assert_eq!(slash.firmware().map(|f| f.0), Some("v1.06B01".into()));
+        // The model must end where the version starts.
+        assert_eq!(router("DIR-859", "", "DIR-8590 1.2").firmware(), None);
+        // The UPnP stack's version is not the router's.
+        assert_eq!(
+            router("DIR-859", "", "Debian/12 UPnP/1.1 MiniUPnPd/2.3.1").firmware(),
+            None
+        );
+    }
+
+    #[test]
+    fn firmware_from_a_model_number_written_as_a_version() {
+        assert_eq!(
+            router("DIR-859", "1.06B01", "Debian/12 UPnP/1.1 MiniUPnPd/2.3.1").firmware(),
+            Some(("1.06B01".to_string(), "the router's UPnP model number"))
+        );
+        assert_eq!(router("Archer C7", "AC1750", "").firmware(), None);
+        assert_eq!(router("R7000", "R7000", "").firmware(), None);
+        assert_eq!(router("x", "1 . 2 and more", "").firmware(), None);
     }
 }

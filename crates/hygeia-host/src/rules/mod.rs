@@ -12,13 +12,15 @@ mod firewall;
 mod network;
 mod phones;
 mod router;
+mod router_firmware;
 mod screen;
 mod system;
 
 pub use backup_copies::STATE_PROBE as BACKUP_STATE_PROBE;
 pub use phones::STATE_PROBE as PHONE_STATE_PROBE;
 pub use router::CONTROLS as HOME_NETWORK_CONTROLS;
-pub use router::KEV_PROBE as ROUTER_KEV_PROBE;
+pub use router_firmware::KEV_PROBE as ROUTER_KEV_PROBE;
+pub use router_firmware::NVD_PROBE as ROUTER_NVD_PROBE;
 pub use system::os_identity;
 
 use crate::probe::{DirEntry, Outcome};
@@ -63,7 +65,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("HY-NET-002", network::wifi_encryption),
     ("HY-NET-003", network::open_networks_autojoin),
     ("HY-NET-004", network::wifi_key_strength),
-    ("HY-NET-006", router::router_firmware),
+    ("HY-NET-006", router_firmware::router_firmware),
     ("HY-NET-007", router::router_exposure),
     ("HY-NET-008", router::smart_devices_separate),
     ("HY-BK-001", backup::backup_configured),

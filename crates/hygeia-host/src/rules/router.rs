@@ -1,6 +1,6 @@
-//! HY-NET-006 to HY-NET-008 from the home network probes (`hygeia check --network`): the
-//! router's model against CISA's KEV catalog, what the router opens and answers on, and the
-//! smart-home devices sharing the work computer's network. Without `--network` they stay
+//! HY-NET-007 and HY-NET-008 from the home network probes (`hygeia check --network`): what the
+//! router opens and answers on, and the smart-home devices sharing the work computer's network
+//! (HY-NET-006, the router's firmware, is in `router_firmware`). Without `--network` they stay
 //! `unknown` and a person's answer (`hygeia attest`) is used instead.
 
 use super::{Input, name_list};
@@ -10,11 +10,8 @@ use hygeia_core::{Finding, RouterPortRisk, ServiceRisk, UnknownCause};
 /// The controls the home network probes measure (what `hygeia network` reports).
 pub const CONTROLS: [&str; 3] = ["HY-NET-006", "HY-NET-007", "HY-NET-008"];
 
-/// The probe that reads the KEV catalog file the router's model is matched against.
-pub const KEV_PROBE: &str = "router_kev";
-
 /// The home network facts, or the finding that says why there are none.
-fn home_facts(input: &Input, control: &str) -> Result<HomeFacts, Finding> {
+pub(super) fn home_facts(input: &Input, control: &str) -> Result<HomeFacts, Finding> {
     if input.snapshot.output(crate::net::PROBE_ID).is_none() {
         return Err(Finding::unknown(
             UnknownCause::Inconclusive,
@@ -45,115 +42,6 @@ fn inside_computer(facts: &HomeFacts, address: &str) -> String {
     } else {
         format!("the device at {address}")
     }
-}
-
-/// HY-NET-006: the router's make and model are not in CISA's Known Exploited Vulnerabilities
-/// catalog.
-pub fn router_firmware(input: &Input) -> Finding {
-    let facts = match home_facts(input, "HY-NET-006") {
-        Ok(facts) => facts,
-        Err(finding) => return finding,
-    };
-    let Some(router) = facts.router.as_ref().filter(|r| !r.manufacturer.is_empty()) else {
-        return Finding::unknown(
-            UnknownCause::Inconclusive,
-            format!(
-                "Your router ({}) did not say its make and model, so its firmware could not be checked against known attacks. Log in to its settings page, install any firmware update, then answer with `hygeia attest HY-NET-006`.",
-                facts.gateway
-            ),
-        );
-    };
-    let label = router.label();
-    if input.snapshot.output(KEV_PROBE).is_none() {
-        return Finding::unknown(
-            UnknownCause::Inconclusive,
-            format!(
-                "Your router is a {label}, but no list of exploited vulnerabilities was available to check it against: run `hygeia devices update` (or give `--kev FILE`) and check again."
-            ),
-        );
-    }
-    let kev_text = match input.file(KEV_PROBE, "the KEV catalog") {
-        Ok(Some(file)) => file.content,
-        Ok(None) => {
-            return Finding::unknown(
-                UnknownCause::Unreadable,
-                format!(
-                    "Your router is a {label}, but the KEV catalog {} does not exist: run `hygeia devices update` (or give another `--kev FILE`).",
-                    input.source(KEV_PROBE)
-                ),
-            );
-        }
-        Err(finding) => return finding,
-    };
-    let kev = match hygeia_devices::feeds::parse_kev(input.source(KEV_PROBE), kev_text.as_bytes()) {
-        Ok(kev) => kev,
-        Err(e) => {
-            return Finding::unknown(
-                UnknownCause::Unreadable,
-                format!("Your router is a {label}, but the KEV catalog could not be read: {e}."),
-            );
-        }
-    };
-    let vendors = match hygeia_devices::names::VendorTable::builtin() {
-        Ok(v) => v,
-        Err(e) => {
-            return Finding::unknown(
-                UnknownCause::Unreadable,
-                format!("The vendor table could not be read: {e}."),
-            );
-        }
-    };
-    let model = if router.model_name.is_empty() {
-        &router.model_number
-    } else {
-        &router.model_name
-    };
-    let hits =
-        hygeia_devices::feeds::kev_entries_for_model(&kev, &vendors, &router.manufacturer, model);
-    let identity = format!(
-        "Router: {label}, at {}{}",
-        facts.gateway,
-        if router.server.is_empty() {
-            String::new()
-        } else {
-            format!(", software {}", router.server)
-        }
-    );
-    if hits.is_empty() {
-        return Finding::pass(format!(
-            "Your router, {label}, is not in CISA's catalog of vulnerabilities that attackers are using (KEV {}).",
-            kev.version
-        ))
-        .with(identity)
-        .with("The firmware's own version history is not visible from this computer: keep the router's automatic updates on.");
-    }
-    let cves: Vec<String> = hits.iter().map(|(cve, _)| (*cve).clone()).collect();
-    let discontinue = hits.iter().any(|(_, e)| {
-        e.required_action
-            .to_ascii_lowercase()
-            .contains("discontinue")
-    });
-    let mut finding = Finding::fail(format!(
-        "Your router, {label}, has vulnerabilities that attackers are using (CISA KEV): {}. Install the newest firmware from {}'s support site{}.",
-        name_list(&cves, 4),
-        router.manufacturer,
-        if discontinue {
-            "; if there is none for this model, replace the router"
-        } else {
-            ""
-        }
-    ))
-    .with(identity);
-    for (cve, entry) in hits {
-        finding = finding.with(format!(
-            "{cve}: {}; in KEV since {}, federal agencies had to act by {}; CISA's required action: {}",
-            if entry.name.trim().is_empty() { entry.product.trim() } else { entry.name.trim() },
-            entry.date_added,
-            if entry.due_date.is_empty() { "(no date)" } else { &entry.due_date },
-            entry.required_action
-        ));
-    }
-    finding.with("KEV lists models, not firmware versions: if the firmware was updated after the date above, check the maker's advisory to see whether it is fixed.")
 }
 
 /// HY-NET-007: the router does not open the network on request (UPnP, NAT-PMP) and does not

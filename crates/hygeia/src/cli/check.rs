@@ -68,6 +68,11 @@ pub struct CheckArgs {
     /// update` keeps).
     #[arg(long, value_name = "FILE", requires = "network")]
     pub kev: Option<PathBuf>,
+    /// NVD CVE API 2.0 answer for the router (for example NVD's answer to
+    /// `virtualMatchString=cpe:2.3:o:dlink:dir-859_firmware`) to match its firmware version
+    /// against.
+    #[arg(long, value_name = "FILE", requires = "network")]
+    pub nvd: Option<PathBuf>,
 }
 
 /// `hygeia network`.
@@ -80,6 +85,9 @@ pub struct NetworkArgs {
     /// update` keeps).
     #[arg(long, value_name = "FILE")]
     pub kev: Option<PathBuf>,
+    /// NVD CVE API 2.0 answer for the router to match its firmware version against.
+    #[arg(long, value_name = "FILE")]
+    pub nvd: Option<PathBuf>,
     /// Save what was sent and received to DIR (for bug reports and later evaluation).
     #[arg(long, value_name = "DIR")]
     pub save_snapshot: Option<PathBuf>,
