@@ -8,7 +8,7 @@ use sqlx::{Any, Executor, Row, Transaction};
 use std::time::Duration;
 
 /// The migrations, in order. A migration is never edited once released: a change is a new file.
-const MIGRATIONS: [(i64, &str, &str); 4] = [
+const MIGRATIONS: [(i64, &str, &str); 5] = [
     (
         1,
         "initial schema",
@@ -21,6 +21,11 @@ const MIGRATIONS: [(i64, &str, &str); 4] = [
     ),
     (3, "devices", include_str!("../migrations/0003_devices.sql")),
     (4, "phones", include_str!("../migrations/0004_phones.sql")),
+    (
+        5,
+        "phishing awareness",
+        include_str!("../migrations/0005_awareness.sql"),
+    ),
 ];
 
 /// Which database is behind the pool.

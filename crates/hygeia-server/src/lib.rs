@@ -9,6 +9,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod awareness;
 pub mod db;
 pub mod devices;
 pub mod error;

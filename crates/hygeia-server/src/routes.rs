@@ -2,7 +2,7 @@
 //! built from this table, and the tests walk the same table (every route refuses anonymous
 //! callers and callers from other practices; every route is in the OpenAPI document).
 
-use crate::api::{admin, agent, devices, phones, read, risk, session};
+use crate::api::{admin, agent, awareness, devices, phones, read, risk, session};
 use crate::pages;
 use crate::state::AppState;
 use axum::Router;
@@ -275,6 +275,61 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
             "/practices/{id}/phones/link",
             Page,
             pages::phones::link_for_person,
+        ),
+        route(
+            Get,
+            "/api/v1/practices/{id}/smtp-relay",
+            User,
+            awareness::get_relay,
+        ),
+        route(
+            Post,
+            "/api/v1/practices/{id}/smtp-relay",
+            User,
+            awareness::post_relay,
+        ),
+        route(
+            Get,
+            "/api/v1/practices/{id}/simulation-templates",
+            User,
+            awareness::templates,
+        ),
+        route(
+            Get,
+            "/api/v1/practices/{id}/campaigns",
+            User,
+            awareness::list,
+        ),
+        route(
+            Post,
+            "/api/v1/practices/{id}/campaigns",
+            User,
+            awareness::create,
+        ),
+        route(Get, "/api/v1/campaigns/{id}", User, awareness::detail),
+        route(
+            Post,
+            "/api/v1/campaigns/{id}/cancel",
+            User,
+            awareness::cancel,
+        ),
+        route(
+            Get,
+            "/api/v1/practices/{id}/training",
+            User,
+            awareness::training,
+        ),
+        route(Get, "/s/{token}", PublicPage, pages::learn::landing),
+        route(Post, "/s/{token}", PublicPage, pages::learn::typed),
+        route(Post, "/s/{token}/report", PublicPage, pages::learn::report),
+        route(Get, "/s/{token}/o.gif", PublicPage, pages::learn::opened),
+        route(Get, "/s/{token}/learn", PublicPage, pages::learn::lesson),
+        route(Post, "/s/{token}/learn", PublicPage, pages::learn::answers),
+        route(
+            Get,
+            "/training/pictures/{name}",
+            PublicPage,
+            pages::learn::picture,
         ),
         route(
             Get,

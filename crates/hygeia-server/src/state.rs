@@ -39,6 +39,8 @@ pub struct Settings {
     pub devices_watch_every: std::time::Duration,
     /// Where scheduled updates download from: CISA's feeds by default, or mirrors.
     pub devices_sources: hygeia_devices::update::Sources,
+    /// How often the server looks for phishing simulations due to be sent.
+    pub simulation_every: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -67,6 +69,7 @@ impl Default for Settings {
             devices_update_every: None,
             devices_watch_every: crate::devices::advisories::WATCH_EVERY,
             devices_sources: hygeia_devices::update::Sources::default(),
+            simulation_every: std::time::Duration::from_secs(30),
         }
     }
 }

@@ -15,6 +15,7 @@ struct Victim {
     secret: i64,
     user: i64,
     token: i64,
+    campaign: i64,
     markers: Vec<String>,
 }
 
@@ -29,6 +30,8 @@ fn concrete(path: &str, victim: &Victim) -> String {
         victim.user
     } else if path.starts_with("/api/v1/tokens/{id}") {
         victim.token
+    } else if path.starts_with("/api/v1/campaigns/{id}") {
+        victim.campaign
     } else {
         0
     };
@@ -106,13 +109,20 @@ fn every_route_refuses_anonymous_and_foreign_callers() {
             .to_string();
         let user_id = user.body["id"].as_i64().unwrap_or_default();
         let token = admin.post("/api/v1/tokens", json!({"name": "a1 script"}));
+        let campaign = admin.post(
+            &format!("/api/v1/practices/{practice}/campaigns"),
+            json!({"name": "A1 december test", "template": "invoice", "window_hours": 0}),
+        );
+        assert_eq!(campaign.status, 201, "{:?}", campaign.body);
         let victim = Victim {
             practice,
             host,
             secret,
             user: user_id,
             token: token.body["id"].as_i64().unwrap_or_default(),
+            campaign: campaign.body["id"].as_i64().unwrap_or_default(),
             markers: vec![
+                "A1 december test".into(),
                 practice.to_string(),
                 host.to_string(),
                 "Practice A1".into(),

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod agent;
+pub mod awareness;
 pub mod devices;
 pub mod phones;
 pub mod read;

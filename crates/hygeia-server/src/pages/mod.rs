@@ -14,6 +14,7 @@ pub mod devices;
 pub mod host;
 pub mod insurer;
 pub mod layout;
+pub mod learn;
 pub mod overview;
 pub mod pdf;
 pub mod phones;

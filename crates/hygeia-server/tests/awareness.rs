@@ -1,0 +1,336 @@
+//! A phishing simulation end to end against a real SMTP server on loopback (Debian's
+//! `python3-aiosmtpd`, which `.ci/run` installs): an administrator sets the relay and creates a
+//! campaign for the practice's people; the messages arrive marked as simulations; the link's
+//! click, a typed password (never stored), a report and a passed lesson are counted; the
+//! training list shows the person trained. Without aiosmtpd the test says it skipped, unless
+//! HYGEIA_REQUIRE_SMTP=1 (set by `.ci/run`).
+
+mod common;
+
+use common::*;
+use hygeia_server::{AppState, Settings};
+use serde_json::{Value, json};
+use sqlx::{Column, Row};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const AIOSMTPD_PYTHON: &str = "/usr/bin/python3";
+
+/// An aiosmtpd server writing every message into a Maildir; stopped when dropped.
+struct SmtpSink {
+    child: Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SmtpSink {
+    fn start() -> Option<SmtpSink> {
+        let available = Command::new(AIOSMTPD_PYTHON)
+            .args(["-c", "import aiosmtpd"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !available {
+            if std::env::var("HYGEIA_REQUIRE_SMTP").as_deref() == Ok("1") {
+                panic!(
+                    "aiosmtpd is required (HYGEIA_REQUIRE_SMTP=1): apt-get install python3-aiosmtpd"
+                );
+            }
+            eprintln!("skipped: aiosmtpd is not installed (apt-get install python3-aiosmtpd)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let maildir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let child = Command::new(AIOSMTPD_PYTHON)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(maildir.path().join("mail"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting aiosmtpd: {e}"));
+        let sink = SmtpSink {
+            child,
+            port,
+            maildir,
+        };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(sink);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("aiosmtpd did not start listening on 127.0.0.1:{port}");
+    }
+
+    /// Every message received, as text.
+    fn messages(&self) -> Vec<String> {
+        let new = self.maildir.path().join("mail/new");
+        let mut found: Vec<String> = std::fs::read_dir(&new)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found
+    }
+}
+
+/// The simulation link in a message's text part (quoted-printable soft breaks undone).
+fn link_in(message: &str, base: &str) -> String {
+    let unfolded = message
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start = unfolded
+        .find(&format!("{base}/s/hys_"))
+        .unwrap_or_else(|| panic!("no link to {base}/s/ in {message}"));
+    unfolded[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '.' | '_'))
+        .collect()
+}
+
+/// Every text value of every table, to look for what must never be stored.
+fn whole_database(server: &TestServer) -> String {
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut tables = Vec::new();
+    for entry in std::fs::read_dir(&migrations)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        let sql = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for part in sql.split("CREATE TABLE ").skip(1) {
+            tables.push(part.split_whitespace().next().unwrap_or("").to_string());
+        }
+    }
+    server.runtime.block_on(async {
+        let mut all = String::new();
+        for table in &tables {
+            let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+                .fetch_all(&server.db.read)
+                .await
+                .unwrap_or_else(|e| panic!("{table}: {e}"));
+            for row in &rows {
+                for column in row.columns() {
+                    if let Ok(Some(text)) = row.try_get::<Option<String>, _>(column.ordinal()) {
+                        all.push_str(&text);
+                        all.push('\n');
+                    }
+                }
+            }
+        }
+        all
+    })
+}
+
+fn send_due(server: &TestServer, settings: &Settings) -> hygeia_server::awareness::sender::Round {
+    let state = server
+        .runtime
+        .block_on(async { AppState::new(server.db.clone(), settings.clone()) });
+    server
+        .runtime
+        .block_on(hygeia_server::awareness::sender::send_due(&state))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn form_post(url: &str, body: &str) -> Answer {
+    request(
+        "POST",
+        url,
+        &[(
+            "content-type",
+            "application/x-www-form-urlencoded".to_string(),
+        )],
+        Some(body.as_bytes().to_vec()),
+    )
+}
+
+#[test]
+fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_counted() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    for backend in backends() {
+        // The server's own loop waits an hour; the test sends when it wants.
+        let settings = Settings {
+            simulation_every: std::time::Duration::from_secs(3600),
+            ..Settings::default()
+        };
+        let server = TestServer::start(backend, settings.clone());
+        let settings = Settings {
+            sealing_key: std::sync::Arc::clone(&server.sealing_key),
+            ..settings
+        };
+        let (practice, email, otp) = server.practice("Lee Family Practice", "admin@lee.example");
+        let mut admin = first_sign_in(&server, &email, &otp);
+        let nurse = admin.post(
+            &format!("/api/v1/practices/{practice}/users"),
+            json!({"email": "joy@lee.example", "display_name": "Joy Nurse", "role": "clinician"}),
+        );
+        let nurse_id = nurse.body["id"].as_i64().unwrap_or_default();
+
+        // The relay: plain only to loopback.
+        let relay_path = format!("/api/v1/practices/{practice}/smtp-relay");
+        assert_eq!(admin.get(&relay_path).body["relay"], Value::Null);
+        let refused = admin.post(
+            &relay_path,
+            json!({"host": "smtp.elsewhere.example", "port": 25, "security": "plain", "from_address": "sim@lee.example"}),
+        );
+        assert_eq!(refused.status, 400, "{:?}", refused.body);
+        let relay = admin.post(
+            &relay_path,
+            json!({"host": "127.0.0.1", "port": sink.port, "security": "plain", "from_address": "simulations@lee.example"}),
+        );
+        assert_eq!(relay.status, 200, "{backend}: {:?}", relay.body);
+        assert_eq!(relay.body["has_password"], false);
+
+        // A campaign to the nurse only; an address outside the practice is refused.
+        let campaigns = format!("/api/v1/practices/{practice}/campaigns");
+        let stranger = admin.post(
+            &campaigns,
+            json!({"name": "x", "template": "invoice", "recipients": [999_999]}),
+        );
+        assert_eq!(stranger.status, 400, "{:?}", stranger.body);
+        let created = admin.post(
+            &campaigns,
+            json!({"name": "December: EHR password", "template": "ehr-password-expiry",
+                   "recipients": [nurse_id], "window_hours": 0, "link_base": server.base}),
+        );
+        assert_eq!(created.status, 201, "{backend}: {:?}", created.body);
+        let campaign = created.body["id"].as_i64().unwrap_or_default();
+        assert_eq!(created.body["recipients"], 1);
+
+        let before = sink.messages().len();
+        let round = send_due(&server, &settings);
+        assert_eq!(round.sent, 1, "{backend}: {round:?}");
+        assert_eq!(send_due(&server, &settings).sent, 0, "sent once only");
+        let messages = sink.messages();
+        assert_eq!(messages.len(), before + 1);
+        let message = messages
+            .iter()
+            .find(|m| m.contains(&format!("X-Hygeia-Simulation: {campaign}")))
+            .unwrap_or_else(|| panic!("no message of campaign {campaign} in {messages:?}"));
+        assert!(message.contains("joy@lee.example"), "{message}");
+        assert!(message.contains("EHR Support Desk"), "{message}");
+        let link = link_in(message, &server.base);
+
+        // The click: the teachable moment, counted once.
+        let landing = request("GET", &link, &[], None);
+        assert_eq!(landing.status, 200);
+        let page = landing.body.as_str().unwrap_or_default().to_string();
+        assert!(
+            page.contains("This was a phishing test from Lee Family Practice"),
+            "{page}"
+        );
+        assert!(page.contains("hover over a link"), "{page}");
+        request("GET", &link, &[], None);
+
+        // A password typed in the look-alike form: counted, never kept.
+        let secret = "Correct-Horse-42-Battery";
+        let typed = form_post(
+            &link,
+            &format!("username=joy%40lee.example&password={secret}"),
+        );
+        assert_eq!(typed.status, 200);
+        assert!(
+            !whole_database(&server).contains(secret),
+            "{backend}: the typed password was stored"
+        );
+
+        let reported = form_post(&format!("{link}/report"), "");
+        assert_eq!(reported.status, 200);
+
+        let detail = admin.get(&format!("/api/v1/campaigns/{campaign}"));
+        assert_eq!(detail.status, 200, "{:?}", detail.body);
+        for (field, expected) in [
+            ("sent", 1),
+            ("clicked", 1),
+            ("submitted", 1),
+            ("reported", 1),
+            ("opened", 0),
+        ] {
+            assert_eq!(
+                detail.body[field], expected,
+                "{backend}: {field} in {}",
+                detail.body
+            );
+        }
+        assert_eq!(detail.body["click_rate"], 1.0);
+        assert_eq!(detail.body["people"][0]["name"], "Joy Nurse");
+
+        // The lesson assigned by the click, then passed.
+        let training_path = format!("/api/v1/practices/{practice}/training");
+        let joy = |list: &Value| {
+            list.as_array()
+                .and_then(|rows| rows.iter().find(|r| r["user_id"] == nurse_id))
+                .cloned()
+                .unwrap_or_else(|| panic!("no training row for the nurse in {list}"))
+        };
+        let before = joy(&admin.get(&training_path).body);
+        assert_eq!(before["status"], "fail");
+        assert_eq!(before["assigned"], json!(["phishing-links"]));
+        let lesson = request("GET", &format!("{link}/learn"), &[], None);
+        assert!(
+            lesson
+                .body
+                .as_str()
+                .unwrap_or_default()
+                .contains("Links that steal passwords")
+        );
+        let wrong = form_post(&format!("{link}/learn"), "q0=0&q1=0&q2=1&q3=0&q4=0");
+        assert!(
+            wrong
+                .body
+                .as_str()
+                .unwrap_or_default()
+                .contains("0 of 5 right"),
+            "{:?}",
+            wrong.body
+        );
+        assert_eq!(joy(&admin.get(&training_path).body)["status"], "fail");
+        let right = form_post(&format!("{link}/learn"), "q0=1&q1=1&q2=0&q3=1&q4=1");
+        assert!(
+            right
+                .body
+                .as_str()
+                .unwrap_or_default()
+                .contains("5 of 5 right"),
+            "{:?}",
+            right.body
+        );
+        let after = joy(&admin.get(&training_path).body);
+        assert_eq!(after["status"], "pass", "{after}");
+        assert_eq!(after["module"], "phishing-links");
+        assert_eq!(after["assigned"], json!([]));
+
+        // An unknown link teaches nothing and counts nothing.
+        let unknown = request(
+            "GET",
+            &format!("{}/s/hys_{}", server.base, "0".repeat(64)),
+            &[],
+            None,
+        );
+        assert_eq!(unknown.status, 404);
+    }
+}
