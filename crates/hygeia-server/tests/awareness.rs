@@ -324,6 +324,73 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
         assert_eq!(after["module"], "phishing-links");
         assert_eq!(after["assigned"], json!([]));
 
+        // HY-EM-002 on the nurse's computer: measured from the lesson, at its next report.
+        let secret = admin.post(
+            &format!("/api/v1/practices/{practice}/enroll-secrets"),
+            json!({"label": "joy"}),
+        );
+        let (host, key) = enroll(
+            &server.base,
+            secret.body["secret"].as_str().unwrap_or_default(),
+            "joy-laptop",
+        );
+        let assigned = admin.call(
+            "PATCH",
+            &format!("/api/v1/hosts/{host}"),
+            Some(json!({"owner_user_id": nurse_id})),
+        );
+        assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+        let sent = send_report(
+            &server.base,
+            &key,
+            "awareness-0001",
+            report(
+                "joy-laptop",
+                &[("HY-EM-002", "unknown"), ("HY-PC-001", "pass")],
+            ),
+        );
+        assert_eq!(sent.status, 200, "{:?}", sent.body);
+        let detail = admin.get(&format!("/api/v1/hosts/{host}"));
+        let training_row = detail.body["posture"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["control_id"] == "HY-EM-002"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no HY-EM-002 in {}", detail.body));
+        assert_eq!(training_row["status"], "pass", "{training_row}");
+        assert!(
+            training_row["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("Links that steal passwords")),
+            "{training_row}"
+        );
+        let page = admin.get(&format!("/hosts/{host}"));
+        assert!(
+            page.body.as_str().unwrap_or_default().contains(
+                "awareness training done this year</td><td><span class=\"badge ok\">Pass"
+            ),
+            "{:?}",
+            page.body
+        );
+
+        // The attestation report's workforce section: the lesson and the simulation.
+        let report_page = admin.get(&format!("/practices/{practice}/attestation"));
+        let text = report_page.body.as_str().unwrap_or_default().to_string();
+        let section = text
+            .split("2d. Workforce security awareness training")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no section 2d in {text}"));
+        let joy_row = section
+            .split("<tr>")
+            .find(|row| row.contains("Joy Nurse"))
+            .unwrap_or_else(|| panic!("no row for Joy Nurse in {section}"));
+        assert!(
+            joy_row.contains("Links that steal passwords on "),
+            "{joy_row}"
+        );
+        assert!(joy_row.contains("(5/5)"), "{joy_row}");
+        let pdf = admin.get(&format!("/practices/{practice}/attestation.pdf"));
+        assert_eq!(pdf.status, 200);
+
         // An unknown link teaches nothing and counts nothing.
         let unknown = request(
             "GET",

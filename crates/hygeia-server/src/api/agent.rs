@@ -151,7 +151,10 @@ impl axum::extract::FromRequestParts<AppState> for Agent {
             .filter(|k| k.starts_with(NODE_KEY_PREFIX))
             .ok_or_else(invalid_node_key)?;
         let row = sqlx::query(
-            "SELECT id, practice_id, last_results_hash, revoked_at FROM hosts WHERE node_key_hash = $1",
+            "SELECT h.id, h.practice_id, h.last_results_hash, h.revoked_at, t.module_id AS trained_module, t.finished_at AS trained_at \
+             FROM hosts h LEFT JOIN training_results t ON t.id = (SELECT t2.id FROM training_results t2 \
+             WHERE t2.user_id = h.owner_user_id AND t2.passed = 1 ORDER BY t2.finished_at DESC LIMIT 1) \
+             WHERE h.node_key_hash = $1",
         )
         .bind(sha256_hex(node_key.trim().as_bytes()))
         .fetch_optional(&state.db.read)
@@ -173,6 +176,9 @@ impl axum::extract::FromRequestParts<AppState> for Agent {
             id: host_id,
             practice_id: row.try_get("practice_id")?,
             last_results_hash: row.try_get("last_results_hash")?,
+            training: row
+                .try_get::<Option<String>, _>("trained_module")?
+                .zip(row.try_get::<Option<i64>, _>("trained_at")?),
         }))
     }
 }
@@ -212,13 +218,15 @@ pub async fn report(
             ))
         })?;
     let at = now();
-    let valid = ingest::validate(&body, at).map_err(|invalid| {
+    let mut valid = ingest::validate(&body, at).map_err(|invalid| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_report",
             invalid.to_string(),
         )
     })?;
+    // HY-EM-002 is measured here, from the training its person passed on this server.
+    crate::awareness::training::apply(&mut valid, host.training.as_ref(), at);
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("The report is not UTF-8."))?;
     let outcome = state

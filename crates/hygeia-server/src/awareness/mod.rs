@@ -11,3 +11,4 @@ pub mod catalog;
 pub mod mailer;
 pub mod sender;
 pub mod storage;
+pub mod training;

@@ -500,3 +500,84 @@ pub async fn latest_training(
     })
     .transpose()
 }
+
+/// One person of the practice in the attestation report's training section.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkforceRow {
+    /// Name.
+    pub name: String,
+    /// Role (`practice_admin`, `clinician`).
+    pub role: String,
+    /// Latest module passed within the 12 months before the day: (module id, when, score, questions).
+    pub training: Option<(String, i64, i64, i64)>,
+    /// Simulations sent to them in those 12 months.
+    pub simulations: i64,
+    /// Of which clicked.
+    pub clicked: i64,
+    /// Of which reported.
+    pub reported: i64,
+}
+
+/// The practice's people as of `end` (Unix time): training and simulations of the 12 months
+/// before it.
+pub async fn workforce(
+    tx: &mut Tx,
+    practice_id: i64,
+    end: i64,
+) -> Result<Vec<WorkforceRow>, sqlx::Error> {
+    let since = end - TRAINING_VALID_SECONDS;
+    let people = sqlx::query(
+        "SELECT u.id, u.display_name, u.role, \
+         (SELECT COUNT(*) FROM campaign_recipients r WHERE r.user_id = u.id AND r.sent_at > $2 AND r.sent_at <= $3) AS simulations, \
+         (SELECT COUNT(*) FROM campaign_recipients r WHERE r.user_id = u.id AND r.sent_at > $2 AND r.clicked_at <= $3) AS clicked, \
+         (SELECT COUNT(*) FROM campaign_recipients r WHERE r.user_id = u.id AND r.sent_at > $2 AND r.reported_at <= $3) AS reported \
+         FROM users u WHERE u.practice_id = $1 AND u.role IN ('practice_admin', 'clinician') AND u.created_at <= $3 \
+         ORDER BY u.display_name, u.id",
+    )
+    .bind(practice_id)
+    .bind(since)
+    .bind(end)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut rows = Vec::new();
+    for person in &people {
+        let user_id: i64 = person.try_get("id")?;
+        let training = sqlx::query(
+            "SELECT module_id, finished_at, score, questions FROM training_results \
+             WHERE user_id = $1 AND passed = 1 AND finished_at > $2 AND finished_at <= $3 \
+             ORDER BY finished_at DESC LIMIT 1",
+        )
+        .bind(user_id)
+        .bind(since)
+        .bind(end)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| -> Result<_, sqlx::Error> {
+            Ok((
+                r.try_get("module_id")?,
+                r.try_get("finished_at")?,
+                r.try_get("score")?,
+                r.try_get("questions")?,
+            ))
+        })
+        .transpose()?;
+        rows.push(WorkforceRow {
+            name: person.try_get("display_name")?,
+            role: person.try_get("role")?,
+            training,
+            simulations: person.try_get("simulations")?,
+            clicked: person.try_get("clicked")?,
+            reported: person.try_get("reported")?,
+        });
+    }
+    Ok(rows)
+}
+
+/// A module's title, or its id when this build does not know it.
+pub fn module_title(module_id: &str) -> String {
+    super::catalog::builtin()
+        .ok()
+        .and_then(|c| c.module(module_id))
+        .map(|m| m.title.clone())
+        .unwrap_or_else(|| module_id.to_string())
+}

@@ -11,5 +11,6 @@ pub use store::{
     Deferred, Incoming, Outcome, ReportingHost, compress, decompress, store, store_in,
 };
 pub use validate::{
-    ACCEPTED_SCHEMA, AttestationAnswer, ControlOutcome, Invalid, ValidReport, agent_text, validate,
+    ACCEPTED_SCHEMA, AttestationAnswer, ControlOutcome, Invalid, ValidReport, agent_text,
+    results_hash, validate,
 };

@@ -38,6 +38,8 @@ pub struct ReportingHost {
     pub practice_id: i64,
     /// Hash of its last stored results.
     pub last_results_hash: Option<String>,
+    /// The latest awareness module its person passed (module id, when), for HY-EM-002.
+    pub training: Option<(String, i64)>,
 }
 
 /// A report's text deflated and in base64 (a 38 KB report becomes about 6 KB: less to write

@@ -121,6 +121,20 @@ fn parse_time(text: &str, what: &str) -> Result<i64, Invalid> {
         })
 }
 
+/// SHA-256 over the sorted (id, status, severity, answer time) rows: equal results, equal hash.
+pub fn results_hash(results: &[ControlOutcome]) -> String {
+    let mut canonical = String::new();
+    for r in results {
+        let _ = write!(canonical, "{}\t{}\t{}", r.control_id, r.status, r.severity);
+        // A renewed answer is news even when the status stays the same.
+        if let Some(a) = &r.attestation {
+            let _ = write!(canonical, "\t{}\t{}", a.answer, a.at);
+        }
+        canonical.push('\n');
+    }
+    crate::secrets::sha256_hex(canonical.as_bytes())
+}
+
 /// Checks a report body; `now` is the server's clock (Unix seconds).
 pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
     // The same type `hygeia check --format json` writes.
@@ -207,16 +221,7 @@ pub fn validate(body: &[u8], now: i64) -> Result<ValidReport, Invalid> {
     {
         return Err(Invalid::Content("a control is listed twice".into()));
     }
-    let mut canonical = String::new();
-    for r in &results {
-        let _ = write!(canonical, "{}\t{}\t{}", r.control_id, r.status, r.severity);
-        // A renewed answer is news even when the status stays the same.
-        if let Some(a) = &r.attestation {
-            let _ = write!(canonical, "\t{}\t{}", a.answer, a.at);
-        }
-        canonical.push('\n');
-    }
-    let results_hash = crate::secrets::sha256_hex(canonical.as_bytes());
+    let results_hash = results_hash(&results);
     Ok(ValidReport {
         hostname,
         platform: match document.host.platform {

@@ -262,6 +262,8 @@ pub struct Report {
     pub devices: Option<DeviceInventory>,
     /// Section 2c: the phones and tablets on record by that day (each as last seen).
     pub phones: Vec<crate::phones::PhoneRow>,
+    /// Section 2d: the practice's people, their awareness training and simulations.
+    pub workforce: Vec<crate::awareness::storage::WorkforceRow>,
     /// Controls by HICP practice.
     pub groups: Vec<HicpGroup>,
     /// Answers people gave.
@@ -472,6 +474,7 @@ pub async fn build(
             .into_iter()
             .filter(|p| p.seen_at <= end)
             .collect();
+    let workforce = crate::awareness::storage::workforce(&mut snapshot, practice_id, end).await?;
     let device_controls =
         crate::devices::storage::controls_at(&mut snapshot, practice_id, end).await?;
     snapshot.commit().await?;
@@ -590,6 +593,7 @@ pub async fn build(
         assets,
         devices,
         phones,
+        workforce,
         groups: groups
             .into_iter()
             .map(|(practice, controls)| HicpGroup { practice, controls })

@@ -207,11 +207,21 @@ pub async fn host(
 ) -> PageResult<Markup> {
     let host = read::host_detail(&state, &viewer.caller(), host_id).await?;
     // The report was validated as this type when it arrived.
-    let controls: Vec<ControlResult> = read::latest_report_text(&state, host_id)
+    let mut controls: Vec<ControlResult> = read::latest_report_text(&state, host_id)
         .await?
         .and_then(|t| Report::from_json(t.as_bytes()).ok())
         .map(|r| r.controls)
         .unwrap_or_default();
+    // HY-EM-002 as the server measures it: the training the computer's person passed here.
+    if let Some(owner) = host.owner_user_id {
+        let mut tx = state.db.snapshot().await?;
+        let training = crate::awareness::storage::latest_training(&mut tx, owner, now()).await?;
+        tx.commit().await?;
+        let training = training.map(|(module, at, _, _)| (module, at));
+        for control in &mut controls {
+            crate::awareness::training::apply_to_control(control, training.as_ref(), now());
+        }
+    }
     let changes = read::changes_of(
         &state,
         &viewer.caller(),

@@ -353,6 +353,7 @@ pub fn render(report: &Report, wording: &Wording) -> Vec<u8> {
 
     devices_section(&mut layout, report);
     phones_section(&mut layout, report);
+    workforce_section(&mut layout, report);
 
     layout.heading("3. Safeguards by HICP practice", 12.0);
     if report.groups.is_empty() {
@@ -556,6 +557,59 @@ fn phones_section(layout: &mut Layout, report: &Report) {
     );
 }
 
+/// Section 2d: the workforce's awareness training and simulations.
+fn workforce_section(layout: &mut Layout, report: &Report) {
+    layout.heading("2d. Workforce security awareness training", 12.0);
+    layout.paragraph(WORKFORCE_NOTE, Font::Regular, 9.5);
+    if report.workforce.is_empty() {
+        layout.paragraph(
+            "The practice had no dashboard users by this day.",
+            Font::Regular,
+            9.5,
+        );
+        return;
+    }
+    let rows: Vec<Vec<String>> = report.workforce.iter().map(workforce_cells).collect();
+    layout.table(
+        &[
+            "Person",
+            "Role",
+            "Training (12 months)",
+            "Simulations",
+            "Clicked",
+            "Reported",
+        ],
+        &[0.22, 0.14, 0.34, 0.1, 0.1, 0.1],
+        &rows,
+    );
+}
+
+/// What section 2d measures, for both renderings.
+pub const WORKFORCE_NOTE: &str = "45 CFR 164.308(a)(5): the latest awareness lesson each person passed on this server in the 12 months before the day (HY-EM-002), and the phishing simulations the practice sent them. Training taken elsewhere is not listed here; it counts through the person's own answer on their computer.";
+
+/// One person's cells in section 2d.
+pub fn workforce_cells(w: &crate::awareness::storage::WorkforceRow) -> Vec<String> {
+    vec![
+        w.name.clone(),
+        if w.role == "practice_admin" {
+            "Administrator".into()
+        } else {
+            "Clinician".into()
+        },
+        match &w.training {
+            Some((module, at, score, questions)) => format!(
+                "{} on {} ({score}/{questions})",
+                crate::awareness::storage::module_title(module),
+                crate::pages::layout::date(*at)
+            ),
+            None => "None recorded".into(),
+        },
+        w.simulations.to_string(),
+        w.clicked.to_string(),
+        w.reported.to_string(),
+    ]
+}
+
 /// "iOS 15.6" or "Android 11, patch 2021-03-05".
 pub fn phone_system(p: &crate::phones::PhoneRow) -> String {
     let os = if p.family == "ios" { "iOS" } else { "Android" };
@@ -750,6 +804,7 @@ mod tests {
             assets,
             devices: None,
             phones: vec![],
+            workforce: vec![],
             groups: vec![],
             attested: vec![],
             risks: vec![],

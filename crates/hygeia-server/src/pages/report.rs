@@ -114,6 +114,24 @@ fn sections(report: &Report) -> PageResult<Markup> {
                 } }
             }
         }
+        section aria-labelledby="s2d" {
+            h2 #s2d { "2d. Workforce security awareness training" }
+            p.hint { (super::pdf::WORKFORCE_NOTE) }
+            @if report.workforce.is_empty() {
+                p { "The practice had no dashboard users by this day." }
+            } @else {
+                div.table-wrap { table {
+                    thead { tr { th { "Person" } th { "Role" } th { "Training (12 months)" } th.num { "Simulations" } th.num { "Clicked" } th.num { "Reported" } } }
+                    tbody { @for w in &report.workforce {
+                        @let cells = super::pdf::workforce_cells(w);
+                        tr {
+                            td { (cells[0]) } td { (cells[1]) } td { (cells[2]) }
+                            td.num { (cells[3]) } td.num { (cells[4]) } td.num { (cells[5]) }
+                        }
+                    } }
+                } }
+            }
+        }
         section aria-labelledby="s3" {
             h2 #s3 { "3. Safeguards by HICP practice" }
             @if report.groups.is_empty() {
