@@ -391,6 +391,31 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
         let pdf = admin.get(&format!("/practices/{practice}/attestation.pdf"));
         assert_eq!(pdf.status, 200);
 
+        // The insurer's view of a practice: numbers, never names (this practice is its own
+        // organization, so its administrator reads the same ranking).
+        let ranking = admin.get("/api/v1/risk");
+        let ours = ranking.body["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|p| p["practice_id"] == practice))
+            .cloned()
+            .unwrap_or_else(|| panic!("no practice in {}", ranking.body));
+        assert_eq!(ours["phishing"]["sent"], 1, "{ours}");
+        assert_eq!(ours["phishing"]["phish_prone"], 1.0);
+        assert_eq!(ours["phishing"]["report_rate"], 1.0);
+        let csv = admin.get("/insurer.csv");
+        let csv = csv.body.as_str().unwrap_or_default().to_string();
+        let mut lines = csv.lines();
+        assert!(
+            lines.next().is_some_and(|h| h.ends_with(
+                ",phishing_simulations,phish_prone_percent,phishing_report_rate_percent"
+            )),
+            "{csv}"
+        );
+        assert!(
+            lines.any(|l| l.starts_with("\"Lee Family Practice\",") && l.ends_with(",1,100.0,100.0")),
+            "{csv}"
+        );
+
         // An unknown link teaches nothing and counts nothing.
         let unknown = request(
             "GET",

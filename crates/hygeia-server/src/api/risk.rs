@@ -72,6 +72,8 @@ pub struct RankedPractice {
     pub devices: Option<DeviceRisk>,
     /// Its phones and tablets; `None` when none is on record (not measured, not "no risk").
     pub phones: Option<crate::phones::PhoneCounts>,
+    /// Its phishing simulations of the last 12 months; `None` when it sent none.
+    pub phishing: Option<PhishingRisk>,
     /// Passing results among all; `None` without results.
     pub pass_rate: Option<f64>,
     /// `high`, `medium`, `low` or `no data`.
@@ -141,6 +143,7 @@ pub async fn ranking(state: &AppState, caller: &Caller) -> ApiResult<Vec<RankedP
                 trend: Vec::new(),
                 devices: None,
                 phones: None,
+                phishing: None,
                 pass_rate: None,
                 risk: "no data",
                 share_failing_serious: 0.0,
@@ -206,6 +209,7 @@ pub async fn ranking(state: &AppState, caller: &Caller) -> ApiResult<Vec<RankedP
     }
     add_device_risk(state, caller, &mut by_id).await?;
     add_phone_risk(state, caller, &mut by_id).await?;
+    add_phishing_risk(state, caller, &mut by_id).await?;
     // The days of each practice's trend as one text: `2026-11-28=1200/1500,...`.
     let first = crate::rollup::day_of(at - 29 * 86_400);
     let (scope, values) = practice_scope(caller, "practice_id", 2);
@@ -348,6 +352,61 @@ async fn add_phone_risk(
                 phones: row.try_get("phones")?,
                 out_of_date: row.try_get("out_of_date")?,
                 failing: row.try_get("failing")?,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A practice's phishing simulations of the last 12 months, in numbers only (never names).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PhishingRisk {
+    /// Simulated messages sent.
+    pub sent: i64,
+    /// Of them, clicked.
+    pub clicked: i64,
+    /// Of them, reported.
+    pub reported: i64,
+    /// clicked / sent: the share of simulations that would have caught someone.
+    pub phish_prone: f64,
+    /// reported / sent.
+    pub report_rate: f64,
+}
+
+/// Adds each practice's phishing simulations of the last 12 months. A practice that sent none
+/// keeps `phishing: None` (not measured, not "no risk").
+async fn add_phishing_risk(
+    state: &AppState,
+    caller: &Caller,
+    by_id: &mut BTreeMap<i64, RankedPractice>,
+) -> ApiResult<()> {
+    let (scope, values) = practice_scope(caller, "c.practice_id", 2);
+    let rows = bind_all(
+        sqlx::query(&format!(
+            "SELECT c.practice_id, COUNT(r.sent_at) AS sent, COUNT(r.clicked_at) AS clicked, \
+             COUNT(r.reported_at) AS reported \
+             FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id \
+             WHERE r.sent_at > $1 AND {scope} GROUP BY c.practice_id"
+        ))
+        .bind(now() - crate::awareness::storage::TRAINING_VALID_SECONDS),
+        &values,
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    for row in rows {
+        let sent: i64 = row.try_get("sent")?;
+        if sent == 0 {
+            continue;
+        }
+        if let Some(p) = by_id.get_mut(&row.try_get::<i64, _>("practice_id")?) {
+            let clicked: i64 = row.try_get("clicked")?;
+            let reported: i64 = row.try_get("reported")?;
+            p.phishing = Some(PhishingRisk {
+                sent,
+                clicked,
+                reported,
+                phish_prone: clicked as f64 / sent as f64,
+                report_rate: reported as f64 / sent as f64,
             });
         }
     }

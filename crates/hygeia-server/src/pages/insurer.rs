@@ -105,7 +105,7 @@ pub async fn practices(
                 thead { tr {
                     th { "Practice" } th { "Risk" } th.num { "Computers" } th.num { "Critical/high failing" }
                     th { "Passing results" } th { "Last 30 days" } th { "Failing most often" } th.num { "Not reporting" }
-                    th { "Devices" } th { "Phones" }
+                    th { "Devices" } th { "Phones" } th { "Phish-prone" }
                 } }
                 tbody { @for p in &items {
                     tr {
@@ -123,6 +123,10 @@ pub async fn practices(
                         td { @match &p.phones {
                             Some(c) => { (c.phones) " phones" br; span.hint { (c.out_of_date) " out of date, " (c.failing) " failing a control" } },
                             None => { span.hint { "none on record" } },
+                        } }
+                        td { @match &p.phishing {
+                            Some(f) => { (percent(f.phish_prone)) br; span.hint { "of " (f.sent) " simulations clicked; " (percent(f.report_rate)) " reported" } },
+                            None => { span.hint { "no simulations" } },
                         } }
                     }
                 } }
@@ -155,6 +159,11 @@ pub fn csv_cell(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
+/// "12%".
+fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
 /// `GET /insurer.csv`: the same list as the page, with the same filter.
 pub async fn practices_csv(
     State(state): State<AppState>,
@@ -163,7 +172,7 @@ pub async fn practices_csv(
 ) -> PageResult<Response> {
     let items = ranked(&state, &viewer, &filter).await?;
     let mut out = String::from(
-        "practice,risk,computers,computers_failing_critical_or_high,pass_rate_percent,not_reporting,failing_most_often,devices,device_findings_critical_or_high,device_findings_kev,device_safeguards_not_in_place,phones,phones_out_of_date\r\n",
+        "practice,risk,computers,computers_failing_critical_or_high,pass_rate_percent,not_reporting,failing_most_often,devices,device_findings_critical_or_high,device_findings_kev,device_safeguards_not_in_place,phones,phones_out_of_date,phishing_simulations,phish_prone_percent,phishing_report_rate_percent\r\n",
     );
     for p in &items {
         let top: Vec<String> = p
@@ -179,7 +188,7 @@ pub async fn practices_csv(
                 .unwrap_or_default()
         };
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             csv_cell(&p.name),
             p.risk,
             p.hosts,
@@ -196,6 +205,13 @@ pub async fn practices_csv(
             p.phones.map(|c| c.phones.to_string()).unwrap_or_default(),
             p.phones
                 .map(|c| c.out_of_date.to_string())
+                .unwrap_or_default(),
+            p.phishing.map(|f| f.sent.to_string()).unwrap_or_default(),
+            p.phishing
+                .map(|f| format!("{:.1}", f.phish_prone * 100.0))
+                .unwrap_or_default(),
+            p.phishing
+                .map(|f| format!("{:.1}", f.report_rate * 100.0))
                 .unwrap_or_default(),
         ));
     }
