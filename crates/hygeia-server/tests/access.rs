@@ -30,7 +30,7 @@ fn concrete(path: &str, victim: &Victim) -> String {
         victim.user
     } else if path.starts_with("/api/v1/tokens/{id}") {
         victim.token
-    } else if path.starts_with("/api/v1/campaigns/{id}") {
+    } else if path.starts_with("/api/v1/campaigns/{id}") || path.starts_with("/campaigns/{id}") {
         victim.campaign
     } else {
         0
@@ -38,6 +38,7 @@ fn concrete(path: &str, victim: &Victim) -> String {
     path.replace("{id}", &id.to_string())
         .replace("{secret}", &victim.secret.to_string())
         .replace("{user}", &victim.user.to_string())
+        .replace("{module}", "phishing-links")
 }
 
 /// The fields an attacker fills in a dashboard form (their own CSRF token is added).

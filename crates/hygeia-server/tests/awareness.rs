@@ -416,6 +416,65 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
             "{csv}"
         );
 
+        // The dashboard: the campaign and the nurse's training on the practice's page; the
+        // nurse takes another lesson signed in, under My training.
+        let page = admin.get(&format!("/practices/{practice}/simulations"));
+        assert_eq!(page.status, 200);
+        let text = page.body.as_str().unwrap_or_default().to_string();
+        assert!(
+            text.contains("December: EHR password") && text.contains("Joy Nurse"),
+            "{text}"
+        );
+        let campaign_page = admin.get(&format!("/campaigns/{campaign}"));
+        assert!(
+            campaign_page
+                .body
+                .as_str()
+                .unwrap_or_default()
+                .contains("Joy Nurse")
+        );
+        let mut joy_browser = first_sign_in(
+            &server,
+            "joy@lee.example",
+            nurse.body["one_time_password"].as_str().unwrap_or_default(),
+        );
+        let mine = joy_browser.get("/training");
+        let mine_text = mine.body.as_str().unwrap_or_default().to_string();
+        assert!(
+            mine_text.contains("You passed Links that steal passwords"),
+            "{mine_text}"
+        );
+        assert_eq!(joy_browser.get("/training/reporting").status, 200);
+        let answered = joy_browser.submit(
+            "/training/reporting",
+            &[
+                ("q0", "0"),
+                ("q1", "0"),
+                ("q2", "1"),
+                ("q3", "1"),
+                ("q4", "1"),
+            ],
+        );
+        assert!(
+            answered
+                .body
+                .as_str()
+                .unwrap_or_default()
+                .contains("5 of 5 right"),
+            "{:?}",
+            answered.body
+        );
+        assert_eq!(
+            joy_browser
+                .get(&format!("/practices/{practice}/simulations"))
+                .status,
+            403
+        );
+        // Cancelling from the page: nothing more goes out.
+        let cancelled = admin.submit(&format!("/campaigns/{campaign}/cancel"), &[]);
+        assert_eq!(cancelled.status, 303, "{:?}", cancelled.body);
+        assert!(admin.get(&format!("/api/v1/campaigns/{campaign}")).body["cancelled_at"].is_i64());
+
         // An unknown link teaches nothing and counts nothing.
         let unknown = request(
             "GET",

@@ -81,13 +81,22 @@ pub async fn get_relay(
     caller: Caller,
     Path(practice_id): Path<i64>,
 ) -> ApiResult<Json<RelayAnswer>> {
-    check_practice_reader(&state, &caller, practice_id).await?;
+    practice_relay(&state, &caller, practice_id)
+        .await
+        .map(|relay| Json(RelayAnswer { relay }))
+}
+
+/// The practice's relay as the dashboard shows it (for the API and the page).
+pub async fn practice_relay(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+) -> ApiResult<Option<RelayView>> {
+    check_practice_reader(state, caller, practice_id).await?;
     let mut tx = state.db.snapshot().await?;
     let relay = storage::relay(&mut tx, practice_id).await?;
     tx.commit().await?;
-    Ok(Json(RelayAnswer {
-        relay: relay.map(|(view, _)| view),
-    }))
+    Ok(relay.map(|(view, _)| view))
 }
 
 /// Body of `POST /api/v1/practices/{id}/smtp-relay`.
@@ -628,8 +637,19 @@ pub async fn cancel(
     caller: Caller,
     Path(campaign_id): Path<i64>,
 ) -> ApiResult<Json<CampaignDetail>> {
-    let practice_id = campaign_practice(&state, &caller, campaign_id).await?;
-    check_practice_managed(&state, &caller, practice_id)
+    cancel_campaign(&state, &caller, campaign_id)
+        .await
+        .map(Json)
+}
+
+/// Cancels a campaign (for the API and the page).
+pub async fn cancel_campaign(
+    state: &AppState,
+    caller: &Caller,
+    campaign_id: i64,
+) -> ApiResult<CampaignDetail> {
+    let practice_id = campaign_practice(state, caller, campaign_id).await?;
+    check_practice_managed(state, caller, practice_id)
         .await
         .map_err(|_| ApiError::not_found("campaign"))?;
     let mut tx = state.db.write.begin().await?;
@@ -640,7 +660,7 @@ pub async fn cancel(
         .await?;
     record_action(
         &mut tx,
-        &caller,
+        caller,
         practice_id,
         "campaign.cancel",
         &format!("campaign {campaign_id}"),
@@ -648,9 +668,7 @@ pub async fn cancel(
     )
     .await?;
     tx.commit().await?;
-    campaign_detail(&state, &caller, campaign_id)
-        .await
-        .map(Json)
+    campaign_detail(state, caller, campaign_id).await
 }
 
 /// A person's training state (HY-EM-002). The insurer sees the rows without who they are.
@@ -678,7 +696,18 @@ pub async fn training(
     caller: Caller,
     Path(practice_id): Path<i64>,
 ) -> ApiResult<Json<Vec<TrainingRow>>> {
-    check_practice_reader(&state, &caller, practice_id).await?;
+    practice_training(&state, &caller, practice_id)
+        .await
+        .map(Json)
+}
+
+/// Each person's training (for the API and the page).
+pub async fn practice_training(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+) -> ApiResult<Vec<TrainingRow>> {
+    check_practice_reader(state, caller, practice_id).await?;
     let names_visible = caller.role == Role::PracticeAdmin;
     let now = crate::db::now();
     let mut tx = state.db.snapshot().await?;
@@ -692,13 +721,7 @@ pub async fn training(
     for user in &users {
         let user_id: i64 = user.try_get("id")?;
         let latest = storage::latest_training(&mut tx, user_id, now).await?;
-        let assigned = sqlx::query("SELECT module_id FROM training_assignments WHERE user_id = $1 AND completed_at IS NULL ORDER BY assigned_at")
-            .bind(user_id)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get("module_id"))
-            .collect::<Result<Vec<String>, _>>()?;
+        let assigned = storage::assigned_modules(&mut tx, user_id).await?;
         rows.push(TrainingRow {
             user_id: names_visible.then_some(user_id),
             name: if names_visible {
@@ -714,5 +737,5 @@ pub async fn training(
         });
     }
     tx.commit().await?;
-    Ok(Json(rows))
+    Ok(rows)
 }

@@ -581,3 +581,30 @@ pub fn module_title(module_id: &str) -> String {
         .map(|m| m.title.clone())
         .unwrap_or_else(|| module_id.to_string())
 }
+
+/// The modules a person passed within the 12 months before `now`.
+pub async fn passed_modules(
+    tx: &mut Tx,
+    user_id: i64,
+    now: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query("SELECT DISTINCT module_id FROM training_results WHERE user_id = $1 AND passed = 1 AND finished_at > $2")
+        .bind(user_id)
+        .bind(now - TRAINING_VALID_SECONDS)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("module_id"))
+        .collect()
+}
+
+/// The modules assigned to a person and not completed.
+pub async fn assigned_modules(tx: &mut Tx, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query("SELECT module_id FROM training_assignments WHERE user_id = $1 AND completed_at IS NULL ORDER BY assigned_at")
+        .bind(user_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("module_id"))
+        .collect()
+}

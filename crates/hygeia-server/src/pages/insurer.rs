@@ -2,7 +2,7 @@
 //! the controls failing most often; filterable, and exportable as CSV.
 
 use super::chart;
-use super::layout::{capitalized, control_title, empty_state, meter, page};
+use super::layout::{capitalized, control_title, empty_state, meter, page, percent};
 use super::{PageResult, Viewer};
 use crate::api::risk::{self, DeviceRisk, RankedPractice};
 use crate::db::now;
@@ -125,7 +125,7 @@ pub async fn practices(
                             None => { span.hint { "none on record" } },
                         } }
                         td { @match &p.phishing {
-                            Some(f) => { (percent(f.phish_prone)) br; span.hint { "of " (f.sent) " simulations clicked; " (percent(f.report_rate)) " reported" } },
+                            Some(f) => { a href={ "/practices/" (p.practice_id) "/simulations" } { (percent(f.phish_prone)) } br; span.hint { "of " (f.sent) " simulations clicked; " (percent(f.report_rate)) " reported" } },
                             None => { span.hint { "no simulations" } },
                         } }
                     }
@@ -157,11 +157,6 @@ pub fn csv_cell(text: &str) -> String {
         text.to_string()
     };
     format!("\"{}\"", text.replace('"', "\"\""))
-}
-
-/// "12%".
-fn percent(share: f64) -> String {
-    format!("{:.0}%", share * 100.0)
 }
 
 /// `GET /insurer.csv`: the same list as the page, with the same filter.

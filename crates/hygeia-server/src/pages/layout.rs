@@ -100,11 +100,15 @@ fn nav_links(viewer: &Signed) -> Vec<(&'static str, String)> {
             ("Overview", format!("/practices/{p}")),
             ("Enrol computers", format!("/practices/{p}/enrolment")),
             ("Devices", format!("/practices/{p}/devices")),
+            ("Simulations", format!("/practices/{p}/simulations")),
             ("Users", format!("/practices/{p}/users")),
             ("Attestation report", format!("/practices/{p}/attestation")),
             ("Audit log", "/audit-log".into()),
         ],
-        _ => vec![("My computers", "/my-computers".into())],
+        _ => vec![
+            ("My computers", "/my-computers".into()),
+            ("My training", "/training".into()),
+        ],
     }
 }
 

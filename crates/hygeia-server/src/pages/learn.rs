@@ -173,7 +173,8 @@ pub async fn opened(State(state): State<AppState>, Path(token): Path<String>) ->
     ([(header::CONTENT_TYPE, "image/gif")], PIXEL).into_response()
 }
 
-fn module_page(token: &str, module: &Module) -> Markup {
+/// A module's page and its quiz, posted to `action` with the `hidden` fields.
+pub fn module_page(action: &str, module: &Module, hidden: Markup) -> Markup {
     html! {
         h1 { (module.title) }
         p.hint { "About " (module.minutes) " minutes. Then five questions." }
@@ -186,7 +187,8 @@ fn module_page(token: &str, module: &Module) -> Markup {
                 }
             }
         }
-        form method="post" action={ "/s/" (token) "/learn" } {
+        form method="post" action=(action) {
+            (hidden)
             h2 { "Check what you learned" }
             @for (n, question) in module.questions.iter().enumerate() {
                 fieldset {
@@ -216,7 +218,11 @@ pub async fn lesson(
     Path(token): Path<String>,
 ) -> PageResult<Response> {
     let (_, module) = module_of(&state, &token).await?;
-    Ok(bare_page(&module.title, module_page(&token, module)).into_response())
+    Ok(bare_page(
+        &module.title,
+        module_page(&format!("/s/{token}/learn"), module, html! {}),
+    )
+    .into_response())
 }
 
 /// `POST /s/{token}/learn`: the quiz's answers, scored and kept (score only).
@@ -226,6 +232,29 @@ pub async fn answers(
     OpenForm(fields): OpenForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let (owner, module) = module_of(&state, &token).await?;
+    let (chosen, score) = score(module, &fields)?;
+    let passed = score >= module.pass_score;
+    let mut tx = state.db.write.begin().await?;
+    storage::record_training(
+        &mut tx,
+        owner.practice_id,
+        owner.user_id,
+        &module.id,
+        score,
+        module.questions.len(),
+        passed,
+    )
+    .await?;
+    tx.commit().await?;
+    let retry = format!("/s/{token}/learn");
+    Ok(bare_page(&module.title, results(module, &chosen, score, &retry)).into_response())
+}
+
+/// The answers of a quiz form (`q0` to `q4`) and how many are right.
+pub fn score(
+    module: &Module,
+    fields: &[(String, String)],
+) -> PageResult<(Vec<Option<usize>>, usize)> {
     let chosen: Vec<Option<usize>> = (0..module.questions.len())
         .map(|n| {
             fields
@@ -240,43 +269,35 @@ pub async fn answers(
             message: "Answer every question, then send your answers again.".into(),
         });
     }
-    let score = module
+    let right = module
         .questions
         .iter()
         .zip(&chosen)
         .filter(|(q, c)| **c == Some(q.answer))
         .count();
+    Ok((chosen, right))
+}
+
+/// The score, whether the module is completed, and each question's explanation.
+pub fn results(module: &Module, chosen: &[Option<usize>], score: usize, retry: &str) -> Markup {
     let passed = score >= module.pass_score;
-    let mut tx = state.db.write.begin().await?;
-    storage::record_training(
-        &mut tx,
-        owner.practice_id,
-        owner.user_id,
-        &module.id,
-        score,
-        module.questions.len(),
-        passed,
-    )
-    .await?;
-    tx.commit().await?;
-    let body = html! {
+    html! {
         h1 { (score) " of " (module.questions.len()) " right" }
         @if passed {
             p.lead { "Well done: " (module.title) " is completed. It counts as this year's awareness training (HY-EM-002)." }
         } @else {
             p.lead { "You need " (module.pass_score) " right answers to complete the lesson. Read the explanations below and try again." }
-            p { a.button href={ "/s/" (token) "/learn" } { "Try again" } }
+            p { a.button href=(retry) { "Try again" } }
         }
         ol {
-            @for (question, chose) in module.questions.iter().zip(&chosen) {
+            @for (question, chose) in module.questions.iter().zip(chosen) {
                 li {
                     p { strong { (question.text) } }
                     p { @if *chose == Some(question.answer) { "Right. " } @else { "Not quite: the answer is \"" (question.choices[question.answer]) "\". " } (question.explain) }
                 }
             }
         }
-    };
-    Ok(bare_page(&module.title, body).into_response())
+    }
 }
 
 /// `GET /training/pictures/{name}`: a training picture (SVG from the catalog).

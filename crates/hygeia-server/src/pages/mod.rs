@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod assets;
 pub mod attestation;
+pub mod awareness;
 pub mod chart;
 pub mod devices;
 pub mod host;

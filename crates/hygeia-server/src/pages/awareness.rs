@@ -1,0 +1,392 @@
+//! Simulations and training in the dashboard: the practice's relay, new campaigns and their
+//! results, each person's training (administrators; the insurer reads numbers), and "My
+//! training", where anyone signed in takes a lesson. The pages call the API's handlers, so the
+//! rules (who may, what is valid) are the API's.
+
+use super::layout::{capitalized, csrf_field, date, datetime, empty_state, page, percent};
+use super::learn::{module_page, results, score};
+use super::{CsrfForm, PageError, PageResult, Viewer};
+use crate::api::admin::users_of;
+use crate::api::awareness::{
+    CampaignForm, CampaignSummary, RelayForm, campaign_detail, create_campaign, link_base,
+    practice_campaigns, practice_relay, practice_training, set_relay,
+};
+use crate::api::read::Page;
+use crate::auth::Role;
+use crate::awareness::{catalog, storage};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+fn catalog_broken(e: String) -> PageError {
+    PageError::Shown {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: format!("The simulation catalog of this server cannot be read ({e})."),
+    }
+}
+
+fn rate(share: Option<f64>) -> String {
+    share.map(percent).unwrap_or_else(|| "–".into())
+}
+
+fn campaigns_table(items: &[CampaignSummary]) -> Markup {
+    html! {
+        div.table-wrap { table {
+            thead { tr {
+                th { "Campaign" } th { "Template" } th { "Sending" } th.num { "Sent" }
+                th.num { "Clicked" } th.num { "Typed" } th.num { "Reported" } th { "First report" }
+            } }
+            tbody { @for c in items { tr {
+                td { a href={ "/campaigns/" (c.id) } { (c.name) } @if c.cancelled_at.is_some() { br; span.hint { "cancelled" } } }
+                td { (c.template_name) }
+                td { (datetime(c.starts_at)) br; span.hint { "to " (datetime(c.ends_at)) } }
+                td.num { (c.sent) " of " (c.recipients) }
+                td.num { (c.clicked) br; span.hint { (rate(c.click_rate)) } }
+                td.num { (c.submitted) }
+                td.num { (c.reported) br; span.hint { (rate(c.report_rate)) } }
+                td { @match c.first_report_after_seconds {
+                    Some(s) if s < 3600 => { (s / 60) " min after the first message" },
+                    Some(s) => { (s / 3600) " h after the first message" },
+                    None => { span.hint { "none yet" } },
+                } }
+            } } }
+        } }
+    }
+}
+
+/// `GET /practices/{id}/simulations`.
+pub async fn simulations(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(practice_id): Path<i64>,
+) -> PageResult<Markup> {
+    let caller = viewer.caller();
+    let campaigns = practice_campaigns(&state, &caller, practice_id).await?;
+    let relay = practice_relay(&state, &caller, practice_id).await?;
+    let training = practice_training(&state, &caller, practice_id).await?;
+    let manages = viewer.role == Role::PracticeAdmin && viewer.practice_id == Some(practice_id);
+    let people = if manages {
+        users_of(
+            &state,
+            &caller,
+            practice_id,
+            &Page {
+                limit: Some(500),
+                offset: None,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .filter(|u| !u.disabled && u.role != "insurer_analyst")
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let templates = &catalog::builtin().map_err(catalog_broken)?.templates;
+    let sent: i64 = campaigns.iter().map(|c| c.sent).sum();
+    let clicked: i64 = campaigns.iter().map(|c| c.clicked).sum();
+    let reported: i64 = campaigns.iter().map(|c| c.reported).sum();
+    let trained = training.iter().filter(|t| t.status == "pass").count();
+    let share = |n: i64| (sent > 0).then(|| n as f64 / sent as f64);
+    let body = html! {
+        h1 { "Phishing simulations and training" }
+        p.lead { "Send your people realistic practice phishing messages; whoever clicks sees at once what gave it away and gets a five-minute lesson. A lesson passed counts as this year's awareness training (HY-EM-002)." }
+        div.tiles {
+            div.tile { span.number { (sent) } "simulations sent" }
+            div.tile { span.number { (rate(share(clicked))) } "clicked (phish-prone)" }
+            div.tile { span.number { (rate(share(reported))) } "reported" }
+            div.tile { span.number { (trained) " of " (training.len()) } "people trained in the last 12 months" }
+        }
+        section aria-labelledby="campaigns" {
+            h2 #campaigns { "Campaigns" }
+            @if campaigns.is_empty() {
+                (empty_state("No campaign yet", html! { "Set up the practice's mail relay, then start a campaign below." }))
+            } @else {
+                (campaigns_table(&campaigns))
+            }
+        }
+        @if manages {
+            section.card aria-labelledby="new" {
+                h2 #new { "Start a campaign" }
+                @if relay.is_none() {
+                    p.notice role="status" { "Set up the mail relay first (below): messages wait until it is." }
+                }
+                form method="post" action={ "/practices/" (practice_id) "/simulations/campaigns" } {
+                    (csrf_field(&viewer))
+                    label for="name" { "Name" }
+                    input #name type="text" name="name" maxlength="120" required placeholder="December: shared document";
+                    label for="template" { "Message" }
+                    select #template name="template" {
+                        @for t in templates {
+                            option value=(t.id) { (t.name) " (" (capitalized(&format!("{:?}", t.difficulty).to_lowercase())) ")" }
+                        }
+                    }
+                    fieldset {
+                        legend { "To (the practice's own people only)" }
+                        @for u in &people {
+                            label { input type="checkbox" name="recipient" value=(u.id) checked; " " (u.display_name) " (" (u.email) ")" }
+                        }
+                    }
+                    label for="window" { "Spread over (hours, 0 sends at once)" }
+                    input #window type="number" name="window_hours" min="0" max="336" value="24";
+                    label { input type="checkbox" name="track_opens" value="on"; " Track opens (adds an image; off by default)" }
+                    label { input type="checkbox" name="share_names" value="on"; " Let our insurer see who clicked (otherwise only numbers)" }
+                    button type="submit" { "Start the campaign" }
+                }
+            }
+        }
+        section aria-labelledby="training" {
+            h2 #training { "Training" }
+            @if manages {
+                div.table-wrap { table {
+                    thead { tr { th { "Person" } th { "Status" } th { "Latest lesson passed" } th { "Assigned" } } }
+                    tbody { @for t in &training { tr {
+                        td { (t.name.clone().unwrap_or_default()) }
+                        td { (super::layout::status_badge(&t.status)) }
+                        td { @match (&t.module, t.completed_at) {
+                            (Some(m), Some(at)) => { (storage::module_title(m)) br; span.hint { (date(at)) @if let Some(s) = t.score { " · " (s) "/5" } } },
+                            _ => { span.hint { "none in 12 months" } },
+                        } }
+                        td { @for m in &t.assigned { div { (storage::module_title(m)) } } }
+                    } } }
+                } }
+                p.hint { "Anyone signed in takes the lessons under My training; people who click a simulation get the lesson's link right away." }
+            } @else {
+                p { (trained) " of " (training.len()) " people passed a lesson in the last 12 months." }
+            }
+        }
+        @if manages {
+            section.card aria-labelledby="relay" {
+                h2 #relay { "Mail relay" }
+                p { "Simulations go out through the practice's own mail server (for example smtp.office365.com, port 587, STARTTLS) from one sender address. Every message carries the header " code { "X-Hygeia-Simulation" } ": allow it in your mail filter." }
+                @if let Some(r) = &relay {
+                    p { "Now: " strong { (r.host) ":" (r.port) } " (" (r.security) "), from " (r.from_address) @if r.has_password { ", with a password" } ". Changed " (datetime(r.updated_at)) "." }
+                }
+                form method="post" action={ "/practices/" (practice_id) "/simulations/relay" } autocomplete="off" {
+                    (csrf_field(&viewer))
+                    label for="host" { "Server" }
+                    input #host type="text" name="host" required value=(relay.as_ref().map(|r| r.host.clone()).unwrap_or_default());
+                    label for="port" { "Port" }
+                    input #port type="number" name="port" min="1" max="65535" required value=(relay.as_ref().map(|r| r.port).unwrap_or(587));
+                    label for="security" { "Encryption" }
+                    select #security name="security" {
+                        option value="starttls" { "STARTTLS (port 587)" }
+                        option value="tls" { "TLS (port 465)" }
+                        option value="plain" { "None (only a relay on this server)" }
+                    }
+                    label for="username" { "User name (empty for none)" }
+                    input #username type="text" name="username" autocomplete="off" value=(relay.as_ref().map(|r| r.username.clone()).unwrap_or_default());
+                    label for="password" { "Password (leave empty to keep the stored one)" }
+                    input #password type="password" name="password" autocomplete="new-password";
+                    label for="from" { "Sender address" }
+                    input #from type="email" name="from_address" required value=(relay.as_ref().map(|r| r.from_address.clone()).unwrap_or_default());
+                    button type="submit" { "Save the relay" }
+                }
+            }
+        }
+    };
+    Ok(page("Simulations", &viewer, body))
+}
+
+/// The relay form as posted.
+#[derive(Debug, Deserialize)]
+pub struct RelayFields {
+    host: String,
+    port: String,
+    security: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    from_address: String,
+}
+
+/// `POST /practices/{id}/simulations/relay`.
+pub async fn save_relay(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(practice_id): Path<i64>,
+    CsrfForm(fields): CsrfForm<RelayFields>,
+) -> PageResult<Response> {
+    let form = RelayForm {
+        host: fields.host,
+        port: fields.port.trim().parse().ok(),
+        security: fields.security,
+        username: fields.username,
+        password: (!fields.password.is_empty()).then_some(fields.password),
+        from_address: fields.from_address,
+    };
+    set_relay(&state, &viewer.caller(), practice_id, &form).await?;
+    Ok(Redirect::to(&format!("/practices/{practice_id}/simulations")).into_response())
+}
+
+/// `POST /practices/{id}/simulations/campaigns`: the fields come as pairs, because a campaign
+/// has one `recipient` per person.
+pub async fn start_campaign(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(practice_id): Path<i64>,
+    headers: HeaderMap,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let recipients: Vec<i64> = fields
+        .iter()
+        .filter(|(k, _)| k == "recipient")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    if recipients.is_empty() {
+        return Err(PageError::Shown {
+            status: StatusCode::BAD_REQUEST,
+            message: "Choose at least one person for the campaign.".into(),
+        });
+    }
+    let form = CampaignForm {
+        name: field("name").unwrap_or_default(),
+        template: field("template").unwrap_or_default(),
+        recipients: Some(recipients),
+        starts_at: None,
+        window_hours: field("window_hours").and_then(|w| w.trim().parse().ok()),
+        track_opens: field("track_opens").is_some(),
+        share_names: field("share_names").is_some(),
+    };
+    let base = link_base(None, &headers)?;
+    let created = create_campaign(&state, &viewer.caller(), practice_id, &form, &base).await?;
+    Ok(Redirect::to(&format!("/campaigns/{}", created.id)).into_response())
+}
+
+/// `GET /campaigns/{id}`.
+pub async fn campaign(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(campaign_id): Path<i64>,
+) -> PageResult<Markup> {
+    let detail = campaign_detail(&state, &viewer.caller(), campaign_id).await?;
+    let c = &detail.summary;
+    let manages = viewer.role == Role::PracticeAdmin && viewer.practice_id == Some(c.practice_id);
+    let mark = |at: Option<i64>| html! { @match at { Some(t) => { (datetime(t)) }, None => { span.hint { "–" } } } };
+    let body = html! {
+        h1 { (c.name) }
+        p.lead { (c.template_name) " · " (c.recipients) " people · sending " (datetime(c.starts_at)) " to " (datetime(c.ends_at))
+            @if c.track_opens { " · opens tracked" } @if c.cancelled_at.is_some() { " · cancelled" } }
+        (campaigns_table(std::slice::from_ref(c)))
+        @if detail.people.iter().all(|p| p.name.is_none()) {
+            p.hint { "The practice keeps who clicked to itself: only the numbers are shown." }
+        }
+        div.table-wrap { table {
+            thead { tr { th { "Person" } th { "Sent" } th { "Opened" } th { "Clicked" } th { "Typed" } th { "Reported" } } }
+            tbody { @for p in &detail.people { tr {
+                td { (p.name.clone().unwrap_or_else(|| "(not shared)".into()))
+                    @if let Some(e) = &p.last_error { br; span.hint { "not sent yet: " (e) } } }
+                td { (mark(p.sent_at)) } td { (mark(p.opened_at)) } td { (mark(p.clicked_at)) }
+                td { (mark(p.submitted_at)) } td { (mark(p.reported_at)) }
+            } } }
+        } }
+        @if manages && c.cancelled_at.is_none() {
+            form method="post" action={ "/campaigns/" (c.id) "/cancel" } data-confirm="Cancel this campaign? Messages not sent yet will not go out." {
+                (csrf_field(&viewer))
+                button.danger type="submit" { "Cancel the campaign" }
+            }
+        }
+        p { a href={ "/practices/" (c.practice_id) "/simulations" } { "All campaigns" } }
+    };
+    Ok(page(&c.name, &viewer, body))
+}
+
+/// `POST /campaigns/{id}/cancel`.
+pub async fn cancel(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(campaign_id): Path<i64>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    crate::api::awareness::cancel_campaign(&state, &viewer.caller(), campaign_id).await?;
+    Ok(Redirect::to(&format!("/campaigns/{campaign_id}")).into_response())
+}
+
+/// `GET /training`: the lessons, and which ones the viewer completed or was assigned.
+pub async fn my_training(State(state): State<AppState>, viewer: Viewer) -> PageResult<Markup> {
+    let modules = &catalog::builtin().map_err(catalog_broken)?.modules;
+    let mut tx = state.db.snapshot().await?;
+    let latest = storage::latest_training(&mut tx, viewer.user_id, crate::db::now()).await?;
+    let passed = storage::passed_modules(&mut tx, viewer.user_id, crate::db::now()).await?;
+    let assigned = storage::assigned_modules(&mut tx, viewer.user_id).await?;
+    tx.commit().await?;
+    let body = html! {
+        h1 { "My training" }
+        @match &latest {
+            Some((module, at, _, _)) => p.lead { "You passed " (storage::module_title(module)) " on " (date(*at)) ": your awareness training counts for 12 months from then." },
+            None => p.lead { "Pass one lesson's quiz to complete this year's awareness training (HY-EM-002). Each takes about five minutes." },
+        }
+        ul.cards {
+            @for m in modules { li.card {
+                h2 { a href={ "/training/" (m.id) } { (m.title) } }
+                p.hint { (m.minutes) " minutes"
+                    @if passed.contains(&m.id) { " · passed" }
+                    @if assigned.contains(&m.id) { " · assigned to you" } }
+            } }
+        }
+    };
+    Ok(page("My training", &viewer, body))
+}
+
+fn module_or_404(module_id: &str) -> PageResult<&'static catalog::Module> {
+    catalog::builtin()
+        .map_err(catalog_broken)?
+        .module(module_id)
+        .ok_or_else(|| PageError::Shown {
+            status: StatusCode::NOT_FOUND,
+            message: "There is no such lesson; see My training.".into(),
+        })
+}
+
+/// `GET /training/{module}`.
+pub async fn lesson(viewer: Viewer, Path(module_id): Path<String>) -> PageResult<Markup> {
+    let module = module_or_404(&module_id)?;
+    let body = module_page(
+        &format!("/training/{}", module.id),
+        module,
+        csrf_field(&viewer),
+    );
+    Ok(page(&module.title, &viewer, body))
+}
+
+/// `POST /training/{module}`: the viewer's answers, kept as their training result.
+pub async fn answers(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(module_id): Path<String>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Markup> {
+    let module = module_or_404(&module_id)?;
+    let Some(practice_id) = viewer.practice_id else {
+        return Err(PageError::Shown {
+            status: StatusCode::FORBIDDEN,
+            message: "Lessons are recorded for a practice's people; an insurer's analyst can read them but not take them.".into(),
+        });
+    };
+    let (chosen, right) = score(module, &fields)?;
+    let mut tx = state.db.write.begin().await?;
+    storage::record_training(
+        &mut tx,
+        practice_id,
+        viewer.user_id,
+        &module.id,
+        right,
+        module.questions.len(),
+        right >= module.pass_score,
+    )
+    .await?;
+    tx.commit().await?;
+    let body = results(module, &chosen, right, &format!("/training/{}", module.id));
+    Ok(page(&module.title, &viewer, body))
+}
