@@ -211,7 +211,7 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
             &campaigns,
             json!({"name": "x", "template": "invoice", "recipients": [999_999]}),
         );
-        assert_eq!(stranger.status, 400, "{:?}", stranger.body);
+        assert_eq!(stranger.status, 404, "{:?}", stranger.body);
         let created = admin.post(
             &campaigns,
             json!({"name": "December: EHR password", "template": "ehr-password-expiry",

@@ -14,6 +14,9 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+/// The latest start accepted (2100-01-01), as the API document says.
+const LATEST_START: i64 = 4_102_444_800;
+
 /// Longest sending window, in hours (two weeks).
 pub const MAX_WINDOW_HOURS: i64 = 14 * 24;
 
@@ -236,7 +239,7 @@ pub struct CampaignForm {
     /// A shipped template's id.
     pub template: String,
     /// The practice's users it goes to; left out for every active user of the practice.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole_numbers")]
     pub recipients: Option<Vec<i64>>,
     /// When sending starts (Unix time); left out for now.
     #[serde(default, deserialize_with = "super::whole_number")]
@@ -418,10 +421,11 @@ pub async fn create_campaign(
         .cloned()
         .ok_or_else(|| ApiError::bad_request(format!("template {} does not exist; list them with GET /api/v1/practices/{practice_id}/simulation-templates.", form.template)))?;
     let now = crate::db::now();
-    let starts_at = form.starts_at.unwrap_or(now);
-    if starts_at < now - 3600 || starts_at > now + 365 * 86_400 {
+    // A start in the past means now.
+    let starts_at = form.starts_at.unwrap_or(now).max(now);
+    if starts_at > LATEST_START {
         return Err(ApiError::bad_request(
-            "starts_at is a Unix time from now to a year ahead.",
+            "starts_at is a Unix time before 2100.",
         ));
     }
     let window = form.window_hours.unwrap_or(24);
@@ -445,9 +449,13 @@ pub async fn create_campaign(
         None => members.clone(),
         Some(chosen) => {
             if let Some(stranger) = chosen.iter().find(|id| !members.contains(id)) {
-                return Err(ApiError::bad_request(format!(
-                    "user {stranger} is not an active person of this practice; simulations go only to the practice's own users."
-                )));
+                return Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    format!(
+                        "user {stranger} is not an active person of this practice; simulations go only to the practice's own users."
+                    ),
+                ));
             }
             let mut unique = chosen.clone();
             unique.sort_unstable();
@@ -542,6 +550,8 @@ pub async fn create(
     };
     let form: CampaignForm = serde_json::from_value(request)
         .map_err(|e| ApiError::bad_request(format!("The campaign is not understood: {e}.")))?;
+    // Whether the caller may, before what they sent is judged.
+    check_practice_managed(&state, &caller, practice_id).await?;
     let base = link_base(base.as_deref(), &headers)?;
     create_campaign(&state, &caller, practice_id, &form, &base)
         .await

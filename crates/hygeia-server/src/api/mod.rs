@@ -52,6 +52,36 @@ where
     }
 }
 
+/// Reads an optional list of whole numbers, each written as `30` or `30.0` (see
+/// [`whole_number`]).
+pub fn whole_numbers<'de, D>(deserializer: D) -> Result<Option<Vec<i64>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    use serde::de::Error;
+    let Some(numbers) = Option::<Vec<serde_json::Number>>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    numbers
+        .into_iter()
+        .map(|number| {
+            number
+                .as_i64()
+                .or_else(|| {
+                    number
+                        .as_f64()
+                        .filter(|x| x.fract() == 0.0 && (-9.2e18..=9.2e18).contains(x))
+                        .map(|x| x as i64)
+                })
+                .ok_or_else(|| {
+                    D::Error::custom(format!("{number} is not a whole number within 64 bits"))
+                })
+        })
+        .collect::<Result<Vec<i64>, D::Error>>()
+        .map(Some)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -75,5 +105,19 @@ mod tests {
         assert!(days(r#"{"days": 1e300}"#).is_err());
         assert!(days(r#"{"days": 18446744073709551616}"#).is_err());
         assert!(days(r#"{"days": "30"}"#).is_err());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Ids {
+        #[serde(default, deserialize_with = "super::whole_numbers")]
+        ids: Option<Vec<i64>>,
+    }
+
+    #[test]
+    fn lists_of_whole_numbers_in_either_spelling() {
+        let ids = |json: &str| serde_json::from_str::<Ids>(json).map(|i| i.ids);
+        assert_eq!(ids(r#"{"ids": [1, 2.0]}"#).unwrap(), Some(vec![1, 2]));
+        assert_eq!(ids("{}").unwrap(), None);
+        assert!(ids(r#"{"ids": [1.5]}"#).is_err());
     }
 }
