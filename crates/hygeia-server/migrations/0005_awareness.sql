@@ -17,6 +17,22 @@ CREATE TABLE smtp_relays (
     updated_at BIGINT NOT NULL
 );
 
+-- Where the practice's people forward suspicious messages. The server reads it read-only
+-- (EXAMINE, BODY.PEEK) every few minutes; a forwarded simulation counts as reported.
+CREATE TABLE report_mailboxes (
+    practice_id BIGINT PRIMARY KEY REFERENCES practices (id),
+    host TEXT NOT NULL,
+    port BIGINT NOT NULL,
+    security TEXT NOT NULL CHECK (security IN ('tls', 'starttls')),
+    username TEXT NOT NULL,
+    password_sealed TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    checked_at BIGINT,
+    last_error TEXT,
+    updated_by BIGINT NOT NULL REFERENCES users (id),
+    updated_at BIGINT NOT NULL
+);
+
 -- An administrator's edited copy of a shipped template (the whole template as JSON).
 CREATE TABLE simulation_templates (
     id BIGINT PRIMARY KEY,

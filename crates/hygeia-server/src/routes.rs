@@ -290,6 +290,18 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
         ),
         route(
             Get,
+            "/api/v1/practices/{id}/report-mailbox",
+            User,
+            awareness::get_report_mailbox,
+        ),
+        route(
+            Post,
+            "/api/v1/practices/{id}/report-mailbox",
+            User,
+            awareness::post_report_mailbox,
+        ),
+        route(
+            Get,
             "/api/v1/practices/{id}/simulation-templates",
             User,
             awareness::templates,
@@ -330,6 +342,12 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
             "/practices/{id}/simulations/relay",
             Page,
             pages::awareness::save_relay,
+        ),
+        route(
+            Post,
+            "/practices/{id}/simulations/report-mailbox",
+            Page,
+            pages::awareness::save_report_mailbox,
         ),
         route(
             Post,

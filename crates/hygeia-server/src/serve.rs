@@ -189,6 +189,7 @@ pub async fn run(
     });
     let devices = tokio::spawn(crate::devices::advisories::schedule(state.clone()));
     let simulations = tokio::spawn(crate::awareness::sender::schedule(state.clone()));
+    let report_mailboxes = tokio::spawn(crate::awareness::reports::schedule(state.clone()));
     let limits = state.settings.connection_limits;
     let trusted_proxies: Arc<[crate::proxy::Cidr]> = state.settings.trusted_proxies.clone().into();
     let router = crate::routes::router(state);
@@ -276,5 +277,6 @@ pub async fn run(
     rollups.abort();
     devices.abort();
     simulations.abort();
+    report_mailboxes.abort();
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
 }

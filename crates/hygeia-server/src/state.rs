@@ -41,6 +41,11 @@ pub struct Settings {
     pub devices_sources: hygeia_devices::update::Sources,
     /// How often the server looks for phishing simulations due to be sent.
     pub simulation_every: std::time::Duration,
+    /// How often it reads the practices' report mailboxes.
+    pub report_mailbox_every: std::time::Duration,
+    /// Extra CA certificate (PEM) trusted for report mailboxes (`--report-mailbox-ca`), for a
+    /// practice's own mail server; the bundled Mozilla roots are always trusted.
+    pub report_mailbox_ca: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -70,6 +75,8 @@ impl Default for Settings {
             devices_watch_every: crate::devices::advisories::WATCH_EVERY,
             devices_sources: hygeia_devices::update::Sources::default(),
             simulation_every: std::time::Duration::from_secs(30),
+            report_mailbox_every: std::time::Duration::from_secs(300),
+            report_mailbox_ca: None,
         }
     }
 }

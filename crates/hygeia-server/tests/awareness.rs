@@ -485,3 +485,149 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
         assert_eq!(unknown.status, 404);
     }
 }
+
+/// Dovecot as `.ci/run` starts it (crates/hygeia-mail/tests/imap/start-dovecot.sh).
+struct Dovecot {
+    address: String,
+    user: String,
+    password: String,
+    ca: String,
+    maildir: std::path::PathBuf,
+}
+
+fn dovecot() -> Option<Dovecot> {
+    let Ok(address) = std::env::var("HYGEIA_TEST_IMAP") else {
+        eprintln!(
+            "skipped: HYGEIA_TEST_IMAP is not set: start Dovecot with crates/hygeia-mail/tests/imap/start-dovecot.sh DIR and export what it prints (.ci/run does)"
+        );
+        return None;
+    };
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set (see start-dovecot.sh)"))
+    };
+    Some(Dovecot {
+        address,
+        user: var("HYGEIA_TEST_IMAP_USER"),
+        password: var("HYGEIA_TEST_IMAP_PASSWORD"),
+        ca: var("HYGEIA_TEST_IMAP_CA"),
+        maildir: std::path::PathBuf::from(var("HYGEIA_TEST_IMAP_MAILDIR")),
+    })
+}
+
+/// Puts `message` into a new Maildir++ folder of the test account (owned like the account's
+/// mail, so Dovecot can keep its index there); returns the folder's IMAP name.
+fn deliver_to_new_folder(dovecot: &Dovecot, message: &[u8]) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let name = format!("HygeiaReports{}", std::process::id());
+    let folder = dovecot.maildir.join(format!(".{name}"));
+    let owner = std::fs::metadata(&dovecot.maildir).unwrap_or_else(|e| panic!("{e}"));
+    for sub in ["", "cur", "new", "tmp"] {
+        let dir = folder.join(sub);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::chown(&dir, Some(owner.uid()), Some(owner.gid()))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let file = folder.join("new/1800000000.M1.hygeia-report");
+    std::fs::write(&file, message).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::chown(&file, Some(owner.uid()), Some(owner.gid()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    name
+}
+
+#[test]
+fn a_simulation_forwarded_to_the_report_mailbox_counts_as_reported() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let Some(imap) = dovecot() else {
+        return;
+    };
+    let settings = Settings {
+        simulation_every: std::time::Duration::from_secs(3600),
+        report_mailbox_every: std::time::Duration::from_secs(3600),
+        report_mailbox_ca: Some(std::path::PathBuf::from(&imap.ca)),
+        ..Settings::default()
+    };
+    let server = TestServer::start("sqlite", settings.clone());
+    let settings = Settings {
+        sealing_key: std::sync::Arc::clone(&server.sealing_key),
+        ..settings
+    };
+    let (practice, email, otp) = server.practice("Report Clinic", "admin@report.example");
+    let mut admin = first_sign_in(&server, &email, &otp);
+    let relay = admin.post(
+        &format!("/api/v1/practices/{practice}/smtp-relay"),
+        json!({"host": "127.0.0.1", "port": sink.port, "security": "plain", "from_address": "simulations@report.example"}),
+    );
+    assert_eq!(relay.status, 200, "{:?}", relay.body);
+    let created = admin.post(
+        &format!("/api/v1/practices/{practice}/campaigns"),
+        json!({"name": "Invoice test", "template": "invoice", "window_hours": 0, "link_base": server.base}),
+    );
+    let campaign = created.body["id"].as_i64().unwrap_or_default();
+    assert_eq!(send_due(&server, &settings).sent, 1);
+    let original = sink
+        .messages()
+        .into_iter()
+        .find(|m| m.contains(&format!("X-Hygeia-Simulation: {campaign}")))
+        .unwrap_or_else(|| panic!("the simulation did not arrive"));
+
+    // The administrator forwards it as an attachment to the report address.
+    let forwarded = format!(
+        "From: admin@report.example\r\nTo: report-phishing@report.example\r\nSubject: Fwd: suspicious\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"fwd\"\r\n\r\n--fwd\r\nContent-Type: text/plain\r\n\r\nThis looks like phishing.\r\n--fwd\r\nContent-Type: message/rfc822\r\n\r\n{}\r\n--fwd--\r\n",
+        original.replace("\r\n", "\n").replace('\n', "\r\n")
+    );
+    let folder = deliver_to_new_folder(&imap, forwarded.as_bytes());
+    let (host, port) = imap
+        .address
+        .rsplit_once(':')
+        .unwrap_or_else(|| panic!("{}", imap.address));
+    let mailbox_path = format!("/api/v1/practices/{practice}/report-mailbox");
+    assert_eq!(admin.get(&mailbox_path).body["mailbox"], Value::Null);
+    let saved = admin.post(
+        &mailbox_path,
+        json!({"host": if host == "127.0.0.1" { "localhost" } else { host }, "port": port.parse::<u16>().unwrap_or_default(),
+               "security": "tls", "username": imap.user, "password": imap.password, "folder": folder}),
+    );
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+
+    let state = server
+        .runtime
+        .block_on(async { AppState::new(server.db.clone(), settings.clone()) });
+    let counted = server
+        .runtime
+        .block_on(hygeia_server::awareness::reports::read_reports(&state))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let view = admin.get(&mailbox_path).body;
+    assert_eq!(counted, 1, "{view}");
+    assert_eq!(view["mailbox"]["last_error"], Value::Null, "{view}");
+    let detail = admin.get(&format!("/api/v1/campaigns/{campaign}")).body;
+    assert_eq!(detail["reported"], 1, "{detail}");
+    assert_eq!(detail["clicked"], 0, "forwarding is not clicking: {detail}");
+    // Reading again counts nothing new, and the mailbox was not changed (read-only).
+    assert_eq!(
+        server
+            .runtime
+            .block_on(hygeia_server::awareness::reports::read_reports(&state))
+            .unwrap_or_else(|e| panic!("{e}")),
+        0
+    );
+    let folder_path = imap.maildir.join(format!(".{folder}"));
+    assert!(
+        folder_path.join("new/1800000000.M1.hygeia-report").exists(),
+        "the message was moved or flagged"
+    );
+    // A wrong password is reported on the page, not a crash.
+    admin.post(
+        &mailbox_path,
+        json!({"host": "localhost", "port": port.parse::<u16>().unwrap_or_default(), "security": "tls",
+               "username": imap.user, "password": "wrong", "folder": folder}),
+    );
+    server
+        .runtime
+        .block_on(hygeia_server::awareness::reports::read_reports(&state))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let view = admin.get(&mailbox_path).body;
+    assert!(view["mailbox"]["last_error"].is_string(), "{view}");
+    let _ = std::fs::remove_dir_all(folder_path);
+}

@@ -108,8 +108,19 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
         devices_update_every: (args.devices_update_hours > 0).then(|| {
             std::time::Duration::from_secs(args.devices_update_hours.saturating_mul(3600))
         }),
+        report_mailbox_ca: args.report_mailbox_ca.clone(),
         ..Settings::default()
     };
+    if let Some(ca) = &args.report_mailbox_ca {
+        let pem = std::fs::read_to_string(ca)
+            .map_err(|e| Failure::Input(format!("--report-mailbox-ca {}: {e}", ca.display())))?;
+        if !pem.contains("-----BEGIN CERTIFICATE-----") {
+            return Err(Failure::Input(format!(
+                "--report-mailbox-ca {}: no PEM certificate in it; give the CA certificate of the practice's mail server",
+                ca.display()
+            )));
+        }
+    }
     hygeia_server::start::serve(db, &args.database, &listen, &key_file, settings)
         .await
         .map_err(|e| Failure::Input(e.to_string()))?;

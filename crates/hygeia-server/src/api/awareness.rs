@@ -218,6 +218,151 @@ pub async fn post_relay(
         .map(Json)
 }
 
+/// The report mailbox, or none yet.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportMailboxAnswer {
+    /// `null` until an administrator sets one up.
+    pub mailbox: Option<storage::ReportMailboxView>,
+}
+
+/// `GET /api/v1/practices/{id}/report-mailbox` (never the password).
+pub async fn get_report_mailbox(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+) -> ApiResult<Json<ReportMailboxAnswer>> {
+    practice_report_mailbox(&state, &caller, practice_id)
+        .await
+        .map(|mailbox| Json(ReportMailboxAnswer { mailbox }))
+}
+
+/// The practice's report mailbox as the dashboard shows it (for the API and the page).
+pub async fn practice_report_mailbox(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+) -> ApiResult<Option<storage::ReportMailboxView>> {
+    check_practice_reader(state, caller, practice_id).await?;
+    let mut tx = state.db.snapshot().await?;
+    let mailbox = storage::report_mailbox(&mut tx, practice_id).await?;
+    tx.commit().await?;
+    Ok(mailbox)
+}
+
+/// Body of `POST /api/v1/practices/{id}/report-mailbox`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportMailboxForm {
+    /// IMAP host.
+    pub host: String,
+    /// Port (993 with TLS, 143 with STARTTLS).
+    #[serde(deserialize_with = "super::whole_number")]
+    pub port: Option<i64>,
+    /// `tls` or `starttls`.
+    pub security: String,
+    /// Account.
+    pub username: String,
+    /// Password; left out to keep the stored one.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Folder; INBOX when left out.
+    #[serde(default)]
+    pub folder: Option<String>,
+}
+
+/// Checks and stores a report mailbox (for the API and the page).
+pub async fn set_report_mailbox(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+    form: &ReportMailboxForm,
+) -> ApiResult<storage::ReportMailboxView> {
+    check_practice_managed(state, caller, practice_id).await?;
+    caller.require_session()?;
+    let host = super::plain_text(
+        "host",
+        &form.host,
+        253,
+        "Give the mailbox's IMAP server, such as outlook.office365.com.",
+    )?;
+    if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
+        return Err(ApiError::bad_request(
+            "host is a host name or address only, such as outlook.office365.com.",
+        ));
+    }
+    let port = form
+        .port
+        .and_then(|p| u16::try_from(p).ok())
+        .filter(|p| *p > 0)
+        .ok_or_else(|| {
+            ApiError::bad_request("port is 1 to 65535: usually 993 (TLS) or 143 (STARTTLS).")
+        })?;
+    let security = match form.security.as_str() {
+        "tls" | "starttls" => form.security.as_str(),
+        _ => {
+            return Err(ApiError::bad_request(
+                "security is tls or starttls: the mailbox is always read encrypted.",
+            ));
+        }
+    };
+    let username = super::plain_text(
+        "username",
+        &form.username,
+        200,
+        "Give the mailbox's account, such as report-phishing@your-practice.example.",
+    )?;
+    let folder = match &form.folder {
+        Some(f) => super::plain_text("folder", f, 200, "Give the folder, such as INBOX.")?,
+        None => "INBOX".to_string(),
+    };
+    let password = match &form.password {
+        Some(p) if p.chars().count() > 500 || p.chars().any(char::is_control) => {
+            return Err(ApiError::bad_request(
+                "password has at most 500 characters and no control characters.",
+            ));
+        }
+        Some(p) => Some(state.settings.sealing_key.seal(p)),
+        None => None,
+    };
+    let mut tx = state.db.write.begin().await?;
+    storage::save_report_mailbox(
+        &mut tx,
+        practice_id,
+        &host,
+        port,
+        security,
+        &username,
+        password,
+        &folder,
+        caller.user_id,
+    )
+    .await?;
+    record_action(
+        &mut tx,
+        caller,
+        practice_id,
+        "report_mailbox.set",
+        &format!("practice {practice_id}"),
+        &format!("{username} at {host}:{port} {folder}"),
+    )
+    .await?;
+    let view = storage::report_mailbox(&mut tx, practice_id).await?;
+    tx.commit().await?;
+    view.ok_or_else(|| ApiError::not_found("report mailbox"))
+}
+
+/// `POST /api/v1/practices/{id}/report-mailbox`.
+pub async fn post_report_mailbox(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+    Json(form): Json<ReportMailboxForm>,
+) -> ApiResult<Json<storage::ReportMailboxView>> {
+    set_report_mailbox(&state, &caller, practice_id, &form)
+        .await
+        .map(Json)
+}
+
 /// `GET /api/v1/practices/{id}/simulation-templates`: the shipped templates.
 pub async fn templates(
     State(state): State<AppState>,

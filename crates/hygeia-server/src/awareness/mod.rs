@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod mailer;
+pub mod reports;
 pub mod sender;
 pub mod storage;
 pub mod training;

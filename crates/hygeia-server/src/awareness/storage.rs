@@ -608,3 +608,94 @@ pub async fn assigned_modules(tx: &mut Tx, user_id: i64) -> Result<Vec<String>, 
         .map(|r| r.try_get("module_id"))
         .collect()
 }
+
+/// A report mailbox as the dashboard shows it (never the password).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportMailboxView {
+    /// IMAP host.
+    pub host: String,
+    /// Port.
+    pub port: i64,
+    /// `tls` or `starttls`.
+    pub security: String,
+    /// Account.
+    pub username: String,
+    /// Folder.
+    pub folder: String,
+    /// When it was last read.
+    pub checked_at: Option<i64>,
+    /// Why the last reading failed.
+    pub last_error: Option<String>,
+    /// When it was last changed.
+    pub updated_at: i64,
+}
+
+/// Stores (or replaces) a practice's report mailbox; `password_sealed` is `None` to keep the
+/// stored one.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_report_mailbox(
+    tx: &mut Tx,
+    practice_id: i64,
+    host: &str,
+    port: u16,
+    security: &str,
+    username: &str,
+    password_sealed: Option<String>,
+    folder: &str,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    let kept: Option<String> =
+        sqlx::query("SELECT password_sealed FROM report_mailboxes WHERE practice_id = $1")
+            .bind(practice_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|row| row.try_get("password_sealed"))
+            .transpose()?;
+    sqlx::query("DELETE FROM report_mailboxes WHERE practice_id = $1")
+        .bind(practice_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO report_mailboxes (practice_id, host, port, security, username, password_sealed, folder, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(practice_id)
+    .bind(host)
+    .bind(i64::from(port))
+    .bind(security)
+    .bind(username)
+    .bind(password_sealed.or(kept).unwrap_or_default())
+    .bind(folder)
+    .bind(user_id)
+    .bind(crate::db::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A practice's report mailbox, if it has one.
+pub async fn report_mailbox(
+    tx: &mut Tx,
+    practice_id: i64,
+) -> Result<Option<ReportMailboxView>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT host, port, security, username, folder, checked_at, last_error, updated_at \
+         FROM report_mailboxes WHERE practice_id = $1",
+    )
+    .bind(practice_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| {
+        Ok(ReportMailboxView {
+            host: row.try_get("host")?,
+            port: row.try_get("port")?,
+            security: row.try_get("security")?,
+            username: row.try_get("username")?,
+            folder: row.try_get("folder")?,
+            checked_at: row.try_get("checked_at")?,
+            last_error: row.try_get("last_error")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    })
+    .transpose()
+}

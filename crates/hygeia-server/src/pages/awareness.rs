@@ -8,8 +8,9 @@ use super::learn::{module_page, results, score};
 use super::{CsrfForm, PageError, PageResult, Viewer};
 use crate::api::admin::users_of;
 use crate::api::awareness::{
-    CampaignForm, CampaignSummary, RelayForm, campaign_detail, create_campaign, link_base,
-    practice_campaigns, practice_relay, practice_training, set_relay,
+    CampaignForm, CampaignSummary, RelayForm, ReportMailboxForm, campaign_detail, create_campaign,
+    link_base, practice_campaigns, practice_relay, practice_report_mailbox, practice_training,
+    set_relay, set_report_mailbox,
 };
 use crate::api::read::Page;
 use crate::auth::Role;
@@ -67,6 +68,7 @@ pub async fn simulations(
     let campaigns = practice_campaigns(&state, &caller, practice_id).await?;
     let relay = practice_relay(&state, &caller, practice_id).await?;
     let training = practice_training(&state, &caller, practice_id).await?;
+    let mailbox = practice_report_mailbox(&state, &caller, practice_id).await?;
     let manages = viewer.role == Role::PracticeAdmin && viewer.practice_id == Some(practice_id);
     let people = if manages {
         users_of(
@@ -187,6 +189,37 @@ pub async fn simulations(
                     button type="submit" { "Save the relay" }
                 }
             }
+            section.card aria-labelledby="mailbox" {
+                h2 #mailbox { "Report mailbox" }
+                p { "The address your people forward suspicious messages to. Hygeia reads it every few minutes without changing anything (read-only IMAP) and counts a forwarded simulation as reported." }
+                @if let Some(m) = &mailbox {
+                    p { "Now: " strong { (m.username) } " at " (m.host) ":" (m.port) " (" (m.security) "), folder " (m.folder) ". "
+                        @match (m.checked_at, &m.last_error) {
+                            (_, Some(e)) => { strong { "The last reading failed: " } (e) },
+                            (Some(at), None) => { "Last read " (datetime(at)) "." },
+                            (None, None) => { "Not read yet." },
+                        } }
+                }
+                form method="post" action={ "/practices/" (practice_id) "/simulations/report-mailbox" } autocomplete="off" {
+                    (csrf_field(&viewer))
+                    label for="imap-host" { "IMAP server" }
+                    input #imap-host type="text" name="host" required value=(mailbox.as_ref().map(|m| m.host.clone()).unwrap_or_default());
+                    label for="imap-port" { "Port" }
+                    input #imap-port type="number" name="port" min="1" max="65535" required value=(mailbox.as_ref().map(|m| m.port).unwrap_or(993));
+                    label for="imap-security" { "Encryption" }
+                    select #imap-security name="security" {
+                        option value="tls" { "TLS (port 993)" }
+                        option value="starttls" { "STARTTLS (port 143)" }
+                    }
+                    label for="imap-user" { "Account" }
+                    input #imap-user type="text" name="username" required value=(mailbox.as_ref().map(|m| m.username.clone()).unwrap_or_default());
+                    label for="imap-password" { "Password (leave empty to keep the stored one)" }
+                    input #imap-password type="password" name="password" autocomplete="new-password";
+                    label for="imap-folder" { "Folder" }
+                    input #imap-folder type="text" name="folder" value=(mailbox.as_ref().map(|m| m.folder.clone()).unwrap_or_else(|| "INBOX".into()));
+                    button type="submit" { "Save the report mailbox" }
+                }
+            }
         }
     };
     Ok(page("Simulations", &viewer, body))
@@ -221,6 +254,38 @@ pub async fn save_relay(
         from_address: fields.from_address,
     };
     set_relay(&state, &viewer.caller(), practice_id, &form).await?;
+    Ok(Redirect::to(&format!("/practices/{practice_id}/simulations")).into_response())
+}
+
+/// The report mailbox form as posted.
+#[derive(Debug, Deserialize)]
+pub struct MailboxFields {
+    host: String,
+    port: String,
+    security: String,
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    folder: String,
+}
+
+/// `POST /practices/{id}/simulations/report-mailbox`.
+pub async fn save_report_mailbox(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(practice_id): Path<i64>,
+    CsrfForm(fields): CsrfForm<MailboxFields>,
+) -> PageResult<Response> {
+    let form = ReportMailboxForm {
+        host: fields.host,
+        port: fields.port.trim().parse().ok(),
+        security: fields.security,
+        username: fields.username,
+        password: (!fields.password.is_empty()).then_some(fields.password),
+        folder: (!fields.folder.trim().is_empty()).then_some(fields.folder),
+    };
+    set_report_mailbox(&state, &viewer.caller(), practice_id, &form).await?;
     Ok(Redirect::to(&format!("/practices/{practice_id}/simulations")).into_response())
 }
 

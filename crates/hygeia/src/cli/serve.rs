@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// hand).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub devices_update_hours: u64,
+    /// Also trust this CA certificate (PEM) when reading practices' report mailboxes over
+    /// IMAP: for a practice's own mail server. The usual public CAs are always trusted.
+    #[arg(long, value_name = "FILE")]
+    pub report_mailbox_ca: Option<std::path::PathBuf>,
 }
 
 /// `hygeia serve init` and `hygeia serve add-practice`.
