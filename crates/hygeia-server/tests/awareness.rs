@@ -288,7 +288,7 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
                 .unwrap_or_else(|| panic!("no training row for the nurse in {list}"))
         };
         let before = joy(&admin.get(&training_path).body);
-        assert_eq!(before["status"], "fail");
+        assert_eq!(before["status"], "not_trained");
         assert_eq!(before["assigned"], json!(["phishing-links"]));
         let lesson = request("GET", &format!("{link}/learn"), &[], None);
         assert!(
@@ -308,7 +308,10 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
             "{:?}",
             wrong.body
         );
-        assert_eq!(joy(&admin.get(&training_path).body)["status"], "fail");
+        assert_eq!(
+            joy(&admin.get(&training_path).body)["status"],
+            "not_trained"
+        );
         let right = form_post(&format!("{link}/learn"), "q0=1&q1=1&q2=0&q3=1&q4=1");
         assert!(
             right
@@ -320,7 +323,7 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
             right.body
         );
         let after = joy(&admin.get(&training_path).body);
-        assert_eq!(after["status"], "pass", "{after}");
+        assert_eq!(after["status"], "trained", "{after}");
         assert_eq!(after["module"], "phishing-links");
         assert_eq!(after["assigned"], json!([]));
 

@@ -109,6 +109,7 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
             std::time::Duration::from_secs(args.devices_update_hours.saturating_mul(3600))
         }),
         report_mailbox_ca: args.report_mailbox_ca.clone(),
+        simulation_every: std::time::Duration::from_secs(args.simulations_every),
         ..Settings::default()
     };
     if let Some(ca) = &args.report_mailbox_ca {

@@ -1,7 +1,9 @@
 //! The dashboard in a real browser: `tests/browser/dashboard.mjs` drives Debian's Chromium with
 //! playwright-core through sign-in with TOTP, enrolment with a real agent, the overview, the
 //! computer's page, revoking the secret, uploading a device inventory and seeing its findings,
-//! the attestation report and its PDF, and the insurer's view; and checks that the pages
+//! the attestation report and its PDF, a phishing simulation sent through aiosmtpd on loopback
+//! (its link opened, a typed password kept nowhere, the lesson passed), and the insurer's view;
+//! and checks that the pages
 //! request nothing but the server itself. Screenshots of the last run are kept in
 //! `target/browser-screenshots/`.
 //!

@@ -841,7 +841,8 @@ pub struct TrainingRow {
     pub score: Option<i64>,
     /// Modules assigned and not completed.
     pub assigned: Vec<String>,
-    /// `pass` with a module passed within 12 months, otherwise `fail`.
+    /// `trained` with a module passed on this server within 12 months, otherwise
+    /// `not_trained` (which is not a failure: the person may have trained elsewhere).
     pub status: String,
 }
 
@@ -884,7 +885,12 @@ pub async fn practice_training(
             } else {
                 None
             },
-            status: if latest.is_some() { "pass" } else { "fail" }.into(),
+            status: if latest.is_some() {
+                "trained"
+            } else {
+                "not_trained"
+            }
+            .into(),
             module: latest.as_ref().map(|l| l.0.clone()),
             completed_at: latest.as_ref().map(|l| l.1),
             score: latest.as_ref().map(|l| l.2),

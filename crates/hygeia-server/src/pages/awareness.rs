@@ -92,7 +92,7 @@ pub async fn simulations(
     let sent: i64 = campaigns.iter().map(|c| c.sent).sum();
     let clicked: i64 = campaigns.iter().map(|c| c.clicked).sum();
     let reported: i64 = campaigns.iter().map(|c| c.reported).sum();
-    let trained = training.iter().filter(|t| t.status == "pass").count();
+    let trained = training.iter().filter(|t| t.status == "trained").count();
     let share = |n: i64| (sent > 0).then(|| n as f64 / sent as f64);
     let body = html! {
         h1 { "Phishing simulations and training" }
@@ -117,7 +117,7 @@ pub async fn simulations(
                 @if relay.is_none() {
                     p.notice role="status" { "Set up the mail relay first (below): messages wait until it is." }
                 }
-                form method="post" action={ "/practices/" (practice_id) "/simulations/campaigns" } {
+                form.stack method="post" action={ "/practices/" (practice_id) "/simulations/campaigns" } {
                     (csrf_field(&viewer))
                     label for="name" { "Name" }
                     input #name type="text" name="name" maxlength="120" required placeholder="December: shared document";
@@ -148,7 +148,7 @@ pub async fn simulations(
                     thead { tr { th { "Person" } th { "Status" } th { "Latest lesson passed" } th { "Assigned" } } }
                     tbody { @for t in &training { tr {
                         td { (t.name.clone().unwrap_or_default()) }
-                        td { (super::layout::status_badge(&t.status)) }
+                        td { @if t.status == "trained" { span.badge.ok { "Trained" } } @else { span.badge.unknown { "Not yet" } } }
                         td { @match (&t.module, t.completed_at) {
                             (Some(m), Some(at)) => { (storage::module_title(m)) br; span.hint { (date(at)) @if let Some(s) = t.score { " · " (s) "/5" } } },
                             _ => { span.hint { "none in 12 months" } },
@@ -168,7 +168,7 @@ pub async fn simulations(
                 @if let Some(r) = &relay {
                     p { "Now: " strong { (r.host) ":" (r.port) } " (" (r.security) "), from " (r.from_address) @if r.has_password { ", with a password" } ". Changed " (datetime(r.updated_at)) "." }
                 }
-                form method="post" action={ "/practices/" (practice_id) "/simulations/relay" } autocomplete="off" {
+                form.stack method="post" action={ "/practices/" (practice_id) "/simulations/relay" } autocomplete="off" {
                     (csrf_field(&viewer))
                     label for="host" { "Server" }
                     input #host type="text" name="host" required value=(relay.as_ref().map(|r| r.host.clone()).unwrap_or_default());
@@ -176,9 +176,9 @@ pub async fn simulations(
                     input #port type="number" name="port" min="1" max="65535" required value=(relay.as_ref().map(|r| r.port).unwrap_or(587));
                     label for="security" { "Encryption" }
                     select #security name="security" {
-                        option value="starttls" { "STARTTLS (port 587)" }
-                        option value="tls" { "TLS (port 465)" }
-                        option value="plain" { "None (only a relay on this server)" }
+                        option value="starttls" selected[relay.as_ref().is_some_and(|r| r.security == "starttls")] { "STARTTLS (port 587)" }
+                        option value="tls" selected[relay.as_ref().is_some_and(|r| r.security == "tls")] { "TLS (port 465)" }
+                        option value="plain" selected[relay.as_ref().is_some_and(|r| r.security == "plain")] { "None (only a relay on this server)" }
                     }
                     label for="username" { "User name (empty for none)" }
                     input #username type="text" name="username" autocomplete="off" value=(relay.as_ref().map(|r| r.username.clone()).unwrap_or_default());
@@ -200,7 +200,7 @@ pub async fn simulations(
                             (None, None) => { "Not read yet." },
                         } }
                 }
-                form method="post" action={ "/practices/" (practice_id) "/simulations/report-mailbox" } autocomplete="off" {
+                form.stack method="post" action={ "/practices/" (practice_id) "/simulations/report-mailbox" } autocomplete="off" {
                     (csrf_field(&viewer))
                     label for="imap-host" { "IMAP server" }
                     input #imap-host type="text" name="host" required value=(mailbox.as_ref().map(|m| m.host.clone()).unwrap_or_default());
@@ -208,8 +208,8 @@ pub async fn simulations(
                     input #imap-port type="number" name="port" min="1" max="65535" required value=(mailbox.as_ref().map(|m| m.port).unwrap_or(993));
                     label for="imap-security" { "Encryption" }
                     select #imap-security name="security" {
-                        option value="tls" { "TLS (port 993)" }
-                        option value="starttls" { "STARTTLS (port 143)" }
+                        option value="tls" selected[mailbox.as_ref().is_some_and(|m| m.security == "tls")] { "TLS (port 993)" }
+                        option value="starttls" selected[mailbox.as_ref().is_some_and(|m| m.security == "starttls")] { "STARTTLS (port 143)" }
                     }
                     label for="imap-user" { "Account" }
                     input #imap-user type="text" name="username" required value=(mailbox.as_ref().map(|m| m.username.clone()).unwrap_or_default());

@@ -106,7 +106,7 @@ pub async fn landing(
         section.card aria-labelledby="lookalike" {
             h2 #lookalike { "The page an attacker would have shown you" }
             p { "A real phishing link opens a page like this one, made to look like a service you use. Whatever is typed here is not kept: Hygeia records only that something was typed." }
-            form method="post" action={ "/s/" (token) } autocomplete="off" {
+            form.stack method="post" action={ "/s/" (token) } autocomplete="off" {
                 label { "E-mail or user name" input type="text" name="username" autocomplete="off"; }
                 label { "Password" input type="password" name="password" autocomplete="off"; }
                 button type="submit" { "Sign in" }
@@ -187,7 +187,7 @@ pub fn module_page(action: &str, module: &Module, hidden: Markup) -> Markup {
                 }
             }
         }
-        form method="post" action=(action) {
+        form.quiz method="post" action=(action) {
             (hidden)
             h2 { "Check what you learned" }
             @for (n, question) in module.questions.iter().enumerate() {

@@ -69,6 +69,9 @@ pub struct ServeArgs {
     /// IMAP: for a practice's own mail server. The usual public CAs are always trusted.
     #[arg(long, value_name = "FILE")]
     pub report_mailbox_ca: Option<std::path::PathBuf>,
+    /// Seconds between looks for phishing simulations due to be sent (1 to 3600).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub simulations_every: u64,
 }
 
 /// `hygeia serve init` and `hygeia serve add-practice`.

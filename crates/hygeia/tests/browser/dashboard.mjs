@@ -2,7 +2,8 @@
 // agent: first sign-in with a new password and an authenticator (TOTP) set up from the QR page,
 // enrolment of this computer, the overview, the computer's page, revoking the enroll secret, the
 // device inventory upload with its findings, the attestation report and its PDF, the phone
-// check page on an emulated iPhone and Android phone, and the
+// check page on an emulated iPhone and Android phone, a phishing simulation sent through an SMTP
+// server on loopback (its link opened, a password typed and never kept, the lesson passed), and the
 // insurer's view with its CSV. Every request the pages
 // make must go to the server itself. Screenshots of each page are kept in $SCREENSHOTS.
 //
@@ -12,7 +13,8 @@
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,11 +69,52 @@ function totp(secret, at = Date.now()) {
   return value.toString().padStart(6, "0");
 }
 
+// Everything the server wrote to its log, to show that typed values never reach it.
+let serverLog = "";
+
+// An SMTP server on loopback (Debian's python3-aiosmtpd) that keeps every message in a Maildir.
+async function startSmtpSink() {
+  const port = await new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const maildir = join(work, "smtp");
+  const sink = spawn("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  for (let i = 0; i < 100; i += 1) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
+      socket.on("error", () => resolve(false));
+    });
+    if (open) return { sink, port, maildir };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("aiosmtpd did not start");
+}
+
+async function waitForMessage(maildir, marker) {
+  for (let i = 0; i < 200; i += 1) {
+    let names = [];
+    try { names = readdirSync(join(maildir, "new")); } catch { names = []; }
+    for (const name of names) {
+      const text = readFileSync(join(maildir, "new", name), "utf8");
+      if (text.includes(marker)) return text;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no message with ${marker} arrived`);
+}
+
 async function startServer() {
-  const server = spawn(bin, ["serve", "--database", database, "--listen", "127.0.0.1:0"], {
+  const server = spawn(bin, ["serve", "--database", database, "--listen", "127.0.0.1:0", "--simulations-every", "1"], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";
+  server.stderr.on("data", (chunk) => { serverLog += chunk; });
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 20_000);
     server.stderr.on("data", (chunk) => {
@@ -350,6 +393,76 @@ try {
   assert.ok(await admin.locator("td:has-text('Android 16')").count() === 1, "the Android phone is listed");
   assert.ok(await admin.locator("td:has-text('admin@riverside.example')").count() === 2, "both belong to the person of the link");
   await shot(admin, "phones");
+
+  step("phishing simulation: relay, campaign, the link from the captured message, the lesson");
+  const smtp = await startSmtpSink();
+  try {
+    await admin.click("nav >> text=Simulations");
+    await checkPage(admin);
+    assert.ok(await admin.getByText("No campaign yet").isVisible());
+    await admin.fill("#host", "127.0.0.1");
+    await admin.fill("#port", String(smtp.port));
+    await admin.selectOption("#security", "plain");
+    await admin.fill("#from", "simulations@riverside.example");
+    await admin.click("text=Save the relay");
+    await checkPage(admin);
+    assert.ok(await admin.getByText(`127.0.0.1:${smtp.port}`).isVisible(), "the relay is saved");
+    await admin.fill("#name", "December: EHR password");
+    await admin.selectOption("#template", "ehr-password-expiry");
+    await admin.fill("#window", "0");
+    await shot(admin, "simulations");
+    await admin.click("text=Start the campaign");
+    await checkPage(admin);
+    const campaignUrl = admin.url();
+    assert.match(campaignUrl, /\/campaigns\/\d+$/);
+    const campaignId = campaignUrl.split("/").pop();
+    const message = await waitForMessage(smtp.maildir, `X-Hygeia-Simulation: ${campaignId}`);
+    const unfolded = message.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+    const link = unfolded.match(new RegExp(`${base.replace(/[.]/g, "\\.")}/s/hys_[0-9a-f]{64}`))?.[0];
+    assert.ok(link, `no simulation link in the captured message: ${message}`);
+
+    const person = await newPage();
+    await person.goto(link);
+    await checkPage(person);
+    assert.ok(await person.getByRole("heading", { name: "This was a phishing test from Riverside Family Practice" }).isVisible());
+    assert.ok(await person.getByText("hover over a link").isVisible(), "the red flags are taught at once");
+    await shot(person, "simulation-landing");
+    const typed = "Blue-Harbor-Lantern-77";
+    await person.fill("input[name=username]", "admin@riverside.example");
+    await person.fill("input[name=password]", typed);
+    await person.click("main button:text-is('Sign in')");
+    await checkPage(person);
+    assert.ok(await person.getByText("Hygeia did not keep what you typed").isVisible());
+    await person.click("text=Take the lesson");
+    await checkPage(person);
+    assert.ok(await person.getByRole("heading", { name: "Links that steal passwords" }).isVisible());
+    assert.ok(await person.locator("img.picture").count() >= 1, "the lesson has its pictures");
+    for (const [question, choice] of [[0, 1], [1, 1], [2, 0], [3, 1], [4, 1]]) {
+      await person.check(`input[name=q${question}][value="${choice}"]`);
+    }
+    await shot(person, "lesson");
+    await person.click("text=Send my answers");
+    await checkPage(person);
+    assert.ok(await person.getByRole("heading", { name: "5 of 5 right" }).isVisible());
+    await shot(person, "lesson-passed");
+
+    // What was typed is in neither the server's log nor its database files.
+    assert.ok(!serverLog.includes(typed), "the typed password reached the server's log");
+    const databaseFiles = readdirSync(work).filter((n) => /^hygeia\.db(-wal|-shm)?$/.test(n));
+    assert.ok(databaseFiles.includes("hygeia.db"), `the database is in ${work}`);
+    for (const file of databaseFiles) {
+      assert.ok(!readFileSync(join(work, file)).includes(typed), `the typed password is in ${file}`);
+    }
+
+    await admin.goto(campaignUrl);
+    await checkPage(admin);
+    assert.ok(await admin.locator("td:has-text('Pat Admin')").isVisible(), "the person is listed");
+    await shot(admin, "campaign");
+    await admin.goto(`${practiceUrl}/simulations`);
+    assert.ok(await admin.getByText("people trained in the last 12 months").isVisible());
+  } finally {
+    smtp.sink.kill("SIGTERM");
+  }
 
   step("sign out");
   await admin.click("header button:text-is('Sign out')");
