@@ -190,6 +190,12 @@ pub async fn run(
     let devices = tokio::spawn(crate::devices::advisories::schedule(state.clone()));
     let simulations = tokio::spawn(crate::awareness::sender::schedule(state.clone()));
     let report_mailboxes = tokio::spawn(crate::awareness::reports::schedule(state.clone()));
+    let yearly_lessons = state.settings.yearly_lessons_every.map(|every| {
+        tokio::spawn(crate::awareness::training::schedule_yearly(
+            state.clone(),
+            every,
+        ))
+    });
     let limits = state.settings.connection_limits;
     let trusted_proxies: Arc<[crate::proxy::Cidr]> = state.settings.trusted_proxies.clone().into();
     let router = crate::routes::router(state);
@@ -278,5 +284,8 @@ pub async fn run(
     devices.abort();
     simulations.abort();
     report_mailboxes.abort();
+    if let Some(task) = yearly_lessons {
+        task.abort();
+    }
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
 }

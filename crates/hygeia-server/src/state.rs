@@ -41,6 +41,9 @@ pub struct Settings {
     pub devices_sources: hygeia_devices::update::Sources,
     /// How often the server looks for phishing simulations due to be sent.
     pub simulation_every: std::time::Duration,
+    /// How often it assigns the yearly awareness lesson to people due for one; `None` for never
+    /// (tests that count assignments).
+    pub yearly_lessons_every: Option<std::time::Duration>,
     /// How often it reads the practices' report mailboxes.
     pub report_mailbox_every: std::time::Duration,
     /// Extra CA certificate (PEM) trusted for report mailboxes (`--report-mailbox-ca`), for a
@@ -76,6 +79,7 @@ impl Default for Settings {
             devices_sources: hygeia_devices::update::Sources::default(),
             simulation_every: std::time::Duration::from_secs(30),
             report_mailbox_every: std::time::Duration::from_secs(300),
+            yearly_lessons_every: Some(crate::awareness::training::YEARLY_CHECK_EVERY),
             report_mailbox_ca: None,
         }
     }

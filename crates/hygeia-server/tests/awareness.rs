@@ -175,6 +175,7 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
         // The server's own loop waits an hour; the test sends when it wants.
         let settings = Settings {
             simulation_every: std::time::Duration::from_secs(3600),
+            yearly_lessons_every: None,
             ..Settings::default()
         };
         let server = TestServer::start(backend, settings.clone());
@@ -326,6 +327,43 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
         assert_eq!(after["status"], "trained", "{after}");
         assert_eq!(after["module"], "phishing-links");
         assert_eq!(after["assigned"], json!([]));
+
+        // The yearly round: the administrator, untrained, gets the first lesson; the nurse,
+        // trained this year, gets none.
+        let state = server
+            .runtime
+            .block_on(async { AppState::new(server.db.clone(), settings.clone()) });
+        let assigned = server
+            .runtime
+            .block_on(hygeia_server::awareness::training::assign_yearly(
+                &state,
+                hygeia_server::db::now(),
+            ))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(assigned, 1);
+        let rows = admin.get(&training_path).body;
+        assert_eq!(joy(&rows)["assigned"], json!([]));
+        let admin_row = rows
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["user_id"] != nurse_id))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            admin_row["assigned"],
+            json!(["attachments-ransomware"]),
+            "{rows}"
+        );
+        // Run again: nothing more.
+        assert_eq!(
+            server
+                .runtime
+                .block_on(hygeia_server::awareness::training::assign_yearly(
+                    &state,
+                    hygeia_server::db::now()
+                ))
+                .unwrap_or_else(|e| panic!("{e}")),
+            0
+        );
 
         // HY-EM-002 on the nurse's computer: measured from the lesson, at its next report.
         let secret = admin.post(

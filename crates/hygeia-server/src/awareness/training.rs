@@ -65,6 +65,84 @@ pub fn apply_to_control(
     }
 }
 
+/// Days a yearly lesson may wait before it is overdue.
+pub const YEARLY_DUE_DAYS: i64 = 30;
+
+/// How often the server looks for people whose yearly lesson is due.
+pub const YEARLY_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+/// Assigns a lesson to every active person of every practice who passed none in the last 12
+/// months and has none assigned: the first module (in catalog order) they have not passed
+/// recently, so the lessons rotate from year to year. Returns how many were assigned.
+pub async fn assign_yearly(state: &crate::state::AppState, now: i64) -> Result<usize, sqlx::Error> {
+    use sqlx::Row;
+    let Ok(catalog) = super::catalog::builtin() else {
+        return Ok(0);
+    };
+    let mut tx = state.db.write.begin().await?;
+    let due = sqlx::query(
+        "SELECT u.id, u.practice_id FROM users u \
+         WHERE u.practice_id IS NOT NULL AND u.disabled = 0 AND u.role IN ('practice_admin', 'clinician') \
+         AND NOT EXISTS (SELECT 1 FROM training_results t WHERE t.user_id = u.id AND t.passed = 1 AND t.finished_at > $1) \
+         AND NOT EXISTS (SELECT 1 FROM training_assignments a WHERE a.user_id = u.id AND a.completed_at IS NULL)",
+    )
+    .bind(now - super::storage::TRAINING_VALID_SECONDS)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut assigned = 0;
+    for row in due {
+        let user_id: i64 = row.try_get("id")?;
+        let practice_id: i64 = row.try_get("practice_id")?;
+        // The module passed longest ago (or never) comes next.
+        let passed = sqlx::query(
+            "SELECT module_id, MAX(finished_at) AS last FROM training_results WHERE user_id = $1 AND passed = 1 GROUP BY module_id",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let last_passed = |module: &str| {
+            passed
+                .iter()
+                .find(|r| {
+                    r.try_get::<String, _>("module_id")
+                        .is_ok_and(|m| m == module)
+                })
+                .and_then(|r| r.try_get::<i64, _>("last").ok())
+                .unwrap_or(0)
+        };
+        let Some(next) = catalog.modules.iter().min_by_key(|m| last_passed(&m.id)) else {
+            continue;
+        };
+        if super::storage::assign(
+            &mut tx,
+            practice_id,
+            user_id,
+            &next.id,
+            "yearly",
+            None,
+            YEARLY_DUE_DAYS * 86_400,
+        )
+        .await?
+        {
+            assigned += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(assigned)
+}
+
+/// The loop `hygeia serve` runs, every `every`.
+pub async fn schedule_yearly(state: crate::state::AppState, every: std::time::Duration) {
+    loop {
+        match assign_yearly(&state, crate::db::now()).await {
+            Ok(0) => {}
+            Ok(n) => eprintln!("hygeia serve: assigned this year's awareness lesson to {n} people"),
+            Err(error) => eprintln!("hygeia serve: assigning yearly lessons failed: {error}"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
