@@ -307,6 +307,12 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
             awareness::templates,
         ),
         route(
+            Post,
+            "/api/v1/practices/{id}/simulation-templates",
+            User,
+            awareness::post_template,
+        ),
+        route(
             Get,
             "/api/v1/practices/{id}/campaigns",
             User,
@@ -342,6 +348,18 @@ pub fn table(max_report_bytes: usize) -> Vec<Route> {
             "/practices/{id}/simulations/relay",
             Page,
             pages::awareness::save_relay,
+        ),
+        route(
+            Get,
+            "/practices/{id}/simulations/templates/{template}",
+            Page,
+            pages::awareness::edit_template,
+        ),
+        route(
+            Post,
+            "/practices/{id}/simulations/templates",
+            Page,
+            pages::awareness::save_template,
         ),
         route(
             Post,

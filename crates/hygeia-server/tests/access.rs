@@ -39,6 +39,7 @@ fn concrete(path: &str, victim: &Victim) -> String {
         .replace("{secret}", &victim.secret.to_string())
         .replace("{user}", &victim.user.to_string())
         .replace("{module}", "phishing-links")
+        .replace("{template}", "invoice")
 }
 
 /// The fields an attacker fills in a dashboard form (their own CSRF token is added).

@@ -206,6 +206,75 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
         assert_eq!(relay.status, 200, "{backend}: {:?}", relay.body);
         assert_eq!(relay.body["has_password"], false);
 
+        // The administrator's own copy of a message; it must keep {link}.
+        let templates = format!("/api/v1/practices/{practice}/simulation-templates");
+        let copy_body = json!({"based_on": "invoice", "name": "Invoice from MedSupply", "sender_name": "MedSupply Billing",
+            "subject": "Invoice INV-88 for {practice}", "button": "View invoice",
+            "body": "Hello {first_name},\n\nYour invoice: {link}\n", "red_flags": ["We never order from MedSupply."]});
+        let copy = admin.post(&templates, copy_body.clone());
+        assert_eq!(copy.status, 201, "{:?}", copy.body);
+        let copy_id = copy.body["id"].as_str().unwrap_or_default().to_string();
+        assert!(copy_id.starts_with("copy-"), "{copy_id}");
+        assert_eq!(
+            copy.body["training"], "attachments-ransomware",
+            "the lesson comes from the original"
+        );
+        let mut no_link = copy_body.clone();
+        no_link["body"] = json!("No link at all");
+        assert_eq!(admin.post(&templates, no_link).status, 400);
+        let listed = admin.get(&templates).body;
+        assert!(
+            listed
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t["id"] == copy_id)),
+            "{listed}"
+        );
+        // The same from the page.
+        let form = admin.get(&format!(
+            "/practices/{practice}/simulations/templates/voicemail"
+        ));
+        assert!(
+            form.body
+                .as_str()
+                .unwrap_or_default()
+                .contains("Edit a copy of"),
+            "{:?}",
+            form.body
+        );
+        let saved = admin.submit(
+            &format!("/practices/{practice}/simulations/templates"),
+            &[
+                ("based_on", "voicemail"),
+                ("name", "Voicemail (ours)"),
+                ("sender_name", "Lee Phones"),
+                ("subject", "New voicemail"),
+                ("button", "Play"),
+                ("body", "Listen: {link}"),
+                (
+                    "red_flags",
+                    "Our phones never email voicemails.\r\nNo caller name.",
+                ),
+            ],
+        );
+        assert_eq!(saved.status, 303, "{:?}", saved.body);
+        let listed = admin.get(&templates).body;
+        let ours = listed
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["name"] == "Voicemail (ours)"))
+            .cloned()
+            .unwrap_or_else(|| panic!("the page's copy is not listed: {listed}"));
+        assert_eq!(ours["red_flags"].as_array().map(Vec::len), Some(2));
+
+        // The copy is the practice's own: another practice cannot send it.
+        let (other, other_email, other_otp) =
+            server.practice("Other Practice", "admin@other.example");
+        let mut other_admin = first_sign_in(&server, &other_email, &other_otp);
+        let stolen = other_admin.post(
+            &format!("/api/v1/practices/{other}/campaigns"),
+            json!({"name": "x", "template": copy_id, "window_hours": 0}),
+        );
+        assert_eq!(stolen.status, 404, "{:?}", stolen.body);
+
         // A campaign to the nurse only; an address outside the practice is refused.
         let campaigns = format!("/api/v1/practices/{practice}/campaigns");
         let stranger = admin.post(
@@ -328,7 +397,7 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
         assert_eq!(after["module"], "phishing-links");
         assert_eq!(after["assigned"], json!([]));
 
-        // The yearly round: the administrator, untrained, gets the first lesson; the nurse,
+        // The yearly round: the administrators, untrained, get the first lesson; the nurse,
         // trained this year, gets none.
         let state = server
             .runtime
@@ -340,7 +409,8 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
                 hygeia_server::db::now(),
             ))
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(assigned, 1);
+        // This practice's administrator and the other practice's.
+        assert_eq!(assigned, 2);
         let rows = admin.get(&training_path).body;
         assert_eq!(joy(&rows)["assigned"], json!([]));
         let admin_row = rows

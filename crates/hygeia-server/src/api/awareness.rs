@@ -363,16 +363,123 @@ pub async fn post_report_mailbox(
         .map(Json)
 }
 
-/// `GET /api/v1/practices/{id}/simulation-templates`: the shipped templates.
+/// `GET /api/v1/practices/{id}/simulation-templates`: the shipped templates, then the
+/// practice's own copies (`copy-N`), newest first.
 pub async fn templates(
     State(state): State<AppState>,
     caller: Caller,
     Path(practice_id): Path<i64>,
 ) -> ApiResult<Json<Vec<Template>>> {
-    check_practice_reader(&state, &caller, practice_id).await?;
-    Ok(Json(
-        catalog::builtin().map_err(catalog_error)?.templates.clone(),
-    ))
+    practice_templates(&state, &caller, practice_id)
+        .await
+        .map(Json)
+}
+
+/// The templates a practice may send (for the API and the page).
+pub async fn practice_templates(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+) -> ApiResult<Vec<Template>> {
+    check_practice_reader(state, caller, practice_id).await?;
+    let mut all = catalog::builtin().map_err(catalog_error)?.templates.clone();
+    let mut tx = state.db.snapshot().await?;
+    all.extend(storage::template_copies(&mut tx, practice_id).await?);
+    tx.commit().await?;
+    Ok(all)
+}
+
+/// Body of `POST /api/v1/practices/{id}/simulation-templates`: an edited copy of a template.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateCopyForm {
+    /// The template it starts from (a shipped one or a copy).
+    pub based_on: String,
+    /// Its name.
+    pub name: String,
+    /// The sender's display name.
+    pub sender_name: String,
+    /// Subject.
+    pub subject: String,
+    /// The link's button.
+    pub button: String,
+    /// Body, with `{link}`.
+    pub body: String,
+    /// What gives it away (one or more).
+    pub red_flags: Vec<String>,
+}
+
+/// Checks and stores a copy (for the API and the page).
+pub async fn copy_template(
+    state: &AppState,
+    caller: &Caller,
+    practice_id: i64,
+    form: &TemplateCopyForm,
+) -> ApiResult<Template> {
+    check_practice_managed(state, caller, practice_id).await?;
+    // New phishing text is written on the dashboard: a leaked API token cannot author messages
+    // to send through the practice's relay.
+    caller.require_session()?;
+    let mut tx = state.db.write.begin().await?;
+    let base = storage::template_for(&mut tx, practice_id, &form.based_on)
+        .await?
+        .ok_or_else(|| ApiError::not_found("template"))?;
+    let template = Template {
+        name: form.name.trim().to_string(),
+        sender_name: form.sender_name.trim().to_string(),
+        subject: form.subject.trim().to_string(),
+        button: form.button.trim().to_string(),
+        body: form.body.replace("\r\n", "\n"),
+        red_flags: form
+            .red_flags
+            .iter()
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect(),
+        ..base
+    };
+    catalog::check_template_text(&template)
+        .map_err(|e| ApiError::bad_request(format!("The message cannot be used: {e}.")))?;
+    if template
+        .red_flags
+        .iter()
+        .any(|f| f.chars().count() > 300 || f.chars().any(char::is_control))
+    {
+        return Err(ApiError::bad_request(
+            "Each red flag has at most 300 characters and no control characters.",
+        ));
+    }
+    let copy = storage::save_template_copy(
+        &mut tx,
+        practice_id,
+        &form.based_on,
+        &template,
+        caller.user_id,
+    )
+    .await?;
+    record_action(
+        &mut tx,
+        caller,
+        practice_id,
+        "simulation_template.copy",
+        &copy.id,
+        &format!("from {}", form.based_on),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(copy)
+}
+
+/// `POST /api/v1/practices/{id}/simulation-templates`.
+pub async fn post_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(practice_id): Path<i64>,
+    Json(form): Json<TemplateCopyForm>,
+) -> ApiResult<(StatusCode, Json<Template>)> {
+    copy_template(&state, &caller, practice_id, &form)
+        .await
+        .map(|t| (StatusCode::CREATED, Json(t)))
 }
 
 /// Body of `POST /api/v1/practices/{id}/campaigns`.
@@ -560,11 +667,18 @@ pub async fn create_campaign(
         120,
         "Give the campaign a name, such as \"December: shared document\".",
     )?;
-    let template = catalog::builtin()
-        .map_err(catalog_error)?
-        .template(&form.template)
-        .cloned()
-        .ok_or_else(|| ApiError::bad_request(format!("template {} does not exist; list them with GET /api/v1/practices/{practice_id}/simulation-templates.", form.template)))?;
+    let template = {
+        let mut tx = state.db.snapshot().await?;
+        let found = storage::template_for(&mut tx, practice_id, &form.template).await?;
+        tx.commit().await?;
+        found.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("template {} does not exist; list them with GET /api/v1/practices/{practice_id}/simulation-templates.", form.template),
+            )
+        })?
+    };
     let now = crate::db::now();
     // A start in the past means now.
     let starts_at = form.starts_at.unwrap_or(now).max(now);

@@ -699,3 +699,77 @@ pub async fn report_mailbox(
     })
     .transpose()
 }
+
+/// The prefix of an administrator's copy's template id (`copy-123`).
+pub const COPY_PREFIX: &str = "copy-";
+
+/// Stores an administrator's copy of a template; returns it with its id (`copy-N`).
+pub async fn save_template_copy(
+    tx: &mut Tx,
+    practice_id: i64,
+    based_on: &str,
+    template: &Template,
+    user_id: i64,
+) -> Result<Template, sqlx::Error> {
+    let id = crate::db::new_time_ordered_id();
+    let copy = Template {
+        id: format!("{COPY_PREFIX}{id}"),
+        ..template.clone()
+    };
+    let now = crate::db::now();
+    sqlx::query(
+        "INSERT INTO simulation_templates (id, practice_id, based_on, template_json, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(id)
+    .bind(practice_id)
+    .bind(based_on)
+    .bind(serde_json::to_string(&copy).unwrap_or_default())
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(copy)
+}
+
+/// The practice's copies, newest first.
+pub async fn template_copies(tx: &mut Tx, practice_id: i64) -> Result<Vec<Template>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT template_json FROM simulation_templates WHERE practice_id = $1 ORDER BY id DESC",
+    )
+    .bind(practice_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>("template_json").ok())
+        .filter_map(|json| serde_json::from_str(&json).ok())
+        .collect())
+}
+
+/// A template by id for a practice: a shipped one, or one of the practice's own copies.
+pub async fn template_for(
+    tx: &mut Tx,
+    practice_id: i64,
+    id: &str,
+) -> Result<Option<Template>, sqlx::Error> {
+    if let Some(number) = id.strip_prefix(COPY_PREFIX) {
+        let Ok(number) = number.parse::<i64>() else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "SELECT template_json FROM simulation_templates WHERE id = $1 AND practice_id = $2",
+        )
+        .bind(number)
+        .bind(practice_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        return Ok(row
+            .and_then(|r| r.try_get::<String, _>("template_json").ok())
+            .and_then(|json| serde_json::from_str(&json).ok()));
+    }
+    Ok(super::catalog::builtin()
+        .ok()
+        .and_then(|c| c.template(id))
+        .cloned())
+}

@@ -8,9 +8,9 @@ use super::learn::{module_page, results, score};
 use super::{CsrfForm, PageError, PageResult, Viewer};
 use crate::api::admin::users_of;
 use crate::api::awareness::{
-    CampaignForm, CampaignSummary, RelayForm, ReportMailboxForm, campaign_detail, create_campaign,
-    link_base, practice_campaigns, practice_relay, practice_report_mailbox, practice_training,
-    set_relay, set_report_mailbox,
+    CampaignForm, CampaignSummary, RelayForm, ReportMailboxForm, TemplateCopyForm, campaign_detail,
+    copy_template, create_campaign, link_base, practice_campaigns, practice_relay,
+    practice_report_mailbox, practice_templates, practice_training, set_relay, set_report_mailbox,
 };
 use crate::api::read::Page;
 use crate::auth::Role;
@@ -88,7 +88,7 @@ pub async fn simulations(
     } else {
         Vec::new()
     };
-    let templates = &catalog::builtin().map_err(catalog_broken)?.templates;
+    let templates = practice_templates(&state, &caller, practice_id).await?;
     let sent: i64 = campaigns.iter().map(|c| c.sent).sum();
     let clicked: i64 = campaigns.iter().map(|c| c.clicked).sum();
     let reported: i64 = campaigns.iter().map(|c| c.reported).sum();
@@ -123,7 +123,7 @@ pub async fn simulations(
                     input #name type="text" name="name" maxlength="120" required placeholder="December: shared document";
                     label for="template" { "Message" }
                     select #template name="template" {
-                        @for t in templates {
+                        @for t in &templates {
                             option value=(t.id) { (t.name) " (" (capitalized(&format!("{:?}", t.difficulty).to_lowercase())) ")" }
                         }
                     }
@@ -139,6 +139,22 @@ pub async fn simulations(
                     label { input type="checkbox" name="share_names" value="on"; " Let our insurer see who clicked (otherwise only numbers)" }
                     button type="submit" { "Start the campaign" }
                 }
+            }
+        }
+        @if manages {
+            section aria-labelledby="messages" {
+                h2 #messages { "Messages" }
+                p.hint { "Each is modelled on a lure that reaches practices. Edit a copy to use your EHR's or your suppliers' names." }
+                div.table-wrap { table {
+                    thead { tr { th { "Message" } th { "Pretends to be" } th { "Difficulty" } th { "Lesson for who clicks" } th {} } }
+                    tbody { @for t in &templates { tr {
+                        td { (t.name) br; span.hint { (t.subject) } }
+                        td { (capitalized(&format!("{:?}", t.lure).to_lowercase())) }
+                        td { (capitalized(&format!("{:?}", t.difficulty).to_lowercase())) }
+                        td { (storage::module_title(&t.training)) }
+                        td { a href={ "/practices/" (practice_id) "/simulations/templates/" (t.id) } { "Edit a copy" } }
+                    } } }
+                } }
             }
         }
         section aria-labelledby="training" {
@@ -223,6 +239,88 @@ pub async fn simulations(
         }
     };
     Ok(page("Simulations", &viewer, body))
+}
+
+/// `GET /practices/{id}/simulations/templates/{template}`: a template in a form, to save as
+/// the practice's own copy (the insurer reads it as it is).
+pub async fn edit_template(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((practice_id, template_id)): Path<(i64, String)>,
+) -> PageResult<Markup> {
+    let templates = practice_templates(&state, &viewer.caller(), practice_id).await?;
+    let manages = viewer.role == Role::PracticeAdmin && viewer.practice_id == Some(practice_id);
+    let Some(t) = templates.into_iter().find(|t| t.id == template_id) else {
+        return Err(PageError::Shown {
+            status: StatusCode::NOT_FOUND,
+            message: "There is no such message; choose one on the Simulations page.".into(),
+        });
+    };
+    if !manages {
+        // The insurer reads the message as it is sent.
+        let body = html! {
+            h1 { (t.name) }
+            p.lead { "From \"" (t.sender_name) "\": " (t.subject) }
+            pre.message { (t.body) }
+            h2 { "What gives it away" }
+            ul { @for flag in &t.red_flags { li { (flag) } } }
+        };
+        return Ok(page(&t.name, &viewer, body));
+    }
+    let body = html! {
+        h1 { "Edit a copy of \"" (t.name) "\"" }
+        p.lead { "Your copy is saved as a new message; the original stays as it is. Use " code { "{first_name}" } ", " code { "{practice}" } ", " code { "{date}" } " and, in the text, " code { "{link}" } " where the link goes." }
+        form.stack method="post" action={ "/practices/" (practice_id) "/simulations/templates" } {
+            (csrf_field(&viewer))
+            input type="hidden" name="based_on" value=(t.id);
+            label for="t-name" { "Name" }
+            input #t-name type="text" name="name" maxlength="120" required value={ (t.name) " (our copy)" };
+            label for="t-sender" { "Sender's name" }
+            input #t-sender type="text" name="sender_name" maxlength="80" required value=(t.sender_name);
+            label for="t-subject" { "Subject" }
+            input #t-subject type="text" name="subject" maxlength="200" required value=(t.subject);
+            label for="t-button" { "Words of the link's button" }
+            input #t-button type="text" name="button" maxlength="60" required value=(t.button);
+            label for="t-body" { "Text" }
+            textarea #t-body name="body" rows="14" required { (t.body) }
+            label for="t-flags" { "What gives it away (one per line; shown right after a click)" }
+            textarea #t-flags name="red_flags" rows="6" required { (t.red_flags.join("\n")) }
+            button type="submit" { "Save my copy" }
+        }
+    };
+    Ok(page("Edit a message", &viewer, body))
+}
+
+/// The copy form as posted.
+#[derive(Debug, Deserialize)]
+pub struct TemplateFields {
+    based_on: String,
+    name: String,
+    sender_name: String,
+    subject: String,
+    button: String,
+    body: String,
+    red_flags: String,
+}
+
+/// `POST /practices/{id}/simulations/templates`.
+pub async fn save_template(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(practice_id): Path<i64>,
+    CsrfForm(fields): CsrfForm<TemplateFields>,
+) -> PageResult<Response> {
+    let form = TemplateCopyForm {
+        based_on: fields.based_on,
+        name: fields.name,
+        sender_name: fields.sender_name,
+        subject: fields.subject,
+        button: fields.button,
+        body: fields.body,
+        red_flags: fields.red_flags.lines().map(str::to_string).collect(),
+    };
+    copy_template(&state, &viewer.caller(), practice_id, &form).await?;
+    Ok(Redirect::to(&format!("/practices/{practice_id}/simulations#messages")).into_response())
 }
 
 /// The relay form as posted.
