@@ -58,6 +58,23 @@ fn campaigns_table(items: &[CampaignSummary]) -> Markup {
     }
 }
 
+/// Sent, clicked and reported per month of the campaigns' start, oldest first: whether the
+/// practice is getting better at spotting them.
+fn monthly_trend(campaigns: &[CampaignSummary]) -> Vec<(String, i64, i64, i64)> {
+    let mut months: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+    for c in campaigns.iter().filter(|c| c.sent > 0) {
+        let month = date(c.starts_at).chars().take(7).collect::<String>();
+        let entry = months.entry(month).or_default();
+        entry.0 += c.sent;
+        entry.1 += c.clicked;
+        entry.2 += c.reported;
+    }
+    months
+        .into_iter()
+        .map(|(month, (sent, clicked, reported))| (month, sent, clicked, reported))
+        .collect()
+}
+
 /// `GET /practices/{id}/simulations`.
 pub async fn simulations(
     State(state): State<AppState>,
@@ -109,6 +126,19 @@ pub async fn simulations(
                 (empty_state("No campaign yet", html! { "Set up the practice's mail relay, then start a campaign below." }))
             } @else {
                 (campaigns_table(&campaigns))
+                @let trend = monthly_trend(&campaigns);
+                @if trend.len() > 1 {
+                    h3 { "Month by month" }
+                    div.table-wrap { table {
+                        thead { tr { th { "Month" } th.num { "Sent" } th.num { "Clicked" } th.num { "Reported" } } }
+                        tbody { @for (month, sent, clicked, reported) in &trend { tr {
+                            td { (month) }
+                            td.num { (sent) }
+                            td.num { (percent(*clicked as f64 / *sent as f64)) }
+                            td.num { (percent(*reported as f64 / *sent as f64)) }
+                        } } }
+                    } }
+                }
             }
         }
         @if manages {
@@ -552,4 +582,51 @@ pub async fn answers(
     tx.commit().await?;
     let body = results(module, &chosen, right, &format!("/training/{}", module.id));
     Ok(page(&module.title, &viewer, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn campaign(starts_at: i64, sent: i64, clicked: i64, reported: i64) -> CampaignSummary {
+        CampaignSummary {
+            id: starts_at,
+            practice_id: 1,
+            name: "c".into(),
+            template: "invoice".into(),
+            template_name: "Invoice".into(),
+            starts_at,
+            ends_at: starts_at,
+            track_opens: false,
+            share_names: false,
+            cancelled_at: None,
+            recipients: sent,
+            sent,
+            opened: 0,
+            clicked,
+            submitted: 0,
+            reported,
+            click_rate: None,
+            report_rate: None,
+            first_report_after_seconds: None,
+        }
+    }
+
+    #[test]
+    fn the_trend_adds_up_campaigns_by_month_and_leaves_out_unsent_ones() {
+        // 2026-10-05, 2026-10-20, 2026-11-10 and one not sent yet.
+        let campaigns = [
+            campaign(1_791_158_400, 10, 4, 1),
+            campaign(1_792_454_400, 10, 2, 3),
+            campaign(1_794_268_800, 20, 2, 10),
+            campaign(1_796_000_000, 0, 0, 0),
+        ];
+        assert_eq!(
+            monthly_trend(&campaigns),
+            vec![
+                ("2026-10".to_string(), 20, 6, 4),
+                ("2026-11".to_string(), 20, 2, 10)
+            ]
+        );
+    }
 }
