@@ -1,6 +1,8 @@
 //! What `hygeia serve` reads from outside without a person checking it: an agent's report body
-//! (validated before anything is stored; what passes is compressed and read back), and the
-//! attestation report's PDF layout fed with whatever text the reports and people supplied.
+//! (validated before anything is stored; what passes is compressed and read back), a message in
+//! the practice's report mailbox (simulation tokens looked for in every part), a template's
+//! placeholders, and the attestation report's PDF layout fed with whatever text the reports and
+//! people supplied.
 #![no_main]
 
 use hygeia_server::ingest::{compress, decompress, validate};
@@ -14,6 +16,10 @@ fuzz_target!(|data: &[u8]| {
         let text = String::from_utf8_lossy(data);
         assert_eq!(decompress(&compress(&text)).as_deref(), Some(text.as_ref()));
     }
+    for token in hygeia_server::awareness::reports::tokens_in(data) {
+        assert!(token.starts_with("hys_") && token.len() == 68);
+    }
+    let _ = hygeia_server::awareness::catalog::placeholders(&String::from_utf8_lossy(data));
     // Every line of the input becomes a computer and an answer with that text in every field.
     let text = String::from_utf8_lossy(data);
     let lines: Vec<&str> = text.lines().take(40).collect();
@@ -59,6 +65,7 @@ fuzz_target!(|data: &[u8]| {
                 answered: vec![(*l).into()],
             })
             .collect(),
+        workforce: vec![],
         groups: vec![],
         attested: lines
             .iter()

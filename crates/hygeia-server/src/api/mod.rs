@@ -30,8 +30,22 @@ pub fn plain_text(
     crate::ingest::agent_text(field, value, max, false).map_err(ApiError::bad_request)
 }
 
-/// Reads an optional whole number that JSON may write as `30` or `30.0` (both are integers to
-/// JSON Schema, and so to the API's document); a fraction or a number beyond 64 bits is refused.
+/// A JSON number as a whole number: `30`, or `30.0` (both are integers to JSON Schema, and so
+/// to the API's document). serde_json reads `2061048004112041.0` as a float a fraction of a unit
+/// away, so a float within a few units in the last place of a whole number is that number; a
+/// real fraction (`30.5`) or a number beyond 64 bits is not.
+fn whole(number: &serde_json::Number) -> Option<i64> {
+    if let Some(whole) = number.as_i64() {
+        return Some(whole);
+    }
+    let x = number.as_f64()?;
+    let nearest = x.round();
+    let tolerance = 4.0 * f64::EPSILON * x.abs();
+    ((x - nearest).abs() <= tolerance && (-9.2e18..=9.2e18).contains(&nearest))
+        .then_some(nearest as i64)
+}
+
+/// Reads an optional whole number (see [`whole`]); anything else is refused.
 pub fn whole_number<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -41,19 +55,12 @@ where
     let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
         return Ok(None);
     };
-    if let Some(whole) = number.as_i64() {
-        return Ok(Some(whole));
-    }
-    match number.as_f64() {
-        Some(x) if x.fract() == 0.0 && (-9.2e18..=9.2e18).contains(&x) => Ok(Some(x as i64)),
-        _ => Err(D::Error::custom(format!(
-            "{number} is not a whole number within 64 bits"
-        ))),
-    }
+    whole(&number)
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("{number} is not a whole number within 64 bits")))
 }
 
-/// Reads an optional list of whole numbers, each written as `30` or `30.0` (see
-/// [`whole_number`]).
+/// Reads an optional list of whole numbers (see [`whole`]).
 pub fn whole_numbers<'de, D>(deserializer: D) -> Result<Option<Vec<i64>>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -64,19 +71,11 @@ where
         return Ok(None);
     };
     numbers
-        .into_iter()
+        .iter()
         .map(|number| {
-            number
-                .as_i64()
-                .or_else(|| {
-                    number
-                        .as_f64()
-                        .filter(|x| x.fract() == 0.0 && (-9.2e18..=9.2e18).contains(x))
-                        .map(|x| x as i64)
-                })
-                .ok_or_else(|| {
-                    D::Error::custom(format!("{number} is not a whole number within 64 bits"))
-                })
+            whole(number).ok_or_else(|| {
+                D::Error::custom(format!("{number} is not a whole number within 64 bits"))
+            })
         })
         .collect::<Result<Vec<i64>, D::Error>>()
         .map(Some)
@@ -119,5 +118,10 @@ mod tests {
         assert_eq!(ids(r#"{"ids": [1, 2.0]}"#).unwrap(), Some(vec![1, 2]));
         assert_eq!(ids("{}").unwrap(), None);
         assert!(ids(r#"{"ids": [1.5]}"#).is_err());
+        // Read back a fraction of a unit off by serde_json, still the whole number written.
+        assert_eq!(
+            ids(r#"{"ids": [2061048004112041.0]}"#).unwrap(),
+            Some(vec![2_061_048_004_112_041])
+        );
     }
 }
