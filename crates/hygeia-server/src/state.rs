@@ -46,9 +46,10 @@ pub struct Settings {
     pub yearly_lessons_every: Option<std::time::Duration>,
     /// How often it reads the practices' report mailboxes.
     pub report_mailbox_every: std::time::Duration,
-    /// Extra CA certificate (PEM) trusted for report mailboxes (`--report-mailbox-ca`), for a
-    /// practice's own mail server; the bundled Mozilla roots are always trusted.
-    pub report_mailbox_ca: Option<std::path::PathBuf>,
+    /// Extra CA certificates (PEM) trusted for the practices' SMTP relays and report mailboxes
+    /// (`--mail-ca`), for a practice's own mail server; the bundled Mozilla roots are always
+    /// trusted.
+    pub mail_ca: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -80,7 +81,7 @@ impl Default for Settings {
             simulation_every: std::time::Duration::from_secs(30),
             report_mailbox_every: std::time::Duration::from_secs(300),
             yearly_lessons_every: Some(crate::awareness::training::YEARLY_CHECK_EVERY),
-            report_mailbox_ca: None,
+            mail_ca: None,
         }
     }
 }

@@ -32,6 +32,53 @@ impl Drop for SmtpSink {
 
 impl SmtpSink {
     fn start() -> Option<SmtpSink> {
+        Self::start_with(&[])
+    }
+
+    /// A sink that requires STARTTLS with a new self-signed certificate for "localhost";
+    /// returns it and the certificate's file (to trust as the practice's mail CA).
+    fn start_tls() -> Option<(SmtpSink, std::path::PathBuf, tempfile::TempDir)> {
+        let certs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (cert, key) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
+        let made = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost",
+                "-addext",
+                "basicConstraints=critical,CA:FALSE",
+                "-addext",
+                "extendedKeyUsage=serverAuth",
+                "-keyout",
+            ])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made {
+            eprintln!("skipped: openssl could not make a test certificate");
+            return None;
+        }
+        let tls = [
+            "--tlscert".to_string(),
+            cert.display().to_string(),
+            "--tlskey".to_string(),
+            key.display().to_string(),
+        ];
+        Self::start_with(&tls).map(|sink| (sink, cert, certs))
+    }
+
+    fn start_with(extra: &[String]) -> Option<SmtpSink> {
         let available = Command::new(AIOSMTPD_PYTHON)
             .args(["-c", "import aiosmtpd"])
             .stderr(Stdio::null())
@@ -52,15 +99,9 @@ impl SmtpSink {
             .unwrap_or_else(|e| panic!("{e}"));
         let maildir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let child = Command::new(AIOSMTPD_PYTHON)
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(maildir.path().join("mail"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -656,7 +697,7 @@ fn a_simulation_forwarded_to_the_report_mailbox_counts_as_reported() {
     let settings = Settings {
         simulation_every: std::time::Duration::from_secs(3600),
         report_mailbox_every: std::time::Duration::from_secs(3600),
-        report_mailbox_ca: Some(std::path::PathBuf::from(&imap.ca)),
+        mail_ca: Some(std::path::PathBuf::from(&imap.ca)),
         ..Settings::default()
     };
     let server = TestServer::start("sqlite", settings.clone());
@@ -741,4 +782,73 @@ fn a_simulation_forwarded_to_the_report_mailbox_counts_as_reported() {
     let view = admin.get(&mailbox_path).body;
     assert!(view["mailbox"]["last_error"].is_string(), "{view}");
     let _ = std::fs::remove_dir_all(folder_path);
+}
+
+#[test]
+fn a_relay_with_starttls_is_used_only_with_a_certificate_it_trusts() {
+    let Some((sink, cert, _certs)) = SmtpSink::start_tls() else {
+        return;
+    };
+    let base = Settings {
+        simulation_every: std::time::Duration::from_secs(3600),
+        yearly_lessons_every: None,
+        ..Settings::default()
+    };
+    let server = TestServer::start("sqlite", base.clone());
+    let (practice, email, otp) = server.practice("TLS Clinic", "admin@tls.example");
+    let mut admin = first_sign_in(&server, &email, &otp);
+    let relay = admin.post(
+        &format!("/api/v1/practices/{practice}/smtp-relay"),
+        json!({"host": "localhost", "port": sink.port, "security": "starttls", "from_address": "simulations@tls.example"}),
+    );
+    assert_eq!(relay.status, 200, "{:?}", relay.body);
+    let created = admin.post(
+        &format!("/api/v1/practices/{practice}/campaigns"),
+        json!({"name": "STARTTLS", "template": "voicemail", "window_hours": 0, "link_base": server.base}),
+    );
+    let campaign = created.body["id"].as_i64().unwrap_or_default();
+    // Without the practice's CA the certificate is not trusted: nothing is sent.
+    let untrusting = Settings {
+        sealing_key: std::sync::Arc::clone(&server.sealing_key),
+        ..base.clone()
+    };
+    let round = send_due(&server, &untrusting);
+    assert_eq!((round.sent, round.failed), (0, 1), "{round:?}");
+    let detail = admin.get(&format!("/api/v1/campaigns/{campaign}")).body;
+    let error = detail["people"][0]["last_error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        error.contains("certificate") || error.contains("Issuer"),
+        "not refused for its certificate: {error}"
+    );
+    assert!(
+        sink.messages().is_empty(),
+        "a message went out over an untrusted connection"
+    );
+    // With it (`--mail-ca`), the message goes out over STARTTLS once the retry is due.
+    server.runtime.block_on(async {
+        sqlx::query("UPDATE campaign_recipients SET send_at = 0")
+            .execute(&server.db.write)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+    let trusting = Settings {
+        mail_ca: Some(cert),
+        ..untrusting
+    };
+    let round = send_due(&server, &trusting);
+    assert_eq!(
+        round.sent,
+        1,
+        "{round:?}: {}",
+        admin.get(&format!("/api/v1/campaigns/{campaign}")).body
+    );
+    assert!(
+        sink.messages()
+            .iter()
+            .any(|m| m.contains(&format!("X-Hygeia-Simulation: {campaign}"))),
+        "the simulation did not arrive over STARTTLS"
+    );
 }

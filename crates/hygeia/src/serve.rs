@@ -108,16 +108,16 @@ async fn serve(db: Db, args: &ServeArgs) -> Result<u8, Failure> {
         devices_update_every: (args.devices_update_hours > 0).then(|| {
             std::time::Duration::from_secs(args.devices_update_hours.saturating_mul(3600))
         }),
-        report_mailbox_ca: args.report_mailbox_ca.clone(),
+        mail_ca: args.mail_ca.clone(),
         simulation_every: std::time::Duration::from_secs(args.simulations_every),
         ..Settings::default()
     };
-    if let Some(ca) = &args.report_mailbox_ca {
+    if let Some(ca) = &args.mail_ca {
         let pem = std::fs::read_to_string(ca)
-            .map_err(|e| Failure::Input(format!("--report-mailbox-ca {}: {e}", ca.display())))?;
+            .map_err(|e| Failure::Input(format!("--mail-ca {}: {e}", ca.display())))?;
         if !pem.contains("-----BEGIN CERTIFICATE-----") {
             return Err(Failure::Input(format!(
-                "--report-mailbox-ca {}: no PEM certificate in it; give the CA certificate of the practice's mail server",
+                "--mail-ca {}: no PEM certificate in it; give the CA certificate of the practice's mail server",
                 ca.display()
             )));
         }

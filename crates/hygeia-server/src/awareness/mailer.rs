@@ -5,6 +5,7 @@ use super::catalog::{Lure, Template};
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -259,13 +260,44 @@ pub fn build(
         .map_err(|e| format!("the message could not be built: {e}"))
 }
 
-/// Sends one message through the relay.
-pub async fn send(relay: &Relay, message: Message) -> Result<(), String> {
-    let builder = match relay.security {
-        Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&relay.host)
-            .map_err(|e| format!("{}: {e}", relay.host))?,
-        Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&relay.host)
-            .map_err(|e| format!("{}: {e}", relay.host))?,
+/// The certificates of a PEM text (a CA bundle may hold several).
+fn pem_certificates(pem: &str) -> Vec<String> {
+    const END: &str = "-----END CERTIFICATE-----";
+    pem.split_inclusive(END)
+        .filter_map(|chunk| {
+            let start = chunk.find("-----BEGIN CERTIFICATE-----")?;
+            chunk.ends_with(END).then(|| chunk[start..].to_string())
+        })
+        .collect()
+}
+
+/// TLS for the relay: its name checked against its certificate, which chains to a public CA
+/// or to one of `extra_ca_pem` (a practice's own mail server).
+fn tls_parameters(host: &str, extra_ca_pem: Option<&str>) -> Result<TlsParameters, String> {
+    let mut builder = TlsParameters::builder(host.to_string());
+    for pem in extra_ca_pem.map(pem_certificates).unwrap_or_default() {
+        let certificate = Certificate::from_pem(pem.as_bytes())
+            .map_err(|e| format!("the mail CA certificate cannot be read: {e}"))?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("TLS for {host} cannot be set up: {e}"))
+}
+
+/// Sends one message through the relay; `extra_ca_pem` is `--mail-ca`'s content.
+pub async fn send(
+    relay: &Relay,
+    message: Message,
+    extra_ca_pem: Option<&str>,
+) -> Result<(), String> {
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&relay.host);
+    let transport = match relay.security {
+        // Refused when the relay does not offer STARTTLS: never sent in the clear.
+        Security::StartTls => {
+            transport.tls(Tls::Required(tls_parameters(&relay.host, extra_ca_pem)?))
+        }
+        Security::Tls => transport.tls(Tls::Wrapper(tls_parameters(&relay.host, extra_ca_pem)?)),
         Security::Plain => {
             if !is_loopback(&relay.host) {
                 return Err(format!(
@@ -273,17 +305,17 @@ pub async fn send(relay: &Relay, message: Message) -> Result<(), String> {
                     relay.host
                 ));
             }
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&relay.host)
+            transport
         }
     };
-    let mut builder = builder.port(relay.port).timeout(Some(SMTP_TIMEOUT));
+    let mut transport = transport.port(relay.port).timeout(Some(SMTP_TIMEOUT));
     if !relay.username.is_empty() {
-        builder = builder.credentials(Credentials::new(
+        transport = transport.credentials(Credentials::new(
             relay.username.clone(),
             relay.password.clone(),
         ));
     }
-    builder
+    transport
         .build()
         .send(message)
         .await
@@ -457,6 +489,17 @@ mod tests {
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
         assert_eq!(&png[12..16], b"IHDR");
         assert!(png.ends_with(&[0xAE, 0x42, 0x60, 0x82]), "IEND's CRC");
+    }
+
+    #[test]
+    fn a_ca_bundle_is_read_certificate_by_certificate() {
+        let one = "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----";
+        let bundle = format!("# a comment\n{one}\n{one}\ntrailing");
+        assert_eq!(
+            pem_certificates(&bundle),
+            vec![one.to_string(), one.to_string()]
+        );
+        assert!(pem_certificates("no certificate").is_empty());
     }
 
     #[test]

@@ -108,7 +108,7 @@ async fn mailboxes(state: &AppState) -> Result<Vec<Mailbox>, sqlx::Error> {
                 folder: row.try_get("folder")?,
                 since: Some(since.clone()),
                 security,
-                ca_file: state.settings.report_mailbox_ca.clone(),
+                ca_file: state.settings.mail_ca.clone(),
                 max_message_bytes: MAX_MESSAGE_BYTES,
                 timeout: Duration::from_secs(20),
             },

@@ -78,7 +78,14 @@ async fn send_one(state: &AppState, message: &Due) -> Result<Result<(), String>,
                     )
                 });
             match built {
-                Ok(built) => mailer::send(&relay, built).await,
+                Ok(built) => {
+                    let ca = state
+                        .settings
+                        .mail_ca
+                        .as_ref()
+                        .and_then(|path| std::fs::read_to_string(path).ok());
+                    mailer::send(&relay, built, ca.as_deref()).await
+                }
                 Err(error) => Err(error),
             }
         }

@@ -65,10 +65,11 @@ pub struct ServeArgs {
     /// hand).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub devices_update_hours: u64,
-    /// Also trust this CA certificate (PEM) when reading practices' report mailboxes over
-    /// IMAP: for a practice's own mail server. The usual public CAs are always trusted.
+    /// Also trust these CA certificates (PEM) for practices' SMTP relays (phishing
+    /// simulations) and report mailboxes (IMAP): for a practice's own mail server. The usual
+    /// public CAs are always trusted.
     #[arg(long, value_name = "FILE")]
-    pub report_mailbox_ca: Option<std::path::PathBuf>,
+    pub mail_ca: Option<std::path::PathBuf>,
     /// Seconds between looks for phishing simulations due to be sent (1 to 3600).
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub simulations_every: u64,
