@@ -795,7 +795,10 @@ fn a_relay_with_starttls_is_used_only_with_a_certificate_it_trusts() {
         ..Settings::default()
     };
     let server = TestServer::start("sqlite", base.clone());
-    let (practice, email, otp) = server.practice("TLS Clinic", "admin@tls.example");
+    // A practice covered by an insurer, whose analyst then reads its numbers.
+    let (_, analyst_email, analyst_otp) = server.insurer("Mutual", "analyst@mutual.example");
+    let (practice, email, otp) =
+        server.insurer_practice("Mutual", "TLS Clinic", "admin@tls.example");
     let mut admin = first_sign_in(&server, &email, &otp);
     let relay = admin.post(
         &format!("/api/v1/practices/{practice}/smtp-relay"),
@@ -851,4 +854,46 @@ fn a_relay_with_starttls_is_used_only_with_a_certificate_it_trusts() {
             .any(|m| m.contains(&format!("X-Hygeia-Simulation: {campaign}"))),
         "the simulation did not arrive over STARTTLS"
     );
+
+    // The person clicks; the insurer's analyst sees the rates, not the person.
+    let message = sink
+        .messages()
+        .into_iter()
+        .find(|m| m.contains(&format!("X-Hygeia-Simulation: {campaign}")))
+        .unwrap_or_default();
+    let link = link_in(&message, &server.base);
+    assert_eq!(request("GET", &link, &[], None).status, 200);
+    let mut analyst = first_sign_in(&server, &analyst_email, &analyst_otp);
+    let ranking = analyst.get("/api/v1/risk").body;
+    let ours = ranking["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|p| p["practice_id"] == practice))
+        .cloned()
+        .unwrap_or_else(|| panic!("the analyst does not see the practice: {ranking}"));
+    assert_eq!(ours["phishing"]["sent"], 1, "{ours}");
+    assert_eq!(ours["phishing"]["phish_prone"], 1.0, "{ours}");
+    assert_eq!(ours["phishing"]["report_rate"], 0.0, "{ours}");
+    let page = analyst.get("/insurer");
+    assert!(
+        page.body
+            .as_str()
+            .unwrap_or_default()
+            .contains("of 1 simulations clicked"),
+        "{:?}",
+        page.body
+    );
+    let detail = analyst.get(&format!("/api/v1/campaigns/{campaign}")).body;
+    assert_eq!(detail["clicked"], 1, "{detail}");
+    assert_eq!(
+        detail["people"][0]["name"],
+        Value::Null,
+        "names are the practice's: {detail}"
+    );
+    assert_eq!(detail["people"][0]["user_id"], Value::Null, "{detail}");
+    // The analyst reads, and manages nothing.
+    let refused = analyst.post(
+        &format!("/api/v1/practices/{practice}/campaigns"),
+        json!({"name": "x", "template": "invoice"}),
+    );
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
 }
