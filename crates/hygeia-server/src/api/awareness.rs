@@ -1,7 +1,7 @@
 //! Phishing awareness for a practice: its SMTP relay, the simulation templates, campaigns and
 //! their results, and who completed training. Storage is in `crate::awareness::storage`.
 
-use crate::audit::{self, Entry};
+use crate::audit;
 use crate::auth::{Caller, Role, check_practice_managed, check_practice_visible};
 use crate::awareness::catalog::{self, Template};
 use crate::awareness::mailer::{Security, is_loopback};
@@ -41,18 +41,45 @@ async fn record_action(
 ) -> Result<(), sqlx::Error> {
     audit::record(
         &mut **tx,
-        Entry {
-            organization_id: Some(caller.organization_id),
-            practice_id: Some(practice_id),
-            user_id: Some(caller.user_id),
-            actor: &caller.email,
-            action,
-            target,
-            ip: &caller.ip,
-            detail,
-        },
+        super::admin::entry(caller, Some(practice_id), action, target, detail),
     )
     .await
+}
+
+/// A mail server's host and port from a form: a host name or address only, a port in range.
+fn mail_server(
+    host: &str,
+    port: Option<i64>,
+    example: &str,
+    ports: &str,
+) -> ApiResult<(String, u16)> {
+    let host = super::plain_text(
+        "host",
+        host,
+        253,
+        &format!("Give the server's host name, such as {example}."),
+    )?;
+    if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
+        return Err(ApiError::bad_request(format!(
+            "host is a host name or address only, such as {example}."
+        )));
+    }
+    let port = port
+        .and_then(|p| u16::try_from(p).ok())
+        .filter(|p| *p > 0)
+        .ok_or_else(|| ApiError::bad_request(format!("port is 1 to 65535: usually {ports}.")))?;
+    Ok((host, port))
+}
+
+/// A mail password from a form, sealed with the server's key; `None` keeps the stored one.
+fn sealed_password(state: &AppState, password: Option<&String>) -> ApiResult<Option<String>> {
+    match password {
+        Some(p) if p.chars().count() > 500 || p.chars().any(char::is_control) => Err(
+            ApiError::bad_request("password has at most 500 characters and no control characters."),
+        ),
+        Some(p) => Ok(Some(state.settings.sealing_key.seal(p))),
+        None => Ok(None),
+    }
 }
 
 /// The practice's administrators and its insurer's analysts read awareness data; clinicians
@@ -133,24 +160,12 @@ pub async fn set_relay(
     check_practice_managed(state, caller, practice_id).await?;
     // The relay's password is a credential: like passwords, it changes only from a session.
     caller.require_session()?;
-    let host = super::plain_text(
-        "host",
+    let (host, port) = mail_server(
         &form.host,
-        253,
-        "Give the relay's host name, such as smtp.office365.com.",
+        form.port,
+        "smtp.office365.com",
+        "587 (STARTTLS) or 465 (TLS)",
     )?;
-    if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
-        return Err(ApiError::bad_request(
-            "host is a host name or address only, such as smtp.office365.com.",
-        ));
-    }
-    let port = form
-        .port
-        .and_then(|p| u16::try_from(p).ok())
-        .filter(|p| *p > 0)
-        .ok_or_else(|| {
-            ApiError::bad_request("port is 1 to 65535: usually 587 (STARTTLS) or 465 (TLS).")
-        })?;
     let security = Security::parse(&form.security)
         .ok_or_else(|| ApiError::bad_request("security is starttls, tls or plain."))?;
     if security == Security::Plain && !is_loopback(&host) {
@@ -164,15 +179,7 @@ pub async fn set_relay(
             "username has at most 200 characters and no control characters.",
         ));
     }
-    let password = match &form.password {
-        Some(p) if p.chars().count() > 500 || p.chars().any(char::is_control) => {
-            return Err(ApiError::bad_request(
-                "password has at most 500 characters and no control characters.",
-            ));
-        }
-        Some(p) => Some(state.settings.sealing_key.seal(p)),
-        None => None,
-    };
+    let password = sealed_password(state, form.password.as_ref())?;
     let from_address = form.from_address.trim();
     if from_address.parse::<lettre::Address>().is_err() || from_address.len() > 254 {
         return Err(ApiError::bad_request(
@@ -279,24 +286,12 @@ pub async fn set_report_mailbox(
 ) -> ApiResult<storage::ReportMailboxView> {
     check_practice_managed(state, caller, practice_id).await?;
     caller.require_session()?;
-    let host = super::plain_text(
-        "host",
+    let (host, port) = mail_server(
         &form.host,
-        253,
-        "Give the mailbox's IMAP server, such as outlook.office365.com.",
+        form.port,
+        "outlook.office365.com",
+        "993 (TLS) or 143 (STARTTLS)",
     )?;
-    if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
-        return Err(ApiError::bad_request(
-            "host is a host name or address only, such as outlook.office365.com.",
-        ));
-    }
-    let port = form
-        .port
-        .and_then(|p| u16::try_from(p).ok())
-        .filter(|p| *p > 0)
-        .ok_or_else(|| {
-            ApiError::bad_request("port is 1 to 65535: usually 993 (TLS) or 143 (STARTTLS).")
-        })?;
     let security = match form.security.as_str() {
         "tls" | "starttls" => form.security.as_str(),
         _ => {
@@ -315,15 +310,7 @@ pub async fn set_report_mailbox(
         Some(f) => super::plain_text("folder", f, 200, "Give the folder, such as INBOX.")?,
         None => "INBOX".to_string(),
     };
-    let password = match &form.password {
-        Some(p) if p.chars().count() > 500 || p.chars().any(char::is_control) => {
-            return Err(ApiError::bad_request(
-                "password has at most 500 characters and no control characters.",
-            ));
-        }
-        Some(p) => Some(state.settings.sealing_key.seal(p)),
-        None => None,
-    };
+    let password = sealed_password(state, form.password.as_ref())?;
     let mut tx = state.db.write.begin().await?;
     storage::save_report_mailbox(
         &mut tx,

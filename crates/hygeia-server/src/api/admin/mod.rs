@@ -26,7 +26,8 @@ use axum::http::StatusCode;
 /// Enroll secrets start with this.
 pub const ENROLL_SECRET_PREFIX: &str = "hye_";
 
-fn entry<'a>(
+/// An audit entry of an administrator's action.
+pub(crate) fn entry<'a>(
     caller: &'a Caller,
     practice_id: Option<i64>,
     action: &'a str,
