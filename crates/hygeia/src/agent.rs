@@ -34,17 +34,55 @@ fn identity() -> Identity {
     }
 }
 
+/// The enroll secret: the first line of `--secret-file`, else `--secret` or
+/// HYGEIA_ENROLL_SECRET.
+fn enroll_secret(args: &AgentEnrollArgs) -> Result<String, Failure> {
+    let Some(path) = &args.secret_file else {
+        return args.secret.clone().ok_or_else(|| {
+            Failure::Input(
+                "no enroll secret: set HYGEIA_ENROLL_SECRET or give --secret-file FILE".into(),
+            )
+        });
+    };
+    read_secret_file(path)
+}
+
+/// The first line of a small file, trimmed. A secret is a few dozen characters: anything
+/// beyond 4 KiB is not a secret file.
+fn read_secret_file(path: &std::path::Path) -> Result<String, Failure> {
+    use std::io::Read;
+    let cannot = |why: String| {
+        Failure::Input(format!(
+            "cannot read the enroll secret from {}: {why}",
+            path.display()
+        ))
+    };
+    let file = std::fs::File::open(path).map_err(|e| cannot(e.to_string()))?;
+    let mut text = Vec::new();
+    file.take(4097)
+        .read_to_end(&mut text)
+        .map_err(|e| cannot(e.to_string()))?;
+    if text.len() > 4096 {
+        return Err(cannot(
+            "it is larger than 4 KiB; it should hold only the secret from the dashboard".into(),
+        ));
+    }
+    let text = String::from_utf8(text).map_err(|_| cannot("it is not text".into()))?;
+    let secret = text.lines().next().unwrap_or_default().trim().to_string();
+    if secret.is_empty() {
+        return Err(cannot(
+            "its first line is empty; copy the enroll secret from the dashboard into it".into(),
+        ));
+    }
+    Ok(secret)
+}
+
 /// `hygeia agent enroll`.
 pub fn run_enroll(args: AgentEnrollArgs) -> Result<u8, Failure> {
     let dir = state_dir(&args.state);
-    let enrolment = enroll(
-        &dir,
-        &args.server,
-        &args.secret,
-        args.ca.as_deref(),
-        &identity(),
-    )
-    .map_err(|e| Failure::Input(e.to_string()))?;
+    let secret = enroll_secret(&args)?;
+    let enrolment = enroll(&dir, &args.server, &secret, args.ca.as_deref(), &identity())
+        .map_err(|e| Failure::Input(e.to_string()))?;
     println!(
         "Enrolled with {} as computer {}. Its key is in {} (readable by this account only).",
         enrolment.server,
@@ -146,4 +184,40 @@ pub fn run_status(args: AgentStateArgs) -> Result<u8, Failure> {
         dir.join("queue").display()
     );
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_file_gives_its_first_line_trimmed() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "  hye_abc123  \r\nsecond line\n").unwrap_or_else(|e| panic!("{e}"));
+        let secret = read_secret_file(&path).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(secret, "hye_abc123");
+    }
+
+    #[test]
+    fn secret_file_that_is_empty_huge_binary_or_missing_is_refused_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let cases: [(&str, Vec<u8>, &str); 3] = [
+            ("empty", b"\n\n".to_vec(), "first line is empty"),
+            ("huge", vec![b'a'; 5000], "larger than 4 KiB"),
+            ("binary", vec![0xff, 0xfe, 0x00], "not text"),
+        ];
+        for (name, content, reason) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, content).unwrap_or_else(|e| panic!("{e}"));
+            match read_secret_file(&path) {
+                Err(Failure::Input(message)) => assert!(message.contains(reason), "{message}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        match read_secret_file(&dir.path().join("missing")) {
+            Err(Failure::Input(message)) => assert!(message.contains("missing"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -7,8 +7,10 @@ mod attest;
 mod backup;
 mod check;
 mod cli;
+mod completions;
 mod devices;
 mod mail;
+mod manual;
 mod phone;
 mod progress;
 #[cfg(feature = "server")]
@@ -87,6 +89,8 @@ fn main() -> ExitCode {
         cli::Command::Agent(cli::AgentCommand::Status(args)) => agent::run_status(args),
         #[cfg(feature = "backup")]
         cli::Command::Backup(command) => backup::run(command),
+        cli::Command::Completions(args) => completions::run(args),
+        cli::Command::ManPages(args) => manual::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,10 +8,19 @@ use std::path::PathBuf;
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
     /// Exchange the practice's enroll secret for this computer's own key.
+    #[command(after_help = "Examples:
+  sudo hygeia agent enroll --server https://hygeia.clinic.example:8443 --secret-file enroll-secret.txt
+  sudo hygeia agent enroll --server https://hygeia.clinic.example:8443 --ca practice-ca.pem --secret-file enroll-secret.txt")]
     Enroll(AgentEnrollArgs),
     /// Check this computer on a schedule and send the reports to the server.
+    #[command(after_help = "Examples:
+  sudo hygeia agent run
+  sudo hygeia agent run --once
+  sudo hygeia agent run --network --interval-minutes 120")]
     Run(AgentRunArgs),
     /// Show the enrolment and how many reports wait to be sent.
+    #[command(after_help = "Examples:
+  sudo hygeia agent status")]
     Status(AgentStateArgs),
 }
 
@@ -31,14 +40,20 @@ pub struct AgentEnrollArgs {
     /// The practice's server, e.g. https://hygeia.clinic.example:8443
     #[arg(long, value_name = "URL")]
     pub server: String,
-    /// The enroll secret from the dashboard (or set HYGEIA_ENROLL_SECRET).
+    /// The enroll secret from the dashboard. Prefer HYGEIA_ENROLL_SECRET or --secret-file: a
+    /// secret typed on the command line is visible to other accounts in the process list.
     #[arg(
         long,
         value_name = "SECRET",
         env = "HYGEIA_ENROLL_SECRET",
-        hide_env_values = true
+        hide_env_values = true,
+        required_unless_present = "secret_file"
     )]
-    pub secret: String,
+    pub secret: Option<String>,
+    /// A file whose first line is the enroll secret (for device-management scripts; delete it
+    /// afterwards). Takes precedence over --secret and HYGEIA_ENROLL_SECRET.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
     /// Trust only this CA certificate (PEM) for the server, e.g. the practice's own.
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,

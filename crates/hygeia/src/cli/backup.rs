@@ -7,33 +7,37 @@ use std::path::PathBuf;
 #[derive(Debug, Subcommand)]
 pub enum BackupCommand {
     /// Create an encrypted backup repository.
-    ///
-    /// Example: hygeia backup init --repo /media/usb/hygeia-backup
+    #[command(after_help = "Examples:
+  hygeia backup init --repo /media/usb/hygeia-backup")]
     Init(BackupRepoArgs),
     /// Back up: with the saved plan (no --repo), or folders into one repository.
-    ///
-    /// Examples: hygeia backup run
-    ///           hygeia backup run --repo /media/usb/hygeia-backup ~/Documents ~/Desktop
+    #[command(after_help = "Examples:
+  hygeia backup run
+  hygeia backup run --repo /media/usb/hygeia-backup ~/Documents ~/Desktop")]
     Run(BackupRunArgs),
     /// Create or change the saved plan: what to back up, where (two destinations or more),
     /// how often, how long to keep it. Without flags, on a terminal, it asks.
-    ///
-    /// Example: hygeia backup plan --source ~/Documents --destination usb=/media/usb/hygeia
-    ///          --destination cloud=s3:https://s3.eu-west-1.amazonaws.com/practice/laptop-3
+    #[command(after_help = "Examples:
+  hygeia backup plan
+  hygeia backup plan --source ~/Documents --destination usb=/media/usb/hygeia --destination cloud=s3:https://s3.eu-west-1.amazonaws.com/practice/laptop-3")]
     Plan(BackupPlanArgs),
     /// Check the repositories and test a restore of a random sample of files.
-    ///
-    /// Example: hygeia backup verify --read-data-subset 10%
+    #[command(after_help = "Examples:
+  hygeia backup verify
+  hygeia backup verify --read-data-subset 10%")]
     Verify(BackupVerifyArgs),
     /// The 3-2-1-1-0 table for this computer.
-    ///
-    /// Example: hygeia backup status --format json
+    #[command(after_help = "Examples:
+  hygeia backup status
+  hygeia backup status --format json")]
     Status(BackupStatusArgs),
     /// List a repository's snapshots, oldest first.
+    #[command(after_help = "Examples:
+  hygeia backup snapshots --repo /media/usb/hygeia-backup")]
     Snapshots(BackupRepoArgs),
     /// Get files back from a snapshot into a folder.
-    ///
-    /// Example: hygeia backup restore --repo /media/usb/hygeia-backup --target ~/Restored
+    #[command(after_help = "Examples:
+  hygeia backup restore --repo /media/usb/hygeia-backup --target ~/Restored")]
     Restore(BackupRestoreArgs),
 }
 

@@ -8,11 +8,21 @@ use std::path::PathBuf;
 #[derive(Debug, Subcommand)]
 pub enum DevicesCommand {
     /// List, per device, the advisories that affect it, most urgent first.
+    #[command(after_help = "Examples:
+  hygeia devices match --inventory devices.csv
+  hygeia devices match --inventory devices.csv --format html --output device-advisories.html
+  hygeia devices match --inventory devices.csv --fail-on high")]
     Match(DevicesMatchArgs),
     /// Download the current CISA medical advisories, KEV catalog and EPSS scores into the store.
+    #[command(after_help = "Examples:
+  hygeia devices update
+  hygeia devices update --from /media/usb/hygeia-devices")]
     Update(DevicesUpdateArgs),
     /// Check the inventory against the medical-device hygiene controls (patch owners, networks,
     /// patient data, operating-system support).
+    #[command(after_help = "Examples:
+  hygeia devices report --inventory devices.csv
+  hygeia devices report --inventory devices.csv --format json --output devices.json")]
     Report(DevicesReportArgs),
 }
 

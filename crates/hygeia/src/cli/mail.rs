@@ -7,13 +7,25 @@ use std::path::PathBuf;
 #[derive(Debug, Subcommand)]
 pub enum MailCommand {
     /// Scan .eml files, folders, mbox files, Maildir folders, or - for standard input.
+    #[command(after_help = "Examples:
+  hygeia mail scan ~/Downloads/invoice.eml
+  hygeia mail scan ~/Maildir --only suspicious
+  hygeia mail scan --format json --fail-on phishing exported.mbox")]
     Scan(MailScanArgs),
     /// Measure detection on folders of known phishing and known legitimate mail.
+    #[command(after_help = "Examples:
+  hygeia mail eval --phish reported-phishing/ --ham inbox-sample/
+  hygeia mail eval --phish phish.mbox --ham ham.mbox --cross-validate 5")]
     Eval(MailEvalArgs),
     /// Train a model on the practice's own labelled mail, for --model.
+    #[command(after_help = "Examples:
+  hygeia mail train --phish reported-phishing/ --ham inbox-sample/ --model practice-model.json")]
     Train(MailTrainArgs),
     /// Scan a mailbox over IMAP, read-only (EXAMINE and BODY.PEEK: no flag ever changes).
     #[cfg(feature = "imap")]
+    #[command(after_help = "Examples:
+  hygeia mail imap --server imap.clinic.example --user drlee@clinic.example
+  hygeia mail imap --server mail.clinic.example:143 --starttls --user frontdesk --folder Junk --since 2026-11-01")]
     Imap(MailImapArgs),
 }
 

@@ -9,8 +9,15 @@ use std::path::PathBuf;
 pub enum PhoneCommand {
     /// Check a phone or tablet plugged into this computer (Android with adb, iPhone/iPad with
     /// libimobiledevice) against HY-PH-001..004.
+    #[command(after_help = "Examples:
+  hygeia phone check
+  hygeia phone check --ios
+  hygeia phone check --android --format json")]
     Check(PhoneCheckArgs),
     /// Judge the phones of an Intune or Google Workspace device export (CSV).
+    #[command(after_help = "Examples:
+  hygeia phone import intune-devices.csv
+  hygeia phone import google-devices.csv --json")]
     Import(PhoneImportArgs),
 }
 

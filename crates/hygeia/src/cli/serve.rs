@@ -81,6 +81,9 @@ pub struct ServeArgs {
 pub enum ServeAction {
     /// Create the first insurer or practice and its administrator (prints a one-time password).
     #[command(group(clap::ArgGroup::new("kind").required(true).args(["insurer", "practice"])))]
+    #[command(after_help = "Examples:
+  hygeia serve init --practice \"Lee Family Practice\" --admin-email drlee@clinic.example
+  hygeia serve init --insurer \"Mutual Health Insurance\" --admin-email risk@insurer.example --database postgres://hygeia@db.insurer.example/hygeia")]
     Init {
         /// Create an insurer organization (its administrator is an insurer analyst).
         #[arg(long, value_name = "NAME")]
@@ -96,6 +99,8 @@ pub enum ServeAction {
         admin_name: String,
     },
     /// Add a practice to an insurer organization, with its first administrator.
+    #[command(after_help = "Examples:
+  hygeia serve add-practice --insurer \"Mutual Health Insurance\" --practice \"Lee Family Practice\" --admin-email drlee@clinic.example")]
     AddPractice {
         /// The insurer organization's name.
         #[arg(long, value_name = "NAME")]
