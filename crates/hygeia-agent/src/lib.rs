@@ -4,9 +4,11 @@
 //! in, so this crate stays free of the host probes.
 
 pub mod client;
+pub mod log_file;
 pub mod queue;
 pub mod run;
 pub mod state;
+pub mod windows;
 
 pub use client::{Client, ClientError, Sent};
 pub use run::{AgentError, Delivery, Identity, Schedule};

@@ -319,9 +319,99 @@ pub fn run_forever(
     Ok(())
 }
 
+/// Waits until this computer is enrolled (a service installed before `hygeia agent enroll` ran
+/// must not fail and be restarted in a loop). Checks every `poll`, and `stop` at least once a
+/// second. True when enrolled, false when stopped first.
+pub fn wait_for_enrolment(
+    state_dir: &Path,
+    poll: Duration,
+    log: &dyn Fn(&str),
+    stop: &dyn Fn() -> bool,
+) -> bool {
+    let mut said = false;
+    loop {
+        match state::load(state_dir) {
+            Ok(_) => return true,
+            Err(error) if !said => {
+                log(&format!("waiting: {error}"));
+                said = true;
+            }
+            Err(_) => {}
+        }
+        let until = Instant::now() + poll;
+        while Instant::now() < until {
+            if stop() {
+                return false;
+            }
+            std::thread::sleep(
+                until
+                    .saturating_duration_since(Instant::now())
+                    .min(Duration::from_secs(1)),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[test]
+    fn waits_for_enrolment_then_goes_on() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let state_dir = dir.path().join("agent");
+        let enrol_dir = state_dir.clone();
+        let enroller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(150));
+            let enrolment = Enrolment {
+                server: "https://127.0.0.1:8443".into(),
+                ca_file: None,
+                node_key: "hyn_k".into(),
+                host_id: 1,
+                removed: None,
+            };
+            state::save(&enrol_dir, &enrolment).unwrap_or_else(|e| panic!("{e}"));
+        });
+        let said = std::sync::Mutex::new(Vec::new());
+        let log = |line: &str| {
+            said.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(line.to_string())
+        };
+        assert!(wait_for_enrolment(
+            &state_dir,
+            Duration::from_millis(20),
+            &log,
+            &|| false
+        ));
+        enroller
+            .join()
+            .unwrap_or_else(|_| panic!("the enroller panicked"));
+        let said = said.into_inner().unwrap_or_else(|e| e.into_inner());
+        assert_eq!(said.len(), 1, "said once, not every poll: {said:?}");
+        assert!(said[0].contains("not enrolled yet"), "{said:?}");
+    }
+
+    #[test]
+    fn stopping_ends_the_wait() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let stop = AtomicBool::new(false);
+        let checks = std::sync::atomic::AtomicU32::new(0);
+        let stopped = wait_for_enrolment(
+            &dir.path().join("agent"),
+            Duration::from_secs(3600),
+            &|_| {},
+            &|| {
+                // The service manager asks to stop while the agent waits.
+                if checks.fetch_add(1, Ordering::Relaxed) >= 1 {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                stop.load(Ordering::Relaxed)
+            },
+        );
+        assert!(!stopped);
+    }
 
     #[test]
     fn jitter_stays_within_its_band() {

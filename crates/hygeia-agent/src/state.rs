@@ -105,6 +105,8 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), StateError> {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
             .map_err(io("restrict the permissions of", dir))?;
     }
+    #[cfg(windows)]
+    crate::windows::apply_state_folder_acl(dir).map_err(io("restrict the access list of", dir))?;
     Ok(())
 }
 

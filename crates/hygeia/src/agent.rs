@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-fn state_dir(args: &AgentStateArgs) -> PathBuf {
+pub(crate) fn state_dir(args: &AgentStateArgs) -> PathBuf {
     args.state_dir.clone().unwrap_or_else(state::default_dir)
 }
 
@@ -77,6 +77,18 @@ fn read_secret_file(path: &std::path::Path) -> Result<String, Failure> {
     Ok(secret)
 }
 
+/// How the agent is started on this system once enrolled (the packages install the service,
+/// the timer or the launchd job, stopped).
+fn next_step_after_enrolment() -> &'static str {
+    if cfg!(windows) {
+        "start the service with `Start-Service HygeiaAgent` (or restart the computer); it then checks this computer every hour."
+    } else if cfg!(target_os = "macos") {
+        "sudo launchctl bootstrap system /Library/LaunchDaemons/org.hygeia.agent.plist (it then checks this computer every hour), or `hygeia agent run`."
+    } else {
+        "sudo systemctl enable --now hygeia-agent.timer (installed by the .deb; it then checks this computer every hour), or `hygeia agent run`."
+    }
+}
+
 /// `hygeia agent enroll`.
 pub fn run_enroll(args: AgentEnrollArgs) -> Result<u8, Failure> {
     let dir = state_dir(&args.state);
@@ -89,12 +101,15 @@ pub fn run_enroll(args: AgentEnrollArgs) -> Result<u8, Failure> {
         enrolment.host_id,
         dir.display()
     );
-    println!("Next: `hygeia agent run` (or enable the systemd timer in packaging/).");
+    println!("Next: {}", next_step_after_enrolment());
     Ok(0)
 }
 
 /// The audit the agent sends: `hygeia check --format json`, live or from a saved snapshot.
-fn audit(snapshot: Option<PathBuf>, network: bool) -> impl Fn() -> Result<Vec<u8>, String> {
+pub(crate) fn audit(
+    snapshot: Option<PathBuf>,
+    network: bool,
+) -> impl Fn() -> Result<Vec<u8>, String> {
     move || {
         let options = hygeia_host::Options {
             network,
@@ -118,15 +133,39 @@ fn log(line: &str) {
     eprintln!("hygeia agent: {line}");
 }
 
-/// `hygeia agent run`.
-pub fn run_agent(args: AgentRunArgs) -> Result<u8, Failure> {
-    let dir = state_dir(&args.state);
-    let schedule = Schedule {
+/// The schedule `hygeia agent run`'s flags ask for.
+pub(crate) fn schedule(args: &AgentRunArgs) -> Schedule {
+    Schedule {
         interval: Duration::from_secs(args.interval_minutes.max(1) * 60),
         jitter: f64::from(args.jitter_percent.min(50)) / 100.0,
         first_backoff: Duration::from_secs(args.retry_seconds.max(1)),
         ..Schedule::default()
-    };
+    }
+}
+
+/// `hygeia agent run --service` outside Windows.
+#[cfg(not(windows))]
+fn run_service(_args: AgentRunArgs) -> Result<u8, Failure> {
+    Err(Failure::Input(
+        "`--service` is for the Windows service manager. On Linux enable the systemd timer \
+         (`systemctl enable --now hygeia-agent.timer`); on macOS load the launchd job \
+         (org.hygeia.agent.plist); or run `hygeia agent run` in a terminal."
+            .into(),
+    ))
+}
+
+#[cfg(windows)]
+fn run_service(args: AgentRunArgs) -> Result<u8, Failure> {
+    crate::agent_service::run(args)
+}
+
+/// `hygeia agent run`.
+pub fn run_agent(args: AgentRunArgs) -> Result<u8, Failure> {
+    if args.service {
+        return run_service(args);
+    }
+    let dir = state_dir(&args.state);
+    let schedule = schedule(&args);
     let audit = audit(args.snapshot.clone(), args.network);
     if args.once {
         let delivery =
@@ -189,6 +228,25 @@ pub fn run_status(args: AgentStateArgs) -> Result<u8, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(not(windows))]
+    #[test]
+    fn service_mode_outside_windows_says_what_to_use_instead() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["hygeia", "agent", "run", "--service"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let crate::cli::Command::Agent(crate::cli::AgentCommand::Run(args)) = cli.command else {
+            panic!("not agent run");
+        };
+        assert!(args.service);
+        match run_agent(args) {
+            Err(Failure::Input(message)) => {
+                assert!(message.contains("Windows service manager"), "{message}");
+                assert!(message.contains("hygeia-agent.timer"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn secret_file_gives_its_first_line_trimmed() {

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "agent")]
 mod agent;
+#[cfg(all(windows, feature = "agent"))]
+mod agent_service;
 mod attest;
 #[cfg(feature = "backup")]
 mod backup;

@@ -71,6 +71,9 @@ fn port_of(base: &str) -> u16 {
 fn hygeia(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(HYGEIA)
         .args(args)
+        // Only what the test passes: a secret in the caller's environment would hide a
+        // missing one.
+        .env_remove("HYGEIA_ENROLL_SECRET")
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("running hygeia {args:?}: {e}"));
@@ -589,13 +592,17 @@ fn the_agent_talks_tls_to_the_server_and_checks_its_certificate() {
     assert!(err.contains("cannot reach the server"), "{err}");
     assert!(!state.join("enrolment.json").exists());
 
+    // The secret from a file, as a device-management script hands it over (never on the
+    // command line).
+    let secret_file = dir.path().join("enroll-secret.txt");
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap_or_else(|e| panic!("{e}"));
     let (code, out, err) = hygeia(&[
         "agent",
         "enroll",
         "--server",
         &server,
-        "--secret",
-        &secret,
+        "--secret-file",
+        &secret_file.display().to_string(),
         "--ca",
         &cert_file.display().to_string(),
         "--state-dir",
@@ -653,6 +660,16 @@ fn serve_refuses_plain_http_beyond_loopback_and_bad_inputs() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("only sent over https://"), "{err}");
+    let (code, _, err) = hygeia(&[
+        "agent",
+        "enroll",
+        "--server",
+        "https://hygeia.clinic.example",
+        "--state-dir",
+        &database,
+    ]);
+    assert_eq!(code, 2, "no secret at all: {err}");
+    assert!(err.contains("--secret"), "{err}");
     let (code, _, err) = hygeia(&[
         "agent",
         "run",

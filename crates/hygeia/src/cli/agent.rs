@@ -68,6 +68,10 @@ pub struct AgentRunArgs {
     /// Check and send once, then exit (for a systemd timer or cron).
     #[arg(long)]
     pub once: bool,
+    /// Run as the Windows service HygeiaAgent (the service manager starts it so; the MSI
+    /// registers it).
+    #[arg(long, conflicts_with = "once")]
+    pub service: bool,
     /// Time between checks, in minutes.
     #[arg(long, value_name = "MINUTES", default_value_t = 60)]
     pub interval_minutes: u64,
