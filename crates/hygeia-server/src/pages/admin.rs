@@ -75,13 +75,14 @@ async fn enrolment_page(
                 h2 #new-secret { "New enroll secret" }
                 p { strong { "Copy it now: " } "it is shown only this once." }
                 p { code #secret { (new.secret) } " " button.secondary type="button" data-copy="secret" { "Copy" } }
+                p.hint { "The secret goes in an environment variable, not on the command line, where other accounts on the computer could read it." }
                 h3 { "On each Linux or Mac computer (in a terminal)" }
-                pre.command #cmd-unix { "sudo hygeia agent enroll --server " (new.server) " --secret " (new.secret) "\nsudo hygeia agent run --once" }
+                pre.command #cmd-unix { "export HYGEIA_ENROLL_SECRET='" (new.secret) "'\nsudo --preserve-env=HYGEIA_ENROLL_SECRET hygeia agent enroll --server " (new.server) "\nunset HYGEIA_ENROLL_SECRET\nsudo hygeia agent run --once" }
                 button.secondary type="button" data-copy="cmd-unix" { "Copy the commands" }
-                h3 { "On each Windows computer (in a terminal opened as administrator)" }
-                pre.command #cmd-windows { "hygeia agent enroll --server " (new.server) " --secret " (new.secret) "\r\nhygeia agent run --once" }
+                h3 { "On each Windows computer (in PowerShell opened as administrator)" }
+                pre.command #cmd-windows { "$env:HYGEIA_ENROLL_SECRET = '" (new.secret) "'\r\nhygeia agent enroll --server " (new.server) "\r\nRemove-Item Env:\\HYGEIA_ENROLL_SECRET\r\nStart-Service HygeiaAgent" }
                 button.secondary type="button" data-copy="cmd-windows" { "Copy the commands" }
-                p.hint { "Then keep the agent running every hour: on Linux with the systemd timer in packaging/systemd (" code { "systemctl enable --now hygeia-agent.timer" } "), elsewhere with " code { "hygeia agent run" } " as a service." }
+                p.hint { "Then the agent checks the computer every hour: the Windows installer's HygeiaAgent service does so once started; on Linux enable the timer the .deb installs (" code { "sudo systemctl enable --now hygeia-agent.timer" } "); on a Mac load the launchd job (docs/install.md)." }
             }
         }
         section.card aria-labelledby="create" {
