@@ -62,7 +62,9 @@ if [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null; then
   if dpkg -s hygeia >/dev/null 2>&1; then
     bad "a hygeia package is already installed; not touching it"
   else
-    expect "dpkg -i" dpkg -i "$deb"
+    # Slim images tell dpkg to leave manual pages out (path-exclude in /etc/dpkg/dpkg.cfg.d);
+    # Hygeia's own are let in, so that `man hygeia` is checked as users get it.
+    expect "dpkg -i" dpkg --path-include='/usr/share/man/man1/hygeia*' -i "$deb"
     version_line=$(/usr/bin/hygeia --version 2>&1 || true)
     case "$version_line" in
       "hygeia "*"(commit $commit, built "*) ok "hygeia --version: $version_line" ;;
