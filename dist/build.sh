@@ -95,13 +95,14 @@ mkdir -p "$msi_stage"
 cp target/x86_64-pc-windows-gnu/release/hygeia.exe "$msi_stage/"
 x86_64-w64-mingw32-strip "$msi_stage/hygeia.exe"
 cp LICENSE "$msi_stage/LICENSE.txt"
+cp "$stage/completions/hygeia.ps1" "$msi_stage/"
 cp packaging/windows/hygeia.wxs "$msi_stage/"
 # Environment.idt must keep Windows line ends for msibuild.
 cp packaging/windows/Environment.idt "$msi_stage/"
 msi=hygeia-$version-x64.msi
 # wixl resolves sources relative to the current folder.
 (cd "$msi_stage" && wixl -a x64 -D "Version=$version" -D Exe=hygeia.exe -D License=LICENSE.txt \
-  -o "$msi" hygeia.wxs)
+  -D Completion=hygeia.ps1 -o "$msi" hygeia.wxs)
 # wixl has no Environment element: the PATH entry and the actions that write and remove it.
 (cd "$msi_stage" && msibuild "$msi" -i Environment.idt \
   -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Sequence\`) VALUES ('RemoveEnvironmentStrings', 3300)" \

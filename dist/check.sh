@@ -106,6 +106,7 @@ done
 section "MSI"
 msi=$(ls "$dist"/hygeia-*-x64.msi)
 expect "File: hygeia.exe" bash -c "msiinfo export '$msi' File | grep -qP '^HygeiaExe\tHygeiaProgram\thygeia.exe\t'"
+expect "File: the PowerShell completion" bash -c "msiinfo export '$msi' File | grep -qP '^HygeiaPowerShellCompletion\tHygeiaCompletions\thygeia.ps1\t'"
 expect "Directory: Program Files\\Hygeia" bash -c "msiinfo export '$msi' Directory | grep -qP '^INSTALLDIR\tProgramFiles64Folder\tHygeia\r?$'"
 # ServiceType 16 (own process), StartType 2 (automatic), ErrorControl 1 (normal).
 expect "ServiceInstall: HygeiaAgent, automatic, LocalSystem, agent run --service" \
