@@ -78,6 +78,25 @@ if [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null; then
     expect "the hygeia system account exists" bash -c 'id -u hygeia && [ "$(id -u hygeia)" -lt 1000 ]'
     expect "units installed" test -f /lib/systemd/system/hygeia-agent.timer -a -f /lib/systemd/system/hygeia-serve.service
     expect "units point at /usr/bin/hygeia" grep -q '^ExecStart=/usr/bin/hygeia agent run' /lib/systemd/system/hygeia-agent.service
+    # systemd reads the units offline: unknown settings, a missing binary or a bad timer fail.
+    if verify=$(systemd-analyze verify /lib/systemd/system/hygeia-agent.timer \
+        /lib/systemd/system/hygeia-agent.service /lib/systemd/system/hygeia-serve.service 2>&1) &&
+      [ -z "$verify" ]; then
+      ok "systemd-analyze verify: the three units"
+    else
+      bad "systemd-analyze verify: $verify"
+    fi
+    # The practice administrator's first step (docs/install.md), as the service's account.
+    init=$(runuser -u hygeia -- /usr/bin/hygeia serve init --database /var/lib/hygeia/dist-check.db \
+      --practice "Package check" --admin-email admin@package-check.invalid 2>&1 || true)
+    if [[ "$init" == *"one-time password"* ]] &&
+      [ "$(stat -c %U:%a /var/lib/hygeia/dist-check.db 2>/dev/null)" = hygeia:600 ]; then
+      ok "the hygeia account sets up a server database in /var/lib/hygeia"
+    else
+      bad "hygeia serve init as the hygeia account: $init"
+    fi
+    rm -f /var/lib/hygeia/dist-check.db /var/lib/hygeia/dist-check.db.key \
+      /var/lib/hygeia/dist-check.db-wal /var/lib/hygeia/dist-check.db-shm
     expect "nothing enabled on installation" bash -c '! ls /etc/systemd/system/*.wants/hygeia-* 2>/dev/null | grep -q .'
     expect "hygeia check runs from the package" bash -c '/usr/bin/hygeia check --no-color >/dev/null; [ $? -le 1 ]'
     expect "dpkg -r" dpkg -r hygeia
