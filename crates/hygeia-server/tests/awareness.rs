@@ -323,6 +323,14 @@ fn a_campaign_goes_out_through_the_relay_and_clicks_reports_and_training_are_cou
             json!({"name": "x", "template": "invoice", "recipients": [999_999]}),
         );
         assert_eq!(stranger.status, 404, "{:?}", stranger.body);
+        // Fields that may be left out are not nullable in the API document: null is refused
+        // rather than read as "left out".
+        for field in ["starts_at", "link_base", "recipients", "window_hours"] {
+            let mut body = json!({"name": "x", "template": "invoice"});
+            body[field] = Value::Null;
+            let refused = admin.post(&campaigns, body);
+            assert_eq!(refused.status, 400, "{field}: null: {:?}", refused.body);
+        }
         let created = admin.post(
             &campaigns,
             json!({"name": "December: EHR password", "template": "ehr-password-expiry",

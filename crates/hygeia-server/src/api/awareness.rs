@@ -144,7 +144,7 @@ pub struct RelayForm {
     #[serde(default)]
     pub username: String,
     /// Password; left out to keep the stored one.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::not_null")]
     pub password: Option<String>,
     /// The sender of every simulation.
     pub from_address: String,
@@ -270,10 +270,10 @@ pub struct ReportMailboxForm {
     /// Account.
     pub username: String,
     /// Password; left out to keep the stored one.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::not_null")]
     pub password: Option<String>,
     /// Folder; INBOX when left out.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::not_null")]
     pub folder: Option<String>,
 }
 
@@ -786,11 +786,11 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<CampaignSummary>)> {
     let mut request = request;
     let base = match request.as_object_mut().and_then(|o| o.remove("link_base")) {
-        None | Some(serde_json::Value::Null) => None,
+        None => None,
         Some(serde_json::Value::String(s)) => Some(s),
         Some(_) => {
             return Err(ApiError::bad_request(
-                "link_base is a text such as https://hygeia.clinic.example.",
+                "link_base is a text such as https://hygeia.clinic.example, or left out.",
             ));
         }
     };

@@ -45,40 +45,58 @@ fn whole(number: &serde_json::Number) -> Option<i64> {
         .then_some(nearest as i64)
 }
 
-/// Reads an optional whole number (see [`whole`]); anything else is refused.
+// Optional fields of a request body. A field the API document marks optional but not nullable
+// takes its default when left out, and `null` is refused: accepting it would be a second,
+// undocumented spelling of "left out" (schemathesis' ST201). Use these with
+// `#[serde(default, deserialize_with = "...")]`: serde calls them only for a field that is present.
+
+/// An optional field that, when present, must hold a value: `null` is refused.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// An optional whole number (see [`whole`]): `null` and anything but a whole number are refused.
 pub fn whole_number<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
     use serde::Deserialize;
-    use serde::de::Error;
-    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    whole(&number)
-        .map(Some)
-        .ok_or_else(|| D::Error::custom(format!("{number} is not a whole number within 64 bits")))
+    let number = serde_json::Number::deserialize(deserializer)?;
+    whole_or_refusal::<D::Error>(&number).map(Some)
 }
 
-/// Reads an optional list of whole numbers (see [`whole`]).
+/// An optional whole number that the API document also allows as `null` (which means the same
+/// as leaving it out, or "nobody" where the field names a person).
+pub fn whole_number_or_null<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    match Option::<serde_json::Number>::deserialize(deserializer)? {
+        Some(number) => whole_or_refusal::<D::Error>(&number).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// An optional list of whole numbers (see [`whole`]): `null` is refused.
 pub fn whole_numbers<'de, D>(deserializer: D) -> Result<Option<Vec<i64>>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
     use serde::Deserialize;
-    use serde::de::Error;
-    let Some(numbers) = Option::<Vec<serde_json::Number>>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    numbers
+    Vec::<serde_json::Number>::deserialize(deserializer)?
         .iter()
-        .map(|number| {
-            whole(number).ok_or_else(|| {
-                D::Error::custom(format!("{number} is not a whole number within 64 bits"))
-            })
-        })
+        .map(whole_or_refusal::<D::Error>)
         .collect::<Result<Vec<i64>, D::Error>>()
         .map(Some)
+}
+
+fn whole_or_refusal<E: serde::de::Error>(number: &serde_json::Number) -> Result<i64, E> {
+    whole(number).ok_or_else(|| E::custom(format!("{number} is not a whole number within 64 bits")))
 }
 
 #[cfg(test)]
@@ -98,12 +116,45 @@ mod tests {
     fn whole_numbers_in_either_spelling() {
         assert_eq!(days(r#"{"days": 30}"#).unwrap(), Some(30));
         assert_eq!(days(r#"{"days": 30.0}"#).unwrap(), Some(30));
-        assert_eq!(days(r#"{"days": null}"#).unwrap(), None);
+        assert!(days(r#"{"days": null}"#).is_err(), "null is not a number");
         assert_eq!(days("{}").unwrap(), None);
         assert!(days(r#"{"days": 30.5}"#).is_err());
         assert!(days(r#"{"days": 1e300}"#).is_err());
         assert!(days(r#"{"days": 18446744073709551616}"#).is_err());
         assert!(days(r#"{"days": "30"}"#).is_err());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Owner {
+        #[serde(default, deserialize_with = "super::whole_number_or_null")]
+        owner: Option<i64>,
+    }
+
+    #[test]
+    fn null_where_the_document_allows_it() {
+        let owner = |json: &str| serde_json::from_str::<Owner>(json).map(|o| o.owner);
+        assert_eq!(owner(r#"{"owner": null}"#).unwrap(), None);
+        assert_eq!(owner("{}").unwrap(), None);
+        assert_eq!(owner(r#"{"owner": 7.0}"#).unwrap(), Some(7));
+        assert!(owner(r#"{"owner": 7.5}"#).is_err());
+        assert!(owner(r#"{"owner": "7"}"#).is_err());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Folder {
+        #[serde(default, deserialize_with = "super::not_null")]
+        folder: Option<String>,
+    }
+
+    #[test]
+    fn null_refused_where_the_field_is_only_optional() {
+        let folder = |json: &str| serde_json::from_str::<Folder>(json).map(|f| f.folder);
+        assert_eq!(folder("{}").unwrap(), None);
+        assert_eq!(
+            folder(r#"{"folder": "Junk"}"#).unwrap(),
+            Some("Junk".to_string())
+        );
+        assert!(folder(r#"{"folder": null}"#).is_err());
     }
 
     #[derive(Debug, serde::Deserialize)]
@@ -117,6 +168,7 @@ mod tests {
         let ids = |json: &str| serde_json::from_str::<Ids>(json).map(|i| i.ids);
         assert_eq!(ids(r#"{"ids": [1, 2.0]}"#).unwrap(), Some(vec![1, 2]));
         assert_eq!(ids("{}").unwrap(), None);
+        assert!(ids(r#"{"ids": null}"#).is_err());
         assert!(ids(r#"{"ids": [1.5]}"#).is_err());
         // Read back a fraction of a unit off by serde_json, still the whole number written.
         assert_eq!(

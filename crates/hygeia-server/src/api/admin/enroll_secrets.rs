@@ -75,7 +75,7 @@ pub struct NewEnrollSecret {
     /// What the secret is for ("front desk laptops").
     pub label: String,
     /// Days until it expires (default 30; 0 = never).
-    #[serde(default, deserialize_with = "crate::api::whole_number")]
+    #[serde(default, deserialize_with = "crate::api::whole_number_or_null")]
     pub expires_in_days: Option<i64>,
 }
 

@@ -49,7 +49,7 @@ pub async fn revoke_host(
 #[derive(Debug, Deserialize)]
 pub struct HostChange {
     /// The clinician who uses the computer (null: nobody).
-    #[serde(default, deserialize_with = "crate::api::whole_number")]
+    #[serde(default, deserialize_with = "crate::api::whole_number_or_null")]
     pub owner_user_id: Option<i64>,
 }
 

@@ -56,9 +56,10 @@ pub struct NewToken {
     /// What the token is for.
     pub name: String,
     /// Days until it expires: 1 to 365, 90 when left out. Every token expires.
-    #[serde(default, deserialize_with = "crate::api::whole_number")]
+    #[serde(default, deserialize_with = "crate::api::whole_number_or_null")]
     pub expires_in_days: Option<i64>,
     /// `read` (the default) or `write`.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
     pub scope: Option<String>,
 }
 

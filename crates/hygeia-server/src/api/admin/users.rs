@@ -210,15 +210,20 @@ pub async fn create_user(
 #[derive(Debug, Deserialize)]
 pub struct UserChange {
     /// A new role.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
     pub role: Option<String>,
     /// Disable (true) or enable (false) the account.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
     pub disabled: Option<bool>,
     /// Removes the authenticator app (the user sets up a new one at next sign-in).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
     pub reset_totp: Option<bool>,
     /// Lifts a lockout.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
     pub unlock: Option<bool>,
     /// Replaces the password with a new one-time password (shown once in the answer), to be
     /// changed at next sign-in; the user's sessions and API tokens end.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
     pub reset_password: Option<bool>,
 }
 
