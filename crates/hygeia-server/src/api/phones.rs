@@ -194,7 +194,8 @@ pub async fn import(
 /// Body of `POST /api/v1/phone-links`.
 #[derive(Debug, Default, Deserialize)]
 pub struct LinkRequest {
-    /// The user whose phone the link checks (administrators); the caller when absent.
+    /// The user whose phone the link checks (administrators); the caller when absent or null.
+    #[serde(default, deserialize_with = "super::whole_number_or_null")]
     pub user_id: Option<i64>,
 }
 
